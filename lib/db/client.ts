@@ -1,0 +1,83 @@
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "@/build/generated/prisma/client";
+import type { DatabaseConfig } from "@/lib/config";
+import { getConfig } from "@/lib/config";
+import { lockDataDir } from "./pglite-lock";
+
+// One database handle per process. The custom server (run by tsx) and Next's bundled route code
+// live in the same process but load separate copies of this module, so the handle is kept on
+// globalThis under a registered symbol: whoever opens it first, both then share it. PGlite in
+// particular must be opened once: a second instance on the same directory would corrupt it.
+
+export interface Database {
+  prisma: PrismaClient;
+  /** The same connection as a migration-capable adapter factory, for the schema engine. */
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  kind: DatabaseConfig["kind"];
+  close(): Promise<void>;
+}
+
+const DB = Symbol.for("gatehouse.db");
+type WithDb = typeof globalThis & { [DB]?: Database };
+
+// Secrets are never read unless a query asks for them by name (`omit: { field: false }`).
+const omit = {
+  apiKey: { revealCiphertext: true },
+  upstreamChannel: { apiKeyCiphertext: true },
+} as const;
+
+export type Prisma = PrismaClient<never, typeof omit>;
+
+function createPrisma(adapter: ConstructorParameters<typeof PrismaClient>[0]["adapter"]) {
+  return new PrismaClient({ adapter, omit });
+}
+
+/** Opens a database from an explicit config: the server, the CLI and tests use it directly. */
+export function openDatabase(config: DatabaseConfig): Database {
+  if (config.kind === "postgres") {
+    const adapterFactory = new PrismaPg({ connectionString: config.url, max: 10 });
+    const prisma = createPrisma(adapterFactory);
+    return { prisma, adapterFactory, kind: "postgres", close: () => prisma.$disconnect() };
+  }
+  const release = lockDataDir(config.dataDir);
+  const pglite = new PGlite({ dataDir: join(config.dataDir, "pgdata") });
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = createPrisma(adapterFactory);
+  return {
+    prisma,
+    adapterFactory,
+    kind: "pglite",
+    async close() {
+      await prisma.$disconnect();
+      await pglite.close();
+      release();
+    },
+  };
+}
+
+/** The process's database, opened on first use (never at import, so `next build` opens nothing). */
+export function getDatabase(): Database {
+  const g = globalThis as WithDb;
+  g[DB] ??= openDatabase(getConfig().database);
+  return g[DB];
+}
+
+export function getDb(): Prisma {
+  return getDatabase().prisma as Prisma;
+}
+
+/** Installs a database opened elsewhere (tests) as the process's database. */
+export function setDatabase(db: Database | undefined): void {
+  (globalThis as WithDb)[DB] = db;
+}
+
+export async function closeDatabase(): Promise<void> {
+  const g = globalThis as WithDb;
+  const db = g[DB];
+  delete g[DB];
+  await db?.close();
+}

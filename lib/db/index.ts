@@ -1,0 +1,2 @@
+export { closeDatabase, getDatabase, getDb, openDatabase, setDatabase, type Database, type Prisma } from "./client";
+export { applyMigrations } from "./migrate";
