@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { absoluteDataDir, envSchema } from "./schema";
+import { ensureSecrets as ensureSecretsFor, type Secrets } from "./secrets";
 
 export { ensureSecrets, type Secrets } from "./secrets";
 
@@ -56,6 +57,7 @@ const SECRET_VARIABLES = /SECRET|API_KEY|PASSWORD|DATABASE_URL|REDIS_URL|SMTP_UR
 
 function formatIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
   const name = String(issue.path[0] ?? "environment");
+  if (issue.message.startsWith(`${name} `)) return issue.message.replace(/\.$/, "");
   const got = SECRET_VARIABLES.test(name) ? "" : ` (got ${describe(env[name])})`;
   let expected = issue.message;
   if (issue.code === "invalid_value" && "values" in issue) expected = `one of ${issue.values.join(", ")}`;
@@ -128,7 +130,21 @@ export function getConfig(): Config {
   return g[CONFIG];
 }
 
-/** Forget the cached configuration (tests that change the environment). */
+/** Forget the cached configuration and secrets (tests that change the environment). */
 export function resetConfig(): void {
   delete (globalThis as WithConfig)[CONFIG];
+  delete (globalThis as WithSecrets)[SECRETS];
+}
+
+const SECRETS = Symbol.for("gatehouse.secrets");
+type WithSecrets = typeof globalThis & { [SECRETS]?: Secrets };
+
+/**
+ * The process's secrets. server.ts resolves them at start and exports them to the environment;
+ * inside Next (same process) and in tests this reads them the same way, once.
+ */
+export function getSecrets(): Secrets {
+  const g = globalThis as WithSecrets;
+  g[SECRETS] ??= ensureSecretsFor(getConfig());
+  return g[SECRETS];
 }

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
+import { parseTrustedProxies } from "../server/trusted-proxies";
 
 // Every environment variable of the run contract, parsed once. Keep the descriptions short and
 // concrete: a bad value is reported as "<NAME>: <what is expected> (got ...)".
@@ -84,7 +85,10 @@ export const envSchema = z.object({
   EMAIL_FROM: optionalString.default("Gatehouse <no-reply@localhost>"),
   ADMIN_EMAILS: emailList,
   GATEHOUSE_PUBLIC_URL: urlWithProtocols(["http:", "https:"], "the http(s) origin users reach, e.g. https://gate.example.com"),
-  TRUSTED_PROXIES: optionalString,
+  TRUSTED_PROXIES: optionalString.superRefine((v, ctx) => {
+    const parsed = parseTrustedProxies(v);
+    if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
+  }),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: urlWithProtocols(["http:", "https:"], "an http(s) URL"),
   ANTHROPIC_API_KEY: optionalString,

@@ -14,7 +14,7 @@ import { lockDataDir } from "./pglite-lock";
 // particular must be opened once: a second instance on the same directory would corrupt it.
 
 export interface Database {
-  prisma: PrismaClient;
+  prisma: Prisma;
   /** The same connection as a migration-capable adapter factory, for the schema engine. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   kind: DatabaseConfig["kind"];
@@ -30,11 +30,12 @@ const omit = {
   upstreamChannel: { apiKeyCiphertext: true },
 } as const;
 
-export type Prisma = PrismaClient<never, typeof omit>;
-
-function createPrisma(adapter: ConstructorParameters<typeof PrismaClient>[0]["adapter"]) {
+function createPrisma(adapter: SqlMigrationAwareDriverAdapterFactory) {
   return new PrismaClient({ adapter, omit });
 }
+
+/** The Prisma client type of this app (secret columns omitted unless selected by name). */
+export type Prisma = ReturnType<typeof createPrisma>;
 
 /** Opens a database from an explicit config: the server, the CLI and tests use it directly. */
 export function openDatabase(config: DatabaseConfig): Database {
@@ -67,7 +68,7 @@ export function getDatabase(): Database {
 }
 
 export function getDb(): Prisma {
-  return getDatabase().prisma as Prisma;
+  return getDatabase().prisma;
 }
 
 /** Installs a database opened elsewhere (tests) as the process's database. */

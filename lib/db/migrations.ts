@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MigrationList } from "./schema-engine";
 
-export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const MIGRATIONS_DIR = join(PROJECT_ROOT, "prisma", "migrations");
 export const SCHEMA_PATH = join(PROJECT_ROOT, "prisma", "schema.prisma");
 export const LOCKFILE = "migration_lock.toml";

@@ -18,8 +18,8 @@ async function loadBindings(): Promise<Bindings> {
   };
   const require = createRequire(import.meta.url);
   const wasmPath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg").replace(/\.js$/, ".wasm");
-  const module = await WebAssembly.compile(await readFile(wasmPath));
-  const instance = await WebAssembly.instantiate(module, {
+  const wasmModule = await WebAssembly.compile(await readFile(wasmPath));
+  const instance = await WebAssembly.instantiate(wasmModule, {
     "./schema_engine_bg.js": glue as unknown as WebAssembly.ModuleImports,
   });
   glue.__wbg_set_wasm(instance.exports);

@@ -1,0 +1,1 @@
+export { computeCostMicros, type ModelPricing, type TokenUsage } from "./compute-cost";

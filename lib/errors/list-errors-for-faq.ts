@@ -1,0 +1,18 @@
+import { ERROR_CODES, type ErrorCode } from "./error-codes";
+import { ERROR_TABLE } from "./error-table";
+
+export interface FaqErrorRow {
+  status: number;
+  code: ErrorCode;
+  title: string;
+  meaning: string;
+  whatToDo: string;
+}
+
+/** The troubleshooting table of the FAQ, in the Errors table's order. */
+export function listErrorsForFaq(): FaqErrorRow[] {
+  return ERROR_CODES.map((code) => {
+    const { status, title, meaning, whatToDo } = ERROR_TABLE[code];
+    return { status, code, title, meaning, whatToDo };
+  });
+}

@@ -1,0 +1,25 @@
+import "server-only";
+import { getDatabase } from "@/lib/db";
+import { isDraining } from "@/lib/server/shutdown";
+import packageJson from "@/package.json";
+
+export interface Health {
+  status: "ok" | "degraded" | "draining";
+  version: string;
+  database: { ok: boolean; kind: "pglite" | "postgres"; latencyMs?: number; error?: string };
+}
+
+/** Reachability of what a request needs. Never includes connection strings or error details. */
+export async function checkHealth(): Promise<Health> {
+  const db = getDatabase();
+  const started = performance.now();
+  let database: Health["database"];
+  try {
+    await db.prisma.$queryRawUnsafe("SELECT 1");
+    database = { ok: true, kind: db.kind, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+  } catch {
+    database = { ok: false, kind: db.kind, error: "unreachable" };
+  }
+  const status = isDraining() ? "draining" : database.ok ? "ok" : "degraded";
+  return { status, version: packageJson.version, database };
+}

@@ -1,0 +1,1 @@
+export { issueApiKey, type IssuedApiKey } from "./issue-api-key";

@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+const usd = z.number().nonnegative().max(1_000_000);
+
+/** Input for creating or replacing a plan (the CLI and the admin console share it). */
+export const planInputSchema = z.object({
+  name: z.string().trim().min(1, "a name is required").max(80),
+  description: z.string().trim().max(500).optional(),
+  models: z.array(z.string().trim().min(1)).min(1, "at least one model is required"),
+  durationDays: z.number().int().min(1).max(3660),
+  rpm: z.number().int().min(1).max(1_000_000),
+  tpm: z.number().int().min(1).max(1_000_000_000).optional(),
+  creditUsd: usd.optional(),
+  multiplier: z.number().positive().max(100).default(1),
+  maxKeysPerOrder: z.number().int().min(1).max(100).default(1),
+  selfRotate: z.boolean().default(false),
+});
+
+export type PlanInput = z.input<typeof planInputSchema>;
+
+/** USD to integer micro-dollars, rounded to the micro-dollar. */
+export function usdToMicros(usd: number): bigint {
+  return BigInt(Math.round(usd * 1_000_000));
+}
+
+/** A multiplier such as 1.25 to basis points (12500). */
+export function multiplierToBps(multiplier: number): number {
+  return Math.round(multiplier * 10_000);
+}
+
+export function microsToUsd(micros: bigint): string {
+  const negative = micros < 0n;
+  const abs = negative ? -micros : micros;
+  const dollars = abs / 1_000_000n;
+  const cents = (abs % 1_000_000n).toString().padStart(6, "0").slice(0, 2);
+  return `${negative ? "-" : ""}$${dollars}.${cents}`;
+}

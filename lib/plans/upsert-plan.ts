@@ -1,0 +1,32 @@
+import "server-only";
+import type { Prisma } from "@/lib/db";
+import { multiplierToBps, planInputSchema, usdToMicros, type PlanInput } from "./plan-schema";
+
+export class UnknownModelsError extends Error {
+  constructor(readonly models: string[]) {
+    super(`Unknown model${models.length > 1 ? "s" : ""}: ${models.join(", ")}. Add a price for each model first (see \`plan list\` / the seed's price table).`);
+    this.name = "UnknownModelsError";
+  }
+}
+
+/** Creates a plan, or updates the one with the same name. Models must have a price. */
+export async function upsertPlan(db: Prisma, input: PlanInput) {
+  const plan = planInputSchema.parse(input);
+  const models = [...new Set(plan.models)];
+  const priced = await db.modelPrice.findMany({ where: { model: { in: models } }, select: { model: true } });
+  const known = new Set(priced.map((p) => p.model));
+  const unknown = models.filter((m) => !known.has(m));
+  if (unknown.length > 0) throw new UnknownModelsError(unknown);
+  const data = {
+    description: plan.description ?? null,
+    models,
+    durationDays: plan.durationDays,
+    rpm: plan.rpm,
+    tpm: plan.tpm ?? null,
+    creditMicros: usdToMicros(plan.creditUsd ?? 0),
+    multiplierBps: multiplierToBps(plan.multiplier),
+    maxKeysPerOrder: plan.maxKeysPerOrder,
+    selfRotate: plan.selfRotate,
+  };
+  return db.plan.upsert({ where: { name: plan.name }, create: { name: plan.name, ...data }, update: data });
+}

@@ -1,0 +1,1 @@
+export { roleSchema, setUserRole, UserNotFoundError, type RoleName } from "./set-user-role";

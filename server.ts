@@ -1,0 +1,143 @@
+// The process `npm start` runs. In order: check Node, read the configuration, migrate, seed a new
+// database, build when the build is missing or stale, start the bundled mock upstream when no
+// real provider is configured, then serve Next behind a plain node:http server that
+//  - decides the client IP itself (X-Forwarded-For is believed only from TRUSTED_PROXIES), and
+//  - owns SIGTERM/SIGINT: drain in-flight requests, run the flush hooks, then exit.
+// `npm run dev` is the same with Next's dev server and no build.
+import { createServer } from "node:http";
+import next from "next";
+import { runCommand } from "./cli/command";
+import { commands } from "./cli/commands";
+import { startControlServer } from "./cli/control-socket";
+import { ConfigError, ensureSecrets, getConfig } from "./lib/config";
+import { closeDatabase, getDatabase } from "./lib/db";
+import { applyMigrations } from "./lib/db/migrate";
+import { DataDirBusyError } from "./lib/db/pglite-lock";
+import { PROJECT_ROOT } from "./lib/db/migrations";
+import { buildStaleReason, runNextBuild } from "./lib/runtime/build-if-needed";
+import { checkNodeVersion } from "./lib/runtime/check-node";
+import { prepareUpstreams } from "./lib/runtime/prepare-upstreams";
+import { printBanner } from "./lib/runtime/banner";
+import { seedIfEmpty } from "./lib/seed";
+import { applyClientIp } from "./lib/server/client-ip";
+import { logger } from "./lib/server/logger";
+import { installGracefulShutdown, onShutdown, SHUTDOWN_ORDER_LAST } from "./lib/server/shutdown";
+import { parseTrustedProxies } from "./lib/server/trusted-proxies";
+
+const dev = process.argv.includes("--dev");
+const STEPS = dev ? 5 : 6;
+let step = 0;
+
+async function progress<T>(label: string, work: () => Promise<T> | T, done?: (result: T) => string): Promise<T> {
+  step += 1;
+  const started = Date.now();
+  process.stdout.write(`[${step}/${STEPS}] ${label} ...\n`);
+  const result = await work();
+  const detail = done ? done(result) : "done";
+  process.stdout.write(`[${step}/${STEPS}] ${label}: ${detail} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  return result;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`\n${message}\n`);
+  process.exit(1);
+}
+
+async function main() {
+  const nodeProblem = checkNodeVersion();
+  if (nodeProblem) fail(nodeProblem);
+  if (dev) (process.env as Record<string, string>).NODE_ENV ??= "development";
+
+  let config;
+  try {
+    config = getConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message);
+    throw err;
+  }
+  const secrets = (() => {
+    try {
+      return ensureSecrets(config);
+    } catch (err) {
+      return fail((err as Error).message);
+    }
+  })();
+  // Auth.js and the app read these from the environment; links must use the configured origin.
+  process.env.AUTH_SECRET = secrets.authSecret;
+  process.env.GATEHOUSE_SECRET = secrets.gatehouseSecret;
+  process.env.MARKETPLACE_WEBHOOK_SECRET = secrets.webhookSecret;
+  process.env.AUTH_URL = config.publicUrl;
+  if (secrets.generated.length > 0) {
+    logger.warn({ generated: secrets.generated, dir: config.dataDir }, "generated missing secrets into the data directory; set them in the environment for production and for several instances");
+  } else if (secrets.fromDataDir.length > 0) {
+    logger.info({ fromDataDir: secrets.fromDataDir }, "using secrets stored in the data directory");
+  }
+
+  process.stdout.write(`Gatehouse on Node ${process.versions.node}, database: ${config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${config.dataDir}`}\n`);
+  const database = (() => {
+    try {
+      return getDatabase();
+    } catch (err) {
+      if (err instanceof DataDirBusyError) return fail(err.message);
+      throw err;
+    }
+  })();
+  onShutdown("database", () => closeDatabase(), { order: SHUTDOWN_ORDER_LAST });
+
+  await progress("Migrating the database", () => applyMigrations(database.adapterFactory), (names) =>
+    names.length ? `applied ${names.join(", ")}` : "up to date",
+  );
+  await progress("Seeding demo data", () => seedIfEmpty(database.prisma, secrets), (r) => (r.seeded ? "seeded" : "already seeded"));
+  if (!dev) {
+    const reason = buildStaleReason(PROJECT_ROOT);
+    await progress(
+      "Building the app",
+      async () => {
+        if (reason) await runNextBuild(PROJECT_ROOT);
+        return reason;
+      },
+      (r) => (r ? `built (${r})` : "build is current"),
+    );
+  }
+  const upstreams = await progress("Preparing upstream channels", () => prepareUpstreams(database.prisma, config, secrets), (u) => u.summary);
+  if (upstreams.close) onShutdown("mock upstream", upstreams.close, { order: SHUTDOWN_ORDER_LAST - 1 });
+
+  const trusted = parseTrustedProxies(config.trustedProxies);
+  if (!trusted.ok) fail(trusted.error); // already validated by the config; kept for the type
+
+  const server = await progress("Starting the web server", async () => {
+    const app = next({ dev, dir: PROJECT_ROOT, hostname: config.host, port: config.port });
+    const handle = app.getRequestHandler();
+    await app.prepare();
+    const http = createServer((req, res) => {
+      applyClientIp(req, trusted.matcher);
+      void handle(req, res);
+    });
+    // Longer than common load balancers' idle timeouts, so they close first.
+    http.keepAliveTimeout = 65_000;
+    http.headersTimeout = 66_000;
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(config.port, config.host, () => resolve());
+    });
+    return http;
+  });
+  installGracefulShutdown(server, { drainTimeoutMs: config.shutdownDrainMs });
+
+  if (database.kind === "pglite") {
+    const control = await startControlServer(config.dataDir, (argv) =>
+      runCommand(commands, argv, { config, database: () => database, secrets: () => secrets }),
+    );
+    onShutdown("control socket", () => new Promise<void>((resolve) => control.close(() => resolve())), { order: -10 });
+  }
+
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  await printBanner(database.prisma, config, port);
+}
+
+main().catch((err: unknown) => {
+  logger.fatal({ err }, "start-up failed");
+  process.stderr.write(`\nStart-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
