@@ -84,7 +84,7 @@ async function main() {
   })();
   onShutdown("database", () => closeDatabase(), { order: SHUTDOWN_ORDER_LAST });
 
-  await progress("Migrating the database", () => applyMigrations(database.adapterFactory), (names) =>
+  await progress("Migrating the database", () => applyMigrations(database), (names) =>
     names.length ? `applied ${names.join(", ")}` : "up to date",
   );
   await progress("Seeding demo data", () => seedIfEmpty(database.prisma, secrets), (r) => (r.seeded ? "seeded" : "already seeded"));

@@ -7,7 +7,7 @@ export const migrateCommand: Command = {
   usage: "migrate",
   async run(ctx) {
     const db = ctx.database();
-    const applied = await applyMigrations(db.adapterFactory);
+    const applied = await applyMigrations(db);
     return {
       data: { applied, database: db.kind },
       text: applied.length ? `Applied ${applied.length} migration(s): ${applied.join(", ")}` : "The database is up to date.",

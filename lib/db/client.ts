@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/build/generated/prisma/client";
 import type { DatabaseConfig } from "@/lib/config";
@@ -15,8 +16,12 @@ import { lockDataDir } from "./pglite-lock";
 
 export interface Database {
   prisma: Prisma;
-  /** The same connection as a migration-capable adapter factory, for the schema engine. */
-  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /**
+   * A connection for the schema engine. On PostgreSQL it is a pool of its own, ended by
+   * `dispose()`: the engine holds a session-level advisory lock that it does not release, and
+   * ending the session is what frees it for the next migration run.
+   */
+  migrationTarget(): { factory: SqlMigrationAwareDriverAdapterFactory; dispose(): Promise<void> };
   kind: DatabaseConfig["kind"];
   close(): Promise<void>;
 }
@@ -40,9 +45,16 @@ export type Prisma = ReturnType<typeof createPrisma>;
 /** Opens a database from an explicit config: the server, the CLI and tests use it directly. */
 export function openDatabase(config: DatabaseConfig): Database {
   if (config.kind === "postgres") {
-    const adapterFactory = new PrismaPg({ connectionString: config.url, max: 10 });
-    const prisma = createPrisma(adapterFactory);
-    return { prisma, adapterFactory, kind: "postgres", close: () => prisma.$disconnect() };
+    const prisma = createPrisma(new PrismaPg({ connectionString: config.url, max: 10 }));
+    return {
+      prisma,
+      kind: "postgres",
+      migrationTarget() {
+        const pool = new pg.Pool({ connectionString: config.url, max: 2 });
+        return { factory: new PrismaPg(pool), dispose: () => pool.end() };
+      },
+      close: () => prisma.$disconnect(),
+    };
   }
   const release = lockDataDir(config.dataDir);
   const pglite = new PGlite({ dataDir: join(config.dataDir, "pgdata") });
@@ -50,8 +62,9 @@ export function openDatabase(config: DatabaseConfig): Database {
   const prisma = createPrisma(adapterFactory);
   return {
     prisma,
-    adapterFactory,
     kind: "pglite",
+    // PGlite is one session: the engine shares it (its advisory lock is re-entrant there).
+    migrationTarget: () => ({ factory: adapterFactory, dispose: async () => {} }),
     async close() {
       await prisma.$disconnect();
       await pglite.close();

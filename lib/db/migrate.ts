@@ -1,4 +1,4 @@
-import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import type { Database } from "./client";
 import { readMigrationList } from "./migrations";
 import { NO_FILTERS, openSchemaEngine } from "./schema-engine";
 
@@ -7,12 +7,17 @@ import { NO_FILTERS, openSchemaEngine } from "./schema-engine";
  * exactly as `prisma migrate deploy` does, so either tool can take over. Idempotent: returns the
  * names applied now (none on a second call).
  */
-export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory, dir?: string): Promise<string[]> {
-  const engine = await openSchemaEngine(factory);
+export async function applyMigrations(db: Pick<Database, "migrationTarget">, dir?: string): Promise<string[]> {
+  const target = db.migrationTarget();
   try {
-    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: readMigrationList(dir), filters: NO_FILTERS });
-    return appliedMigrationNames;
+    const engine = await openSchemaEngine(target.factory);
+    try {
+      const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList: readMigrationList(dir), filters: NO_FILTERS });
+      return appliedMigrationNames;
+    } finally {
+      engine.free();
+    }
   } finally {
-    engine.free();
+    await target.dispose();
   }
 }
