@@ -87,7 +87,7 @@ export const envSchema = z.object({
   GATEHOUSE_PUBLIC_URL: urlWithProtocols(["http:", "https:"], "the http(s) origin users reach, e.g. https://gate.example.com"),
   TRUSTED_PROXIES: optionalString.superRefine((v, ctx) => {
     const parsed = parseTrustedProxies(v);
-    if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
+    if (!parsed.ok) ctx.addIssue({ code: "custom", message: `TRUSTED_PROXIES has ${parsed.error}` });
   }),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: urlWithProtocols(["http:", "https:"], "an http(s) URL"),
