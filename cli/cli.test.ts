@@ -72,7 +72,7 @@ describeEachEngine("CLI commands", (engine) => {
   it("order create prints a working key once and audits the hand-out", async () => {
     const out = await json("order", "create", "--email", "Cli.Buyer@Example.com", "--plan", "Starter 30", "--days", "2");
     expect(out.exitCode).toBe(0);
-    const { order, apiKey } = out.body as { order: { id: string; marketplaceOrderId: string }; apiKey: { id: string; key: string } };
+    const { order, apiKey } = out.body as unknown as { order: { id: string; marketplaceOrderId: string }; apiKey: { id: string; key: string } };
     expect(diagnoseApiKey(apiKey.key).ok).toBe(true);
     const row = await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id }, omit: { revealCiphertext: false } });
     expect(row.hmac).toBe(hmacLookup(apiKey.key, deriveSecretKeys(secrets.gatehouseSecret).keyPepper));
