@@ -1,0 +1,107 @@
+import "server-only";
+import type { Provider } from "@/build/generated/prisma/enums";
+import type { ModelPricing } from "@/lib/billing";
+import { CHANNEL_KEY_AAD } from "@/lib/channels";
+import { decryptSecret } from "@/lib/credentials";
+import type { Prisma } from "@/lib/db";
+import { logger } from "@/lib/server/logger";
+import { PROVIDER_PROTOCOL, type Protocol } from "./types";
+
+export interface CatalogChannel {
+  id: string;
+  name: string;
+  protocol: Protocol;
+  baseUrl: string;
+  apiKey: string;
+  priority: number;
+  weight: number;
+  /** Our model name -> the upstream's. */
+  modelMap: Record<string, string>;
+}
+
+export interface Catalog {
+  prices: Map<string, ModelPricing & { provider: Provider }>;
+  /** Enabled channels per model, highest priority first. */
+  channels: Map<string, CatalogChannel[]>;
+  loadedAt: number;
+}
+
+// Channels and prices change rarely and are read on every request: keep them in process and
+// reload after a short TTL or at once when an admin changes them (invalidateCatalog).
+const TTL_MS = 5_000;
+const CATALOG = Symbol.for("gatehouse.gateway.catalog");
+type WithCatalog = typeof globalThis & { [CATALOG]?: { value?: Catalog; loading?: Promise<Catalog> } };
+
+function slot() {
+  const g = globalThis as WithCatalog;
+  g[CATALOG] ??= {};
+  return g[CATALOG];
+}
+
+async function loadCatalog(db: Prisma, channelKey: Buffer): Promise<Catalog> {
+  const [priceRows, channelRows] = await Promise.all([
+    db.modelPrice.findMany(),
+    db.upstreamChannel.findMany({ where: { enabled: true }, omit: { apiKeyCiphertext: false }, orderBy: [{ priority: "desc" }, { name: "asc" }] }),
+  ]);
+  const prices = new Map(
+    priceRows.map((p) => [
+      p.model,
+      {
+        provider: p.provider,
+        inputMicrosPerM: p.inputMicrosPerM,
+        outputMicrosPerM: p.outputMicrosPerM,
+        cacheReadMicrosPerM: p.cacheReadMicrosPerM,
+        cacheWriteMicrosPerM: p.cacheWriteMicrosPerM,
+      },
+    ]),
+  );
+  const channels = new Map<string, CatalogChannel[]>();
+  for (const row of channelRows) {
+    let apiKey: string;
+    try {
+      apiKey = decryptSecret(row.apiKeyCiphertext, channelKey, CHANNEL_KEY_AAD);
+    } catch {
+      logger.error({ channel: row.name }, "cannot decrypt the channel's upstream key (was GATEHOUSE_SECRET changed?); channel skipped");
+      continue;
+    }
+    const channel: CatalogChannel = {
+      id: row.id,
+      name: row.name,
+      protocol: PROVIDER_PROTOCOL[row.provider],
+      baseUrl: row.baseUrl,
+      apiKey,
+      priority: row.priority,
+      weight: row.weight,
+      modelMap: (row.modelMap ?? {}) as Record<string, string>,
+    };
+    for (const model of row.models) {
+      // A model without a price cannot be billed, so it is not served.
+      if (!prices.has(model)) continue;
+      const list = channels.get(model) ?? [];
+      list.push(channel);
+      channels.set(model, list);
+    }
+  }
+  return { prices, channels, loadedAt: Date.now() };
+}
+
+export async function getCatalog(db: Prisma, channelKey: Buffer): Promise<Catalog> {
+  const s = slot();
+  if (s.value && Date.now() - s.value.loadedAt < TTL_MS) return s.value;
+  s.loading ??= loadCatalog(db, channelKey)
+    .then((value) => {
+      s.value = value;
+      return value;
+    })
+    .finally(() => {
+      s.loading = undefined;
+    });
+  // Serve the previous catalog while a reload is in flight, so a slow query never stalls traffic.
+  return s.value ?? s.loading;
+}
+
+/** Reload channels and prices on the next request (after an admin change). */
+export function invalidateCatalog(): void {
+  const s = slot();
+  s.value = undefined;
+}

@@ -1,0 +1,47 @@
+// A channel that keeps failing is skipped for a cool-down, so requests do not each pay its
+// timeout. After the cool-down one request is let through as a trial: success closes the
+// circuit, failure opens it again.
+
+const FAILURES_TO_OPEN = 3;
+const COOL_DOWN_MS = 30_000;
+
+interface State {
+  failures: number;
+  openUntil: number;
+  trialInFlight: boolean;
+}
+
+const STATES = Symbol.for("gatehouse.gateway.circuits");
+type WithStates = typeof globalThis & { [STATES]?: Map<string, State> };
+
+function states(): Map<string, State> {
+  const g = globalThis as WithStates;
+  g[STATES] ??= new Map();
+  return g[STATES];
+}
+
+/** Whether a request may go to this channel now. */
+export function circuitAllows(channelId: string, now = Date.now()): boolean {
+  const s = states().get(channelId);
+  if (!s || s.failures < FAILURES_TO_OPEN) return true;
+  if (now < s.openUntil) return false;
+  if (s.trialInFlight) return false;
+  s.trialInFlight = true;
+  return true;
+}
+
+export function recordChannelSuccess(channelId: string): void {
+  states().delete(channelId);
+}
+
+export function recordChannelFailure(channelId: string, now = Date.now()): void {
+  const s = states().get(channelId) ?? { failures: 0, openUntil: 0, trialInFlight: false };
+  s.failures += 1;
+  s.trialInFlight = false;
+  if (s.failures >= FAILURES_TO_OPEN) s.openUntil = now + COOL_DOWN_MS;
+  states().set(channelId, s);
+}
+
+export function resetCircuits(): void {
+  states().clear();
+}

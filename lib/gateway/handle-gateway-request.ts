@@ -1,0 +1,165 @@
+import "server-only";
+import { getSecretKeys } from "@/lib/credentials";
+import { getDb } from "@/lib/db";
+import { errorResponse, GatewayError, toGatewayError } from "@/lib/errors";
+import { clientIpFromHeaders } from "@/lib/server/client-ip";
+import { logger } from "@/lib/server/logger";
+import { authorizeKey } from "./authorize-key";
+import { getCatalog } from "./catalog";
+import { extractCredential } from "./extract-credential";
+import type { GatewayKey } from "./load-key";
+import { ClientGoneError, proxyRequest } from "./proxy-request";
+import { newRequestId } from "./request-id";
+import type { Protocol } from "./types";
+import type { Operation } from "./upstream-request";
+import { recordUsage, type UsageRecord } from "./usage-writer";
+
+/** Largest request body accepted (long contexts with images fit; runaway uploads do not). */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** How long an upstream may take to start answering before the next channel is tried. */
+const HEADERS_TIMEOUT_MS = Number(process.env.UPSTREAM_TIMEOUT_MS) > 0 ? Number(process.env.UPSTREAM_TIMEOUT_MS) : 300_000;
+
+export interface GatewayCall {
+  request: Request;
+  protocol: Protocol;
+  endpoint: string;
+  requestId: string;
+  url: URL;
+  clientIp: string | null;
+  started: number;
+}
+
+/** Common frame of every /v1 handler: request id, error shape, and a log row for each request. */
+export async function withGateway(
+  request: Request,
+  options: { protocol: Protocol; endpoint: string },
+  handler: (call: GatewayCall) => Promise<{ response: Response; key?: GatewayKey; log?: Promise<Partial<UsageRecord>> | Partial<UsageRecord> }>,
+): Promise<Response> {
+  const call: GatewayCall = {
+    request,
+    protocol: options.protocol,
+    endpoint: options.endpoint,
+    requestId: newRequestId(),
+    url: new URL(request.url),
+    clientIp: clientIpFromHeaders(request.headers),
+    started: performance.now(),
+  };
+  let key: GatewayKey | undefined;
+  try {
+    const result = await handler(call);
+    key = result.key;
+    void Promise.resolve(result.log ?? {}).then((log) => writeLog(call, key, { status: result.response.status, ...log }));
+    return result.response;
+  } catch (err) {
+    if (err instanceof ClientGoneError) {
+      writeLog(call, (err as { key?: GatewayKey }).key, { status: 499, errorCode: "client_closed" });
+      return new Response(null, { status: 499 });
+    }
+    const error = toGatewayError(err);
+    if (error.code === "internal_error") logger.error({ err, requestId: call.requestId, endpoint: call.endpoint }, "gateway request failed");
+    key = (err as { key?: GatewayKey }).key;
+    writeLog(call, key, { status: error.status, errorCode: error.code });
+    return errorResponse(error, call.protocol, call.requestId);
+  }
+}
+
+function writeLog(call: GatewayCall, key: GatewayKey | undefined, log: Partial<UsageRecord>): void {
+  recordUsage(getDb, {
+    requestId: call.requestId,
+    apiKeyId: key?.id ?? null,
+    customerId: key?.order.customerId ?? null,
+    orderId: key?.order.id ?? null,
+    endpoint: call.endpoint,
+    protocol: call.protocol,
+    model: null,
+    upstreamModel: null,
+    stream: false,
+    status: 200,
+    errorCode: null,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    costMicros: 0n,
+    estimated: false,
+    ttfbMs: null,
+    channelId: null,
+    clientIp: call.clientIp,
+    createdAt: new Date(),
+    ...log,
+    latencyMs: Math.round(performance.now() - call.started),
+  });
+}
+
+/** Authenticates the call's key; errors carry no key (none was accepted). */
+export async function authenticate(call: GatewayCall): Promise<GatewayKey> {
+  return authorizeKey(getDb(), {
+    credential: extractCredential(call.request.headers, call.url, call.protocol),
+    clientIp: call.clientIp,
+    pepper: getSecretKeys().keyPepper,
+  });
+}
+
+/** Reads and parses a JSON object body within the size limit. */
+export async function readJsonBody(request: Request): Promise<{ raw: Uint8Array; body: Record<string, unknown> }> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw new GatewayError("request_too_large", { maxBytes: MAX_BODY_BYTES });
+  const raw = new Uint8Array(await request.arrayBuffer());
+  if (raw.byteLength > MAX_BODY_BYTES) throw new GatewayError("request_too_large", { maxBytes: MAX_BODY_BYTES });
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder().decode(raw));
+  } catch {
+    throw new GatewayError("invalid_request", { reason: "the body is not valid JSON" });
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw new GatewayError("invalid_request", { reason: "the body must be a JSON object" });
+  return { raw, body: body as Record<string, unknown> };
+}
+
+/** POST handlers that forward to an upstream: chat completions, messages, count_tokens. */
+export function forwardingHandler(protocol: Protocol, operation: Operation, endpoint: string) {
+  return (request: Request) =>
+    withGateway(request, { protocol, endpoint }, async (call) => {
+      const key = await authenticate(call);
+      try {
+        const { raw, body } = await readJsonBody(request);
+        const catalog = await getCatalog(getDb(), getSecretKeys().channelKey);
+        const outcome = await proxyRequest({
+          protocol,
+          operation,
+          request,
+          url: call.url,
+          raw,
+          body,
+          key,
+          catalog,
+          requestId: call.requestId,
+          headersTimeoutMs: HEADERS_TIMEOUT_MS,
+        });
+        const model = typeof body.model === "string" ? body.model : null;
+        return {
+          response: outcome.response,
+          key,
+          log: outcome.done.then((d) => ({
+            model,
+            upstreamModel: d.upstreamModel,
+            stream: d.stream,
+            status: d.status,
+            errorCode: d.errorCode,
+            channelId: d.channelId,
+            ttfbMs: d.ttfbMs,
+            costMicros: d.costMicros,
+            inputTokens: d.usage?.inputTokens ?? 0,
+            outputTokens: d.usage?.outputTokens ?? 0,
+            cacheReadTokens: d.usage?.cacheReadTokens ?? 0,
+            cacheWriteTokens: d.usage?.cacheWriteTokens ?? 0,
+            estimated: d.usage?.estimated ?? false,
+          })),
+        };
+      } catch (err) {
+        // Keep the key with the error so the log row is linked to it.
+        if (err && typeof err === "object") Object.assign(err, { key });
+        throw err;
+      }
+    });
+}

@@ -1,0 +1,63 @@
+import type { GatewayKey } from "./load-key";
+
+// Keys looked up by HMAC, cached in process so the hot path reads the database once per key per
+// TTL. Anything that changes a key or its order calls an invalidate function at once. The cache
+// lives on globalThis: the CLI's commands (run by the server outside Next's bundle) and the app's
+// actions (inside it) must reach the same map.
+
+const TTL_MS = 30_000;
+/** Unknown keys are remembered briefly too, so a flood of well-formed fakes costs one read each. */
+const MISS_TTL_MS = 2_000;
+const MAX_ENTRIES = 50_000;
+
+interface Entry {
+  key: GatewayKey | null;
+  expiresAt: number;
+}
+
+const CACHE = Symbol.for("gatehouse.gateway.keyCache");
+type WithCache = typeof globalThis & { [CACHE]?: Map<string, Entry> };
+
+function cache(): Map<string, Entry> {
+  const g = globalThis as WithCache;
+  g[CACHE] ??= new Map();
+  return g[CACHE];
+}
+
+export function getCachedKey(hmac: string, now = Date.now()): GatewayKey | null | undefined {
+  const entry = cache().get(hmac);
+  if (!entry) return undefined;
+  if (entry.expiresAt <= now) {
+    cache().delete(hmac);
+    return undefined;
+  }
+  return entry.key;
+}
+
+export function setCachedKey(hmac: string, key: GatewayKey | null, now = Date.now()): void {
+  const map = cache();
+  if (map.size >= MAX_ENTRIES) {
+    // Drop the oldest insertions; Map iterates in insertion order.
+    let excess = map.size - MAX_ENTRIES + 1000;
+    for (const k of map.keys()) {
+      if (excess-- <= 0) break;
+      map.delete(k);
+    }
+  }
+  map.set(hmac, { key, expiresAt: now + (key ? TTL_MS : MISS_TTL_MS) });
+}
+
+/** Forget one key (by HMAC) — after it is created, rotated, disabled, enabled or deleted. */
+export function invalidateKey(hmac: string): void {
+  cache().delete(hmac);
+}
+
+/** Forget every key of an order — after the order, its plan or its balance changes. */
+export function invalidateOrderKeys(orderId: string): void {
+  for (const [hmac, entry] of cache()) if (entry.key?.order.id === orderId) cache().delete(hmac);
+}
+
+/** Forget everything (a plan changed, or tests). */
+export function clearKeyCache(): void {
+  cache().clear();
+}

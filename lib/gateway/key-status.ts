@@ -1,0 +1,56 @@
+import "server-only";
+import { getSecretKeys } from "@/lib/credentials";
+import { getDb } from "@/lib/db";
+import { allowedModels } from "./authorize-key";
+import { getCatalog } from "./catalog";
+import { authenticate, withGateway } from "./handle-gateway-request";
+
+const usd = (micros: bigint | null) => (micros === null ? null : Number(micros) / 1_000_000);
+
+// GET /v1/key — the key's own status, so a client or a person with curl can check it: the order
+// window and what is left of it, the models it may call, its limits and this month's spend.
+export function keyStatus(request: Request): Promise<Response> {
+  return withGateway(request, { protocol: request.headers.has("anthropic-version") ? "anthropic" : "openai", endpoint: "/v1/key" }, async (call) => {
+    const key = await authenticate(call);
+    const db = getDb();
+    const now = new Date();
+    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+    const [usage, order, catalog] = await Promise.all([
+      db.usageDaily.aggregate({ where: { apiKeyId: key.id, day: { gte: monthStart } }, _sum: { requests: true, inputTokens: true, outputTokens: true, costMicros: true } }),
+      db.order.findUniqueOrThrow({ where: { id: key.order.id }, select: { balanceMicros: true } }),
+      getCatalog(db, getSecretKeys().channelKey),
+    ]);
+    const spent = usage._sum.costMicros ?? 0n;
+    const body = {
+      object: "api_key",
+      status: key.status === "REPLACED" ? "replaced_in_overlap" : "active",
+      valid_until: key.validUntil?.toISOString() ?? null,
+      order: {
+        id: key.order.marketplaceOrderId,
+        plan: key.plan.name,
+        access_start: key.order.accessStart.toISOString(),
+        access_end: key.order.accessEnd.toISOString(),
+        remaining_seconds: Math.max(0, Math.floor((key.order.accessEnd.getTime() - now.getTime()) / 1000)),
+        balance_usd: key.plan.creditMicros > 0n ? usd(order.balanceMicros) : null,
+      },
+      models: allowedModels(key).filter((m) => catalog.channels.has(m)),
+      limits: {
+        requests_per_minute: key.plan.rpm,
+        tokens_per_minute: key.plan.tpm,
+        monthly_spend_limit_usd: usd(key.monthlyLimitMicros),
+        ip_allowlist: key.ipAllowlist,
+      },
+      usage_this_month: {
+        period_start: monthStart.toISOString(),
+        resets_at: nextMonth.toISOString(),
+        requests: usage._sum.requests ?? 0,
+        input_tokens: Number(usage._sum.inputTokens ?? 0n),
+        output_tokens: Number(usage._sum.outputTokens ?? 0n),
+        spend_usd: usd(spent),
+        remaining_usd: key.monthlyLimitMicros === null ? null : usd(key.monthlyLimitMicros - spent > 0n ? key.monthlyLimitMicros - spent : 0n),
+      },
+    };
+    return { response: Response.json(body, { headers: { "x-request-id": call.requestId, "cache-control": "no-store" } }), key };
+  });
+}

@@ -1,0 +1,80 @@
+import "server-only";
+import type { ApiKeyStatus, OrderState } from "@/build/generated/prisma/enums";
+import type { Prisma } from "@/lib/db";
+import { getCachedKey, setCachedKey } from "./key-cache";
+
+/** What the gateway needs to know about a key, its order and its plan: one read, then cached. */
+export interface GatewayKey {
+  id: string;
+  status: ApiKeyStatus;
+  modelScope: string[];
+  ipAllowlist: string[];
+  monthlyLimitMicros: bigint | null;
+  expiresAt: Date | null;
+  replacedAt: Date | null;
+  validUntil: Date | null;
+  order: {
+    id: string;
+    marketplaceOrderId: string;
+    customerId: string;
+    state: OrderState;
+    accessStart: Date;
+    accessEnd: Date;
+    endedAt: Date | null;
+  };
+  plan: { id: string; name: string; models: string[]; rpm: number; tpm: number | null; multiplierBps: number; creditMicros: bigint };
+}
+
+export async function loadKeyByHmac(db: Prisma, hmac: string): Promise<GatewayKey | null> {
+  const cached = getCachedKey(hmac);
+  if (cached !== undefined) return cached;
+  const row = await db.apiKey.findUnique({
+    where: { hmac },
+    select: {
+      id: true,
+      status: true,
+      modelScope: true,
+      ipAllowlist: true,
+      monthlyLimitMicros: true,
+      expiresAt: true,
+      replacedAt: true,
+      validUntil: true,
+      order: {
+        select: {
+          id: true,
+          marketplaceOrderId: true,
+          customerId: true,
+          state: true,
+          accessStart: true,
+          accessEnd: true,
+          endedAt: true,
+          plan: { select: { id: true, name: true, models: true, rpm: true, tpm: true, multiplierBps: true, creditMicros: true } },
+        },
+      },
+    },
+  });
+  const key: GatewayKey | null = row
+    ? {
+        id: row.id,
+        status: row.status,
+        modelScope: row.modelScope,
+        ipAllowlist: row.ipAllowlist,
+        monthlyLimitMicros: row.monthlyLimitMicros,
+        expiresAt: row.expiresAt,
+        replacedAt: row.replacedAt,
+        validUntil: row.validUntil,
+        order: {
+          id: row.order.id,
+          marketplaceOrderId: row.order.marketplaceOrderId,
+          customerId: row.order.customerId,
+          state: row.order.state,
+          accessStart: row.order.accessStart,
+          accessEnd: row.order.accessEnd,
+          endedAt: row.order.endedAt,
+        },
+        plan: row.order.plan,
+      }
+    : null;
+  setCachedKey(hmac, key);
+  return key;
+}

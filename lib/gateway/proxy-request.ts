@@ -1,0 +1,232 @@
+import "server-only";
+import { computeCostMicros } from "@/lib/billing";
+import { GatewayError } from "@/lib/errors";
+import { logger } from "@/lib/server/logger";
+import { allowedModels } from "./authorize-key";
+import type { Catalog, CatalogChannel } from "./catalog";
+import { circuitAllows, recordChannelFailure, recordChannelSuccess } from "./circuit-breaker";
+import type { GatewayKey } from "./load-key";
+import { createUsageChunkFilter } from "./openai-usage-filter";
+import { callUpstream, classifyUpstreamError, type UpstreamResponse } from "./upstream-client";
+import { buildUpstreamTarget, type Operation } from "./upstream-request";
+import { estimateTokens, StreamUsageObserver, usageFromBody, type UsageReading } from "./usage";
+import type { Protocol } from "./types";
+
+export interface ProxyInput {
+  protocol: Protocol;
+  operation: Operation;
+  request: Request;
+  url: URL;
+  /** The raw body as the client sent it, and its parsed form. */
+  raw: Uint8Array;
+  body: Record<string, unknown>;
+  key: GatewayKey;
+  catalog: Catalog;
+  requestId: string;
+  headersTimeoutMs: number;
+}
+
+export interface ProxyOutcome {
+  response: Response;
+  /** Resolves when the exchange is over (stream finished, failed or the client left). */
+  done: Promise<{
+    status: number;
+    errorCode: string | null;
+    usage: UsageReading | null;
+    costMicros: bigint;
+    channelId: string | null;
+    upstreamModel: string | null;
+    ttfbMs: number | null;
+    stream: boolean;
+  }>;
+}
+
+const RESPONSE_HEADERS_KEPT = ["content-type"];
+
+/** Model exists, is in the key's scope, and is served in the client's protocol. */
+export function resolveModel(input: Pick<ProxyInput, "body" | "key" | "catalog" | "protocol">): { model: string; channels: CatalogChannel[] } {
+  const model = input.body.model;
+  if (typeof model !== "string" || model.trim() === "") {
+    throw new GatewayError("invalid_request", { reason: "the request has no model", param: "model" });
+  }
+  const served = input.catalog.channels.get(model);
+  if (!served || served.length === 0) throw new GatewayError("model_not_found", { model, param: "model" });
+  const allowed = allowedModels(input.key);
+  if (!allowed.includes(model)) throw new GatewayError("model_not_allowed", { model, allowedModels: allowed, param: "model" });
+  const channels = served.filter((c) => c.protocol === input.protocol);
+  if (channels.length === 0) {
+    throw new GatewayError("invalid_request", {
+      reason: `${model} is served through the ${served[0]?.protocol} protocol only; call it with that protocol's endpoint`,
+      param: "model",
+    });
+  }
+  return { model, channels };
+}
+
+/**
+ * The body for one channel: the client's bytes unchanged unless the channel renames the model or
+ * the gateway needs OpenAI to report usage on a stream. Returns whether a usage chunk was added
+ * (and so must be removed from what the client receives).
+ */
+function bodyFor(input: ProxyInput, channel: CatalogChannel, model: string, stream: boolean): { body: Uint8Array | string; addedUsageChunk: boolean; upstreamModel: string } {
+  const upstreamModel = channel.modelMap[model] ?? model;
+  const streamOptions = input.body.stream_options as { include_usage?: unknown } | undefined;
+  const addUsage = input.protocol === "openai" && stream && streamOptions?.include_usage !== true;
+  if (upstreamModel === model && !addUsage) return { body: input.raw, addedUsageChunk: false, upstreamModel };
+  const edited: Record<string, unknown> = { ...input.body, model: upstreamModel };
+  if (addUsage) edited.stream_options = { ...(streamOptions ?? {}), include_usage: true };
+  return { body: JSON.stringify(edited), addedUsageChunk: addUsage, upstreamModel };
+}
+
+function responseHeaders(upstream: UpstreamResponse, requestId: string, protocol: Protocol): Headers {
+  const headers = new Headers();
+  for (const name of RESPONSE_HEADERS_KEPT) {
+    const value = upstream.headers[name];
+    if (typeof value === "string") headers.set(name, value);
+  }
+  headers.set("x-request-id", requestId);
+  if (protocol === "anthropic") headers.set("request-id", requestId);
+  headers.set("cache-control", "no-store");
+  return headers;
+}
+
+async function discard(upstream: UpstreamResponse): Promise<void> {
+  try {
+    await upstream.body.dump({ limit: 64 * 1024 });
+  } catch {
+    // the connection is going away anyway
+  }
+}
+
+/**
+ * Sends the request to the model's channels in order until one answers: connect errors, timeouts,
+ * 5xx and 429 before the first byte move on to the next channel (and count against its circuit).
+ * A stream is passed through chunk by chunk as it arrives; the client leaving aborts the upstream.
+ */
+export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
+  const { model, channels } = resolveModel(input);
+  const stream = input.operation !== "count_tokens" && input.body.stream === true;
+  const started = performance.now();
+  const upstreamAbort = new AbortController();
+  const onClientAbort = () => upstreamAbort.abort();
+  input.request.signal.addEventListener("abort", onClientAbort, { once: true });
+
+  let lastFailure: { kind: "timeout" | "error"; retryAfter?: number } = { kind: "error" };
+  const candidates = channels.filter((c) => circuitAllows(c.id));
+  // When every channel's circuit is open, try them anyway rather than fail without asking.
+  for (const channel of candidates.length ? candidates : channels) {
+    const target = buildUpstreamTarget(channel, input.operation, input.request.headers, input.url);
+    const prepared = bodyFor(input, channel, model, stream);
+    let upstream: UpstreamResponse;
+    try {
+      upstream = await callUpstream({ ...target, body: prepared.body, signal: upstreamAbort.signal, headersTimeoutMs: input.headersTimeoutMs });
+    } catch (err) {
+      const kind = classifyUpstreamError(err);
+      if (kind === "aborted" || input.request.signal.aborted) throw new ClientGoneError();
+      recordChannelFailure(channel.id);
+      lastFailure = { kind: kind === "timeout" ? "timeout" : "error" };
+      logger.warn({ requestId: input.requestId, channel: channel.name, kind, err: (err as Error).message }, "upstream unreachable; trying the next channel");
+      continue;
+    }
+    if (upstream.statusCode >= 500 || upstream.statusCode === 429) {
+      recordChannelFailure(channel.id);
+      const retryAfter = Number(upstream.headers["retry-after"]);
+      lastFailure = { kind: "error", retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined };
+      logger.warn({ requestId: input.requestId, channel: channel.name, status: upstream.statusCode }, "upstream failed; trying the next channel");
+      await discard(upstream);
+      continue;
+    }
+    recordChannelSuccess(channel.id);
+    const base = { channelId: channel.id, upstreamModel: prepared.upstreamModel, stream };
+    const headers = responseHeaders(upstream, input.requestId, input.protocol);
+    const estimatedInput = estimateTokens(input.raw.byteLength);
+
+    if (!stream || upstream.statusCode !== 200) {
+      // Whole answers (and upstream refusals such as 400) are small: read, meter, pass on unchanged.
+      const bytes = new Uint8Array(await upstream.body.arrayBuffer());
+      const ttfbMs = Math.round(performance.now() - started);
+      input.request.signal.removeEventListener("abort", onClientAbort);
+      let usage: UsageReading | null = null;
+      if (upstream.statusCode === 200) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(new TextDecoder().decode(bytes));
+        } catch {
+          parsed = undefined;
+        }
+        const counts = input.operation === "count_tokens" ? null : usageFromBody(input.protocol, parsed);
+        usage = counts ? { ...counts, estimated: false } : null;
+      }
+      const costMicros = usage ? cost(input, model, usage) : 0n;
+      return {
+        response: new Response(bytes, { status: upstream.statusCode, headers }),
+        done: Promise.resolve({ ...base, status: upstream.statusCode, errorCode: null, usage, costMicros, ttfbMs }),
+      };
+    }
+
+    const observer = new StreamUsageObserver(input.protocol, estimatedInput);
+    const filter = prepared.addedUsageChunk ? createUsageChunkFilter() : null;
+    const iterator = upstream.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    let ttfbMs: number | null = null;
+    let finish!: (value: { status: number; errorCode: string | null }) => void;
+    const finished = new Promise<{ status: number; errorCode: string | null }>((resolve) => (finish = resolve));
+    let settled = false;
+    const settle = (status: number, errorCode: string | null) => {
+      if (settled) return;
+      settled = true;
+      input.request.signal.removeEventListener("abort", onClientAbort);
+      finish({ status, errorCode });
+    };
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const { value, done } = await iterator.next();
+          if (done) {
+            for (const rest of filter?.flush() ?? []) controller.enqueue(rest);
+            controller.close();
+            settle(200, null);
+            return;
+          }
+          ttfbMs ??= Math.round(performance.now() - started);
+          observer.feed(value);
+          if (filter) for (const part of filter.push(value)) controller.enqueue(part);
+          else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+        } catch (err) {
+          // The upstream dropped the connection mid-stream: end the client's stream as an error
+          // and bill what was generated.
+          logger.warn({ requestId: input.requestId, channel: channel.name, err: (err as Error).message }, "upstream stream broke");
+          controller.error(err);
+          settle(502, "upstream_error");
+        }
+      },
+      cancel() {
+        // The client went away: stop the upstream generation now.
+        upstreamAbort.abort();
+        upstream.body.destroy();
+        settle(499, "client_closed");
+      },
+    });
+    const done = finished.then(({ status, errorCode }) => {
+      const usage = observer.reading();
+      return { ...base, status, errorCode, usage, costMicros: cost(input, model, usage), ttfbMs };
+    });
+    return { response: new Response(body, { status: 200, headers }), done };
+  }
+
+  input.request.signal.removeEventListener("abort", onClientAbort);
+  if (lastFailure.kind === "timeout") throw new GatewayError("upstream_timeout", { timeoutSeconds: Math.round(input.headersTimeoutMs / 1000) });
+  throw new GatewayError("upstream_error", { retryAfterSeconds: lastFailure.retryAfter });
+}
+
+function cost(input: ProxyInput, model: string, usage: UsageReading): bigint {
+  const price = input.catalog.prices.get(model);
+  return price ? computeCostMicros(usage, price, input.key.plan.multiplierBps) : 0n;
+}
+
+/** The client disconnected before an upstream answered: nothing to send, nothing to bill. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super("client closed the request");
+    this.name = "ClientGoneError";
+  }
+}
