@@ -6,6 +6,22 @@ import type { Protocol } from "./types";
  * routes only (a key in a URL ends up in logs and proxies; only Gemini clients need it).
  */
 export function extractCredential(headers: Headers, url: URL, protocol: Protocol): string | null {
+  const value = rawCredential(headers, url, protocol);
+  return value === null ? null : utf8HeaderValue(value);
+}
+
+/**
+ * HTTP header values arrive as Latin-1: a pasted "sk-gate-…abcd" shows up as "sk-gate-â€¦abcd".
+ * Reading the bytes as UTF-8 again lets the diagnosis say "masked preview" rather than
+ * "invisible characters". Values that are not valid UTF-8 are left as they came.
+ */
+function utf8HeaderValue(value: string): string {
+  if (!/[\u0080-\u00ff]/.test(value) || /[^\u0000-\u00ff]/.test(value)) return value;
+  const decoded = Buffer.from(value, "latin1").toString("utf8");
+  return decoded.includes("\ufffd") ? value : decoded;
+}
+
+function rawCredential(headers: Headers, url: URL, protocol: Protocol): string | null {
   const authorization = headers.get("authorization");
   if (authorization !== null) {
     const match = /^\s*bearer\s+(.*)$/is.exec(authorization);

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { circuitAllows, recordChannelFailure, recordChannelSuccess, resetCircuits } from "./circuit-breaker";
+import { extractCredential } from "./extract-credential";
+import { createUsageChunkFilter } from "./openai-usage-filter";
+import { StreamUsageObserver, usageFromBody } from "./usage";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+describe("extractCredential", () => {
+  const url = new URL("http://x/v1beta/models/m:generateContent?key=from-query");
+  it("reads Bearer and x-api-key everywhere, ?key= and x-goog-api-key only for Gemini", () => {
+    expect(extractCredential(new Headers({ authorization: "Bearer abc" }), url, "openai")).toBe("abc");
+    expect(extractCredential(new Headers({ "x-api-key": "def" }), url, "anthropic")).toBe("def");
+    expect(extractCredential(new Headers(), url, "openai")).toBeNull();
+    expect(extractCredential(new Headers(), url, "gemini")).toBe("from-query");
+    expect(extractCredential(new Headers({ "x-goog-api-key": "g" }), url, "gemini")).toBe("g");
+  });
+  it("recovers UTF-8 characters (a pasted … mask) from a Latin-1 header value", () => {
+    const latin1 = Buffer.from("sk-gate-…abcd", "utf8").toString("latin1");
+    expect(extractCredential(new Headers({ "x-api-key": latin1 }), url, "anthropic")).toBe("sk-gate-…abcd");
+  });
+});
+
+describe("usage", () => {
+  it("reads each protocol's non-stream usage", () => {
+    expect(usageFromBody("openai", { usage: { prompt_tokens: 10, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 3 } } })).toEqual({ inputTokens: 7, outputTokens: 4, cacheReadTokens: 3, cacheWriteTokens: 0 });
+    expect(usageFromBody("anthropic", { usage: { input_tokens: 5, output_tokens: 2, cache_read_input_tokens: 1, cache_creation_input_tokens: 8 } })).toEqual({ inputTokens: 5, outputTokens: 2, cacheReadTokens: 1, cacheWriteTokens: 8 });
+    expect(usageFromBody("openai", { choices: [] })).toBeNull();
+  });
+
+  it("takes Anthropic's input from message_start and the last cumulative message_delta", () => {
+    const o = new StreamUsageObserver("anthropic", 99);
+    const events = [
+      ["message_start", { type: "message_start", message: { usage: { input_tokens: 12, output_tokens: 1, cache_read_input_tokens: 2 } } }],
+      ["content_block_delta", { type: "content_block_delta", delta: { type: "text_delta", text: "hello" } }],
+      ["message_delta", { type: "message_delta", usage: { output_tokens: 3 } }],
+      ["message_delta", { type: "message_delta", usage: { output_tokens: 7 } }],
+    ] as const;
+    const text = events.map(([e, d]) => `event: ${e}\ndata: ${JSON.stringify(d)}\n\n`).join("");
+    // Split mid-event, as the network would.
+    o.feed(enc.encode(text.slice(0, 50)));
+    o.feed(enc.encode(text.slice(50)));
+    expect(o.reading()).toEqual({ inputTokens: 12, outputTokens: 7, cacheReadTokens: 2, cacheWriteTokens: 0, estimated: false });
+  });
+
+  it("estimates output from the text seen when the stream ends before usage, and says so", () => {
+    const o = new StreamUsageObserver("openai", 40);
+    o.feed(enc.encode(`data: ${JSON.stringify({ choices: [{ delta: { content: "a".repeat(21) } }] })}\n\n`));
+    expect(o.reading()).toEqual({ inputTokens: 40, outputTokens: 6, cacheReadTokens: 0, cacheWriteTokens: 0, estimated: true });
+  });
+});
+
+describe("OpenAI usage chunk filter", () => {
+  const chunk = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
+  it("removes only the usage chunk the gateway asked for, byte-for-byte otherwise", () => {
+    const stream = [
+      chunk({ choices: [{ delta: { content: "Hi" } }], usage: null }),
+      chunk({ choices: [{ delta: {}, finish_reason: "stop" }], usage: null }),
+      chunk({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } }),
+      "data: [DONE]\n\n",
+    ].join("");
+    const f = createUsageChunkFilter();
+    const out: string[] = [];
+    for (let i = 0; i < stream.length; i += 7) for (const part of f.push(enc.encode(stream.slice(i, i + 7)))) out.push(dec.decode(part));
+    for (const part of f.flush()) out.push(dec.decode(part));
+    const expected = [chunk({ choices: [{ delta: { content: "Hi" } }], usage: null }), chunk({ choices: [{ delta: {}, finish_reason: "stop" }], usage: null }), "data: [DONE]\n\n"].join("");
+    expect(out.join("")).toBe(expected);
+  });
+});
+
+describe("circuit breaker", () => {
+  it("opens after repeated failures, lets one trial through after the cool-down, closes on success", () => {
+    resetCircuits();
+    const t0 = 1_000_000;
+    recordChannelFailure("c", t0);
+    recordChannelFailure("c", t0);
+    expect(circuitAllows("c", t0)).toBe(true);
+    recordChannelFailure("c", t0);
+    expect(circuitAllows("c", t0 + 1000)).toBe(false);
+    expect(circuitAllows("c", t0 + 31_000)).toBe(true); // the trial
+    expect(circuitAllows("c", t0 + 31_001)).toBe(false); // only one at a time
+    recordChannelSuccess("c");
+    expect(circuitAllows("c", t0 + 31_002)).toBe(true);
+  });
+});
