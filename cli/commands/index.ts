@@ -1,9 +1,11 @@
 import type { Command } from "../command";
 import { channelAddCommand, channelListCommand } from "./channel";
+import { channelDisableCommand, channelEnableCommand } from "./channel-toggle";
 import { migrateCommand } from "./migrate";
 import { orderCreateCommand } from "./order";
 import { pendingCommands } from "./pending";
 import { planAddCommand, planListCommand } from "./plan";
+import { requestShowCommand } from "./request";
 import { seedCommand } from "./seed";
 import { userRoleCommand } from "./user";
 
@@ -14,7 +16,10 @@ export const commands: Command[] = [
   planListCommand,
   channelAddCommand,
   channelListCommand,
+  channelEnableCommand,
+  channelDisableCommand,
   orderCreateCommand,
   userRoleCommand,
+  requestShowCommand,
   ...pendingCommands,
 ];

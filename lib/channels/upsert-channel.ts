@@ -2,6 +2,7 @@ import "server-only";
 import { recordAudit, type Actor } from "@/lib/audit";
 import { encryptSecret, type SecretKeys } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";
+import { invalidateCatalog } from "@/lib/gateway/catalog";
 import { channelInputSchema, type ChannelInput } from "./channel-schema";
 
 /** Associated data for channel key ciphertexts: they decrypt only as channel keys. */
@@ -20,7 +21,7 @@ export async function upsertChannel(db: Prisma, input: ChannelInput, ctx: { keys
     weight: c.weight,
     enabled: c.enabled,
   };
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const existing = await tx.upstreamChannel.findUnique({ where: { name: c.name }, select: { id: true } });
     const channel = await tx.upstreamChannel.upsert({ where: { name: c.name }, create: { name: c.name, ...data }, update: data });
     await recordAudit(tx, {
@@ -32,4 +33,7 @@ export async function upsertChannel(db: Prisma, input: ChannelInput, ctx: { keys
     });
     return channel;
   });
+  // The gateway serves from an in-process copy of channels and prices: make it reload now.
+  invalidateCatalog();
+  return result;
 }

@@ -1,0 +1,357 @@
+import Anthropic from "@anthropic-ai/sdk";
+import { expect, test } from "@playwright/test";
+import OpenAI from "openai";
+import { computeCostMicros } from "@/lib/billing/compute-cost";
+import { startMockUpstream, type Fault, type MockUpstream } from "@/lib/mock-upstream";
+import { SEED_PRICES, usdPerMToMicros } from "@/lib/seed/model-prices";
+import { createKey, gatehouse, loggedRequest } from "./fixtures/cli";
+
+// The /v1 gateway against the real server (npm start) with the official SDK clients. Most tests
+// use the bundled mock behind the demo channels; the fault tests add channels of their own in
+// front of two test-owned mocks, for models no other test uses, so they can break them at will.
+
+const base = () => process.env.E2E_BASE_URL!;
+const STARTER_MULTIPLIER_BPS = 12_000;
+
+function price(model: string) {
+  const p = SEED_PRICES.find((x) => x.model === model)!;
+  return {
+    inputMicrosPerM: usdPerMToMicros(p.input),
+    outputMicrosPerM: usdPerMToMicros(p.output),
+    cacheReadMicrosPerM: p.cacheRead === undefined ? null : usdPerMToMicros(p.cacheRead),
+    cacheWriteMicrosPerM: p.cacheWrite === undefined ? null : usdPerMToMicros(p.cacheWrite),
+  };
+}
+
+test.describe("gateway with the official SDKs", () => {
+  let key: string;
+  test.beforeAll(async () => {
+    ({ key } = await createKey("Starter 30"));
+  });
+
+  test("OpenAI SDK: non-stream answer, usage and cost recorded exactly", async () => {
+    const openai = new OpenAI({ apiKey: key, baseURL: `${base()}/v1`, maxRetries: 0 });
+    const { data, response } = await openai.chat.completions
+      .create({ model: "gpt-4.1-mini", messages: [{ role: "user", content: "hello gateway" }], max_tokens: 8 })
+      .withResponse();
+    expect(data.choices[0]?.message.content).toMatch(/^Mock reply to: hello gateway/);
+    expect(data.usage?.completion_tokens).toBe(8);
+    const requestId = response.headers.get("x-request-id")!;
+    expect(requestId).toMatch(/^req_[0-9a-f]{24}$/);
+    const row = await loggedRequest(requestId);
+    expect(row).toMatchObject({ status: 200, model: "gpt-4.1-mini", stream: false, inputTokens: data.usage!.prompt_tokens, outputTokens: 8, estimated: false });
+    const expected = computeCostMicros({ inputTokens: row.inputTokens, outputTokens: 8 }, price("gpt-4.1-mini"), STARTER_MULTIPLIER_BPS);
+    expect(BigInt(row.costMicros)).toBe(expected);
+  });
+
+  test("OpenAI SDK: stream arrives in order; the usage chunk the gateway asked for is not passed on but is billed", async () => {
+    const openai = new OpenAI({ apiKey: key, baseURL: `${base()}/v1`, maxRetries: 0 });
+    const { data: stream, response } = await openai.chat.completions
+      .create({ model: "gpt-4.1-mini", messages: [{ role: "user", content: "count words" }], max_tokens: 12, stream: true })
+      .withResponse();
+    const parts: string[] = [];
+    let sawUsage = false;
+    for await (const chunk of stream) {
+      if (chunk.usage) sawUsage = true;
+      parts.push(chunk.choices[0]?.delta.content ?? "");
+    }
+    expect(sawUsage).toBe(false);
+    const text = parts.join("");
+    expect(text).toMatch(/^Mock reply to: count words/);
+    expect(text.split(/\s+/)).toHaveLength(12);
+    const row = await loggedRequest(response.headers.get("x-request-id")!);
+    expect(row).toMatchObject({ status: 200, stream: true, outputTokens: 12, estimated: false });
+    expect(BigInt(row.costMicros)).toBe(computeCostMicros({ inputTokens: row.inputTokens, outputTokens: 12 }, price("gpt-4.1-mini"), STARTER_MULTIPLIER_BPS));
+  });
+
+  test("OpenAI SDK: a client that asks for usage on a stream gets it", async () => {
+    const openai = new OpenAI({ apiKey: key, baseURL: `${base()}/v1`, maxRetries: 0 });
+    const stream = await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "usage please" }],
+      max_tokens: 4,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of stream) if (chunk.usage) usage = chunk.usage;
+    expect(usage?.completion_tokens).toBe(4);
+  });
+
+  test("Anthropic SDK: non-stream and stream, usage recorded", async () => {
+    const anthropic = new Anthropic({ apiKey: key, baseURL: base(), maxRetries: 0 });
+    const { data: message, response } = await anthropic.messages
+      .create({ model: "claude-sonnet-4-6", max_tokens: 6, messages: [{ role: "user", content: "hello claude" }] })
+      .withResponse();
+    expect(message.content[0]).toMatchObject({ type: "text", text: expect.stringMatching(/^Mock reply to: hello claude/) });
+    expect(response.headers.get("request-id")).toBe(response.headers.get("x-request-id"));
+    const row = await loggedRequest(response.headers.get("x-request-id")!);
+    expect(row).toMatchObject({ status: 200, inputTokens: message.usage.input_tokens, outputTokens: 6, estimated: false });
+    expect(BigInt(row.costMicros)).toBe(computeCostMicros({ inputTokens: row.inputTokens, outputTokens: 6 }, price("claude-sonnet-4-6"), STARTER_MULTIPLIER_BPS));
+
+    const stream = anthropic.messages.stream({ model: "claude-haiku-4-5", max_tokens: 9, messages: [{ role: "user", content: "stream it" }] });
+    const deltas: string[] = [];
+    stream.on("text", (t) => deltas.push(t));
+    const { response: streamResponse } = await stream.withResponse();
+    const final = await stream.finalMessage();
+    expect(deltas.length).toBeGreaterThan(3);
+    expect(final.usage.output_tokens).toBe(9);
+    const streamed = await loggedRequest(streamResponse.headers.get("x-request-id")!);
+    expect(streamed).toMatchObject({ status: 200, stream: true, outputTokens: 9, inputTokens: final.usage.input_tokens, estimated: false });
+  });
+
+  test("Anthropic SDK: count_tokens is answered and not billed", async () => {
+    const anthropic = new Anthropic({ apiKey: key, baseURL: base(), maxRetries: 0 });
+    const counted = await anthropic.messages.countTokens({ model: "claude-sonnet-4-6", messages: [{ role: "user", content: "one two three" }] });
+    expect(counted.input_tokens).toBeGreaterThan(3);
+  });
+
+  test("models list: the key's scope, in each SDK's shape", async () => {
+    const openai = new OpenAI({ apiKey: key, baseURL: `${base()}/v1`, maxRetries: 0 });
+    const ids: string[] = [];
+    for await (const m of openai.models.list()) ids.push(m.id);
+    expect(ids.sort()).toEqual(["claude-haiku-4-5", "claude-haiku-4-5-20251001", "claude-sonnet-4-6", "gemini-2.5-flash", "gpt-4.1-mini", "gpt-4o-mini", "gpt-5-mini"]);
+    const anthropic = new Anthropic({ apiKey: key, baseURL: base(), maxRetries: 0 });
+    const page = await anthropic.models.list();
+    expect(page.data.map((m) => m.id)).toContain("claude-sonnet-4-6");
+    expect(page.data[0]).toMatchObject({ type: "model" });
+  });
+
+  test("GET /v1/key reports the window, scope, limits and this month's usage", async ({ request }) => {
+    const res = await request.get(`${base()}/v1/key`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status()).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ object: "api_key", status: "active", order: { plan: "Starter 30" }, limits: { requests_per_minute: 60 } });
+    expect(body.order.remaining_seconds).toBeGreaterThan(29 * 24 * 3600);
+    expect(body.usage_this_month.requests).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(body)).not.toContain(key);
+  });
+});
+
+test.describe("gateway errors: one code each, in the client's protocol shape, never echoing the key", () => {
+  let key: string;
+  test.beforeAll(async () => {
+    ({ key } = await createKey("Starter 30"));
+  });
+
+  const latin1 = (s: string) => Buffer.from(s, "utf8").toString("latin1");
+  const cases: { name: string; credential: () => string | null; model?: string; status: number; code: string }[] = [
+    { name: "no key", credential: () => null, status: 401, code: "missing_api_key" },
+    { name: "a space inside", credential: () => `${key.slice(0, 20)} ${key.slice(20)}`, status: 401, code: "api_key_whitespace" },
+    { name: "a zero-width space", credential: () => latin1(`${key.slice(0, 20)}\u200b${key.slice(20)}`), status: 401, code: "api_key_invisible_characters" },
+    { name: "the masked preview", credential: () => latin1(`sk-gate-…${key.slice(-4)}`), status: 401, code: "api_key_masked_preview" },
+    { name: "an Anthropic key", credential: () => `sk-ant-api03-${"x".repeat(40)}`, status: 401, code: "api_key_other_provider" },
+    { name: "a typo", credential: () => key.slice(0, 30) + (key[30] === "a" ? "b" : "a") + key.slice(31), status: 401, code: "invalid_api_key" },
+    { name: "a model outside the plan", credential: () => key, model: "claude-opus-4-1", status: 403, code: "model_not_allowed" },
+    { name: "an unknown model", credential: () => key, model: "no-such-model", status: 404, code: "model_not_found" },
+  ];
+
+  for (const c of cases) {
+    test(`${c.name} → ${c.status} ${c.code}`, async ({ request }) => {
+      const credential = c.credential();
+      const openai = await request.post(`${base()}/v1/chat/completions`, {
+        headers: credential === null ? {} : { authorization: `Bearer ${credential}` },
+        data: { model: c.model ?? "gpt-4.1-mini", messages: [{ role: "user", content: "hi" }] },
+      });
+      expect(openai.status()).toBe(c.status);
+      const o = await openai.json();
+      expect(o.error).toMatchObject({ code: c.code, type: expect.any(String), message: expect.any(String) });
+      expect(openai.headers()["x-request-id"]).toMatch(/^req_/);
+
+      const anthropic = await request.post(`${base()}/v1/messages`, {
+        headers: { ...(credential === null ? {} : { "x-api-key": credential }), "anthropic-version": "2023-06-01" },
+        data: { model: c.model ?? "claude-sonnet-4-6", max_tokens: 5, messages: [{ role: "user", content: "hi" }] },
+      });
+      expect(anthropic.status()).toBe(c.status);
+      const a = await anthropic.json();
+      expect(a).toMatchObject({ type: "error", error: { type: expect.any(String), message: expect.any(String), code: c.code } });
+      expect(anthropic.headers()["request-id"]).toBe(anthropic.headers()["x-request-id"]);
+      for (const text of [JSON.stringify(o), JSON.stringify(a)]) expect(text).not.toContain(key);
+      if (c.code === "model_not_allowed") expect(o.error.message).toContain("claude-sonnet-4-6");
+    });
+  }
+
+  test("an order that has ended or not started is refused with its time", async ({ request }) => {
+    const past = await createKey("Starter 30", ["--starts", new Date(Date.now() - 5 * 86_400_000).toISOString(), "--days", "1"]);
+    const future = await createKey("Starter 30", ["--starts", new Date(Date.now() + 2 * 86_400_000).toISOString()]);
+    for (const [k, code] of [
+      [past.key, "access_expired"],
+      [future.key, "access_not_started"],
+    ] as const) {
+      const res = await request.post(`${base()}/v1/chat/completions`, { headers: { authorization: `Bearer ${k}` }, data: { model: "gpt-4.1-mini", messages: [] } });
+      expect(res.status()).toBe(401);
+      const body = await res.json();
+      expect(body.error.code).toBe(code);
+      expect(body.error.message).toMatch(/\d{4}-\d{2}-\d{2}T/);
+    }
+  });
+
+  test("a malformed body is a 400 invalid_request", async ({ request }) => {
+    const res = await request.post(`${base()}/v1/chat/completions`, { headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, data: "{not json" });
+    expect(res.status()).toBe(400);
+    expect((await res.json()).error.code).toBe("invalid_request");
+  });
+});
+
+test.describe("forwarding, failover and metering against faulty upstreams", () => {
+  // Models no seeded plan offers, so only this suite's plan and channels use them.
+  const OPENAI_MODEL = "gpt-4.1-nano";
+  const ANTHROPIC_MODEL = "claude-3-5-haiku-20241022";
+  let primary: MockUpstream;
+  let secondary: MockUpstream;
+  let key: string;
+  let channelIds: Record<string, string>;
+
+  test.beforeAll(async () => {
+    primary = await startMockUpstream();
+    secondary = await startMockUpstream();
+    await gatehouse("plan", "add", "--name", "E2E faults", "--models", `${OPENAI_MODEL},${ANTHROPIC_MODEL}`, "--days", "1", "--rpm", "1000");
+    const add = async (name: string, provider: string, url: string, model: string, priority: string) =>
+      (await gatehouse<{ channel: { id: string } }>("channel", "add", "--name", name, "--provider", provider, "--base-url", url, "--api-key", `test-${name}`, "--models", model, "--priority", priority)).channel.id;
+    channelIds = {
+      primaryOpenai: await add("e2e-primary-openai", "openai", `${primary.url}/v1`, OPENAI_MODEL, "90"),
+      secondaryOpenai: await add("e2e-secondary-openai", "openai", `${secondary.url}/v1`, OPENAI_MODEL, "80"),
+      primaryAnthropic: await add("e2e-primary-anthropic", "anthropic", primary.url, ANTHROPIC_MODEL, "90"),
+    };
+    ({ key } = await createKey("E2E faults"));
+  });
+  test.afterAll(async () => {
+    for (const name of ["e2e-primary-openai", "e2e-secondary-openai", "e2e-primary-anthropic"]) await gatehouse("channel", "disable", name).catch(() => {});
+    await primary?.close();
+    await secondary?.close();
+  });
+  test.beforeEach(() => {
+    primary.reset();
+    secondary.reset();
+  });
+
+  test("same-protocol bodies pass through byte for byte, unknown fields and anthropic-beta included", async () => {
+    const body = `{"model":"${ANTHROPIC_MODEL}","max_tokens":4,"messages":[{"role":"user","content":"bytes"}],"future_field":{"keep":[1,2,3]},  "metadata":{"user_id":"u-1"}}`;
+    const res = await fetch(`${base()}/v1/messages?beta=true`, {
+      method: "POST",
+      headers: { "x-api-key": key, "content-type": "application/json", "anthropic-version": "2023-06-01", "anthropic-beta": "context-management-2025-06-27,fine-grained-tool-streaming-2025-05-14" },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const seen = primary.requests.at(-1)!;
+    expect(seen.body).toBe(body);
+    expect(seen.path).toBe("/v1/messages");
+    expect(seen.query.get("beta")).toBe("true");
+    expect(seen.headers["anthropic-beta"]).toBe("context-management-2025-06-27,fine-grained-tool-streaming-2025-05-14");
+    expect(seen.headers["x-api-key"]).toBe("test-e2e-primary-anthropic");
+    expect(JSON.stringify(seen.headers)).not.toContain(key);
+  });
+
+  /** A channel in front of all others, on a mock of its own with `fault`; removed by the returned function. */
+  async function frontChannel(fault: Fault) {
+    const mock = await startMockUpstream({ fault });
+    const name = `e2e-front-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+    await gatehouse("channel", "add", "--name", name, "--provider", "openai", "--base-url", `${mock.url}/v1`, "--api-key", "x", "--models", OPENAI_MODEL, "--priority", "95");
+    return {
+      mock,
+      async remove() {
+        await gatehouse("channel", "disable", name);
+        await mock.close();
+      },
+    };
+  }
+
+  for (const fault of [
+    { name: "a 500", set: { status: 500 } },
+    { name: "a 429", set: { status: 429 } },
+    { name: "a refused connection", set: { refuse: true } },
+    { name: "a hang (timeout before the first byte)", set: { hang: true } },
+  ]) {
+    test(`${fault.name} before the first byte fails over to the next channel, billed once`, async () => {
+      const front = await frontChannel(fault.set);
+      try {
+        const openai = new OpenAI({ apiKey: key, baseURL: `${base()}/v1`, maxRetries: 0 });
+        const started = Date.now();
+        const { data, response } = await openai.chat.completions
+          .create({ model: OPENAI_MODEL, messages: [{ role: "user", content: "fail over" }], max_tokens: 5 })
+          .withResponse();
+        expect(data.choices[0]?.message.content).toMatch(/^Mock reply to: fail over/);
+        if (fault.set.hang) expect(Date.now() - started).toBeGreaterThanOrEqual(2_900); // UPSTREAM_TIMEOUT_MS
+        if (!fault.set.refuse) expect(front.mock.requests).toHaveLength(1);
+        expect(primary.requests.length + secondary.requests.length).toBe(1);
+        const row = await loggedRequest(response.headers.get("x-request-id")!);
+        expect(row).toMatchObject({ status: 200, outputTokens: 5 });
+        expect([channelIds.primaryOpenai, channelIds.secondaryOpenai]).toContain(row.channelId);
+      } finally {
+        await front.remove();
+      }
+    });
+  }
+
+  test("when every channel fails, the client gets upstream_error in its own shape", async () => {
+    primary.setFault({ status: 503 });
+    secondary.setFault({ status: 500 });
+    await gatehouse("channel", "disable", "Demo mock (OpenAI)");
+    try {
+      const res = await fetch(`${base()}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: OPENAI_MODEL, messages: [{ role: "user", content: "x" }] }),
+      });
+      expect(res.status).toBe(502);
+      expect((await res.json()).error).toMatchObject({ code: "upstream_error", type: "api_error" });
+    } finally {
+      await gatehouse("channel", "enable", "Demo mock (OpenAI)");
+      primary.setFault(null);
+      secondary.setFault(null);
+    }
+  });
+
+  test("a channel that keeps failing is skipped for a cool-down instead of costing every request", async () => {
+    const front = await frontChannel({ status: 500 });
+    try {
+      const openai = new OpenAI({ apiKey: key, baseURL: `${base()}/v1`, maxRetries: 0 });
+      for (let i = 0; i < 5; i++) {
+        const answer = await openai.chat.completions.create({ model: OPENAI_MODEL, messages: [{ role: "user", content: `try ${i}` }], max_tokens: 2 });
+        expect(answer.choices[0]?.message.content).toMatch(/^Mock reply/);
+      }
+      // Three failures open the circuit; the next requests go straight to a healthy channel.
+      expect(front.mock.requests).toHaveLength(3);
+    } finally {
+      await front.remove();
+    }
+  });
+
+  test("a connection dropped mid-stream ends the client's stream with an error and bills what was generated", async () => {
+    primary.setFault({ dropAfterChunks: 4, times: 1 });
+    const anthropic = new Anthropic({ apiKey: key, baseURL: base(), maxRetries: 0 });
+    const stream = anthropic.messages.stream({ model: ANTHROPIC_MODEL, max_tokens: 40, messages: [{ role: "user", content: "drop me" }] });
+    const { response } = await stream.withResponse();
+    await expect(stream.finalMessage()).rejects.toThrow();
+    const row = await loggedRequest(response.headers.get("x-request-id")!);
+    expect(row.status).toBe(502);
+    expect(row.errorCode).toBe("upstream_error");
+    expect(row.inputTokens).toBeGreaterThan(0); // from message_start, the upstream's own count
+    expect(row.estimated).toBe(true); // the output count never came
+  });
+
+  test("a client that goes away mid-stream aborts the upstream, and the partial usage is logged", async () => {
+    // Either channel may serve it (the primary's circuit may be open after the tests above).
+    primary.setFault({ chunkDelayMs: 100, times: 1 });
+    secondary.setFault({ chunkDelayMs: 100, times: 1 });
+    const controller = new AbortController();
+    const res = await fetch(`${base()}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: OPENAI_MODEL, messages: [{ role: "user", content: "long story" }], max_tokens: 200, stream: true }),
+      signal: controller.signal,
+    });
+    const requestId = res.headers.get("x-request-id")!;
+    const reader = res.body!.getReader();
+    let received = "";
+    while (!received.includes(" to:")) received += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const seen = [...primary.requests, ...secondary.requests];
+    expect(seen).toHaveLength(1);
+    await expect.poll(() => seen[0]!.clientClosedEarly, { timeout: 5_000 }).toBe(true);
+    const row = await loggedRequest(requestId);
+    expect(row).toMatchObject({ status: 499, errorCode: "client_closed", estimated: true });
+    expect(row.outputTokens).toBeGreaterThan(0);
+    expect(row.outputTokens).toBeLessThan(200);
+  });
+});
