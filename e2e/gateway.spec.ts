@@ -1,4 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
+import { GoogleGenAI } from "@google/genai";
 import { expect, test } from "@playwright/test";
 import OpenAI from "openai";
 import { computeCostMicros } from "@/lib/billing/compute-cost";
@@ -115,6 +116,38 @@ test.describe("gateway with the official SDKs", () => {
     const page = await anthropic.models.list();
     expect(page.data.map((m) => m.id)).toContain("claude-sonnet-4-6");
     expect(page.data[0]).toMatchObject({ type: "model" });
+  });
+
+  test("Gemini SDK: generateContent, streaming (alt=sse), countTokens and the model list, usage recorded", async () => {
+    const ai = new GoogleGenAI({ apiKey: key, httpOptions: { baseUrl: base() } });
+    const answer = await ai.models.generateContent({ model: "gemini-2.5-flash", contents: "hello gemini", config: { maxOutputTokens: 7 } });
+    expect(answer.text).toMatch(/^Mock reply to: hello gemini/);
+    expect(answer.usageMetadata?.candidatesTokenCount).toBe(7);
+    const parts: string[] = [];
+    for await (const chunk of await ai.models.generateContentStream({ model: "gemini-2.5-flash", contents: "stream gemini", config: { maxOutputTokens: 6 } })) parts.push(chunk.text ?? "");
+    expect(parts.length).toBeGreaterThan(3);
+    expect(parts.join("")).toMatch(/^Mock reply to: stream gemini/);
+    const counted = await ai.models.countTokens({ model: "gemini-2.5-flash", contents: "one two three" });
+    expect(counted.totalTokens).toBeGreaterThan(2);
+    const listed: string[] = [];
+    for await (const m of await ai.models.list()) listed.push(m.name ?? "");
+    expect(listed).toContain("models/gemini-2.5-flash");
+  });
+
+  test("Gemini ?key= and the JSON-array stream (no alt=sse) pass through and are metered", async () => {
+    const res = await fetch(`${base()}/v1beta/models/gemini-2.5-flash:streamGenerateContent?key=${encodeURIComponent(key)}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "array mode" }] }], generationConfig: { maxOutputTokens: 5 } }),
+    });
+    expect(res.status).toBe(200);
+    const items = JSON.parse(await res.text()) as { usageMetadata?: { candidatesTokenCount: number } }[];
+    expect(items.at(-1)?.usageMetadata?.candidatesTokenCount).toBe(5);
+    const row = await loggedRequest(res.headers.get("x-request-id")!);
+    expect(row).toMatchObject({ status: 200, stream: true, model: "gemini-2.5-flash", outputTokens: 5, estimated: false });
+    const refused = await fetch(`${base()}/v1beta/models/gemini-2.5-pro:generateContent?key=${encodeURIComponent(key)}`, { method: "POST", body: "{}" });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { code: 403, status: "PERMISSION_DENIED" } });
   });
 
   test("GET /v1/key reports the window, scope, limits and this month's usage", async ({ request }) => {

@@ -51,14 +51,16 @@ export async function withGateway(
     void Promise.resolve(result.log ?? {}).then((log) => writeLog(call, key, { status: result.response.status, ...log }));
     return result.response;
   } catch (err) {
+    // Handlers attach what they had learned (key, model) to the error, so the log row keeps it.
+    const context = err && typeof err === "object" ? (err as { key?: GatewayKey; model?: string }) : {};
+    const model = typeof context.model === "string" ? context.model.slice(0, 200) : null;
     if (err instanceof ClientGoneError) {
-      writeLog(call, (err as { key?: GatewayKey }).key, { status: 499, errorCode: "client_closed" });
+      writeLog(call, context.key, { status: 499, errorCode: "client_closed", model });
       return new Response(null, { status: 499 });
     }
     const error = toGatewayError(err);
     if (error.code === "internal_error") logger.error({ err, requestId: call.requestId, endpoint: call.endpoint }, "gateway request failed");
-    key = (err as { key?: GatewayKey }).key;
-    writeLog(call, key, { status: error.status, errorCode: error.code });
+    writeLog(call, context.key, { status: error.status, errorCode: error.code, model });
     return errorResponse(error, call.protocol, call.requestId);
   }
 }
@@ -117,12 +119,14 @@ export async function readJsonBody(request: Request): Promise<{ raw: Uint8Array;
 }
 
 /** POST handlers that forward to an upstream: chat completions, messages, count_tokens. */
-export function forwardingHandler(protocol: Protocol, operation: Operation, endpoint: string) {
+export function forwardingHandler(protocol: Protocol, operation: Operation, endpoint: string, urlModel?: (call: GatewayCall) => string) {
   return (request: Request) =>
     withGateway(request, { protocol, endpoint }, async (call) => {
       const key = await authenticate(call);
+      let model: string | undefined = urlModel?.(call);
       try {
         const { raw, body } = await readJsonBody(request);
+        if (model === undefined && typeof body.model === "string") model = body.model;
         const catalog = await getCatalog(getDb(), getSecretKeys().channelKey);
         const outcome = await proxyRequest({
           protocol,
@@ -135,13 +139,13 @@ export function forwardingHandler(protocol: Protocol, operation: Operation, endp
           catalog,
           requestId: call.requestId,
           headersTimeoutMs: HEADERS_TIMEOUT_MS,
+          urlModel: urlModel ? model : undefined,
         });
-        const model = typeof body.model === "string" ? body.model : null;
         return {
           response: outcome.response,
           key,
           log: outcome.done.then((d) => ({
-            model,
+            model: model ?? null,
             upstreamModel: d.upstreamModel,
             stream: d.stream,
             status: d.status,
@@ -157,8 +161,8 @@ export function forwardingHandler(protocol: Protocol, operation: Operation, endp
           })),
         };
       } catch (err) {
-        // Keep the key with the error so the log row is linked to it.
-        if (err && typeof err === "object") Object.assign(err, { key });
+        // Keep the key and model with the error so the log row is linked to them.
+        if (err && typeof err === "object") Object.assign(err, { key, model });
         throw err;
       }
     });

@@ -17,6 +17,8 @@ export interface ProxyInput {
   operation: Operation;
   request: Request;
   url: URL;
+  /** The model from the URL (Gemini); otherwise the body's `model`. */
+  urlModel?: string;
   /** The raw body as the client sent it, and its parsed form. */
   raw: Uint8Array;
   body: Record<string, unknown>;
@@ -44,8 +46,8 @@ export interface ProxyOutcome {
 const RESPONSE_HEADERS_KEPT = ["content-type"];
 
 /** Model exists, is in the key's scope, and is served in the client's protocol. */
-export function resolveModel(input: Pick<ProxyInput, "body" | "key" | "catalog" | "protocol">): { model: string; channels: CatalogChannel[] } {
-  const model = input.body.model;
+export function resolveModel(input: Pick<ProxyInput, "body" | "key" | "catalog" | "protocol" | "urlModel">): { model: string; channels: CatalogChannel[] } {
+  const model = input.urlModel ?? input.body.model;
   if (typeof model !== "string" || model.trim() === "") {
     throw new GatewayError("invalid_request", { reason: "the request has no model", param: "model" });
   }
@@ -70,6 +72,8 @@ export function resolveModel(input: Pick<ProxyInput, "body" | "key" | "catalog" 
  */
 function bodyFor(input: ProxyInput, channel: CatalogChannel, model: string, stream: boolean): { body: Uint8Array | string; addedUsageChunk: boolean; upstreamModel: string } {
   const upstreamModel = channel.modelMap[model] ?? model;
+  // Gemini names the model in the URL: its body never changes.
+  if (input.protocol === "gemini") return { body: input.raw, addedUsageChunk: false, upstreamModel };
   const streamOptions = input.body.stream_options as { include_usage?: unknown } | undefined;
   const addUsage = input.protocol === "openai" && stream && streamOptions?.include_usage !== true;
   if (upstreamModel === model && !addUsage) return { body: input.raw, addedUsageChunk: false, upstreamModel };
@@ -105,7 +109,7 @@ async function discard(upstream: UpstreamResponse): Promise<void> {
  */
 export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
   const { model, channels } = resolveModel(input);
-  const stream = input.operation !== "count_tokens" && input.body.stream === true;
+  const stream = input.operation === "stream_generate" || ((input.operation === "chat" || input.operation === "messages") && input.body.stream === true);
   const started = performance.now();
   const upstreamAbort = new AbortController();
   const onClientAbort = () => upstreamAbort.abort();
@@ -115,8 +119,8 @@ export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
   const candidates = channels.filter((c) => circuitAllows(c.id));
   // When every channel's circuit is open, try them anyway rather than fail without asking.
   for (const channel of candidates.length ? candidates : channels) {
-    const target = buildUpstreamTarget(channel, input.operation, input.request.headers, input.url);
     const prepared = bodyFor(input, channel, model, stream);
+    const target = buildUpstreamTarget(channel, input.operation, input.request.headers, input.url, prepared.upstreamModel);
     let upstream: UpstreamResponse;
     try {
       upstream = await callUpstream({ ...target, body: prepared.body, signal: upstreamAbort.signal, headersTimeoutMs: input.headersTimeoutMs });
@@ -154,7 +158,7 @@ export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
         } catch {
           parsed = undefined;
         }
-        const counts = input.operation === "count_tokens" ? null : usageFromBody(input.protocol, parsed);
+        const counts = input.operation === "count_tokens" || input.operation === "gemini_count_tokens" ? null : usageFromBody(input.protocol, parsed);
         usage = counts ? { ...counts, estimated: false } : null;
       }
       const costMicros = usage ? cost(input, model, usage) : 0n;
@@ -164,7 +168,8 @@ export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
       };
     }
 
-    const observer = new StreamUsageObserver(input.protocol, estimatedInput);
+    const framing = input.protocol === "gemini" && input.url.searchParams.get("alt") !== "sse" ? "json-array" : "sse";
+    const observer = new StreamUsageObserver(input.protocol, estimatedInput, framing);
     const filter = prepared.addedUsageChunk ? createUsageChunkFilter() : null;
     const iterator = upstream.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     let ttfbMs: number | null = null;

@@ -1,7 +1,14 @@
 import type { CatalogChannel } from "./catalog";
 import type { Protocol } from "./types";
 
-export type Operation = "chat" | "messages" | "count_tokens";
+export type Operation = "chat" | "messages" | "count_tokens" | "generate" | "stream_generate" | "gemini_count_tokens";
+
+/** The Gemini REST method of an operation. */
+export const GEMINI_METHODS: Partial<Record<Operation, string>> = {
+  generate: "generateContent",
+  stream_generate: "streamGenerateContent",
+  gemini_count_tokens: "countTokens",
+};
 
 export const DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
 
@@ -13,7 +20,7 @@ const PASS_THROUGH: Record<Protocol, string[]> = {
 };
 
 /** The upstream URL and headers for one operation on one channel. */
-export function buildUpstreamTarget(channel: CatalogChannel, operation: Operation, clientHeaders: Headers, clientUrl: URL) {
+export function buildUpstreamTarget(channel: CatalogChannel, operation: Operation, clientHeaders: Headers, clientUrl: URL, upstreamModel: string) {
   const headers: Record<string, string> = { "content-type": "application/json" };
   for (const name of PASS_THROUGH[channel.protocol]) {
     const value = clientHeaders.get(name);
@@ -29,7 +36,12 @@ export function buildUpstreamTarget(channel: CatalogChannel, operation: Operatio
     headers["x-api-key"] = channel.apiKey;
     headers["anthropic-version"] = clientHeaders.get("anthropic-version") ?? DEFAULT_ANTHROPIC_VERSION;
   } else {
-    throw new Error("Gemini channels are reached through the Gemini endpoints");
+    const method = GEMINI_METHODS[operation];
+    if (!method) throw new Error(`Gemini channels do not take the ${operation} operation`);
+    // Keep the client's stream framing: ?alt=sse (SSE) or none (a JSON array streamed).
+    const alt = clientUrl.searchParams.get("alt");
+    url = `${channel.baseUrl}/v1beta/models/${encodeURIComponent(upstreamModel)}:${method}${alt ? `?alt=${encodeURIComponent(alt)}` : ""}`;
+    headers["x-goog-api-key"] = channel.apiKey;
   }
   return { url, headers };
 }

@@ -64,16 +64,48 @@ export class StreamUsageObserver {
   private sawInputCount = false;
   private outputChars = 0;
 
+  /** For Gemini's JSON-array streaming (no alt=sse): the end of the text, where usage arrives. */
+  private tail = "";
+
   constructor(
     private readonly protocol: Protocol,
     /** Estimated prompt size, used only if the upstream never reports input tokens. */
     private readonly estimatedInputTokens: number,
+    /** "json-array": Gemini's streamGenerateContent without alt=sse, one JSON array. */
+    private readonly framing: "sse" | "json-array" = "sse",
   ) {
     this.parser = createParser({ onEvent: (event) => this.onEvent(event.event, event.data) });
   }
 
   feed(chunk: Uint8Array): void {
-    this.parser.feed(this.decoder.decode(chunk, { stream: true }));
+    const text = this.decoder.decode(chunk, { stream: true });
+    if (this.framing === "sse") {
+      this.parser.feed(text);
+      return;
+    }
+    for (const match of text.matchAll(/"text"\s*:\s*"((?:[^"\\]|\\.)*)"/g)) this.outputChars += match[1]?.length ?? 0;
+    this.tail = (this.tail + text).slice(-32_768);
+  }
+
+  /** The last `usageMetadata` object of a JSON-array stream, found by matching braces. */
+  private takeTailUsage(): void {
+    const at = this.tail.lastIndexOf('"usageMetadata"');
+    if (at < 0) return;
+    const open = this.tail.indexOf("{", at);
+    let depth = 0;
+    for (let i = open; i >= 0 && i < this.tail.length; i++) {
+      const c = this.tail[i];
+      if (c === "{") depth++;
+      else if (c === "}" && --depth === 0) {
+        try {
+          const usage = JSON.parse(this.tail.slice(open, i + 1)) as Json;
+          this.take(geminiUsage(usage), true, "candidatesTokenCount" in usage);
+        } catch {
+          // not usable: the estimate stands
+        }
+        return;
+      }
+    }
   }
 
   private onEvent(name: string | undefined, data: string): void {
@@ -129,6 +161,7 @@ export class StreamUsageObserver {
 
   /** The usage to bill: the upstream's where it reported it, estimates for the rest. */
   reading(): UsageReading {
+    if (this.framing === "json-array") this.takeTailUsage();
     return {
       inputTokens: this.sawInputCount ? (this.reported.inputTokens ?? 0) : this.estimatedInputTokens,
       cacheReadTokens: this.reported.cacheReadTokens ?? 0,

@@ -1,0 +1,15 @@
+import { geminiModels, geminiPost } from "@/lib/gateway";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ target: string }> };
+
+// POST /v1beta/models/{model}:generateContent | :streamGenerateContent | :countTokens
+export async function POST(request: Request, { params }: Params) {
+  return geminiPost(request, (await params).target);
+}
+
+// GET /v1beta/models/{model}
+export async function GET(request: Request, { params }: Params) {
+  return geminiModels(request, (await params).target);
+}

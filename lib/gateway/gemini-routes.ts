@@ -1,0 +1,70 @@
+import "server-only";
+import { getSecretKeys } from "@/lib/credentials";
+import { getDb } from "@/lib/db";
+import { errorResponse, GatewayError } from "@/lib/errors";
+import { allowedModels } from "./authorize-key";
+import { getCatalog } from "./catalog";
+import { authenticate, forwardingHandler, withGateway, type GatewayCall } from "./handle-gateway-request";
+import { newRequestId } from "./request-id";
+import type { Operation } from "./upstream-request";
+
+// Gemini-native endpoints: /v1beta/models/{model}:generateContent, :streamGenerateContent
+// (?alt=sse or a streamed JSON array), :countTokens, and the model list. The key may also come
+// as ?key= or x-goog-api-key, as Gemini clients send it.
+
+const METHODS: Record<string, { operation: Operation; endpoint: string }> = {
+  generateContent: { operation: "generate", endpoint: "/v1beta/models:generateContent" },
+  streamGenerateContent: { operation: "stream_generate", endpoint: "/v1beta/models:streamGenerateContent" },
+  countTokens: { operation: "gemini_count_tokens", endpoint: "/v1beta/models:countTokens" },
+};
+
+/** "gemini-2.5-flash:generateContent" (possibly URL-encoded) → model and method. */
+export function parseGeminiTarget(target: string): { model: string; method: string } | null {
+  const decoded = decodeURIComponent(target).replace(/^models\//, "");
+  const colon = decoded.lastIndexOf(":");
+  if (colon <= 0) return null;
+  return { model: decoded.slice(0, colon), method: decoded.slice(colon + 1) };
+}
+
+const handlers = Object.fromEntries(
+  Object.entries(METHODS).map(([method, spec]) => [
+    method,
+    forwardingHandler("gemini", spec.operation, spec.endpoint, (call: GatewayCall) => parseGeminiTarget(call.url.pathname.split("/").at(-1) ?? "")?.model ?? ""),
+  ]),
+);
+
+// POST /v1beta/models/{model}:{method}
+export function geminiPost(request: Request, target: string): Promise<Response> {
+  const parsed = parseGeminiTarget(target);
+  const handler = parsed ? handlers[parsed.method] : undefined;
+  if (!parsed || !handler) {
+    const error = new GatewayError("invalid_request", { reason: "use models/{model}:generateContent, :streamGenerateContent or :countTokens" });
+    return Promise.resolve(errorResponse(error, "gemini", newRequestId()));
+  }
+  return handler(request);
+}
+
+function modelResource(id: string) {
+  return {
+    name: `models/${id}`,
+    baseModelId: id,
+    version: "001",
+    displayName: id,
+    supportedGenerationMethods: ["generateContent", "streamGenerateContent", "countTokens"],
+  };
+}
+
+// GET /v1beta/models and GET /v1beta/models/{model}
+export function geminiModels(request: Request, target?: string): Promise<Response> {
+  return withGateway(request, { protocol: "gemini", endpoint: "/v1beta/models" }, async (call) => {
+    const key = await authenticate(call);
+    const catalog = await getCatalog(getDb(), getSecretKeys().channelKey);
+    const models = allowedModels(key).filter((m) => catalog.channels.has(m));
+    const headers = { "x-request-id": call.requestId, "cache-control": "no-store" };
+    if (target === undefined) return { response: Response.json({ models: models.map(modelResource) }, { headers }), key };
+    const id = decodeURIComponent(target).replace(/^models\//, "");
+    if (!catalog.channels.has(id)) throw Object.assign(new GatewayError("model_not_found", { model: id }), { key, model: id });
+    if (!models.includes(id)) throw Object.assign(new GatewayError("model_not_allowed", { model: id, allowedModels: models }), { key, model: id });
+    return { response: Response.json(modelResource(id), { headers }), key };
+  });
+}
