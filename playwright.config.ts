@@ -12,6 +12,11 @@ const baseURL = `http://localhost:${port}`;
 // Kept across Playwright's config reloads in worker processes.
 process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "gatehouse-e2e-"));
 process.env.E2E_BASE_URL ??= baseURL;
+// The SMTP sink (e2e/global-setup.ts) listens here and appends every message it receives to the
+// mail file, which the specs read. The port is fixed now because the server is given SMTP_URL
+// when it starts, before global setup runs; it only connects when it first sends mail.
+process.env.E2E_SMTP_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
+process.env.E2E_MAIL_FILE ??= join(process.env.E2E_DATA_DIR, "e2e-mail.jsonl");
 
 const executablePath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].find((p): p is string => Boolean(p && existsSync(p)));
 
@@ -23,6 +28,7 @@ export default defineConfig({
   retries: 0,
   timeout: 30_000,
   reporter: process.env.CI ? [["list"]] : [["list"]],
+  globalSetup: "./e2e/global-setup.ts",
   globalTeardown: "./e2e/global-teardown.ts",
   use: {
     baseURL: process.env.E2E_BASE_URL,
@@ -49,6 +55,17 @@ export default defineConfig({
       GATEHOUSE_PUBLIC_URL: process.env.E2E_BASE_URL,
       NODE_ENV: "production",
       LOG_LEVEL: "info",
+      // Upstream fault tests: a hanging channel is given up after this long.
+      UPSTREAM_TIMEOUT_MS: "3000",
+      SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
+      EMAIL_FROM: "Gatehouse <no-reply@gatehouse.test>",
+      // Short enough that a test can watch a link expire, long enough to use one in a test.
+      SIGN_IN_LINK_TTL_SECONDS: "20",
+      // The specs act as the reverse proxy in front of the server: a request that sends
+      // X-Forwarded-For from 127.0.0.1 is believed. Sign-in specs use that to appear as distinct
+      // clients, so the per-IP sign-in limit does not couple unrelated tests. A request without
+      // the header is still identified by its socket address.
+      TRUSTED_PROXIES: "127.0.0.1/32",
     },
   },
 });

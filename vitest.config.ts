@@ -16,5 +16,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // next-auth's ESM imports `next/server` without an extension, which Node's own resolver
+    // refuses (next has no exports map); processed by Vite, the import resolves.
+    server: { deps: { inline: ["next-auth"] } },
   },
 });

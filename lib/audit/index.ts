@@ -1,1 +1,2 @@
+export { listAuditEntries, type AuditEntrySummary } from "./list-audit-entries";
 export { recordAudit, type Actor, type AuditEntry } from "./record-audit";

@@ -19,6 +19,8 @@ export interface Config {
   smtpUrl: string | undefined;
   emailFrom: string;
   adminEmails: string[];
+  /** How long a mailed sign-in link works. */
+  signInLinkTtlSeconds: number;
   trustedProxies: string;
   upstreams: {
     openai: { apiKey: string; baseUrl: string } | undefined;
@@ -107,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     smtpUrl: e.SMTP_URL,
     emailFrom: e.EMAIL_FROM,
     adminEmails: e.ADMIN_EMAILS,
+    signInLinkTtlSeconds: e.SIGN_IN_LINK_TTL_SECONDS,
     trustedProxies: e.TRUSTED_PROXIES ?? "",
     upstreams: {
       openai: upstream(e.OPENAI_API_KEY, e.OPENAI_BASE_URL, "https://api.openai.com/v1"),

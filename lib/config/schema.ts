@@ -84,6 +84,7 @@ export const envSchema = z.object({
   SMTP_URL: urlWithProtocols(["smtp:", "smtps:"], "an smtp:// or smtps:// URL, or unset to write sign-in links to the log"),
   EMAIL_FROM: optionalString.default("Gatehouse <no-reply@localhost>"),
   ADMIN_EMAILS: emailList,
+  SIGN_IN_LINK_TTL_SECONDS: positiveInt(15 * 60, "a whole number of seconds greater than 0"),
   GATEHOUSE_PUBLIC_URL: urlWithProtocols(["http:", "https:"], "the http(s) origin users reach, e.g. https://gate.example.com"),
   TRUSTED_PROXIES: optionalString.superRefine((v, ctx) => {
     const parsed = parseTrustedProxies(v);

@@ -1,2 +1,4 @@
 export { createOrder, createOrderInputSchema, OrderInputError, type CreateOrderInput } from "./create-order";
+export { listCustomerOrders, type OrderSummary } from "./list-customer-orders";
+export { listRecentOrders, type ConsoleOrderSummary } from "./list-recent-orders";
 export { orderStatus, type OrderStatus } from "./order-status";

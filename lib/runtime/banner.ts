@@ -12,7 +12,7 @@ export async function printBanner(db: Prisma, config: Config, port: number) {
     `  Gateway base URL for API clients: ${url}/v1 (Anthropic SDK and Claude Code: ${url})`,
   ];
   if (demo.length > 0) {
-    lines.push("  Demo users (sign in with the email link):");
+    lines.push(`  Demo users (enter one at ${url}/signin, then open the link it is sent):`);
     for (const u of demo) lines.push(`    ${u.role.padEnd(7)} ${u.email}`);
   }
   lines.push(

@@ -1,1 +1,2 @@
+export { listUsers, type UserSummary } from "./list-users";
 export { roleSchema, setUserRole, UserNotFoundError, type RoleName } from "./set-user-role";

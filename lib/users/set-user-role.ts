@@ -13,8 +13,11 @@ export class UserNotFoundError extends Error {
   }
 }
 
-/** Changes a user's role and audits the change (old and new role) in the same transaction. */
-export async function setUserRole(db: Prisma, input: { email: string; role: RoleName; actor: Actor }) {
+/**
+ * Changes a user's role and audits the change (old and new role, and why when given) in the same
+ * transaction.
+ */
+export async function setUserRole(db: Prisma, input: { email: string; role: RoleName; actor: Actor; reason?: string }) {
   const email = z.email().parse(input.email.trim().toLowerCase());
   const role = roleSchema.parse(input.role);
   return db.$transaction(async (tx) => {
@@ -28,7 +31,7 @@ export async function setUserRole(db: Prisma, input: { email: string; role: Role
       action: "user.role_changed",
       targetType: "user",
       targetId: user.id,
-      details: { email, from: user.role, to: role },
+      details: { email, from: user.role, to: role, ...(input.reason ? { reason: input.reason } : {}) },
     });
     return { id: user.id, email, role, previousRole: user.role, changed: true };
   });

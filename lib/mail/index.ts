@@ -1,0 +1,2 @@
+export { composeSignInEmail, type SignInEmail } from "./compose-sign-in-email";
+export { deliverSignInLink, SIGN_IN_LINK_LOG_MARKER, type MailSettings } from "./deliver-sign-in-link";

@@ -1,0 +1,1 @@
+export { getRateLimiter, type RateLimitDecision, type RateLimiter, type RateLimitRule } from "./get-rate-limiter";
