@@ -6,6 +6,8 @@ import { allowedModels } from "./authorize-key";
 import type { Catalog, CatalogChannel } from "./catalog";
 import { circuitAllows, recordChannelFailure, recordChannelSuccess } from "./circuit-breaker";
 import type { GatewayKey } from "./load-key";
+import { createParser } from "eventsource-parser";
+import { createStreamRewriter, estimatedTokenCount, translateAnswer, translateBody, translateUpstreamError, upstreamOperation } from "./cross-protocol";
 import { createUsageChunkFilter } from "./openai-usage-filter";
 import { callUpstream, classifyUpstreamError, type UpstreamResponse } from "./upstream-client";
 import { buildUpstreamTarget, type Operation } from "./upstream-request";
@@ -55,13 +57,8 @@ export function resolveModel(input: Pick<ProxyInput, "body" | "key" | "catalog" 
   if (!served || served.length === 0) throw new GatewayError("model_not_found", { model, param: "model" });
   const allowed = allowedModels(input.key);
   if (!allowed.includes(model)) throw new GatewayError("model_not_allowed", { model, allowedModels: allowed, param: "model" });
-  const channels = served.filter((c) => c.protocol === input.protocol);
-  if (channels.length === 0) {
-    throw new GatewayError("invalid_request", {
-      reason: `${model} is served through the ${served[0]?.protocol} protocol only; call it with that protocol's endpoint`,
-      param: "model",
-    });
-  }
+  // By priority; at equal priority a channel of the client's own protocol first (no translation).
+  const channels = [...served].sort((a, b) => b.priority - a.priority || Number(b.protocol === input.protocol) - Number(a.protocol === input.protocol));
   return { model, channels };
 }
 
@@ -72,6 +69,9 @@ export function resolveModel(input: Pick<ProxyInput, "body" | "key" | "catalog" 
  */
 function bodyFor(input: ProxyInput, channel: CatalogChannel, model: string, stream: boolean): { body: Uint8Array | string; addedUsageChunk: boolean; upstreamModel: string } {
   const upstreamModel = channel.modelMap[model] ?? model;
+  if (channel.protocol !== input.protocol) {
+    return { body: translateBody(input.protocol, channel.protocol, input.body, { model, upstreamModel, stream }), addedUsageChunk: false, upstreamModel };
+  }
   // Gemini names the model in the URL: its body never changes.
   if (input.protocol === "gemini") return { body: input.raw, addedUsageChunk: false, upstreamModel };
   const streamOptions = input.body.stream_options as { include_usage?: unknown } | undefined;
@@ -118,9 +118,31 @@ export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
   let lastFailure: { kind: "timeout" | "error"; retryAfter?: number } = { kind: "error" };
   const candidates = channels.filter((c) => circuitAllows(c.id));
   // When every channel's circuit is open, try them anyway rather than fail without asking.
+  let refusal: GatewayError | undefined;
+  let attempted = false;
   for (const channel of candidates.length ? candidates : channels) {
-    const prepared = bodyFor(input, channel, model, stream);
-    const target = buildUpstreamTarget(channel, input.operation, input.request.headers, input.url, prepared.upstreamModel);
+    const sameProtocol = channel.protocol === input.protocol;
+    const operation = sameProtocol ? input.operation : upstreamOperation(input.operation, channel.protocol, stream);
+    if (operation === null) {
+      // Token counting on a channel whose protocol cannot count: answer with a local estimate.
+      input.request.signal.removeEventListener("abort", onClientAbort);
+      const headers = new Headers({ "content-type": "application/json", "x-request-id": input.requestId, "cache-control": "no-store", "x-gatehouse-estimate": "true" });
+      return {
+        response: new Response(estimatedTokenCount(input.raw, input.protocol), { status: 200, headers }),
+        done: Promise.resolve({ status: 200, errorCode: null, usage: null, costMicros: 0n, channelId: channel.id, upstreamModel: null, ttfbMs: 0, stream: false }),
+      };
+    }
+    let prepared: ReturnType<typeof bodyFor>;
+    try {
+      prepared = bodyFor(input, channel, model, stream);
+    } catch (err) {
+      // This channel's protocol cannot take the request; another channel's may.
+      if (!(err instanceof GatewayError)) throw err;
+      refusal ??= err;
+      continue;
+    }
+    const target = buildUpstreamTarget(channel, operation, input.request.headers, input.url, prepared.upstreamModel, sameProtocol);
+    attempted = true;
     let upstream: UpstreamResponse;
     try {
       upstream = await callUpstream({ ...target, body: prepared.body, signal: upstreamAbort.signal, headersTimeoutMs: input.headersTimeoutMs });
@@ -151,26 +173,57 @@ export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
       const ttfbMs = Math.round(performance.now() - started);
       input.request.signal.removeEventListener("abort", onClientAbort);
       let usage: UsageReading | null = null;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(new TextDecoder().decode(bytes));
+      } catch {
+        parsed = undefined;
+      }
+      let answer: Uint8Array<ArrayBuffer> = bytes;
       if (upstream.statusCode === 200) {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(new TextDecoder().decode(bytes));
-        } catch {
-          parsed = undefined;
-        }
-        const counts = input.operation === "count_tokens" || input.operation === "gemini_count_tokens" ? null : usageFromBody(input.protocol, parsed);
+        // Usage in the upstream's own protocol: exact whatever the client speaks.
+        const counts = operation === "count_tokens" || operation === "gemini_count_tokens" ? null : usageFromBody(channel.protocol, parsed);
         usage = counts ? { ...counts, estimated: false } : null;
+        if (!sameProtocol) {
+          const translated = translateAnswer(channel.protocol, input.protocol, parsed, { model, requestId: input.requestId });
+          if (!translated) throw new GatewayError("upstream_error");
+          answer = translated;
+          headers.set("content-type", "application/json");
+        }
+      } else if (!sameProtocol) {
+        answer = translateUpstreamError(upstream.statusCode, parsed, input.protocol);
+        headers.set("content-type", "application/json");
       }
       const costMicros = usage ? cost(input, model, usage) : 0n;
       return {
-        response: new Response(bytes, { status: upstream.statusCode, headers }),
+        response: new Response(answer, { status: upstream.statusCode, headers }),
         done: Promise.resolve({ ...base, status: upstream.statusCode, errorCode: null, usage, costMicros, ttfbMs }),
       };
     }
 
-    const framing = input.protocol === "gemini" && input.url.searchParams.get("alt") !== "sse" ? "json-array" : "sse";
-    const observer = new StreamUsageObserver(input.protocol, estimatedInput, framing);
+    const clientWantsArray = input.protocol === "gemini" && input.url.searchParams.get("alt") !== "sse";
+    const observer = new StreamUsageObserver(channel.protocol, estimatedInput, sameProtocol && clientWantsArray ? "json-array" : "sse");
     const filter = prepared.addedUsageChunk ? createUsageChunkFilter() : null;
+    // Across protocols the upstream's events are rewritten one by one as they arrive.
+    let pendingOut: Uint8Array[] = [];
+    const rewriter = sameProtocol
+      ? null
+      : createStreamRewriter(channel.protocol, input.protocol, {
+          model,
+          requestId: input.requestId,
+          includeUsage: (input.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
+          jsonArray: clientWantsArray,
+        });
+    const sseParser = rewriter
+      ? createParser({
+          onEvent: (ev) => {
+            const out = rewriter.push({ event: ev.event, data: ev.data });
+            if (out) pendingOut.push(out);
+          },
+        })
+      : null;
+    const textDecoder = new TextDecoder();
+    if (rewriter) headers.set("content-type", clientWantsArray ? "application/json" : "text/event-stream");
     const iterator = upstream.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     let ttfbMs: number | null = null;
     let finish!: (value: { status: number; errorCode: string | null }) => void;
@@ -188,13 +241,24 @@ export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
           const { value, done } = await iterator.next();
           if (done) {
             for (const rest of filter?.flush() ?? []) controller.enqueue(rest);
+            if (rewriter) {
+              sseParser?.feed(textDecoder.decode());
+              for (const part of pendingOut) controller.enqueue(part);
+              const tail = rewriter.end();
+              if (tail) controller.enqueue(tail);
+            }
             controller.close();
             settle(200, null);
             return;
           }
           ttfbMs ??= Math.round(performance.now() - started);
           observer.feed(value);
-          if (filter) for (const part of filter.push(value)) controller.enqueue(part);
+          if (rewriter) {
+            sseParser?.feed(textDecoder.decode(value, { stream: true }));
+            const out = pendingOut;
+            pendingOut = [];
+            for (const part of out) controller.enqueue(part);
+          } else if (filter) for (const part of filter.push(value)) controller.enqueue(part);
           else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
         } catch (err) {
           // The upstream dropped the connection mid-stream: end the client's stream as an error
@@ -219,6 +283,7 @@ export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
   }
 
   input.request.signal.removeEventListener("abort", onClientAbort);
+  if (refusal && !attempted) throw refusal;
   if (lastFailure.kind === "timeout") throw new GatewayError("upstream_timeout", { timeoutSeconds: Math.round(input.headersTimeoutMs / 1000) });
   throw new GatewayError("upstream_error", { retryAfterSeconds: lastFailure.retryAfter });
 }

@@ -19,27 +19,41 @@ const PASS_THROUGH: Record<Protocol, string[]> = {
   gemini: ["accept", "user-agent", "x-goog-api-client"],
 };
 
-/** The upstream URL and headers for one operation on one channel. */
-export function buildUpstreamTarget(channel: CatalogChannel, operation: Operation, clientHeaders: Headers, clientUrl: URL, upstreamModel: string) {
+/**
+ * The upstream URL and headers for one operation on one channel. The client's protocol headers
+ * (anthropic-beta, the beta query, Gemini's stream framing) go along only when the channel speaks
+ * the client's protocol; a translated request is plain.
+ */
+export function buildUpstreamTarget(
+  channel: CatalogChannel,
+  operation: Operation,
+  clientHeaders: Headers,
+  clientUrl: URL,
+  upstreamModel: string,
+  sameProtocol = true,
+) {
   const headers: Record<string, string> = { "content-type": "application/json" };
-  for (const name of PASS_THROUGH[channel.protocol]) {
-    const value = clientHeaders.get(name);
-    if (value !== null) headers[name] = value;
+  if (sameProtocol) {
+    for (const name of PASS_THROUGH[channel.protocol]) {
+      const value = clientHeaders.get(name);
+      if (value !== null) headers[name] = value;
+    }
   }
   let url: string;
   if (channel.protocol === "openai") {
     url = `${channel.baseUrl}/chat/completions`;
     headers.authorization = `Bearer ${channel.apiKey}`;
   } else if (channel.protocol === "anthropic") {
-    const beta = clientUrl.searchParams.get("beta") === "true" ? "?beta=true" : "";
+    const beta = sameProtocol && clientUrl.searchParams.get("beta") === "true" ? "?beta=true" : "";
     url = `${channel.baseUrl}/v1/messages${operation === "count_tokens" ? "/count_tokens" : ""}${beta}`;
     headers["x-api-key"] = channel.apiKey;
-    headers["anthropic-version"] = clientHeaders.get("anthropic-version") ?? DEFAULT_ANTHROPIC_VERSION;
+    headers["anthropic-version"] = (sameProtocol ? clientHeaders.get("anthropic-version") : null) ?? DEFAULT_ANTHROPIC_VERSION;
   } else {
     const method = GEMINI_METHODS[operation];
     if (!method) throw new Error(`Gemini channels do not take the ${operation} operation`);
-    // Keep the client's stream framing: ?alt=sse (SSE) or none (a JSON array streamed).
-    const alt = clientUrl.searchParams.get("alt");
+    // Keep a Gemini client's stream framing (?alt=sse, or none: a JSON array streamed); a
+    // translated stream is always read as SSE.
+    const alt = sameProtocol ? clientUrl.searchParams.get("alt") : operation === "stream_generate" ? "sse" : null;
     url = `${channel.baseUrl}/v1beta/models/${encodeURIComponent(upstreamModel)}:${method}${alt ? `?alt=${encodeURIComponent(alt)}` : ""}`;
     headers["x-goog-api-key"] = channel.apiKey;
   }

@@ -1,0 +1,98 @@
+import { GatewayError } from "@/lib/errors";
+import { createStreamTranslator, TranslationError, translateRequest, translateResponse } from "@/lib/translate";
+import type { Protocol } from "./types";
+import type { Operation } from "./upstream-request";
+
+// Everything the forwarding path needs when the client and the channel speak different
+// protocols. Same-protocol traffic never comes here: its bytes pass through unchanged.
+
+/** The operation to ask a channel of `protocol` for, given what the client called. */
+export function upstreamOperation(clientOperation: Operation, protocol: Protocol, stream: boolean): Operation | null {
+  if (clientOperation === "count_tokens" || clientOperation === "gemini_count_tokens") {
+    if (protocol === "anthropic") return "count_tokens";
+    if (protocol === "gemini") return "gemini_count_tokens";
+    return null; // OpenAI has no token-counting endpoint
+  }
+  if (protocol === "openai") return "chat";
+  if (protocol === "anthropic") return "messages";
+  return stream ? "stream_generate" : "generate";
+}
+
+/** The client's body for a channel of another protocol, or a 400 naming the field it cannot take. */
+export function translateBody(from: Protocol, to: Protocol, body: Record<string, unknown>, opts: { model: string; upstreamModel: string; stream: boolean }): string {
+  try {
+    return JSON.stringify(translateRequest(from, to, body, { model: opts.model, upstreamModel: opts.upstreamModel, stream: opts.stream }));
+  } catch (err) {
+    if (err instanceof TranslationError) throw new GatewayError("invalid_request", { reason: err.message, param: err.field, cause: err });
+    throw err;
+  }
+}
+
+/** A non-stream upstream answer rewritten for the client, or null if it cannot be (→ 502). */
+export function translateAnswer(from: Protocol, to: Protocol, parsed: unknown, ctx: { model: string; requestId: string }): Uint8Array<ArrayBuffer> | null {
+  try {
+    const body = translateResponse(from, to, parsed, { model: ctx.model, id: responseId(to, ctx.requestId), created: Math.floor(Date.now() / 1000) });
+    return new TextEncoder().encode(JSON.stringify(body));
+  } catch {
+    return null;
+  }
+}
+
+/** Ids in the client protocol's own style, derived from our request id. */
+function responseId(protocol: Protocol, requestId: string): string {
+  const suffix = requestId.replace(/^req_/, "");
+  return protocol === "openai" ? `chatcmpl-${suffix}` : protocol === "anthropic" ? `msg_${suffix}` : suffix;
+}
+
+/**
+ * An upstream refusal (4xx) in the client's error shape: same status, the upstream's message,
+ * since it explains what the upstream did not accept.
+ */
+export function translateUpstreamError(status: number, parsed: unknown, to: Protocol): Uint8Array<ArrayBuffer> {
+  const error = (parsed as { error?: { message?: unknown } } | undefined)?.error;
+  const message = typeof error?.message === "string" ? `The upstream refused the request: ${error.message}` : `The upstream refused the request (HTTP ${status}).`;
+  const body =
+    to === "openai"
+      ? { error: { message, type: "invalid_request_error", param: null, code: "upstream_rejected" } }
+      : to === "anthropic"
+        ? { type: "error", error: { type: status === 404 ? "not_found_error" : "invalid_request_error", message } }
+        : { error: { code: status, message, status: status === 404 ? "NOT_FOUND" : "INVALID_ARGUMENT" } };
+  return new TextEncoder().encode(JSON.stringify(body));
+}
+
+/**
+ * Rewrites an upstream SSE stream into the client's protocol, event by event, as bytes arrive.
+ * For a Gemini client that did not ask for SSE, the events are framed as one JSON array.
+ */
+export function createStreamRewriter(from: Protocol, to: Protocol, ctx: { model: string; requestId: string; includeUsage: boolean; jsonArray: boolean }) {
+  const translator = createStreamTranslator(from, to, { model: ctx.model, id: responseId(to, ctx.requestId), created: Math.floor(Date.now() / 1000), includeUsage: ctx.includeUsage });
+  const encoder = new TextEncoder();
+  let first = true;
+  const frame = (sse: string): string => {
+    if (!ctx.jsonArray || sse === "") return sse;
+    let out = "";
+    for (const match of sse.matchAll(/^data: (.*)$/gm)) {
+      out += `${first ? "[" : ",\r\n"}${match[1]}`;
+      first = false;
+    }
+    return out;
+  };
+  return {
+    push(event: { event?: string; data: string }): Uint8Array | null {
+      const text = frame(translator.push(event));
+      return text ? encoder.encode(text) : null;
+    },
+    end(): Uint8Array | null {
+      let text = frame(translator.end());
+      if (ctx.jsonArray) text += first ? "[]" : "]";
+      return text ? encoder.encode(text) : null;
+    },
+  };
+}
+
+/** A local estimate for token counting where the channel's protocol has no endpoint for it. */
+export function estimatedTokenCount(raw: Uint8Array, to: Protocol): Uint8Array<ArrayBuffer> {
+  const tokens = Math.ceil(raw.byteLength / 4);
+  const body = to === "gemini" ? { totalTokens: tokens } : { input_tokens: tokens };
+  return new TextEncoder().encode(JSON.stringify(body));
+}
