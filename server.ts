@@ -6,9 +6,6 @@
 // `npm run dev` is the same with Next's dev server and no build.
 import { createServer } from "node:http";
 import next from "next";
-import { runCommand } from "./cli/command";
-import { commands } from "./cli/commands";
-import { startControlServer } from "./cli/control-socket";
 import { ConfigError, ensureSecrets, getConfig } from "./lib/config";
 import { closeDatabase, getDatabase } from "./lib/db";
 import { applyMigrations } from "./lib/db/migrate";
@@ -18,6 +15,9 @@ import { buildStaleReason, runNextBuild } from "./lib/runtime/build-if-needed";
 import { checkNodeVersion } from "./lib/runtime/check-node";
 import { prepareUpstreams } from "./lib/runtime/prepare-upstreams";
 import { printBanner } from "./lib/runtime/banner";
+import { invalidateCatalog } from "./lib/gateway/catalog";
+import { clearKeyCache, invalidateKey, invalidateOrderKeys } from "./lib/gateway/key-cache";
+import { startInvalidationListener } from "./lib/limits/invalidation-bus";
 import { seedIfEmpty } from "./lib/seed";
 import { applyClientIp } from "./lib/server/client-ip";
 import { logger } from "./lib/server/logger";
@@ -124,7 +124,26 @@ async function main() {
   });
   installGracefulShutdown(server, { drainTimeoutMs: config.shutdownDrainMs });
 
+  // With several instances (REDIS_URL), a change made on one reaches the others' caches at once.
+  const stopListening = await startInvalidationListener({
+    key: (hmac) => invalidateKey(hmac, { broadcast: false }),
+    order: (orderId) => invalidateOrderKeys(orderId, { broadcast: false }),
+    plan: () => clearKeyCache({ broadcast: false }),
+    catalog: () => invalidateCatalog({ broadcast: false }),
+    resync: () => {
+      clearKeyCache({ broadcast: false });
+      invalidateCatalog({ broadcast: false });
+    },
+  });
+  onShutdown("invalidation listener", stopListening, { order: -5 });
+
   if (database.kind === "pglite") {
+    // Loaded only now: some commands reach modules (sign-in mail) that need Next's runtime set up.
+    const [{ runCommand }, { commands }, { startControlServer }] = await Promise.all([
+      import("./cli/command"),
+      import("./cli/commands"),
+      import("./cli/control-socket"),
+    ]);
     const control = await startControlServer(config.dataDir, (argv) =>
       runCommand(commands, argv, { config, database: () => database, secrets: () => secrets }),
     );
