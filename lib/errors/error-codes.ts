@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   "invalid_request",
   "upstream_error",
   "upstream_timeout",
+  "service_unavailable",
   "internal_error",
 ] as const;
 

@@ -40,6 +40,7 @@ export interface ErrorDetailsByCode {
   invalid_request: { reason?: string };
   upstream_error: NoDetails;
   upstream_timeout: { timeoutSeconds?: number };
+  service_unavailable: NoDetails;
   internal_error: NoDetails;
 }
 

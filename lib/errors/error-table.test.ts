@@ -28,6 +28,9 @@ const DESIGN_TABLE: readonly [string, number, string, string][] = [
   ["invalid_request", 400, "invalid_request_error", "invalid_request_error"],
   ["upstream_error", 502, "api_error", "api_error"],
   ["upstream_timeout", 504, "api_error", "api_error"],
+  // Not in DESIGN.md's table: the answer when the shared spend store (Redis) cannot be reached,
+  // because money is never spent unchecked.
+  ["service_unavailable", 503, "api_error", "api_error"],
   ["internal_error", 500, "api_error", "api_error"],
 ];
 

@@ -233,6 +233,16 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     whatToDo:
       "Try again; for long answers, streaming (stream: true) keeps the connection active. If it persists, open a support ticket with the request ID.",
   },
+  service_unavailable: {
+    status: 503,
+    openaiType: "api_error",
+    anthropicType: "api_error",
+    geminiStatus: "UNAVAILABLE",
+    title: "Temporarily unavailable",
+    meaning:
+      "We could not check your spending limits just now, so the request was not sent: we never let requests run unmetered.",
+    whatToDo: "Try again in a few seconds. If it keeps happening, open a support ticket with the request ID.",
+  },
   internal_error: {
     status: 500,
     openaiType: "api_error",

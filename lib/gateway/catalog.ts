@@ -4,6 +4,7 @@ import type { ModelPricing } from "@/lib/billing";
 import { CHANNEL_KEY_AAD } from "@/lib/channels";
 import { decryptSecret } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";
+import { publishInvalidation } from "@/lib/limits/invalidation-bus";
 import { logger } from "@/lib/server/logger";
 import { PROVIDER_PROTOCOL, type Protocol } from "./types";
 
@@ -100,8 +101,9 @@ export async function getCatalog(db: Prisma, channelKey: Buffer): Promise<Catalo
   return s.value ?? s.loading;
 }
 
-/** Reload channels and prices on the next request (after an admin change). */
-export function invalidateCatalog(): void {
+/** Reload channels and prices on the next request (after an admin change), on every instance. */
+export function invalidateCatalog(options: { broadcast?: boolean } = {}): void {
   const s = slot();
   s.value = undefined;
+  if (options.broadcast !== false) void publishInvalidation({ kind: "catalog", id: "*" });
 }

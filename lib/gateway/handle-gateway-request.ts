@@ -8,7 +8,8 @@ import { authorizeKey } from "./authorize-key";
 import { getCatalog } from "./catalog";
 import { extractCredential } from "./extract-credential";
 import type { GatewayKey } from "./load-key";
-import { ClientGoneError, proxyRequest } from "./proxy-request";
+import { admitRequest, type Admission } from "./limits";
+import { ClientGoneError, proxyRequest, resolveModel } from "./proxy-request";
 import { newRequestId } from "./request-id";
 import type { Protocol } from "./types";
 import type { Operation } from "./upstream-request";
@@ -27,6 +28,8 @@ export interface GatewayCall {
   url: URL;
   clientIp: string | null;
   started: number;
+  /** When the request arrived: its log row's time, so it lands in the month it was reserved in. */
+  startedAt: Date;
 }
 
 /** Common frame of every /v1 handler: request id, error shape, and a log row for each request. */
@@ -43,6 +46,7 @@ export async function withGateway(
     url: new URL(request.url),
     clientIp: clientIpFromHeaders(request.headers),
     started: performance.now(),
+    startedAt: new Date(),
   };
   let key: GatewayKey | undefined;
   try {
@@ -87,7 +91,7 @@ function writeLog(call: GatewayCall, key: GatewayKey | undefined, log: Partial<U
     ttfbMs: null,
     channelId: null,
     clientIp: call.clientIp,
-    createdAt: new Date(),
+    createdAt: call.startedAt,
     ...log,
     latencyMs: Math.round(performance.now() - call.started),
   });
@@ -120,15 +124,17 @@ export async function readJsonBody(request: Request): Promise<{ raw: Uint8Array;
 
 /** POST handlers that forward to an upstream: chat completions, messages, count_tokens. */
 export function forwardingHandler(protocol: Protocol, operation: Operation, endpoint: string, urlModel?: (call: GatewayCall) => string) {
+  const billable = operation !== "count_tokens" && operation !== "gemini_count_tokens";
   return (request: Request) =>
     withGateway(request, { protocol, endpoint }, async (call) => {
       const key = await authenticate(call);
       let model: string | undefined = urlModel?.(call);
+      let admission: Admission | undefined;
       try {
         const { raw, body } = await readJsonBody(request);
         if (model === undefined && typeof body.model === "string") model = body.model;
         const catalog = await getCatalog(getDb(), getSecretKeys().channelKey);
-        const outcome = await proxyRequest({
+        const proxyInput = {
           protocol,
           operation,
           request,
@@ -140,27 +146,40 @@ export function forwardingHandler(protocol: Protocol, operation: Operation, endp
           requestId: call.requestId,
           headersTimeoutMs: HEADERS_TIMEOUT_MS,
           urlModel: urlModel ? model : undefined,
-        });
+        };
+        // Model exists and is in scope, then rate and spend limits, then forward.
+        const resolved = resolveModel(proxyInput);
+        admission = await admitRequest({ key, model: resolved.model, body, catalog, protocol, requestId: call.requestId, billable });
+        const outcome = await proxyRequest(proxyInput);
+        for (const [name, value] of Object.entries(admission.headers)) outcome.response.headers.set(name, value);
+        const admitted = admission;
         return {
           response: outcome.response,
           key,
-          log: outcome.done.then((d) => ({
-            model: model ?? null,
-            upstreamModel: d.upstreamModel,
-            stream: d.stream,
-            status: d.status,
-            errorCode: d.errorCode,
-            channelId: d.channelId,
-            ttfbMs: d.ttfbMs,
-            costMicros: d.costMicros,
-            inputTokens: d.usage?.inputTokens ?? 0,
-            outputTokens: d.usage?.outputTokens ?? 0,
-            cacheReadTokens: d.usage?.cacheReadTokens ?? 0,
-            cacheWriteTokens: d.usage?.cacheWriteTokens ?? 0,
-            estimated: d.usage?.estimated ?? false,
-          })),
+          log: outcome.done.then(async (d) => {
+            const tokens = (d.usage?.inputTokens ?? 0) + (d.usage?.outputTokens ?? 0) + (d.usage?.cacheReadTokens ?? 0) + (d.usage?.cacheWriteTokens ?? 0);
+            // The store is charged before the log row is queued, so a balance read never lags a logged cost.
+            await admitted.finish({ costMicros: d.costMicros, tokens });
+            return {
+              model: model ?? null,
+              upstreamModel: d.upstreamModel,
+              stream: d.stream,
+              status: d.status,
+              errorCode: d.errorCode,
+              channelId: d.channelId,
+              ttfbMs: d.ttfbMs,
+              costMicros: d.costMicros,
+              inputTokens: d.usage?.inputTokens ?? 0,
+              outputTokens: d.usage?.outputTokens ?? 0,
+              cacheReadTokens: d.usage?.cacheReadTokens ?? 0,
+              cacheWriteTokens: d.usage?.cacheWriteTokens ?? 0,
+              estimated: d.usage?.estimated ?? false,
+            };
+          }),
         };
       } catch (err) {
+        // Nothing was generated: give back what was reserved.
+        await admission?.finish(null);
         // Keep the key and model with the error so the log row is linked to them.
         if (err && typeof err === "object") Object.assign(err, { key, model });
         throw err;

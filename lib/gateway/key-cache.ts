@@ -1,3 +1,4 @@
+import { publishInvalidation } from "@/lib/limits/invalidation-bus";
 import type { GatewayKey } from "./load-key";
 
 // Keys looked up by HMAC, cached in process so the hot path reads the database once per key per
@@ -47,17 +48,24 @@ export function setCachedKey(hmac: string, key: GatewayKey | null, now = Date.no
   map.set(hmac, { key, expiresAt: now + (key ? TTL_MS : MISS_TTL_MS) });
 }
 
-/** Forget one key (by HMAC) — after it is created, rotated, disabled, enabled or deleted. */
-export function invalidateKey(hmac: string): void {
+/**
+ * Forget one key (by HMAC) — after it is created, rotated, disabled, enabled or deleted — here
+ * and, when instances share Redis, on every other instance. `broadcast: false` is for applying
+ * a message that came from the bus.
+ */
+export function invalidateKey(hmac: string, options: { broadcast?: boolean } = {}): void {
   cache().delete(hmac);
+  if (options.broadcast !== false) void publishInvalidation({ kind: "key", id: hmac });
 }
 
 /** Forget every key of an order — after the order, its plan or its balance changes. */
-export function invalidateOrderKeys(orderId: string): void {
+export function invalidateOrderKeys(orderId: string, options: { broadcast?: boolean } = {}): void {
   for (const [hmac, entry] of cache()) if (entry.key?.order.id === orderId) cache().delete(hmac);
+  if (options.broadcast !== false) void publishInvalidation({ kind: "order", id: orderId });
 }
 
 /** Forget everything (a plan changed, or tests). */
-export function clearKeyCache(): void {
+export function clearKeyCache(options: { broadcast?: boolean } = {}): void {
   cache().clear();
+  if (options.broadcast !== false) void publishInvalidation({ kind: "plan", id: "*" });
 }

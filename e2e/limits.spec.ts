@@ -1,0 +1,146 @@
+import { randomBytes } from "node:crypto";
+import { expect, test } from "@playwright/test";
+import { createKey, gatehouse } from "./fixtures/cli";
+import { createPostgresDatabase, startServerProcess, type ServerProcess } from "./fixtures/server-process";
+
+// Limits and money over HTTP. Requests for gpt-4.1-nano with max_tokens 10 and the prompt "hi"
+// cost exactly 5 micro-dollars at 1x, both as reserved (the estimate) and as settled (the mock's
+// real counts: 4 input and 10 output tokens), so a balance of 100 micro-dollars covers exactly 20.
+
+const MODEL = "gpt-4.1-nano";
+const BODY = JSON.stringify({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "hi" }] });
+
+function send(baseUrl: string, key: string) {
+  return fetch(`${baseUrl}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: BODY }).then(async (res) => ({
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as { error?: { code: string } },
+  }));
+}
+
+async function keyStatus(baseUrl: string, key: string) {
+  const res = await fetch(`${baseUrl}/v1/key`, { headers: { authorization: `Bearer ${key}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { order: { balance_usd: number | null }; usage_this_month: { requests: number; spend_usd: number } };
+}
+
+function expectExactlyTwenty(results: { status: number; body: { error?: { code: string } } }[]) {
+  const ok = results.filter((r) => r.status === 200);
+  const refused = results.filter((r) => r.status === 402);
+  expect(ok).toHaveLength(20);
+  expect(refused).toHaveLength(180);
+  for (const r of refused) expect(r.body.error?.code).toBe("billing_shortfall");
+}
+
+test.describe("spend and rate limits on one instance", () => {
+  test("200 concurrent requests on a balance that covers 20: exactly 20 succeed, the rest get 402, the balance ends at zero", async () => {
+    const name = `E2E race ${randomBytes(3).toString("hex")}`;
+    await gatehouse("plan", "add", "--name", name, "--models", MODEL, "--days", "1", "--rpm", "100000", "--credit", "0.0001");
+    const { key } = await createKey(name);
+    const base = process.env.E2E_BASE_URL!;
+    expectExactlyTwenty(await Promise.all(Array.from({ length: 200 }, () => send(base, key))));
+    await expect.poll(async () => (await keyStatus(base, key)).usage_this_month.requests, { timeout: 10_000 }).toBe(200);
+    const status = await keyStatus(base, key);
+    expect(status.order.balance_usd).toBe(0);
+    expect(status.usage_this_month.spend_usd).toBeCloseTo(0.0001, 10); // 20 × 5 micro-dollars, no more
+    // The budget is spent, but the key can still see itself and its models.
+    expect((await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+  });
+
+  test("rpm + 1 requests in a minute: the last gets 429 with Retry-After, and every answer carries the rate-limit headers", async () => {
+    const name = `E2E rpm ${randomBytes(3).toString("hex")}`;
+    await gatehouse("plan", "add", "--name", name, "--models", `${MODEL},claude-haiku-4-5`, "--days", "1", "--rpm", "3");
+    const { key } = await createKey(name);
+    const base = process.env.E2E_BASE_URL!;
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push(await send(base, key));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429]);
+    expect(answers.map((a) => a.headers.get("x-ratelimit-remaining-requests"))).toEqual(["2", "1", "0", "0"]);
+    for (const a of answers) expect(a.headers.get("x-ratelimit-limit-requests")).toBe("3");
+    const limited = answers[3]!;
+    expect(limited.body.error?.code).toBe("rate_limit_exceeded");
+    const retryAfter = Number(limited.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(limited.headers.get("x-ratelimit-reset-requests")).toMatch(/^\d+(\.\d+)?m?s$|^\d+m\d+s$/);
+
+    // Anthropic-style clients get Anthropic's headers (same key, same budget: already spent).
+    const anthropic = await fetch(`${base}/v1/messages`, {
+      method: "POST",
+      headers: { "x-api-key": key, "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(anthropic.status).toBe(429);
+    expect(anthropic.headers.get("anthropic-ratelimit-requests-limit")).toBe("3");
+    expect(anthropic.headers.get("anthropic-ratelimit-requests-remaining")).toBe("0");
+    expect(anthropic.headers.get("anthropic-ratelimit-requests-reset")).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(await anthropic.json()).toMatchObject({ type: "error", error: { type: "rate_limit_error", code: "rate_limit_exceeded" } });
+  });
+});
+
+test.describe("two instances sharing PostgreSQL and Redis", () => {
+  test.describe.configure({ timeout: 240_000 });
+  let db: Awaited<ReturnType<typeof createPostgresDatabase>>;
+  let a: ServerProcess;
+  let b: ServerProcess;
+
+  test.beforeAll(async () => {
+    db = await createPostgresDatabase("gatehouse_two");
+    const shared = {
+      DATABASE_URL: db.url,
+      REDIS_URL: "redis://127.0.0.1:6379",
+      AUTH_SECRET: randomBytes(32).toString("base64url"),
+      GATEHOUSE_SECRET: randomBytes(32).toString("base64url"),
+      MARKETPLACE_WEBHOOK_SECRET: randomBytes(32).toString("base64url"),
+    };
+    a = await startServerProcess(shared);
+    b = await startServerProcess(shared);
+  });
+  test.afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await db?.drop();
+  });
+
+  async function newKey(plan: { credit?: string; rpm: string }) {
+    const name = `Two ${randomBytes(3).toString("hex")}`;
+    await a.cli("plan", "add", "--name", name, "--models", MODEL, "--days", "1", "--rpm", plan.rpm, ...(plan.credit ? ["--credit", plan.credit] : []));
+    const out = await a.cli<{ apiKey: { key: string } }>("order", "create", "--email", `two-${randomBytes(3).toString("hex")}@example.com`, "--plan", name);
+    return out.apiKey.key;
+  }
+
+  test("the race holds across instances: exactly 20 of 200 succeed and the books agree", async () => {
+    const key = await newKey({ rpm: "100000", credit: "0.0001" });
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => send(i % 2 ? a.url : b.url, key)));
+    expectExactlyTwenty(results);
+    await expect.poll(async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM request_logs WHERE endpoint = '/v1/chat/completions'`))[0]!.n), { timeout: 10_000 }).toBe(200);
+    const [books] = await db.query<{ balance: string; debits: string; logged: string }>(
+      `SELECT (SELECT sum("balanceMicros") FROM orders) AS balance,
+              (SELECT coalesce(sum(-"amountMicros"), 0) FROM ledger_entries WHERE kind = 'DEBIT') AS debits,
+              (SELECT coalesce(sum("costMicros"), 0) FROM request_logs) AS logged`,
+    );
+    expect(books).toEqual({ balance: "0", debits: "100", logged: "100" });
+  });
+
+  test("one rate-limit budget across instances", async () => {
+    const key = await newKey({ rpm: "4" });
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await send(i % 2 ? a.url : b.url, key)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  });
+
+  test("a change made through one instance reaches the other's cache within a second", async () => {
+    const key = await newKey({ rpm: "100000" });
+    expect((await send(b.url, key)).status).toBe(200); // b now holds the catalog in its cache
+    const channels = await a.cli<{ channels: { name: string; models: string[] }[] }>("channel", "list");
+    const openai = channels.channels.filter((c) => c.models.includes(MODEL));
+    try {
+      for (const c of openai) await a.cli("channel", "disable", c.name);
+      const disabledAt = Date.now();
+      await expect.poll(async () => (await send(b.url, key)).status, { timeout: 1_000, intervals: [50] }).toBe(404);
+      expect(Date.now() - disabledAt).toBeLessThan(1_000);
+    } finally {
+      for (const c of openai) await a.cli("channel", "enable", c.name);
+    }
+  });
+});

@@ -1,0 +1,135 @@
+import "server-only";
+import { computeCostMicros } from "@/lib/billing";
+import { getDb } from "@/lib/db";
+import { GatewayError } from "@/lib/errors";
+import {
+  checkRateLimit,
+  getSpendStore,
+  rateLimitHeaders,
+  readKeyMonthSpend,
+  readOrderBalance,
+  settleTokens,
+  SpendStoreUnavailableError,
+  type RateLimitDecision,
+  type Reservation,
+} from "@/lib/limits";
+import { logger } from "@/lib/server/logger";
+import type { Catalog } from "./catalog";
+import type { GatewayKey } from "./load-key";
+import type { Protocol } from "./types";
+
+/** Output tokens assumed for the reservation when the client sets no limit. */
+export const DEFAULT_RESERVED_OUTPUT_TOKENS = 4096;
+
+/**
+ * A rough count of the prompt for the reservation and the token-rate budget: the text in the
+ * body's strings (not its JSON punctuation) at about four characters a token. Settling to the
+ * upstream's real count corrects it either way.
+ */
+export function estimateInputTokens(body: unknown): number {
+  let chars = 0;
+  const walk = (value: unknown, key?: string) => {
+    if (typeof value === "string") {
+      if (key !== "model") chars += value.length;
+    } else if (Array.isArray(value)) {
+      for (const item of value) walk(item);
+    } else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) walk(v, k);
+    }
+  };
+  walk(body);
+  return Math.ceil(chars / 4);
+}
+
+/** The output limit the client asked for, in whichever protocol's field. */
+export function requestedOutputTokens(body: Record<string, unknown>): number {
+  const config = body.generationConfig as { maxOutputTokens?: unknown } | undefined;
+  for (const v of [body.max_completion_tokens, body.max_tokens, config?.maxOutputTokens]) {
+    if (typeof v === "number" && Number.isFinite(v) && v > 0) return Math.floor(v);
+  }
+  return DEFAULT_RESERVED_OUTPUT_TOKENS;
+}
+
+export interface Admission {
+  /** Rate-limit headers for the response, successes included. */
+  headers: Record<string, string>;
+  /** Charge the real cost (or nothing) and give back what was reserved. Call exactly once. */
+  finish(actual: { costMicros: bigint; tokens: number } | null): Promise<void>;
+}
+
+/**
+ * The last two checks of DESIGN.md's order, after the model: the key's rate limits, then its
+ * monthly spend limit and the order's balance, reserved atomically before anything is forwarded
+ * (so concurrent requests cannot overspend) and settled to the real cost afterwards.
+ * A store that cannot be reached refuses the request: money is never spent unchecked.
+ */
+export async function admitRequest(input: {
+  key: GatewayKey;
+  model: string;
+  body: Record<string, unknown>;
+  catalog: Catalog;
+  protocol: Protocol;
+  requestId: string;
+  billable: boolean;
+}): Promise<Admission> {
+  const { key } = input;
+  const inputTokens = estimateInputTokens(input.body);
+  const outputTokens = input.billable ? requestedOutputTokens(input.body) : 0;
+  const rate: RateLimitDecision = await checkRateLimit({ keyId: key.id, rpm: key.plan.rpm, tpm: key.plan.tpm, estimatedTokens: inputTokens + outputTokens });
+  const headers = rateLimitHeaders(rate, input.protocol);
+  if (!rate.allowed) {
+    throw new GatewayError("rate_limit_exceeded", {
+      limit: rate.limitedBy === "tokens" ? rate.limitTokens : rate.limitRequests,
+      unit: rate.limitedBy,
+      retryAfterSeconds: rate.retryAfterSeconds,
+      headers,
+    });
+  }
+  const price = input.catalog.prices.get(input.model);
+  const tracksMoney = input.billable && price && (key.plan.creditMicros > 0n || key.monthlyLimitMicros !== null);
+  let reservation: Reservation | undefined;
+  if (tracksMoney) {
+    const estimateMicros = computeCostMicros({ inputTokens, outputTokens }, price, key.plan.multiplierBps);
+    const store = getSpendStore();
+    let result;
+    try {
+      result = await store.reserve({
+        requestId: input.requestId,
+        orderId: key.order.id,
+        keyId: key.id,
+        estimateMicros,
+        order: { hasCredit: key.plan.creditMicros > 0n, balanceMicros: () => readOrderBalance(getDb(), key.order.id) },
+        key: { monthlyLimitMicros: key.monthlyLimitMicros, spentThisMonthMicros: (month) => readKeyMonthSpend(getDb(), key.id, month) },
+      });
+    } catch (err) {
+      await settleTokens(rate, 0);
+      if (err instanceof SpendStoreUnavailableError) throw new GatewayError("service_unavailable", { retryAfterSeconds: 1, headers, cause: err });
+      throw err;
+    }
+    if (!result.ok) {
+      await settleTokens(rate, 0);
+      if (result.code === "api_key_quota_exceeded") {
+        throw new GatewayError("api_key_quota_exceeded", { resetsAt: result.resetsAt, limitMicros: result.limitMicros, headers });
+      }
+      throw new GatewayError("billing_shortfall", { balanceMicros: result.balanceMicros, headers });
+    }
+    reservation = result.reservation;
+  }
+  let finished = false;
+  return {
+    headers,
+    async finish(actual) {
+      if (finished) return;
+      finished = true;
+      try {
+        if (reservation) {
+          if (actual) await getSpendStore().settle(reservation, actual.costMicros);
+          else await getSpendStore().release(reservation);
+        }
+        await settleTokens(rate, actual?.tokens ?? 0);
+      } catch (err) {
+        logger.error({ err, requestId: input.requestId }, "settling limits failed");
+      }
+    },
+  };
+}

@@ -1,0 +1,225 @@
+import { createServer } from "node:net";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GatewayError, errorResponse } from "@/lib/errors";
+import { formatResetDuration, formatResetInstant, KeyRateLimiter, rateLimitHeaders, type RateLimitDecision } from "./rate-limit";
+import { createRedisClient } from "./redis";
+import { closeClient, deleteKeys, describeWithRedis, recordingLogger, testClient, uniquePrefix } from "./redis-test-support";
+
+let seq = 0;
+const keyId = () => `key-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
+
+function limiterContract(name: string, make: (windowSeconds?: number) => KeyRateLimiter[]) {
+  describe(name, () => {
+    it("rpm = 5: five pass with the count going down, the sixth is refused with Retry-After in (0, 60]", async () => {
+      const [limiter] = make();
+      const id = keyId();
+      const remaining: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const d = await limiter!.check({ keyId: id, rpm: 5 });
+        expect(d.allowed).toBe(true);
+        remaining.push(d.remainingRequests);
+      }
+      expect(remaining).toEqual([4, 3, 2, 1, 0]);
+      const refused = await limiter!.check({ keyId: id, rpm: 5 });
+      expect(refused).toMatchObject({ allowed: false, limitedBy: "requests", limitRequests: 5, remainingRequests: 0, degraded: false });
+      expect(refused.retryAfterSeconds).toBeGreaterThan(0);
+      expect(refused.retryAfterSeconds).toBeLessThanOrEqual(60);
+      expect(refused.resetRequestsSeconds).toBeGreaterThan(0);
+      expect(refused.resetRequestsSeconds).toBeLessThanOrEqual(60);
+      // Refusals take nothing: a higher limit set by an admin applies to the same count at once.
+      for (let i = 0; i < 3; i++) expect((await limiter!.check({ keyId: id, rpm: 5 })).allowed).toBe(false);
+      expect(await limiter!.check({ keyId: id, rpm: 6 })).toMatchObject({ allowed: true, remainingRequests: 0 });
+    });
+
+    it("counts concurrent requests exactly: 50 at once with rpm = 20 → 20 pass", async () => {
+      const limiters = make();
+      const id = keyId();
+      const decisions = await Promise.all(Array.from({ length: 50 }, (_, i) => limiters[i % limiters.length]!.check({ keyId: id, rpm: 20 })));
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(20);
+    });
+
+    it("shares one budget between instances", async () => {
+      const limiters = make();
+      const id = keyId();
+      for (let i = 0; i < 10; i++) expect((await limiters[i % limiters.length]!.check({ keyId: id, rpm: 10 })).allowed).toBe(true);
+      for (const limiter of limiters) expect(await limiter.check({ keyId: id, rpm: 10 })).toMatchObject({ allowed: false, remainingRequests: 0 });
+    });
+
+    it("tpm: counts the estimate, refuses for tokens without burning a request, and follows real usage after settle", async () => {
+      const limiters = make();
+      const [a, b] = [limiters[0]!, limiters[limiters.length - 1]!];
+      const id = keyId();
+      const first = await a.check({ keyId: id, rpm: 100, tpm: 1000, estimatedTokens: 600 });
+      expect(first).toMatchObject({ allowed: true, limitTokens: 1000, remainingTokens: 400, tokensCounted: 600, remainingRequests: 99 });
+      const tooMany = await b.check({ keyId: id, rpm: 100, tpm: 1000, estimatedTokens: 600 });
+      expect(tooMany).toMatchObject({ allowed: false, limitedBy: "tokens", remainingTokens: 400, remainingRequests: 99, tokensCounted: 0 });
+      expect(tooMany.retryAfterSeconds).toBeGreaterThan(0);
+      expect(tooMany.retryAfterSeconds).toBeLessThanOrEqual(60);
+
+      // The first request used 100 tokens, not 600: 500 come back.
+      await a.settleTokens(first, 100);
+      const second = await b.check({ keyId: id, rpm: 100, tpm: 1000, estimatedTokens: 600 });
+      expect(second).toMatchObject({ allowed: true, remainingTokens: 300, remainingRequests: 98 });
+      // It used 800: 200 more are counted.
+      await b.settleTokens(second, 800);
+      expect(await a.check({ keyId: id, rpm: 100, tpm: 1000, estimatedTokens: 0 })).toMatchObject({ allowed: true, remainingTokens: 100 });
+      // A reward never takes the window below zero.
+      await a.adjustTokens(id, -5000);
+      expect(await a.check({ keyId: id, rpm: 100, tpm: 1000, estimatedTokens: 0 })).toMatchObject({ remainingTokens: 1000 });
+      // A reward for a window that has ended is dropped.
+      await a.adjustTokens(id, 0);
+      const c = await a.check({ keyId: id, rpm: 100, tpm: 1000, estimatedTokens: 300 });
+      await a.adjustTokens(id, -300, { windowEndsAt: Date.now() - 1 });
+      expect(await a.check({ keyId: id, rpm: 100, tpm: 1000 })).toMatchObject({ remainingTokens: 700 });
+      expect(c.tokensWindowEndsAt).toBeGreaterThan(Date.now());
+    });
+
+    it("caps an estimate larger than the tpm so the request can run alone in a fresh window", async () => {
+      const [limiter] = make();
+      const id = keyId();
+      expect(await limiter!.check({ keyId: id, rpm: 10, tpm: 1000, estimatedTokens: 50_000 })).toMatchObject({ allowed: true, tokensCounted: 1000, remainingTokens: 0 });
+      expect(await limiter!.check({ keyId: id, rpm: 10, tpm: 1000, estimatedTokens: 1 })).toMatchObject({ allowed: false, limitedBy: "tokens" });
+    });
+
+    it("opens a new window when the old one ends", async () => {
+      const [limiter] = make(1);
+      const id = keyId();
+      expect((await limiter!.check({ keyId: id, rpm: 1 })).allowed).toBe(true);
+      const refused = await limiter!.check({ keyId: id, rpm: 1 });
+      expect(refused).toMatchObject({ allowed: false, retryAfterSeconds: 1 });
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await limiter!.check({ keyId: id, rpm: 1 })).allowed).toBe(true);
+    });
+  });
+}
+
+limiterContract("KeyRateLimiter in process", (windowSeconds) => [new KeyRateLimiter({ prefix: uniquePrefix("rl"), windowSeconds })]);
+
+describeWithRedis("KeyRateLimiter", () => {
+  const prefix = uniquePrefix("rl");
+  const clients: Redis[] = [];
+  beforeAll(() => {
+    for (let i = 0; i < 2; i++) clients.push(testClient(`rl-instance-${i}`));
+  });
+  afterAll(async () => {
+    await deleteKeys(clients[0]!, prefix);
+    await Promise.all(clients.map(closeClient));
+  });
+  limiterContract("two instances on separate connections", (windowSeconds) => clients.map((redis) => new KeyRateLimiter({ redis, prefix, windowSeconds })));
+});
+
+describe("KeyRateLimiter with Redis down", () => {
+  it("falls back to in-process counters with a logged warning", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((resolve) => server.close(resolve));
+    const logger = recordingLogger();
+    const redis = createRedisClient(`redis://127.0.0.1:${port}`, { logger });
+    try {
+      const limiter = new KeyRateLimiter({ redis, prefix: "gh-test:rl-down", logger });
+      const id = keyId();
+      const started = performance.now();
+      const decisions = [];
+      for (let i = 0; i < 3; i++) decisions.push(await limiter.check({ keyId: id, rpm: 2 }));
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(decisions.map((d) => [d.allowed, d.degraded])).toEqual([
+        [true, true],
+        [true, true],
+        [false, true],
+      ]);
+      expect(logger.lines.filter((l) => l.level === "warn" && /in-process counters/.test(l.msg ?? ""))).toHaveLength(1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe("rate-limit headers", () => {
+  const at = new Date("2026-11-05T12:00:00.250Z");
+  const decision: RateLimitDecision = {
+    allowed: true,
+    limitRequests: 60,
+    remainingRequests: 59,
+    resetRequestsSeconds: 59.5,
+    limitTokens: 150_000,
+    remainingTokens: 149_000,
+    resetTokensSeconds: 0.25,
+    keyId: "k",
+    tokensCounted: 1000,
+    at,
+    degraded: false,
+  };
+
+  it("OpenAI: limit, remaining and reset durations for requests and tokens", () => {
+    expect(rateLimitHeaders(decision, "openai")).toEqual({
+      "x-ratelimit-limit-requests": "60",
+      "x-ratelimit-remaining-requests": "59",
+      "x-ratelimit-reset-requests": "59.5s",
+      "x-ratelimit-limit-tokens": "150000",
+      "x-ratelimit-remaining-tokens": "149000",
+      "x-ratelimit-reset-tokens": "250ms",
+    });
+  });
+
+  it("Anthropic: limit, remaining and RFC 3339 reset instants", () => {
+    expect(rateLimitHeaders(decision, "anthropic")).toEqual({
+      "anthropic-ratelimit-requests-limit": "60",
+      "anthropic-ratelimit-requests-remaining": "59",
+      "anthropic-ratelimit-requests-reset": "2026-11-05T12:01:00Z",
+      "anthropic-ratelimit-tokens-limit": "150000",
+      "anthropic-ratelimit-tokens-remaining": "149000",
+      "anthropic-ratelimit-tokens-reset": "2026-11-05T12:00:01Z",
+    });
+  });
+
+  it("no token headers without a tpm; none at all for Gemini", () => {
+    const noTokens: RateLimitDecision = { ...decision, limitTokens: undefined, remainingTokens: undefined, resetTokensSeconds: undefined };
+    expect(Object.keys(rateLimitHeaders(noTokens, "openai"))).toEqual(["x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"]);
+    expect(Object.keys(rateLimitHeaders(noTokens, "anthropic"))).toEqual([
+      "anthropic-ratelimit-requests-limit",
+      "anthropic-ratelimit-requests-remaining",
+      "anthropic-ratelimit-requests-reset",
+    ]);
+    expect(rateLimitHeaders(decision, "gemini")).toEqual({});
+  });
+
+  it("formats durations the way OpenAI does", () => {
+    expect([0, 0.4, 1, 17, 999, 1000, 1500, 59_500, 60_000, 61_250, 360_000, 3_600_000, 3_661_001].map(formatResetDuration)).toEqual([
+      "0s",
+      "1ms",
+      "1ms",
+      "17ms",
+      "999ms",
+      "1s",
+      "1.5s",
+      "59.5s",
+      "1m0s",
+      "1m1.25s",
+      "6m0s",
+      "1h0m0s",
+      "1h1m1.001s",
+    ]);
+    expect(formatResetInstant(new Date("2026-01-01T00:00:00Z"), 0)).toBe("2026-01-01T00:00:00Z");
+    expect(formatResetInstant(new Date("2026-01-01T00:00:00Z"), 1)).toBe("2026-01-01T00:00:01Z");
+  });
+
+  it("a refusal becomes a 429 with Retry-After and the same headers", async () => {
+    const limiter = new KeyRateLimiter({ prefix: uniquePrefix("rl-429") });
+    const id = keyId();
+    await limiter.check({ keyId: id, rpm: 1 });
+    const refused = await limiter.check({ keyId: id, rpm: 1 });
+    const error = new GatewayError("rate_limit_exceeded", {
+      limit: refused.limitRequests,
+      unit: "requests",
+      retryAfterSeconds: refused.retryAfterSeconds,
+      headers: rateLimitHeaders(refused, "openai"),
+    });
+    const res = errorResponse(error, "openai", "req_test");
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBe(refused.retryAfterSeconds);
+    expect(res.headers.get("x-ratelimit-remaining-requests")).toBe("0");
+    expect(res.headers.get("x-ratelimit-limit-requests")).toBe("1");
+  });
+});

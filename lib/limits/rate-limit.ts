@@ -1,0 +1,312 @@
+import "server-only";
+import type { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { logger as appLogger } from "@/lib/server/logger";
+import { ensureRedisReady, getRedis, type RedisLogger } from "./redis";
+import { errorSummary, ThrottledLog } from "./throttled-log";
+
+/**
+ * Per-key rate limits: requests per minute and, when the plan (or an admin override) sets one,
+ * tokens per minute.
+ *
+ * Windows. rate-limiter-flexible's fixed windows: a key's window opens with its first request and
+ * lasts 60 s; the count resets when it ends. This is not a sliding window: a client can use its
+ * whole budget at the end of one window and again at the start of the next (at most twice the
+ * limit in any 60 s). `reset…` and `Retry-After` report when the current window ends.
+ *
+ * Counting. One counter per key and kind (requests, tokens), in Redis when `REDIS_URL` is set (one
+ * atomic INCRBY per check, shared by every instance) or in process. Limits are compared here, not
+ * in the library (its `points` is set out of reach), so a key's limit can change at any time
+ * without losing its count. A refused request takes nothing: whatever it added to either counter
+ * (its request point, its tokens) is given back at once. Until then, for a moment, the counter
+ * is over by that amount, which can only refuse, never admit, a concurrent request at the limit.
+ *
+ * Tokens. The check counts the request's estimate (input + max output tokens), capped at the tpm
+ * so an oversized request can still run alone in a fresh window; settleTokens() then corrects the
+ * count to the real usage (a reward when the request used less, a penalty when it used more). A
+ * reward is dropped when the window that counted the estimate has already ended (its count went
+ * with it) and never takes a counter below zero.
+ *
+ * Redis down. Availability over precision, for rate limits only: a Redis error falls back to
+ * in-process counters (each instance then limits alone), logged as a warning at most every few
+ * seconds. Money never falls back: see spend.ts.
+ */
+
+export interface RateLimitInput {
+  keyId: string;
+  /** Requests per minute (≥ 1). */
+  rpm: number;
+  /** Tokens per minute; null or undefined: no token limit. */
+  tpm?: number | null;
+  /** Tokens the request may use: input (counted or estimated) + max output tokens. */
+  estimatedTokens?: number;
+  /** The clock for the reset times reported (the windows themselves run on the real clock). */
+  now?: Date;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Which limit refused the request. */
+  limitedBy?: "requests" | "tokens";
+  /** Whole seconds until the refusing window ends, in [1, 60]. Only when refused. */
+  retryAfterSeconds?: number;
+  limitRequests: number;
+  remainingRequests: number;
+  /** Seconds (with milliseconds) until the request window ends. */
+  resetRequestsSeconds: number;
+  limitTokens?: number;
+  remainingTokens?: number;
+  resetTokensSeconds?: number;
+  keyId: string;
+  /** Tokens this request added to the token window (its capped estimate; 0 when refused). */
+  tokensCounted: number;
+  /** When the token window that counted them ends (epoch ms), for settleTokens(). */
+  tokensWindowEndsAt?: number;
+  /** The time the decision was made (`now`). */
+  at: Date;
+  /** Decided by the in-process fallback because Redis was unavailable. */
+  degraded: boolean;
+}
+
+export interface KeyRateLimiterOptions {
+  /** Shared counters in Redis; null or omitted: in process. */
+  redis?: Redis | null;
+  /** Key prefix in Redis and in memory. Default `gh:rl`. */
+  prefix?: string;
+  /** Window length; 60 s for per-minute limits (tests may shorten it). */
+  windowSeconds?: number;
+  logger?: RedisLogger;
+}
+
+type Kind = "req" | "tok";
+
+/** Counters never refuse by themselves: limits are compared in check(). */
+const OUT_OF_REACH = Number.MAX_SAFE_INTEGER;
+
+interface Counters {
+  req: RateLimiterAbstract;
+  tok: RateLimiterAbstract;
+}
+
+interface Count {
+  consumed: number;
+  msBeforeNext: number;
+}
+
+export class KeyRateLimiter {
+  private readonly redis: Redis | null;
+  private readonly windowSeconds: number;
+  private readonly memory: Counters;
+  private readonly shared: Counters | null;
+  private readonly fallbackLog: ThrottledLog;
+
+  constructor(options: KeyRateLimiterOptions = {}) {
+    const prefix = options.prefix ?? "gh:rl";
+    this.redis = options.redis ?? null;
+    this.windowSeconds = options.windowSeconds ?? 60;
+    const memory = (kind: Kind) => new RateLimiterMemory({ keyPrefix: `${prefix}:${kind}`, points: OUT_OF_REACH, duration: this.windowSeconds });
+    this.memory = { req: memory("req"), tok: memory("tok") };
+    const redis = this.redis;
+    const shared = (kind: Kind) =>
+      new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:${kind}`, points: OUT_OF_REACH, duration: this.windowSeconds, rejectIfRedisNotReady: true });
+    this.shared = redis ? { req: shared("req"), tok: shared("tok") } : null;
+    this.fallbackLog = new ThrottledLog(options.logger ?? appLogger, "warn");
+  }
+
+  /** Counts one request (and its estimated tokens) for the key and says whether it may proceed. */
+  async check(input: RateLimitInput): Promise<RateLimitDecision> {
+    const rpm = input.rpm;
+    const tpm = input.tpm ?? null;
+    if (!Number.isInteger(rpm) || rpm < 1) throw new RangeError(`rpm must be a positive integer (got ${rpm})`);
+    if (tpm !== null && (!Number.isInteger(tpm) || tpm < 1)) throw new RangeError(`tpm must be a positive integer (got ${tpm})`);
+    const at = input.now ?? new Date();
+    const tokens = tpm === null ? 0 : Math.min(Math.max(0, Math.ceil(input.estimatedTokens ?? 0)), tpm);
+
+    const { value, degraded } = await this.withFallback(async (c) => {
+      const [req, tok] = await Promise.all([count(c.req, input.keyId, 1), tpm === null ? null : count(c.tok, input.keyId, tokens)]);
+      const requestsOver = req.consumed > rpm;
+      const tokensOver = tok !== null && tpm !== null && tok.consumed > tpm;
+      if (requestsOver || tokensOver) {
+        // A refused request takes nothing from either budget.
+        await Promise.all([c.req.reward(input.keyId, 1), tok !== null && tokens > 0 ? c.tok.reward(input.keyId, tokens) : null]);
+      }
+      return { req, tok, requestsOver, tokensOver };
+    });
+    const { req, tok, requestsOver, tokensOver } = value;
+    const allowed = !requestsOver && !tokensOver;
+    const given = allowed ? 0 : 1;
+    const decision: RateLimitDecision = {
+      allowed,
+      limitRequests: rpm,
+      remainingRequests: clamp(rpm - (req.consumed - given), 0, rpm),
+      resetRequestsSeconds: Math.max(0, req.msBeforeNext) / 1000,
+      keyId: input.keyId,
+      tokensCounted: allowed ? tokens : 0,
+      at,
+      degraded,
+    };
+    if (tok !== null && tpm !== null) {
+      decision.limitTokens = tpm;
+      decision.remainingTokens = clamp(tpm - (tok.consumed - (allowed ? 0 : tokens)), 0, tpm);
+      decision.resetTokensSeconds = Math.max(0, tok.msBeforeNext) / 1000;
+      decision.tokensWindowEndsAt = Date.now() + Math.max(0, tok.msBeforeNext);
+    }
+    if (!allowed) {
+      decision.limitedBy = requestsOver ? "requests" : "tokens";
+      const waitMs = Math.max(requestsOver ? req.msBeforeNext : 0, tokensOver && tok ? tok.msBeforeNext : 0);
+      decision.retryAfterSeconds = clamp(Math.ceil(waitMs / 1000), 1, this.windowSeconds);
+    }
+    return decision;
+  }
+
+  /** Corrects the token count of an allowed request to what it really used. */
+  async settleTokens(decision: RateLimitDecision, actualTokens: number): Promise<void> {
+    if (!decision.allowed || decision.limitTokens === undefined) return;
+    await this.adjustTokens(decision.keyId, Math.ceil(actualTokens) - decision.tokensCounted, { windowEndsAt: decision.tokensWindowEndsAt });
+  }
+
+  /**
+   * Adds (penalty) or gives back (reward) tokens in the key's current token window. A reward is
+   * dropped once `windowEndsAt` (the end of the window that counted the estimate) has passed, and
+   * never takes the counter below zero.
+   */
+  async adjustTokens(keyId: string, deltaTokens: number, options: { windowEndsAt?: number } = {}): Promise<void> {
+    const delta = Math.trunc(deltaTokens);
+    if (delta === 0 || !Number.isFinite(delta)) return;
+    if (delta < 0 && options.windowEndsAt !== undefined && Date.now() >= options.windowEndsAt) return;
+    await this.withFallback(async (c) => {
+      if (delta > 0) {
+        await c.tok.penalty(keyId, delta);
+        return;
+      }
+      const res = await c.tok.reward(keyId, -delta);
+      if (res.consumedPoints < 0) await c.tok.penalty(keyId, -res.consumedPoints);
+    });
+  }
+
+  /** Forgets the key's counters (an admin lifting a limit, tests). */
+  async reset(keyId: string): Promise<void> {
+    await Promise.all([this.memory.req.delete(keyId), this.memory.tok.delete(keyId)]);
+    if (this.shared) await this.withFallback(async (c) => Promise.all([c.req.delete(keyId), c.tok.delete(keyId)]));
+  }
+
+  private async withFallback<T>(fn: (counters: Counters) => Promise<T>): Promise<{ value: T; degraded: boolean }> {
+    if (this.shared && this.redis) {
+      try {
+        await ensureRedisReady(this.redis);
+        return { value: await fn(this.shared), degraded: false };
+      } catch (err) {
+        this.fallbackLog.log({ err: errorSummary(err) }, "rate limits use in-process counters: Redis is unavailable");
+      }
+      return { value: await fn(this.memory), degraded: true };
+    }
+    return { value: await fn(this.memory), degraded: false };
+  }
+}
+
+async function count(limiter: RateLimiterAbstract, keyId: string, points: number): Promise<Count> {
+  const res = await limiter.consume(keyId, points);
+  return { consumed: res.consumedPoints, msBeforeNext: res.msBeforeNext };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response headers
+
+export type RateLimitProtocol = "openai" | "anthropic" | "gemini";
+
+/**
+ * A duration as OpenAI writes it in `x-ratelimit-reset-*` (Go's notation): `0s`, `250ms`, `1s`,
+ * `59.5s`, `6m0s`, `1h0m0s`. Rounded up to the millisecond so a client never retries early.
+ */
+export function formatResetDuration(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms));
+  if (total === 0) return "0s";
+  if (total < 1000) return `${total}ms`;
+  const hours = Math.floor(total / 3_600_000);
+  const minutes = Math.floor((total % 3_600_000) / 60_000);
+  const millis = total % 60_000;
+  const whole = Math.floor(millis / 1000);
+  const fraction = millis % 1000 === 0 ? "" : `.${String(millis % 1000).padStart(3, "0").replace(/0+$/, "")}`;
+  return `${hours > 0 ? `${hours}h` : ""}${hours > 0 || minutes > 0 ? `${minutes}m` : ""}${whole}${fraction}s`;
+}
+
+/** An instant as Anthropic writes it in `anthropic-ratelimit-*-reset`: RFC 3339, whole seconds (rounded up), UTC. */
+export function formatResetInstant(at: Date, afterMs: number): string {
+  const ms = Math.ceil((at.getTime() + Math.max(0, afterMs)) / 1000) * 1000;
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * The rate-limit headers of the client's protocol, for successes and 429s alike (the 429's
+ * `Retry-After` comes from the error, see GatewayError's `retryAfterSeconds`).
+ *
+ * - OpenAI: `x-ratelimit-limit|remaining|reset-requests`, and the `-tokens` trio when the key has
+ *   a tpm; resets as durations (`formatResetDuration`).
+ * - Anthropic: `anthropic-ratelimit-requests-limit|remaining|reset`, and `anthropic-ratelimit-
+ *   tokens-…` when the key has a tpm; resets as RFC 3339 instants. (Anthropic's separate
+ *   input/output token limits are not modelled: our tpm counts both.)
+ * - Gemini: none. Google's API sends no rate-limit headers; its 429 carries `RetryInfo` in the
+ *   body, which the error renderer adds, and the `Retry-After` header.
+ */
+export function rateLimitHeaders(decision: RateLimitDecision, protocol: RateLimitProtocol): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const requestsMs = decision.resetRequestsSeconds * 1000;
+  const tokensMs = (decision.resetTokensSeconds ?? 0) * 1000;
+  const hasTokens = decision.limitTokens !== undefined && decision.remainingTokens !== undefined;
+  if (protocol === "openai") {
+    headers["x-ratelimit-limit-requests"] = String(decision.limitRequests);
+    headers["x-ratelimit-remaining-requests"] = String(decision.remainingRequests);
+    headers["x-ratelimit-reset-requests"] = formatResetDuration(requestsMs);
+    if (hasTokens) {
+      headers["x-ratelimit-limit-tokens"] = String(decision.limitTokens);
+      headers["x-ratelimit-remaining-tokens"] = String(decision.remainingTokens);
+      headers["x-ratelimit-reset-tokens"] = formatResetDuration(tokensMs);
+    }
+  } else if (protocol === "anthropic") {
+    headers["anthropic-ratelimit-requests-limit"] = String(decision.limitRequests);
+    headers["anthropic-ratelimit-requests-remaining"] = String(decision.remainingRequests);
+    headers["anthropic-ratelimit-requests-reset"] = formatResetInstant(decision.at, requestsMs);
+    if (hasTokens) {
+      headers["anthropic-ratelimit-tokens-limit"] = String(decision.limitTokens);
+      headers["anthropic-ratelimit-tokens-remaining"] = String(decision.remainingTokens);
+      headers["anthropic-ratelimit-tokens-reset"] = formatResetInstant(decision.at, tokensMs);
+    }
+  }
+  return headers;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The process's limiter
+
+const LIMITER = Symbol.for("gatehouse.limits.keyRateLimiter");
+type WithLimiter = typeof globalThis & { [LIMITER]?: KeyRateLimiter };
+
+/** The process's limiter: Redis-backed when `REDIS_URL` is set (on globalThis, like the others). */
+export function getKeyRateLimiter(): KeyRateLimiter {
+  const g = globalThis as WithLimiter;
+  g[LIMITER] ??= new KeyRateLimiter({ redis: getRedis() });
+  return g[LIMITER];
+}
+
+/** Replaces the process's limiter (tests); undefined makes the next call build it again. */
+export function setKeyRateLimiter(limiter: KeyRateLimiter | undefined): void {
+  const g = globalThis as WithLimiter;
+  if (limiter) g[LIMITER] = limiter;
+  else delete g[LIMITER];
+}
+
+export function checkRateLimit(input: RateLimitInput): Promise<RateLimitDecision> {
+  return getKeyRateLimiter().check(input);
+}
+
+export function settleTokens(decision: RateLimitDecision, actualTokens: number): Promise<void> {
+  return getKeyRateLimiter().settleTokens(decision, actualTokens);
+}
+
+export function adjustTokens(keyId: string, deltaTokens: number, options?: { windowEndsAt?: number }): Promise<void> {
+  return getKeyRateLimiter().adjustTokens(keyId, deltaTokens, options);
+}

@@ -1,0 +1,205 @@
+import type { UtcMonth } from "./month";
+
+/**
+ * The spend limits' contract, shared by the in-process and the Redis store. See spend.ts for the
+ * design (seeding, reservations, settling, expiry, failing closed).
+ */
+
+/** A value read from the database, or a function that reads it (called only when needed). */
+export type SeedValue = bigint | (() => Promise<bigint>);
+/** The key's spend in the month, or a function that reads it for the given month. */
+export type MonthSeedValue = bigint | ((month: UtcMonth) => Promise<bigint>);
+
+export interface ReserveInput {
+  /** The gateway's request id; one reservation per id. */
+  requestId: string;
+  orderId: string;
+  keyId: string;
+  /** What the request may cost at most: input tokens (counted or estimated) and max output × price. */
+  estimateMicros: bigint;
+  order: {
+    /** False for plans without credit: no balance check and nothing tracked for the order. */
+    hasCredit: boolean;
+    /**
+     * The order's balance as the database has it (`Order.balanceMicros`), or a reader. Used only to
+     * seed a store that has no state for the order yet; afterwards the store's balance is the one
+     * checked, kept current by settle() and adjustBalance().
+     */
+    balanceMicros: SeedValue;
+  };
+  key: {
+    /** The key's monthly spend limit; null means none (nothing tracked for the key). */
+    monthlyLimitMicros: bigint | null;
+    /** The key's spend this calendar month (UTC) in the database, or a reader; seeds like the balance. */
+    spentThisMonthMicros: MonthSeedValue;
+  };
+  /** The clock (tests inject one); decides the month and reservation expiry. */
+  now?: Date;
+}
+
+/** What reserve() took: pass it to settle() or release(). */
+export interface Reservation {
+  readonly requestId: string;
+  readonly orderId: string;
+  readonly keyId: string;
+  readonly estimateMicros: bigint;
+  /** The UTC month (`YYYY-MM`) charged: the month in which the request was reserved. */
+  readonly month: string;
+  /** Whether the order's balance is checked and charged (the plan has credit). */
+  readonly tracksOrder: boolean;
+  /** Whether the key's month is checked and charged (the key has a monthly limit). */
+  readonly tracksKey: boolean;
+}
+
+export type ReserveResult =
+  | { ok: true; reservation: Reservation }
+  | {
+      ok: false;
+      code: "billing_shortfall";
+      /** The order's balance (settled spend deducted), as the buyer would see it. */
+      balanceMicros: bigint;
+      /** What other requests in flight have reserved. */
+      reservedMicros: bigint;
+      /** balance − reserved: what this request could have used. */
+      availableMicros: bigint;
+    }
+  | {
+      ok: false;
+      code: "api_key_quota_exceeded";
+      /** First instant of the next calendar month (UTC). */
+      resetsAt: Date;
+      limitMicros: bigint;
+      spentMicros: bigint;
+      reservedMicros: bigint;
+    };
+
+export interface SpendSnapshot {
+  order: { balanceMicros: bigint; reservedMicros: bigint } | null;
+  key: { month: string; spentMicros: bigint; reservedMicros: bigint } | null;
+}
+
+export interface SpendStore {
+  readonly kind: "memory" | "redis";
+  /**
+   * Atomically checks the key's month (spent + reserved + estimate ≤ limit) and the order's balance
+   * (balance − reserved ≥ estimate) and, when both pass, reserves the estimate against both.
+   * Refusals are answers, not errors. Throws SpendStoreUnavailableError when the store cannot be
+   * reached: never an `ok` it could not check.
+   */
+  reserve(input: ReserveInput): Promise<ReserveResult>;
+  /**
+   * Releases the reservation and charges the real cost to the balance and the month (the database
+   * write stays the usage writer's job). Idempotent per request id. A cost above the estimate is
+   * charged in full. Does not throw when Redis is down: the settle is kept and retried.
+   */
+  settle(reservation: Reservation, actualMicros: bigint, options?: { now?: Date }): Promise<void>;
+  /** Gives the reservation back without a charge (the request failed before any cost). */
+  release(reservation: Reservation, options?: { now?: Date }): Promise<void>;
+  /**
+   * Applies a committed ledger change (admin adjustment, credit granted or ended) to the store's
+   * balance: `deltaMicros` when the store holds the order, otherwise it seeds the order with
+   * `balanceAfterMicros`, the running total read back in the same transaction as the change.
+   */
+  adjustBalance(input: { orderId: string; deltaMicros: bigint; balanceAfterMicros: bigint }): Promise<void>;
+  /**
+   * Forgets the order's balance so the next reserve re-reads the database. Prefer adjustBalance():
+   * a cost settled but not yet written by the usage writer (within a flush, < 1 s) is missed.
+   */
+  invalidateOrder(orderId: string): Promise<void>;
+  /**
+   * Forgets the key's spend for the month of `now`, so the next reserve re-reads it: call it when a
+   * key gets a monthly limit it did not have (its spend was not tracked meanwhile).
+   */
+  invalidateKey(input: { orderId: string; keyId: string; now?: Date }): Promise<void>;
+  /** What the store holds (null: not seeded). For GET /v1/key, the console and tests. */
+  snapshot(input: { orderId: string; keyId?: string; now?: Date }): Promise<SpendSnapshot>;
+  /** Stops timers; the Redis store tries its queued settles once more. Does not close the client. */
+  close(): Promise<void>;
+}
+
+/** The store could not be reached: the request must be refused, never forwarded unchecked. */
+export class SpendStoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SpendStoreUnavailableError";
+  }
+}
+
+/** reserve() was called twice with one request id (a bug in the caller). */
+export class DuplicateReservationError extends Error {
+  constructor(requestId: string) {
+    super(`A reservation for request ${requestId} already exists.`);
+    this.name = "DuplicateReservationError";
+  }
+}
+
+/** Reservations whose settle never comes (a crash, a lost promise) are released after this. */
+export const DEFAULT_RESERVATION_TTL_MS = 15 * 60_000;
+
+const MAX_MICROS = BigInt(Number.MAX_SAFE_INTEGER);
+
+function checkId(name: string, value: string): void {
+  // `|` separates the fields of a stored reservation; braces would break Redis hash tags.
+  if (typeof value !== "string" || value.length === 0 || value.length > 200 || /[|{}\s]/.test(value)) {
+    throw new TypeError(`${name} must be a non-empty id without spaces, "|", "{" or "}"`);
+  }
+}
+
+/** Amounts travel through Lua as doubles: integers up to 2^53 (≈ $9 billion) are exact. */
+export function checkMicros(name: string, value: bigint, { signed = false } = {}): void {
+  if (typeof value !== "bigint") throw new TypeError(`${name} must be a bigint`);
+  const abs = value < 0n ? -value : value;
+  if ((!signed && value < 0n) || abs > MAX_MICROS) throw new RangeError(`${name} is out of range: ${value}`);
+}
+
+export function checkReserveInput(input: ReserveInput): void {
+  checkId("requestId", input.requestId);
+  checkId("orderId", input.orderId);
+  checkId("keyId", input.keyId);
+  checkMicros("estimateMicros", input.estimateMicros);
+  if (input.key.monthlyLimitMicros !== null) checkMicros("monthlyLimitMicros", input.key.monthlyLimitMicros, { signed: true });
+}
+
+/**
+ * Shares seeding reads: while any reserve for an order (or key-month) is still seeding, another
+ * reserve that finds the store cold joins the same database read instead of issuing its own. A
+ * reserve holds the reads it joined until it has finished (release()), so a burst of requests on
+ * a cold order reads the database once per instance.
+ */
+export class SeedLoader {
+  private readonly inflight = new Map<string, { promise: Promise<bigint>; holders: number }>();
+
+  private acquire(id: string, read: () => Promise<bigint>): { id: string; promise: Promise<bigint> } {
+    let entry = this.inflight.get(id);
+    if (!entry) {
+      entry = { promise: read(), holders: 0 };
+      this.inflight.set(id, entry);
+    }
+    entry.holders += 1;
+    return { id, promise: entry.promise };
+  }
+
+  /** Lets go of reads joined by one reserve (call once it has finished, in `finally`). */
+  release(ids: Iterable<string>): void {
+    for (const id of ids) {
+      const entry = this.inflight.get(id);
+      if (entry && --entry.holders <= 0) this.inflight.delete(id);
+    }
+  }
+
+  orderBalance(orderId: string, seed: SeedValue, held: Set<string>): Promise<bigint> {
+    if (typeof seed === "bigint") return Promise.resolve(seed);
+    const id = `o:${orderId}`;
+    if (held.has(id)) return this.inflight.get(id)?.promise ?? seed();
+    held.add(id);
+    return this.acquire(id, seed).promise;
+  }
+
+  keyMonthSpend(keyId: string, month: UtcMonth, seed: MonthSeedValue, held: Set<string>): Promise<bigint> {
+    if (typeof seed === "bigint") return Promise.resolve(seed);
+    const id = `k:${keyId}:${month.id}`;
+    if (held.has(id)) return this.inflight.get(id)?.promise ?? seed(month);
+    held.add(id);
+    return this.acquire(id, () => seed(month)).promise;
+  }
+}
