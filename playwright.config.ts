@@ -15,7 +15,8 @@ process.env.E2E_BASE_URL ??= baseURL;
 // The SMTP sink (e2e/global-setup.ts) listens here and appends every message it receives to the
 // mail file, which the specs read. The port is fixed now because the server is given SMTP_URL
 // when it starts, before global setup runs; it only connects when it first sends mail.
-process.env.E2E_SMTP_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
+// Below the kernel's ephemeral range (32768+), so an outgoing connection cannot already hold it.
+process.env.E2E_SMTP_PORT ??= String(20_000 + Math.floor(Math.random() * 12_000));
 process.env.E2E_MAIL_FILE ??= join(process.env.E2E_DATA_DIR, "e2e-mail.jsonl");
 
 const executablePath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].find((p): p is string => Boolean(p && existsSync(p)));
