@@ -78,6 +78,58 @@ test.describe("spend and rate limits on one instance", () => {
   });
 });
 
+test.describe("a key's own limits (key limits)", () => {
+  async function keyOnOwnPlan(extra: string[] = []) {
+    const name = `E2E key limits ${randomBytes(3).toString("hex")}`;
+    await gatehouse("plan", "add", "--name", name, "--models", `${MODEL},gpt-4o-mini`, "--days", "1", "--rpm", "1000", ...extra);
+    return createKey(name);
+  }
+  const base = () => process.env.E2E_BASE_URL!;
+  const sendFrom = (key: string, ip: string) =>
+    fetch(`${base()}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-forwarded-for": ip }, body: BODY });
+
+  test("a monthly spend limit refuses with 402 api_key_quota_exceeded and says when it resets", async () => {
+    const { key, keyId } = await keyOnOwnPlan();
+    await gatehouse("key", "limits", keyId, "--monthly-usd", "0.00001"); // 10 micro-dollars: two requests
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await send(base(), key)).status);
+    expect(statuses).toEqual([200, 200, 402]);
+    const refused = await send(base(), key);
+    expect(refused.body.error?.code).toBe("api_key_quota_exceeded");
+    const now = new Date();
+    const reset = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+    expect(JSON.stringify(refused.body)).toContain(reset);
+  });
+
+  test("an IP allowlist admits listed addresses only and names the refused one", async () => {
+    const { key, keyId } = await keyOnOwnPlan();
+    await gatehouse("key", "limits", keyId, "--ips", "198.51.100.0/24,2001:db8::/32");
+    expect((await sendFrom(key, "198.51.100.7")).status).toBe(200);
+    expect((await sendFrom(key, "2001:db8::1")).status).toBe(200);
+    const refused = await sendFrom(key, "203.0.113.5");
+    expect(refused.status).toBe(403);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("ip_not_allowed");
+    expect(body.error.message).toContain("203.0.113.5");
+    expect((await gatehouse("key", "limits", keyId, "--ips", "not-an-ip").catch((e: Error) => e)) instanceof Error).toBe(true);
+  });
+
+  test("a model scope narrows the plan, and an admin rpm override applies at once", async () => {
+    const { key, keyId } = await keyOnOwnPlan();
+    await gatehouse("key", "limits", keyId, "--models", "gpt-4o-mini", "--rpm", "1");
+    const models = (await (await fetch(`${base()}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: { id: string }[] };
+    expect(models.data.map((m) => m.id)).toEqual(["gpt-4o-mini"]);
+    const outside = await send(base(), key);
+    expect(outside.status).toBe(403);
+    expect(outside.body.error?.code).toBe("model_not_allowed");
+    const inScope = () => fetch(`${base()}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-4o-mini", max_tokens: 2, messages: [{ role: "user", content: "hi" }] }) });
+    expect((await inScope()).status).toBe(200);
+    const limited = await inScope();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("x-ratelimit-limit-requests")).toBe("1");
+  });
+});
+
 test.describe("two instances sharing PostgreSQL and Redis", () => {
   test.describe.configure({ timeout: 240_000 });
   let db: Awaited<ReturnType<typeof createPostgresDatabase>>;

@@ -1,6 +1,7 @@
 import type { Command } from "../command";
 import { channelAddCommand, channelListCommand } from "./channel";
 import { channelDisableCommand, channelEnableCommand } from "./channel-toggle";
+import { keyLimitsCommand } from "./key-limits";
 import { migrateCommand } from "./migrate";
 import { orderCreateCommand } from "./order";
 import { pendingCommands } from "./pending";
@@ -21,5 +22,6 @@ export const commands: Command[] = [
   orderCreateCommand,
   userRoleCommand,
   requestShowCommand,
+  keyLimitsCommand,
   ...pendingCommands,
 ];

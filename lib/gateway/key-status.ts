@@ -36,8 +36,8 @@ export function keyStatus(request: Request): Promise<Response> {
       },
       models: allowedModels(key).filter((m) => catalog.channels.has(m)),
       limits: {
-        requests_per_minute: key.plan.rpm,
-        tokens_per_minute: key.plan.tpm,
+        requests_per_minute: key.rpmLimit ?? key.plan.rpm,
+        tokens_per_minute: key.tpmLimit ?? key.plan.tpm,
         monthly_spend_limit_usd: usd(key.monthlyLimitMicros),
         ip_allowlist: key.ipAllowlist,
       },

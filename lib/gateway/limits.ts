@@ -75,7 +75,12 @@ export async function admitRequest(input: {
   const { key } = input;
   const inputTokens = estimateInputTokens(input.body);
   const outputTokens = input.billable ? requestedOutputTokens(input.body) : 0;
-  const rate: RateLimitDecision = await checkRateLimit({ keyId: key.id, rpm: key.plan.rpm, tpm: key.plan.tpm, estimatedTokens: inputTokens + outputTokens });
+  const rate: RateLimitDecision = await checkRateLimit({
+    keyId: key.id,
+    rpm: key.rpmLimit ?? key.plan.rpm,
+    tpm: key.tpmLimit ?? key.plan.tpm,
+    estimatedTokens: inputTokens + outputTokens,
+  });
   const headers = rateLimitHeaders(rate, input.protocol);
   if (!rate.allowed) {
     throw new GatewayError("rate_limit_exceeded", {

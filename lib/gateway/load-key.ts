@@ -10,6 +10,9 @@ export interface GatewayKey {
   modelScope: string[];
   ipAllowlist: string[];
   monthlyLimitMicros: bigint | null;
+  /** Admin overrides of the plan's rate limits. */
+  rpmLimit: number | null;
+  tpmLimit: number | null;
   expiresAt: Date | null;
   replacedAt: Date | null;
   validUntil: Date | null;
@@ -36,6 +39,8 @@ export async function loadKeyByHmac(db: Prisma, hmac: string): Promise<GatewayKe
       modelScope: true,
       ipAllowlist: true,
       monthlyLimitMicros: true,
+      rpmLimit: true,
+      tpmLimit: true,
       expiresAt: true,
       replacedAt: true,
       validUntil: true,
@@ -60,6 +65,8 @@ export async function loadKeyByHmac(db: Prisma, hmac: string): Promise<GatewayKe
         modelScope: row.modelScope,
         ipAllowlist: row.ipAllowlist,
         monthlyLimitMicros: row.monthlyLimitMicros,
+        rpmLimit: row.rpmLimit,
+        tpmLimit: row.tpmLimit,
         expiresAt: row.expiresAt,
         replacedAt: row.replacedAt,
         validUntil: row.validUntil,

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "api_keys" ADD COLUMN     "rpmLimit" INTEGER,
+ADD COLUMN     "tpmLimit" INTEGER;
