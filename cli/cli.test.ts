@@ -126,9 +126,9 @@ describe("CLI usage", () => {
     expect(JSON.parse(asJson.stdout)).toMatchObject({ ok: false });
   });
 
-  it("says clearly which commands are not available yet", async () => {
-    const out = await runCommand(commands, ["key", "rotate", "k1", "--overlap", "1h"], ctx);
-    expect(out).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/"key rotate" is not available yet/) });
+  it("refuses a key rotation overlap longer than 24 hours before touching the database", async () => {
+    const out = await runCommand(commands, ["key", "rotate", "k1", "--overlap", "48h"], ctx);
+    expect(out).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/at most 24 hours/) });
   });
 });
 

@@ -1,14 +1,15 @@
 import type { Command } from "../command";
 import { channelAddCommand, channelListCommand } from "./channel";
 import { channelDisableCommand, channelEnableCommand } from "./channel-toggle";
-import { keyLimitsCommand } from "./key-limits";
 import { migrateCommand } from "./migrate";
 import { orderCreateCommand } from "./order";
-import { pendingCommands } from "./pending";
+import { keyRotateCommand } from "./key";
+import { keyLimitsCommand } from "./key-limits";
 import { planAddCommand, planListCommand } from "./plan";
 import { requestShowCommand } from "./request";
 import { seedCommand } from "./seed";
 import { userRoleCommand } from "./user";
+import { webhookFailedCommand, webhookReplayCommand } from "./webhook";
 
 export const commands: Command[] = [
   migrateCommand,
@@ -22,6 +23,8 @@ export const commands: Command[] = [
   orderCreateCommand,
   userRoleCommand,
   requestShowCommand,
+  keyRotateCommand,
   keyLimitsCommand,
-  ...pendingCommands,
+  webhookFailedCommand,
+  webhookReplayCommand,
 ];

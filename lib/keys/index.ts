@@ -1,1 +1,5 @@
 export { issueApiKey, type IssuedApiKey } from "./issue-api-key";
+export { listOrderKeys, type OrderKeyView } from "./order-keys";
+export { revealApiKey, type RevealResult } from "./reveal-api-key";
+export { KeyRotationError, MAX_ROTATION_OVERLAP_MS, parseOverlap, rotateApiKey, type RotatedKey } from "./rotate-api-key";
+export { keyDisplayStatus, type KeyDisplayStatus } from "./key-display-status";

@@ -2,3 +2,5 @@ export { createOrder, createOrderInputSchema, OrderInputError, type CreateOrderI
 export { listCustomerOrders, type OrderSummary } from "./list-customer-orders";
 export { listRecentOrders, type ConsoleOrderSummary } from "./list-recent-orders";
 export { orderStatus, type OrderStatus } from "./order-status";
+export { getOrderView, type OrderView } from "./get-order-view";
+export { listCustomerPlans, type CustomerPlanModels } from "./list-customer-plans";

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { LocalTime } from "@/components/local-time";
 import { OrderStatusBadge } from "@/components/order-status-badge";
+import { RemainingTime } from "@/components/orders/remaining-time";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth";
@@ -12,7 +14,8 @@ export const metadata: Metadata = { title: "Dashboard" };
 export default async function DashboardPage() {
   const user = await requireUser();
   // Scoped by construction: only the caller's own account is listed.
-  const orders = user.customerId ? await listCustomerOrders(getDb(), user.customerId) : [];
+  const now = new Date();
+  const orders = user.customerId ? await listCustomerOrders(getDb(), user.customerId, now) : [];
 
   return (
     <>
@@ -35,7 +38,7 @@ export default async function DashboardPage() {
             Orders
           </h2>
           <div className="relative mt-4 overflow-x-auto rounded-lg border border-border">
-            <table className="w-full min-w-[40rem] text-left text-sm">
+            <table className="w-full min-w-[48rem] text-left text-sm">
               <thead className="bg-surface text-muted">
                 <tr>
                   <th scope="col" className="px-4 py-2 font-medium">
@@ -53,13 +56,18 @@ export default async function DashboardPage() {
                   <th scope="col" className="px-4 py-2 font-medium">
                     Access ends
                   </th>
+                  <th scope="col" className="px-4 py-2 font-medium">
+                    Remaining
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {orders.map((order) => (
                   <tr key={order.id} className="border-t border-border">
                     <th scope="row" className="px-4 py-3 font-mono font-normal whitespace-nowrap">
-                      {order.marketplaceOrderId}
+                      <Link href={`/orders/${order.id}`} className="text-accent underline">
+                        {order.marketplaceOrderId}
+                      </Link>
                     </th>
                     <td className="px-4 py-3">{order.planName}</td>
                     <td className="px-4 py-3">
@@ -70,6 +78,13 @@ export default async function DashboardPage() {
                     </td>
                     <td className="px-4 py-3 whitespace-nowrap">
                       <LocalTime value={order.accessEnd} />
+                    </td>
+                    <td className="px-4 py-3 whitespace-nowrap">
+                      {order.status === "ACTIVE" || order.status === "PENDING" ? (
+                        <RemainingTime start={order.accessStart.toISOString()} end={order.accessEnd.toISOString()} serverNow={now.getTime()} />
+                      ) : (
+                        <span className="text-muted">None</span>
+                      )}
                     </td>
                   </tr>
                 ))}

@@ -1,0 +1,140 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { LocalTime } from "@/components/local-time";
+import { OrderStatusBadge } from "@/components/order-status-badge";
+import { Countdown } from "@/components/orders/countdown";
+import { CredentialCard, type CredentialCardKey } from "@/components/orders/credential-card";
+import { OrderLiveProvider } from "@/components/orders/order-live";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { PageHeader } from "@/components/ui/page-header";
+import { requireOrderAccess, requireUser } from "@/lib/auth";
+import { formatKeyMask } from "@/lib/credentials";
+import { getDb } from "@/lib/db";
+import { keyDisplayStatus, type OrderKeyView } from "@/lib/keys";
+import { getOrderView, type OrderStatus } from "@/lib/orders";
+
+export const metadata: Metadata = { title: "Order" };
+export const dynamic = "force-dynamic";
+
+function cardKey(key: OrderKeyView, order: OrderStatus, now: Date): CredentialCardKey {
+  return {
+    id: key.id,
+    name: key.name,
+    mask: formatKeyMask(key.lastFour),
+    displayStatus: keyDisplayStatus(key, order, now),
+    revealable: key.revealable,
+    revealedAt: key.revealedAt?.toISOString() ?? null,
+    handedOutAt: key.handedOutAt?.toISOString() ?? null,
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    validUntil: key.validUntil?.toISOString() ?? null,
+  };
+}
+
+export default async function OrderPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const { id } = await params;
+  const db = getDb();
+  // A 404 for anything outside the caller's account.
+  const access = await requireOrderAccess(db, user, id);
+  const now = new Date();
+  const order = await getOrderView(db, access, now);
+  // Revealing and rotating are the buyer's own acts; staff see the page without those controls.
+  const isOwner = user.customerId !== null && user.customerId === access.customerId;
+  const ended = order.status === "CANCELLED" || order.status === "REFUNDED";
+  const current = order.currentKey;
+  const currentCard = current ? cardKey(current, order.status, now) : null;
+  const canRotate = isOwner && order.plan.selfRotate && order.status === "ACTIVE" && currentCard?.displayStatus === "Active";
+
+  return (
+    <>
+      <PageHeader
+        title={`Order ${order.marketplaceOrderId}`}
+        description={`${order.plan.name}. Quote the order id ${order.marketplaceOrderId} when you contact support.`}
+      />
+      <p className="mt-2 text-sm">
+        <Link href="/dashboard" className="underline">
+          Back to the dashboard
+        </Link>
+      </p>
+      <OrderLiveProvider initiallyExpired={order.status !== "ACTIVE" && order.status !== "PENDING"}>
+        <div className="mt-6 grid gap-6 md:grid-cols-2">
+          <Card aria-labelledby="remaining-title">
+            <CardHeader>
+              <CardTitle id="remaining-title">Remaining time</CardTitle>
+              <CardDescription>
+                <span className="mr-2">Status:</span>
+                <span data-testid="order-status">
+                  <OrderStatusBadge status={order.status} />
+                </span>
+              </CardDescription>
+            </CardHeader>
+            <CardContent className="flex flex-col gap-3">
+              {ended ? (
+                <p className="text-sm">
+                  This order was {order.status === "REFUNDED" ? "refunded" : "cancelled"}
+                  {order.endedAt ? (
+                    <>
+                      {" "}
+                      on <LocalTime value={order.endedAt} />
+                    </>
+                  ) : null}
+                  . Its key no longer works.
+                </p>
+              ) : (
+                <Countdown start={order.accessStart.toISOString()} end={order.accessEnd.toISOString()} serverNow={now.getTime()} />
+              )}
+              <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+                <dt className="text-muted">Access starts</dt>
+                <dd data-testid="access-start">
+                  <LocalTime value={order.accessStart} />
+                </dd>
+                <dt className="text-muted">Access ends</dt>
+                <dd data-testid="access-end">
+                  <LocalTime value={order.accessEnd} />
+                </dd>
+                <dt className="text-muted">Models</dt>
+                <dd>{order.plan.models.join(", ")}</dd>
+                <dt className="text-muted">Rate limit</dt>
+                <dd>
+                  {order.plan.rpm} requests a minute{order.plan.tpm ? `, ${order.plan.tpm.toLocaleString("en-US")} tokens a minute` : ""}
+                </dd>
+              </dl>
+            </CardContent>
+          </Card>
+
+          {currentCard ? (
+            <CredentialCard key={currentCard.id} apiKey={currentCard} canReveal={isOwner} canRotate={canRotate} />
+          ) : (
+            <Card>
+              <CardHeader>
+                <CardTitle>API key</CardTitle>
+                <CardDescription>This order has no key. Open a ticket and we will issue one.</CardDescription>
+              </CardHeader>
+            </Card>
+          )}
+        </div>
+      </OrderLiveProvider>
+
+      {order.previousKeys.length > 0 ? (
+        <section aria-labelledby="previous-keys" className="mt-8">
+          <h2 id="previous-keys" className="text-lg font-semibold">
+            Earlier keys
+          </h2>
+          <ul className="mt-2 flex flex-col gap-1 text-sm">
+            {order.previousKeys.map((k) => (
+              <li key={k.id}>
+                <span className="font-mono">{formatKeyMask(k.lastFour)}</span> — {keyDisplayStatus(k, order.status, now)}
+                {k.status === "REPLACED" && k.validUntil ? (
+                  <>
+                    {k.validUntil.getTime() > now.getTime() ? ", works until " : ", stopped working "}
+                    <LocalTime value={k.validUntil} />
+                  </>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </>
+  );
+}

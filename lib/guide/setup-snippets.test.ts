@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { buildSetupSnippets, exampleModels, KEY_PLACEHOLDER } from "./setup-snippets";
+
+describe("setup snippets", () => {
+  const snippets = buildSetupSnippets({ origin: "https://gw.example.com/" });
+  const code = (id: string) => snippets.find((s) => s.id === id)?.code ?? "";
+
+  it("give OpenAI-style clients <origin>/v1 and Anthropic clients the bare origin", () => {
+    expect(code("openai-python")).toContain('base_url="https://gw.example.com/v1"');
+    expect(code("openai-js")).toContain('baseURL: "https://gw.example.com/v1"');
+    expect(code("anthropic-sdk")).toContain('base_url="https://gw.example.com")');
+    expect(code("claude-code")).toContain('ANTHROPIC_BASE_URL="https://gw.example.com"\n');
+    expect(code("env-bash")).toContain('OPENAI_BASE_URL="https://gw.example.com/v1"');
+    expect(code("gemini")).toContain("https://gw.example.com/v1beta/models/gemini-2.5-flash:generateContent?key=");
+  });
+
+  it("hand Claude Code the key as ANTHROPIC_AUTH_TOKEN, never ANTHROPIC_API_KEY", () => {
+    const claude = code("claude-code");
+    expect(claude).toContain("ANTHROPIC_AUTH_TOKEN");
+    expect(claude).toContain("CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP=1");
+    for (const s of snippets) expect(s.code).not.toContain("ANTHROPIC_API_KEY");
+  });
+
+  it("use the placeholder, never a key, and cover PowerShell session and persistent variables", () => {
+    for (const s of snippets) expect(s.code).not.toMatch(/sk-gate-/);
+    expect(code("env-powershell")).toContain(`$env:API_KEY_VALUE = "${KEY_PLACEHOLDER}"`);
+    expect(code("env-powershell-persistent")).toContain('[Environment]::SetEnvironmentVariable("API_BASE_URL", "https://gw.example.com/v1", "User")');
+    expect(code("verify")).toContain("/v1/key");
+    expect(code("verify")).toContain("/v1/models");
+  });
+
+  it("pick example models from the plan", () => {
+    expect(exampleModels(["gpt-4o-mini", "claude-haiku-4-5", "claude-sonnet-4-6", "gemini-2.5-pro"])).toEqual({
+      openaiModel: "gpt-4o-mini",
+      anthropicModel: "claude-sonnet-4-6",
+      geminiModel: "gemini-2.5-pro",
+    });
+    expect(buildSetupSnippets({ origin: "http://localhost:3000", ...exampleModels(["claude-haiku-4-5"]) }).find((s) => s.id === "claude-code")?.code).toContain(
+      "claude --model claude-haiku-4-5",
+    );
+  });
+});

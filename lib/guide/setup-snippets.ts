@@ -1,0 +1,189 @@
+// The setup guide's snippets, built from the public origin (GATEHOUSE_PUBLIC_URL). OpenAI-style
+// clients take "<origin>/v1"; the Anthropic SDK and Claude Code take the bare origin (they add
+// /v1/messages themselves). Pure: unit-tested, and the page only renders what this returns.
+
+export const KEY_PLACEHOLDER = "PASTE_YOUR_KEY_HERE";
+
+export interface Snippet {
+  id: string;
+  title: string;
+  label: string;
+  intro: string;
+  code: string;
+}
+
+export interface SnippetOptions {
+  origin: string;
+  /** A model the buyer's plan covers, for the examples. */
+  openaiModel?: string;
+  anthropicModel?: string;
+  geminiModel?: string;
+}
+
+export function buildSetupSnippets(options: SnippetOptions): Snippet[] {
+  const origin = options.origin.replace(/\/+$/, "");
+  const v1 = `${origin}/v1`;
+  const key = KEY_PLACEHOLDER;
+  const openaiModel = options.openaiModel ?? "gpt-4.1-mini";
+  const anthropicModel = options.anthropicModel ?? "claude-sonnet-4-6";
+  const geminiModel = options.geminiModel ?? "gemini-2.5-flash";
+  return [
+    {
+      id: "env-bash",
+      title: "Environment variables (macOS, Linux, WSL: bash or zsh)",
+      label: "bash / zsh",
+      intro:
+        "Set these once per terminal; the SDKs and Claude Code read them. The last two are generic names for your own scripts. To keep them, add the same lines to ~/.bashrc or ~/.zshrc and open a new terminal.",
+      code: [
+        `export OPENAI_API_KEY="${key}"`,
+        `export OPENAI_BASE_URL="${v1}"`,
+        `export ANTHROPIC_AUTH_TOKEN="${key}"`,
+        `export ANTHROPIC_BASE_URL="${origin}"`,
+        `export API_KEY_VALUE="${key}"`,
+        `export API_BASE_URL="${v1}"`,
+      ].join("\n"),
+    },
+    {
+      id: "env-powershell",
+      title: "Environment variables (Windows PowerShell)",
+      label: "PowerShell: this session",
+      intro: "For the current PowerShell window only:",
+      code: [
+        `$env:OPENAI_API_KEY = "${key}"`,
+        `$env:OPENAI_BASE_URL = "${v1}"`,
+        `$env:ANTHROPIC_AUTH_TOKEN = "${key}"`,
+        `$env:ANTHROPIC_BASE_URL = "${origin}"`,
+        `$env:API_KEY_VALUE = "${key}"`,
+        `$env:API_BASE_URL = "${v1}"`,
+      ].join("\n"),
+    },
+    {
+      id: "env-powershell-persistent",
+      title: "Environment variables (Windows, kept for new windows)",
+      label: "PowerShell: persistent (your user)",
+      intro: "Stored for your Windows user; close and reopen PowerShell (and your editor) afterwards.",
+      code: [
+        `[Environment]::SetEnvironmentVariable("OPENAI_API_KEY", "${key}", "User")`,
+        `[Environment]::SetEnvironmentVariable("OPENAI_BASE_URL", "${v1}", "User")`,
+        `[Environment]::SetEnvironmentVariable("ANTHROPIC_AUTH_TOKEN", "${key}", "User")`,
+        `[Environment]::SetEnvironmentVariable("ANTHROPIC_BASE_URL", "${origin}", "User")`,
+        `[Environment]::SetEnvironmentVariable("API_KEY_VALUE", "${key}", "User")`,
+        `[Environment]::SetEnvironmentVariable("API_BASE_URL", "${v1}", "User")`,
+      ].join("\n"),
+    },
+    {
+      id: "verify",
+      title: "Verify your key",
+      label: "curl",
+      intro: "The first call shows your key's status, access window and time left; the second lists the models it may use.",
+      code: [`curl ${v1}/key -H "Authorization: Bearer ${key}"`, `curl ${v1}/models -H "Authorization: Bearer ${key}"`].join("\n"),
+    },
+    {
+      id: "curl-openai",
+      title: "curl, OpenAI style",
+      label: "curl: Chat Completions",
+      intro: "Any model of your plan works here, including Claude and Gemini models: the gateway translates.",
+      code: [
+        `curl ${v1}/chat/completions \\`,
+        `  -H "Authorization: Bearer ${key}" \\`,
+        `  -H "Content-Type: application/json" \\`,
+        `  -d '{"model":"${openaiModel}","messages":[{"role":"user","content":"Hello"}]}'`,
+      ].join("\n"),
+    },
+    {
+      id: "curl-anthropic",
+      title: "curl, Anthropic style",
+      label: "curl: Messages",
+      intro: "The key goes in x-api-key (Authorization: Bearer works too).",
+      code: [
+        `curl ${v1}/messages \\`,
+        `  -H "x-api-key: ${key}" \\`,
+        `  -H "anthropic-version: 2023-06-01" \\`,
+        `  -H "Content-Type: application/json" \\`,
+        `  -d '{"model":"${anthropicModel}","max_tokens":256,"messages":[{"role":"user","content":"Hello"}]}'`,
+      ].join("\n"),
+    },
+    {
+      id: "openai-python",
+      title: "OpenAI SDK (Python)",
+      label: "Python",
+      intro: "The base URL ends in /v1. With OPENAI_API_KEY and OPENAI_BASE_URL set, OpenAI() needs no arguments.",
+      code: [
+        "from openai import OpenAI",
+        "",
+        `client = OpenAI(api_key="${key}", base_url="${v1}")`,
+        "reply = client.chat.completions.create(",
+        `    model="${openaiModel}",`,
+        '    messages=[{"role": "user", "content": "Hello"}],',
+        ")",
+        "print(reply.choices[0].message.content)",
+      ].join("\n"),
+    },
+    {
+      id: "openai-js",
+      title: "OpenAI SDK (JavaScript / TypeScript)",
+      label: "JavaScript",
+      intro: "The base URL ends in /v1.",
+      code: [
+        'import OpenAI from "openai";',
+        "",
+        `const client = new OpenAI({ apiKey: "${key}", baseURL: "${v1}" });`,
+        "const reply = await client.chat.completions.create({",
+        `  model: "${openaiModel}",`,
+        '  messages: [{ role: "user", content: "Hello" }],',
+        "});",
+        "console.log(reply.choices[0].message.content);",
+      ].join("\n"),
+    },
+    {
+      id: "anthropic-sdk",
+      title: "Anthropic SDK (Python)",
+      label: "Python",
+      intro: "The Anthropic SDK takes the bare origin, without /v1.",
+      code: [
+        "import anthropic",
+        "",
+        `client = anthropic.Anthropic(api_key="${key}", base_url="${origin}")`,
+        "message = client.messages.create(",
+        `    model="${anthropicModel}",`,
+        "    max_tokens=256,",
+        '    messages=[{"role": "user", "content": "Hello"}],',
+        ")",
+        "print(message.content[0].text)",
+      ].join("\n"),
+    },
+    {
+      id: "claude-code",
+      title: "Claude Code",
+      label: "bash / zsh",
+      intro:
+        "Give the key as ANTHROPIC_AUTH_TOKEN, not ANTHROPIC_API_KEY: Claude Code 2.1 also sends a key given as ANTHROPIC_API_KEY to Anthropic's own servers when it exits. CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP=1 stops it from renaming older model ids to newer ones your plan may not include.",
+      code: [
+        `export ANTHROPIC_BASE_URL="${origin}"`,
+        `export ANTHROPIC_AUTH_TOKEN="${key}"`,
+        "export CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP=1",
+        `claude --model ${anthropicModel}`,
+      ].join("\n"),
+    },
+    {
+      id: "gemini",
+      title: "Gemini (REST, key in the URL)",
+      label: "curl",
+      intro: "Gemini clients may pass the key as ?key= (or the x-goog-api-key header).",
+      code: [
+        `curl "${origin}/v1beta/models/${geminiModel}:generateContent?key=${key}" \\`,
+        `  -H "Content-Type: application/json" \\`,
+        `  -d '{"contents":[{"parts":[{"text":"Hello"}]}]}'`,
+      ].join("\n"),
+    },
+  ];
+}
+
+/** The plan's first model of each family, so every example uses a model the buyer may call. */
+export function exampleModels(models: readonly string[]): Pick<SnippetOptions, "openaiModel" | "anthropicModel" | "geminiModel"> {
+  return {
+    openaiModel: models.find((m) => m.startsWith("gpt-") || /^o\d/.test(m)),
+    anthropicModel: models.find((m) => m.startsWith("claude-sonnet")) ?? models.find((m) => m.startsWith("claude-")),
+    geminiModel: models.find((m) => m.startsWith("gemini-")),
+  };
+}

@@ -1,0 +1,12 @@
+export { applyMarketplaceEvent, UnappliableEventError, type AppliedEvent } from "./apply-event";
+export { eventKeyOf, MARKETPLACE_EVENTS, marketplaceEventSchema, type MarketplaceEvent, type MarketplaceEventType } from "./event-schema";
+export { mailNewOrderLink } from "./notify-buyer";
+export {
+  listFailedWebhookEvents,
+  receiveMarketplaceEvent,
+  replayWebhookEvent,
+  WebhookReplayError,
+  type FailedWebhookEvent,
+  type WebhookAnswer,
+} from "./receive-event";
+export { computeMarketplaceSignature, signMarketplaceBody, SIGNATURE_TOLERANCE_SECONDS, verifyMarketplaceSignature, type SignatureCheck } from "./signature";

@@ -1,0 +1,154 @@
+import "server-only";
+import type { Prisma as PrismaTypes } from "@/build/generated/prisma/client";
+import type { Actor } from "@/lib/audit";
+import type { SecretKeys } from "@/lib/credentials";
+import type { Prisma } from "@/lib/db";
+import { applyMarketplaceEvent, UnappliableEventError, type AppliedEvent } from "./apply-event";
+import { eventKeyOf, marketplaceEventSchema, type MarketplaceEvent } from "./event-schema";
+import { verifyMarketplaceSignature, type SignatureProblem } from "./signature";
+
+export interface WebhookAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  /** Set when this call created an order: the caller mails the buyer a sign-in link. */
+  created?: Extract<AppliedEvent, { kind: "order_created" }>;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+const SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
+  missing_signature: "The x-marketplace-signature header is missing.",
+  malformed_signature: "The x-marketplace-signature header is not of the form t=<unix seconds>,v1=<hex>.",
+  stale_signature: "The signature's timestamp is more than five minutes from the server's clock.",
+  invalid_signature: "The signature does not match the body.",
+};
+
+const IN_PROGRESS = "Being applied. If this stays, the server stopped while applying it: replay it.";
+
+function error(status: number, code: string, message: string): WebhookAnswer {
+  return { status, body: { error: { code, message } } };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
+}
+
+function toPayload(raw: unknown): PrismaTypes.InputJsonValue {
+  return raw as PrismaTypes.InputJsonValue;
+}
+
+/**
+ * Handles one delivery of the marketplace webhook. Forged, stale or malformed requests are
+ * answered 401/400 and store nothing. Every authentic event is stored under "<event>:<order_id>":
+ * a replay of an applied one is answered "duplicate"; one that cannot be applied is kept as
+ * FAILED with its reason (422) for an admin to replay once fixed; a redelivery of a FAILED one
+ * is tried again.
+ */
+export async function receiveMarketplaceEvent(
+  db: Prisma,
+  input: { rawBody: string; signature: string | null; secret: string; keys: SecretKeys; now?: Date },
+): Promise<WebhookAnswer> {
+  const now = input.now ?? new Date();
+  if (Buffer.byteLength(input.rawBody, "utf8") > MAX_BODY_BYTES) return error(413, "body_too_large", "The body is larger than 64 KiB.");
+  const check = verifyMarketplaceSignature(input.signature, input.rawBody, input.secret, now.getTime());
+  if (!check.ok) return error(401, check.problem, SIGNATURE_MESSAGES[check.problem]);
+
+  let raw: unknown;
+  try {
+    raw = JSON.parse(input.rawBody);
+  } catch {
+    return error(400, "malformed_body", "The body is not JSON.");
+  }
+  const parsed = marketplaceEventSchema.safeParse(raw);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`).join("; ");
+    return error(400, "malformed_body", `The event is not valid: ${detail}`);
+  }
+  const event = parsed.data;
+  const eventKey = eventKeyOf(event);
+
+  // Claim the event key first, so two deliveries of one event cannot both apply it.
+  let claimedId: string;
+  try {
+    claimedId = (
+      await db.webhookEvent.create({
+        data: { eventKey, eventType: event.event, orderRef: event.order_id, payload: toPayload(raw), status: "FAILED", reason: IN_PROGRESS, receivedAt: now },
+        select: { id: true },
+      })
+    ).id;
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const existing = await db.webhookEvent.findUniqueOrThrow({ where: { eventKey }, select: { id: true, status: true, attempts: true, reason: true } });
+    if (existing.status === "APPLIED") return { status: 200, body: { status: "duplicate", event_id: existing.id } };
+    if (existing.reason === IN_PROGRESS) return error(409, "event_in_progress", "This event is being applied; try again shortly.");
+    const retried = await db.webhookEvent.updateMany({
+      where: { id: existing.id, status: "FAILED", attempts: existing.attempts },
+      data: { attempts: { increment: 1 }, payload: toPayload(raw), reason: IN_PROGRESS },
+    });
+    if (retried.count === 0) return error(409, "event_in_progress", "This event is being applied; try again shortly.");
+    claimedId = existing.id;
+  }
+  return applyStoredEvent(db, claimedId, event, { keys: input.keys, now });
+}
+
+/** Applies `event` (stored as `eventId`) and records the outcome on the stored row. */
+async function applyStoredEvent(db: Prisma, eventId: string, event: MarketplaceEvent, options: { keys: SecretKeys; actor?: Actor; now: Date }): Promise<WebhookAnswer> {
+  try {
+    const applied = await applyMarketplaceEvent(db, event, options);
+    await db.webhookEvent.update({ where: { id: eventId }, data: { status: "APPLIED", reason: null, appliedAt: new Date() } });
+    return {
+      status: 200,
+      body: { status: "applied", event_id: eventId, order_id: applied.marketplaceOrderId },
+      created: applied.kind === "order_created" ? applied : undefined,
+    };
+  } catch (err) {
+    const reason = err instanceof UnappliableEventError ? err.message : `Internal error while applying: ${err instanceof Error ? err.message : String(err)}`;
+    await db.webhookEvent.update({ where: { id: eventId }, data: { status: "FAILED", reason } });
+    if (err instanceof UnappliableEventError) return { status: 422, body: { status: "failed", event_id: eventId, error: { code: "event_not_applied", message: reason } } };
+    throw err;
+  }
+}
+
+export interface FailedWebhookEvent {
+  id: string;
+  eventKey: string;
+  eventType: string;
+  orderRef: string;
+  reason: string | null;
+  attempts: number;
+  receivedAt: Date;
+}
+
+/** Stored events that could not be applied, oldest first. */
+export async function listFailedWebhookEvents(db: Prisma): Promise<FailedWebhookEvent[]> {
+  return db.webhookEvent.findMany({
+    where: { status: "FAILED" },
+    orderBy: { receivedAt: "asc" },
+    select: { id: true, eventKey: true, eventType: true, orderRef: true, reason: true, attempts: true, receivedAt: true },
+  });
+}
+
+export class WebhookReplayError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "WebhookReplayError";
+  }
+}
+
+/**
+ * Applies a stored FAILED event again (after an admin fixed what it needed, e.g. added the plan).
+ * Answers like a delivery: 200 applied, 422 still failing.
+ */
+export async function replayWebhookEvent(db: Prisma, eventId: string, options: { keys: SecretKeys; actor?: Actor; now?: Date }): Promise<WebhookAnswer> {
+  const stored = await db.webhookEvent.findUnique({ where: { id: eventId }, select: { id: true, status: true, attempts: true, payload: true } });
+  if (!stored) throw new WebhookReplayError(`No stored marketplace event with the id ${eventId}.`);
+  if (stored.status === "APPLIED") throw new WebhookReplayError(`Event ${eventId} was already applied.`);
+  const parsed = marketplaceEventSchema.safeParse(stored.payload);
+  if (!parsed.success) throw new WebhookReplayError(`Event ${eventId} has a payload that is no longer valid.`);
+  const claimed = await db.webhookEvent.updateMany({
+    where: { id: stored.id, status: "FAILED", attempts: stored.attempts },
+    data: { attempts: { increment: 1 }, reason: IN_PROGRESS },
+  });
+  if (claimed.count === 0) throw new WebhookReplayError(`Event ${eventId} is being applied by another request.`);
+  return applyStoredEvent(db, stored.id, parsed.data, { keys: options.keys, actor: options.actor ?? { label: "cli" }, now: options.now ?? new Date() });
+}
