@@ -5,6 +5,8 @@
 import { ConfigError, ensureSecrets, loadConfig, type Config, type Secrets } from "@/lib/config";
 import { closeDatabase, getDatabase, type Database } from "@/lib/db";
 import { dataDirHolder } from "@/lib/db/pglite-lock";
+import { flushInvalidations } from "@/lib/limits/invalidation-bus";
+import { runShutdownHooks } from "@/lib/server/shutdown";
 import { runCommand, type Output } from "./command";
 import { commands } from "./commands";
 import { sendToControlServer } from "./control-socket";
@@ -38,6 +40,10 @@ async function main() {
   const output = await execute(process.argv.slice(2));
   process.stdout.write(output.stdout);
   process.stderr.write(output.stderr);
+  // Tell the running instances about what the command changed, and let the usage writer and
+  // spend store finish, before the process goes away.
+  await flushInvalidations();
+  await runShutdownHooks();
   await closeDatabase();
   // The pg pool and PGlite keep handles open; the command is done.
   process.exit(output.exitCode);

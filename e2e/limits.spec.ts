@@ -181,6 +181,18 @@ test.describe("two instances sharing PostgreSQL and Redis", () => {
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
   });
 
+  test("rotation through one instance: the other refuses the old key within a second", async () => {
+    const name = `Two rotate ${randomBytes(3).toString("hex")}`;
+    await a.cli("plan", "add", "--name", name, "--models", MODEL, "--days", "1", "--rpm", "100000");
+    const created = await a.cli<{ apiKey: { id: string; key: string } }>("order", "create", "--email", `rot-${randomBytes(3).toString("hex")}@example.com`, "--plan", name);
+    expect((await send(b.url, created.apiKey.key)).status).toBe(200); // b has the key cached
+    const rotated = await a.cli<{ apiKey: { key: string } }>("key", "rotate", created.apiKey.id);
+    const at = Date.now();
+    await expect.poll(async () => (await send(b.url, created.apiKey.key)).body.error?.code, { timeout: 1_000, intervals: [50] }).toBe("api_key_replaced");
+    expect(Date.now() - at).toBeLessThan(1_000);
+    expect((await send(b.url, rotated.apiKey.key)).status).toBe(200);
+  });
+
   test("a change made through one instance reaches the other's cache within a second", async () => {
     const key = await newKey({ rpm: "100000" });
     expect((await send(b.url, key)).status).toBe(200); // b now holds the catalog in its cache

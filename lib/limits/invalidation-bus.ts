@@ -189,7 +189,32 @@ function processBus(): InvalidationBus | null {
  */
 export async function publishInvalidation(change: Invalidation): Promise<boolean> {
   const bus = processBus();
-  return bus ? bus.publish(change) : true;
+  if (!bus) return true;
+  const sending = bus.publish(change);
+  const pending = pendingPublishes();
+  pending.add(sending);
+  try {
+    return await sending;
+  } finally {
+    pending.delete(sending);
+  }
+}
+
+const PENDING = Symbol.for("gatehouse.limits.pendingPublishes");
+type WithPending = typeof globalThis & { [PENDING]?: Set<Promise<boolean>> };
+
+function pendingPublishes(): Set<Promise<boolean>> {
+  const g = globalThis as WithPending;
+  g[PENDING] ??= new Set();
+  return g[PENDING];
+}
+
+/**
+ * Waits for invalidations still being published. A short-lived process (the CLI) calls it before
+ * exiting, so a change it made reaches the running instances and is not lost with the process.
+ */
+export async function flushInvalidations(): Promise<void> {
+  await Promise.allSettled([...pendingPublishes()]);
 }
 
 /**
