@@ -1,0 +1,231 @@
+// Child processes of the bench: spawned pinned to a core, in their own process group (so the
+// server's own children — a `next build` — go with it), output kept for readiness checks and
+// error reports, and always killed by group in the end.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, existsSync, readdirSync, readFileSync, type WriteStream } from "node:fs";
+import { createServer } from "node:net";
+import { cpus } from "node:os";
+
+export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Node flags for anything that runs project TypeScript outside Next (see scripts/node-hooks.mjs). */
+export const NODE_TS = ["--import", "tsx", "--import", "./scripts/node-hooks.mjs"];
+
+const HAS_TASKSET = (() => {
+  try {
+    execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+export const CORES = cpus().length;
+/** The server and the proxies under test. */
+export const SERVER_CORE = 0;
+/** The load generator and the mock upstreams. */
+export const CLIENT_CORE = CORES > 1 ? 1 : 0;
+
+export function pinningNote(): string {
+  if (!HAS_TASKSET) return "taskset not found: processes are NOT pinned";
+  if (CORES < 2) return "one core: everything shares it";
+  return `server and proxies on core ${SERVER_CORE}; load generator and mocks on core ${CLIENT_CORE}`;
+}
+
+/** Pins this process (all its threads) to a core. */
+export function pinSelf(core: number): void {
+  if (!HAS_TASKSET) return;
+  execFileSync("taskset", ["-a", "-p", "-c", String(core), String(process.pid)], { stdio: "ignore" });
+}
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  /** Last 64 KB of stdout+stderr. */
+  output(): string;
+  exited: Promise<number | null>;
+  hasExited(): boolean;
+}
+
+export function spawnPinned(
+  name: string,
+  core: number,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; logFile: string; onLine?: (line: string) => void },
+): Proc {
+  const command = HAS_TASKSET ? "taskset" : process.execPath;
+  const argv = HAS_TASKSET ? ["-c", String(core), process.execPath, ...args] : args;
+  const child = spawn(command, argv, { cwd: ROOT, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const log: WriteStream = createWriteStream(options.logFile, { flags: "a" });
+  let buffer = "";
+  let partial = "";
+  const onData = (chunk: Buffer) => {
+    const text = chunk.toString("utf8");
+    log.write(text);
+    buffer = (buffer + text).slice(-65_536);
+    if (options.onLine) {
+      const lines = (partial + text).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) options.onLine(line);
+    }
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  let done = false;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once("exit", (code, signal) => {
+      done = true;
+      log.end();
+      resolve(code ?? (signal ? 128 : null));
+    });
+    child.once("error", (err) => {
+      done = true;
+      buffer += `\n[spawn error] ${err.message}`;
+      log.end();
+      resolve(null);
+    });
+  });
+  if (child.pid === undefined) throw new Error(`${name}: could not spawn ${command}`);
+  return { name, child, pid: child.pid, output: () => buffer, exited, hasExited: () => done };
+}
+
+/** SIGTERM to the process group, then SIGKILL after `graceMs`. */
+export async function stopProc(proc: Proc, graceMs = 10_000): Promise<void> {
+  if (proc.hasExited()) return;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-proc.pid, signal);
+    } catch {
+      try {
+        process.kill(proc.pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  signalGroup("SIGTERM");
+  const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
+  if ((await Promise.race([proc.exited, timer])) === "timeout") {
+    signalGroup("SIGKILL");
+    await Promise.race([proc.exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+  }
+  // Anything left in the group (a build worker) goes too.
+  try {
+    process.kill(-proc.pid, "SIGKILL");
+  } catch {
+    // the group is empty
+  }
+}
+
+/** Resolves when the process prints a line matching `pattern`; rejects if it exits first. */
+export async function waitForOutput(proc: Proc, pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const match = proc.output().match(pattern);
+    if (match) return match;
+    if (proc.hasExited()) throw new Error(`${proc.name} exited before it was ready:\n${tail(proc.output())}`);
+    await sleep(50);
+  }
+  throw new Error(`${proc.name} was not ready within ${Math.round(timeoutMs / 1000)} s:\n${tail(proc.output())}`);
+}
+
+export function tail(text: string, lines = 30): string {
+  return text.split("\n").slice(-lines).join("\n");
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The process and its descendants, found once (the server spawns none after start-up). */
+export function processTree(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid ...: comm may contain spaces and parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parents) if (parent === tree[i]) tree.push(child);
+  return tree;
+}
+
+/** Resident set size in MB of these processes (VmRSS), 0 for those gone. */
+export function rssMb(pids: number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    const path = `/proc/${pid}/status`;
+    if (!existsSync(path)) continue;
+    try {
+      const match = readFileSync(path, "utf8").match(/^VmRSS:\s+(\d+)\s+kB/m);
+      if (match?.[1]) kb += Number(match[1]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return kb / 1024;
+}
+
+/** Samples the RSS of a process tree every `everyMs` until stopped; reports the peak. */
+export function sampleRss(pid: number, everyMs = 200): { stop(): { peakMb: number; lastMb: number } } {
+  const pids = processTree(pid);
+  let peak = rssMb(pids);
+  let last = peak;
+  const timer = setInterval(() => {
+    last = rssMb(pids);
+    if (last > peak) peak = last;
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      last = rssMb(pids);
+      if (last > peak) peak = last;
+      return { peakMb: peak, lastMb: last };
+    },
+  };
+}
+
+/** CPU time (user + system, all threads) of these processes, in ms; 10 ms resolution. */
+export function cpuMs(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // After "(comm) ": state(0) ppid(1) ... utime(11) stime(12)
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+/** Time the process's main thread spent runnable but waiting for a CPU, in ms (/proc/PID/schedstat). */
+export function runQueueWaitMs(pid: number): number {
+  try {
+    const [, wait] = readFileSync(`/proc/${pid}/schedstat`, "utf8").trim().split(/\s+/);
+    return Number(wait) / 1e6;
+  } catch {
+    return 0;
+  }
+}

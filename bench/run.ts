@@ -1,0 +1,635 @@
+/**
+ * npm run bench [-- --quick] [-- --duration 7] [-- --streams 1000] [-- --no-pglite] [-- --phases ref,load,ttfb,hold] [-- --json out.json]
+ * npm run bench -- --profile gateway|floor [--duration 10]   (CPU profile of the PostgreSQL server
+ *   under c=50 load on that target only; summarise with bench/profile-summary.ts)
+ *
+ * Compares, on loopback only, with processes pinned to cores:
+ *   direct          the load generator straight to the mock upstream
+ *   bare proxy      bench/bare-proxy.ts, plain node:http + keep-alive Agent
+ *   floor           app/bench-floor/route.ts: the minimal proxy route in the same Next build
+ *   gateway (PG)    /v1/chat/completions with key checks, limits and metering, on PostgreSQL
+ *   gateway (PGlite) the same on the embedded database
+ * and prints RPS, p50/p99, streaming TTFB, slow streams held and RSS next to the floor, with
+ * PASS/FAIL against the targets of issue 6. See bench/README.md for the method and the figures.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { holdStreams, loadTest, probe, streamTtfb, type HoldResult, type LoadResult, type Target, type TtfbResult } from "./measure";
+import {
+  CLIENT_CORE,
+  cpuMs,
+  freePort,
+  NODE_TS,
+  pinningNote,
+  pinSelf,
+  processTree,
+  ROOT,
+  rssMb,
+  runQueueWaitMs,
+  sampleRss,
+  SERVER_CORE,
+  sleep,
+  spawnPinned,
+  stopProc,
+  tail,
+  waitForOutput,
+  type Proc,
+} from "./processes";
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    duration: { type: "string" },
+    warmup: { type: "string" },
+    streams: { type: "string" },
+    "ttfb-samples": { type: "string" },
+    "no-pglite": { type: "boolean", default: false },
+    profile: { type: "string" },
+    phases: { type: "string", default: "ref,load,ttfb,hold" },
+    json: { type: "string" },
+  },
+});
+
+const QUICK = flags.quick === true;
+const PHASES = new Set((flags.phases ?? "").split(",").map((p) => p.trim()));
+const SECONDS = Number(flags.duration ?? (QUICK ? 2 : 7));
+const WARMUP_SECONDS = Number(flags.warmup ?? (QUICK ? 1 : 2));
+const STREAMS = Number(flags.streams ?? (QUICK ? 100 : 1000));
+const TTFB_SAMPLES = Number(flags["ttfb-samples"] ?? (QUICK ? 50 : 200));
+/** Slow streams: tokens × chunk delay ≈ 10 s (2 s with --quick). */
+const SLOW_TOKENS = 17;
+const SLOW_CHUNK_DELAY_MS = QUICK ? 100 : 500;
+const SLOW_MODEL = "gpt-4o-mini";
+const MODEL = "gpt-4.1-mini";
+const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const BUILD_TIMEOUT_MS = 10 * 60_000;
+
+const messages = [{ role: "user", content: "Say hello to the benchmark in a few words." }];
+const NON_STREAM_BODY = JSON.stringify({ model: MODEL, messages, max_tokens: 16 });
+const STREAM_BODY = JSON.stringify({ model: MODEL, messages, max_tokens: 16, stream: true });
+const SLOW_BODY = (model: string) => JSON.stringify({ model, messages, max_tokens: SLOW_TOKENS, stream: true });
+
+// ---------------------------------------------------------------------------------------------
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s`;
+const say = (line: string) => process.stdout.write(`[${elapsed()}] ${line}\n`);
+
+const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
+let cleaningUp: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaningUp ??= (async () => {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c.run();
+      } catch (err) {
+        process.stderr.write(`cleanup ${c.name}: ${(err as Error).message}\n`);
+      }
+    }
+  })();
+  return cleaningUp;
+}
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping everything the bench started...\n`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+
+/** The environment every child gets: this one minus anything that would change the server. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (/^(DATABASE_URL|REDIS_URL|GATEHOUSE_|AUTH_|MARKETPLACE_|OPENAI_|ANTHROPIC_|GEMINI_|MOCK_UPSTREAM|SMTP_|ADMIN_EMAILS|TRUSTED_PROXIES|PORT|HOST|NODE_OPTIONS|npm_)/.test(name)) delete env[name];
+  }
+  return { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
+}
+
+async function startMock(name: string, port: number, logDir: string, chunkDelayMs?: number): Promise<{ proc: Proc; url: string }> {
+  const args = [...NODE_TS, "lib/mock-upstream/main.ts", "--port", String(port)];
+  if (chunkDelayMs !== undefined) args.push("--chunk-delay-ms", String(chunkDelayMs));
+  const proc = spawnPinned(name, CLIENT_CORE, args, { env: baseEnv(), logFile: join(logDir, `${name}.log`) });
+  cleanups.push({ name, run: () => stopProc(proc, 5000) });
+  await waitForOutput(proc, /listening on (http:\/\/\S+)/, 30_000);
+  return { proc, url: `http://127.0.0.1:${port}` };
+}
+
+interface Server {
+  proc: Proc;
+  url: string;
+  env: NodeJS.ProcessEnv;
+  key: string;
+  idleRssMb: number;
+}
+
+/** Spawns the server (pinned) and waits until /api/health answers; the first start may build. */
+async function launch(label: string, env: NodeJS.ProcessEnv, logDir: string, cpuProfDir?: string): Promise<Proc> {
+  const nodeArgs = cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfDir] : [];
+  const proc = spawnPinned(`server-${label}`, SERVER_CORE, [...nodeArgs, ...NODE_TS, "server.ts"], {
+    env,
+    logFile: join(logDir, `server-${label}.log`),
+    onLine: (line) => {
+      if (/^\[\d\/\d\]/.test(line)) say(`  server-${label} | ${line}`);
+    },
+  });
+  cleanups.push({ name: `server-${label}`, run: () => stopProc(proc, 15_000) });
+  const url = `http://127.0.0.1:${env.PORT}`;
+  const deadline = Date.now() + BUILD_TIMEOUT_MS;
+  for (;;) {
+    if (proc.hasExited()) throw new Error(`server-${label} exited during start-up:\n${tail(proc.output())}`);
+    if (Date.now() > deadline) throw new Error(`server-${label} did not start within ${BUILD_TIMEOUT_MS / 60_000} minutes:\n${tail(proc.output())}`);
+    try {
+      const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return proc;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+}
+
+async function startServer(
+  label: string,
+  options: { databaseUrl?: string; dataDir: string; logDir: string; mockUrl: string; slowMockUrl: string; cpuProfDir?: string },
+): Promise<Server> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...baseEnv(),
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    GATEHOUSE_DATA_DIR: options.dataDir,
+    // The gateway's channel points at the bench's own mock process (pinned to the client core),
+    // not at the server's bundled mock, which would run on the server's core and event loop.
+    MOCK_UPSTREAM: "off",
+    OPENAI_API_KEY: "bench-upstream-key",
+    OPENAI_BASE_URL: `${options.mockUrl}/v1`,
+    GATEHOUSE_BENCH_FLOOR_URL: options.mockUrl,
+    LOG_LEVEL: "warn",
+    SHUTDOWN_DRAIN_MS: "3000",
+  };
+  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
+  const proc = await launch(label, env, options.logDir, options.cpuProfDir);
+  const url = `http://127.0.0.1:${port}`;
+
+  // A plan whose limits are checked but never reached at these rates, an order with a key, and a
+  // channel to the slow mock for the held-streams phase (the gateway does not forward the mock's
+  // x-mock-* headers, so the pacing comes from that mock's own setting).
+  await cli(env, ["plan", "add", "--name", "Bench", "--models", `${MODEL},${SLOW_MODEL}`, "--days", "30", "--rpm", "1000000", "--credit", "1000000", "--multiplier", "1"]);
+  const [order] = await Promise.all([
+    cli(env, ["order", "create", "--email", "bench@example.com", "--plan", "Bench"]),
+    cli(env, [
+      "channel", "add", "--provider", "openai", "--name", "bench-slow", "--base-url", `${options.slowMockUrl}/v1`, "--api-key", "bench-upstream-key",
+      "--models", SLOW_MODEL, "--priority", "50", "--map", `${SLOW_MODEL}=bench-slow`,
+    ]),
+  ]);
+  const key = (order as { apiKey?: { key?: string } }).apiKey?.key;
+  if (!key) throw new Error(`order create printed no key: ${JSON.stringify(order)}`);
+  const server: Server = { proc, url, env, key, idleRssMb: 0 };
+
+  await untilSlowChannelServes(server, label);
+  server.idleRssMb = rssMb(processTree(proc.pid));
+  return server;
+}
+
+/** The catalog is cached for a few seconds: wait until the slow channel serves its model. */
+async function untilSlowChannelServes(server: Server, label: string): Promise<void> {
+  const gw = gatewayTarget(server, label);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const r = await probe(gw, JSON.stringify({ model: SLOW_MODEL, messages, max_tokens: 1 }));
+    if (r.status === 200 && r.body.includes('"bench-slow"')) return;
+    if (Date.now() > deadline) throw new Error(`the bench-slow channel never served ${SLOW_MODEL} (last answer ${r.status}: ${r.body.slice(0, 300)})`);
+    await sleep(500);
+  }
+}
+
+/**
+ * A new server process on the same database and data directory (no migration, seed or build
+ * left to do), warmed up briefly: the slow-streams phase measures RSS from a clean start rather
+ * than after the load phases have grown the heap.
+ */
+async function restartServer(server: Server, label: string, logDir: string, floorUrl: string): Promise<Server> {
+  await stopProc(server.proc, 20_000);
+  const proc = await launch(`${label}-fresh`, server.env, logDir);
+  const fresh: Server = { ...server, proc };
+  await untilSlowChannelServes(fresh, label);
+  const gw = gatewayTarget(fresh, label);
+  for (const body of [NON_STREAM_BODY, STREAM_BODY]) {
+    await loadTest(gw, body, 10, 1);
+    await loadTest({ name: "floor", url: floorUrl, headers: {} }, body, 10, 1);
+  }
+  await sleep(1000);
+  fresh.idleRssMb = rssMb(processTree(proc.pid));
+  return fresh;
+}
+
+async function cli(env: NodeJS.ProcessEnv, args: string[]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...NODE_TS, "cli/index.ts", ...args, "--json"], { cwd: ROOT, env });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      const last = out.trim().split("\n").pop() ?? "";
+      try {
+        const parsed = JSON.parse(last) as { ok?: boolean; error?: string };
+        if (code === 0 && parsed.ok !== false) return resolve(parsed);
+        reject(new Error(`gatehouse ${args.slice(0, 2).join(" ")} failed: ${parsed.error ?? last}`));
+      } catch {
+        reject(new Error(`gatehouse ${args.slice(0, 2).join(" ")} exited ${code}: ${err || out}`));
+      }
+    });
+  });
+}
+
+function gatewayTarget(server: Server, label: string): Target {
+  return { name: `gateway (${label})`, url: `${server.url}/v1/chat/completions`, headers: { authorization: `Bearer ${server.key}` } };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Row {
+  target: string;
+  ns1?: LoadResult;
+  ns50?: LoadResult;
+  st1?: LoadResult;
+  st50?: LoadResult;
+  ttfb?: TtfbResult;
+  hold?: HoldResult & { idleRssMb: number; peakRssMb: number };
+  /** Peak RSS of the process under test during the load phases. */
+  loadRssMb?: number;
+  idleRssMb?: number;
+  note?: string;
+}
+
+async function checkTarget(target: Target): Promise<void> {
+  const ns = await probe(target, NON_STREAM_BODY);
+  if (ns.status !== 200 || !ns.body.includes("Mock reply")) throw new Error(`${target.name}: non-stream check answered ${ns.status}: ${ns.body.slice(0, 300)}`);
+  const st = await probe(target, STREAM_BODY);
+  if (st.status !== 200 || !st.body.includes("data: [DONE]")) throw new Error(`${target.name}: stream check answered ${st.status}: ${st.body.slice(0, 300)}`);
+}
+
+/**
+ * A load test that also reads, for the process under test, the CPU time it used per request (a
+ * figure other work on the machine barely changes) and the share of the time its main thread
+ * waited for a core (how much other work there was).
+ */
+async function loadWithCpu(target: Target, body: string, connections: number, proc?: Proc): Promise<LoadResult> {
+  if (!proc) return loadTest(target, body, connections, SECONDS);
+  const pids = processTree(proc.pid);
+  const cpu0 = cpuMs(pids);
+  const wait0 = runQueueWaitMs(proc.pid);
+  const t0 = performance.now();
+  const result = await loadTest(target, body, connections, SECONDS);
+  const wall = performance.now() - t0;
+  return { ...result, cpuMsPerRequest: (cpuMs(pids) - cpu0) / Math.max(1, result.requests), cpuWaitShare: (runQueueWaitMs(proc.pid) - wait0) / wall };
+}
+
+interface Subject {
+  row: Row;
+  target: Target;
+  /** The process whose CPU and RSS are read (none for "direct"). */
+  proc?: Proc;
+}
+
+/**
+ * Non-stream and stream at c=1 and c=50, each mode after a short warm-up at c=50. Several subjects
+ * (the floor and the gateway) take turns phase by phase, so drift hits them alike.
+ */
+async function measureLoad(subjects: Subject[]): Promise<void> {
+  if (!PHASES.has("load")) return;
+  for (const s of subjects) await checkTarget(s.target);
+  const rss = subjects.map((s) => (s.proc ? sampleRss(s.proc.pid) : undefined));
+  for (const [mode, body] of [["non-stream", NON_STREAM_BODY], ["stream", STREAM_BODY]] as const) {
+    for (const s of subjects) await loadTest(s.target, body, 50, WARMUP_SECONDS);
+    const results = subjects.map(() => ({}) as { c1?: LoadResult; c50?: LoadResult });
+    for (const connections of [1, 50]) {
+      for (const [i, s] of subjects.entries()) {
+        const r = await loadWithCpu(s.target, body, connections, s.proc);
+        results[i]![connections === 1 ? "c1" : "c50"] = r;
+      }
+    }
+    for (const [i, s] of subjects.entries()) {
+      const { c1, c50 } = results[i]! as { c1: LoadResult; c50: LoadResult };
+      if (mode === "non-stream") Object.assign(s.row, { ns1: c1, ns50: c50 });
+      else Object.assign(s.row, { st1: c1, st50: c50 });
+      const cpu = c50.cpuMsPerRequest !== undefined ? `  |  CPU ${c50.cpuMsPerRequest.toFixed(3)} ms/req, waited for a core ${((c50.cpuWaitShare ?? 0) * 100).toFixed(0)} %` : "";
+      say(`  ${s.target.name.padEnd(17)} ${mode.padEnd(10)} c=1 ${c1.rps.toFixed(0).padStart(6)} rps p50 ${ms(c1.p50)}  |  c=50 ${c50.rps.toFixed(0).padStart(6)} rps p99 ${ms(c50.p99)}${cpu}${c1.errors + c50.errors ? `  ERRORS ${c1.errors + c50.errors}` : ""}`);
+    }
+  }
+  for (const [i, s] of subjects.entries()) {
+    const r = rss[i]?.stop();
+    if (r) s.row.loadRssMb = Math.max(s.row.loadRssMb ?? 0, r.peakMb);
+  }
+}
+
+async function measureTtfb(subjects: Subject[]): Promise<void> {
+  if (!PHASES.has("ttfb")) return;
+  const results = await streamTtfb(subjects.map((s) => s.target), STREAM_BODY, TTFB_SAMPLES);
+  for (const [i, s] of subjects.entries()) {
+    const r = results[i]!;
+    s.row.ttfb = r;
+    say(`  ${s.target.name.padEnd(17)} stream TTFB p50 ${ms(r.p50)} p99 ${ms(r.p99)} (whole stream p50 ${ms(r.totalP50)})${r.errors ? `  ERRORS ${r.errors}` : ""}`);
+  }
+}
+
+async function measureHold(row: Row, target: Target, server: Proc, body: string, extraHeaders?: Record<string, string>): Promise<void> {
+  if (!PHASES.has("hold")) return;
+  const pids = processTree(server.pid);
+  const idle = rssMb(pids);
+  const rss = sampleRss(server.pid, 100);
+  const streamSeconds = (SLOW_TOKENS + 3) * (SLOW_CHUNK_DELAY_MS / 1000);
+  const result = await holdStreams(target, body, {
+    streams: STREAMS,
+    rampMs: QUICK ? 200 : 1000,
+    deadlineMs: Math.round(streamSeconds * 5_000 + 10_000),
+    extraHeaders,
+  });
+  const { peakMb } = rss.stop();
+  row.hold = { ...result, idleRssMb: idle, peakRssMb: peakMb };
+  say(
+    `  ${target.name.padEnd(17)} ${STREAMS} slow streams: ${result.completed} ok, ${result.errors} errors, ` +
+      `peak streaming at once ${result.peakStreaming}, TTFB p50 ${ms(result.ttfbP50)} p99 ${ms(result.ttfbP99)}, ` +
+      `${result.wallSeconds.toFixed(1)} s, RSS ${idle.toFixed(0)} -> ${peakMb.toFixed(0)} MB${result.errorKinds.length ? `  [${result.errorKinds.join("; ")}]` : ""}`,
+  );
+  // Let the server settle (metering flush, sockets closing) before the next phase.
+  await sleep(1500);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function ms(value: number | undefined): string {
+  return value === undefined || Number.isNaN(value) ? "   -   " : `${value.toFixed(2).padStart(6)} ms`;
+}
+function num(value: number | undefined, digits = 0): string {
+  return value === undefined || Number.isNaN(value) ? "-" : value.toFixed(digits);
+}
+function signed(value: number | undefined, digits = 2): string {
+  return value === undefined || Number.isNaN(value) ? "-" : `${value >= 0 ? "+" : ""}${value.toFixed(digits)}`;
+}
+
+function printTable(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(" | ")} |`;
+  const out = [line(headers), `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...rows.map(line)].join("\n");
+  process.stdout.write(`${out}\n`);
+  return out;
+}
+
+function report(rows: Row[]): { verdicts: { check: string; value: string; pass: boolean }[] } {
+  const floor = rows.find((r) => r.target === "floor");
+  const direct = rows.find((r) => r.target === "direct");
+  process.stdout.write(`\n## Results (${SECONDS} s per phase after a ${WARMUP_SECONDS} s warm-up; latencies in ms; RSS of the process under test)\n\n`);
+  printTable(
+    ["target", "RPS c=1", "p50 c=1", "p99 c=1", "RPS c=50", "p99 c=50", "stream RPS c=1", "stream p50 c=1", "stream RPS c=50", "stream p99 c=50", "TTFB p50", "TTFB p99", "CPU ms/req c=50", "stream CPU ms/req", "core wait %", "RSS idle/load MB"],
+    rows.map((r) => [
+      r.target,
+      num(r.ns1?.rps),
+      num(r.ns1?.p50, 2),
+      num(r.ns1?.p99, 2),
+      num(r.ns50?.rps),
+      num(r.ns50?.p99, 2),
+      num(r.st1?.rps),
+      num(r.st1?.p50, 2),
+      num(r.st50?.rps),
+      num(r.st50?.p99, 2),
+      num(r.ttfb?.p50, 2),
+      num(r.ttfb?.p99, 2),
+      num(r.ns50?.cpuMsPerRequest, 3),
+      num(r.st50?.cpuMsPerRequest, 3),
+      r.ns50?.cpuWaitShare !== undefined ? num(100 * Math.max(r.ns50.cpuWaitShare, r.st50?.cpuWaitShare ?? 0)) : "-",
+      r.idleRssMb !== undefined ? `${num(r.idleRssMb)}/${num(r.loadRssMb)}` : "-",
+    ]),
+  );
+
+  process.stdout.write(`\n## Next to the floor (ratio = target/floor; Δ = target − floor, ms; "added" = p50 − direct p50)\n\n`);
+  printTable(
+    ["target", "RPS c=50 ×", "stream RPS c=50 ×", "RPS c=1 ×", "added p50 c=1", "Δp50 c=1", "Δstream p50 c=1", "ΔTTFB p50", "ΔCPU µs/req", "Δstream CPU µs/req", "errors"],
+    rows.map((r) => [
+      r.target,
+      floor?.ns50 && r.ns50 ? (r.ns50.rps / floor.ns50.rps).toFixed(2) : "-",
+      floor?.st50 && r.st50 ? (r.st50.rps / floor.st50.rps).toFixed(2) : "-",
+      floor?.ns1 && r.ns1 ? (r.ns1.rps / floor.ns1.rps).toFixed(2) : "-",
+      direct?.ns1 && r.ns1 ? signed(r.ns1.p50 - direct.ns1.p50) : "-",
+      floor?.ns1 && r.ns1 ? signed(r.ns1.p50 - floor.ns1.p50) : "-",
+      floor?.st1 && r.st1 ? signed(r.st1.p50 - floor.st1.p50) : "-",
+      floor?.ttfb && r.ttfb ? signed(r.ttfb.p50 - floor.ttfb.p50) : "-",
+      floor?.ns50?.cpuMsPerRequest !== undefined && r.ns50?.cpuMsPerRequest !== undefined ? signed(1000 * (r.ns50.cpuMsPerRequest - floor.ns50.cpuMsPerRequest), 0) : "-",
+      floor?.st50?.cpuMsPerRequest !== undefined && r.st50?.cpuMsPerRequest !== undefined ? signed(1000 * (r.st50.cpuMsPerRequest - floor.st50.cpuMsPerRequest), 0) : "-",
+      String([r.ns1, r.ns50, r.st1, r.st50].reduce((n, x) => n + (x?.errors ?? 0), 0) + (r.ttfb?.errors ?? 0)),
+    ]),
+  );
+
+  const holds = rows.filter((r) => r.hold);
+  if (holds.length) {
+    const streamSeconds = (SLOW_TOKENS + 3) * (SLOW_CHUNK_DELAY_MS / 1000);
+    process.stdout.write(`\n## ${STREAMS} slow streams (${SLOW_TOKENS} tokens, ${SLOW_CHUNK_DELAY_MS} ms apart ≈ ${streamSeconds.toFixed(0)} s each, opened over ${QUICK ? 0.2 : 1} s)\n\n`);
+    printTable(
+      ["target", "completed", "errors", "peak open", "peak streaming", "TTFB p50", "TTFB p99", "stream p50 s", "wall s", "RSS idle MB", "RSS peak MB"],
+      holds.map((r) => {
+        const h = r.hold!;
+        return [r.target, String(h.completed), String(h.errors), String(h.peakOpen), String(h.peakStreaming), num(h.ttfbP50, 1), num(h.ttfbP99, 1), num(h.durationP50 / 1000, 1), num(h.wallSeconds, 1), num(h.idleRssMb), num(h.peakRssMb)];
+      }),
+    );
+  }
+
+  const verdicts: { check: string; value: string; pass: boolean }[] = [];
+  for (const r of rows.filter((x) => x.target.startsWith("gateway"))) {
+    if (floor?.ns50 && r.ns50) {
+      const ratio = r.ns50.rps / floor.ns50.rps;
+      verdicts.push({ check: `${r.target}: RPS c=50 ≥ 0.9× floor`, value: `${ratio.toFixed(2)}× (${num(r.ns50.rps)} vs ${num(floor.ns50.rps)})`, pass: ratio >= 0.9 });
+    }
+    if (floor?.st50 && r.st50) {
+      const ratio = r.st50.rps / floor.st50.rps;
+      verdicts.push({ check: `${r.target}: stream RPS c=50 ≥ 0.9× floor`, value: `${ratio.toFixed(2)}× (${num(r.st50.rps)} vs ${num(floor.st50.rps)})`, pass: ratio >= 0.9 });
+    }
+    if (floor?.ns50?.cpuMsPerRequest && r.ns50?.cpuMsPerRequest) {
+      // The same ratio on CPU time: what one core could serve, whatever else the machine ran.
+      const ratio = floor.ns50.cpuMsPerRequest / r.ns50.cpuMsPerRequest;
+      verdicts.push({ check: `${r.target}: capacity ≥ 0.9× floor (CPU per request)`, value: `${ratio.toFixed(2)}× (${num(1000 * r.ns50.cpuMsPerRequest)} vs ${num(1000 * floor.ns50.cpuMsPerRequest)} µs)`, pass: ratio >= 0.9 });
+    }
+    if (floor?.ns1 && r.ns1) {
+      const d = r.ns1.p50 - floor.ns1.p50;
+      verdicts.push({ check: `${r.target}: added p50 c=1 ≤ floor's + 0.3 ms`, value: `${signed(d)} ms`, pass: d <= 0.3 });
+    }
+    if (floor?.ttfb && r.ttfb) {
+      const d = r.ttfb.p50 - floor.ttfb.p50;
+      verdicts.push({ check: `${r.target}: stream TTFB ≤ floor's + 0.5 ms`, value: `${signed(d)} ms`, pass: d <= 0.5 });
+    }
+    if (r.hold && r.target === "gateway (PG)") {
+      const h = r.hold;
+      verdicts.push({ check: `${r.target}: ${STREAMS} slow streams, no error`, value: `${h.completed} ok, ${h.errors} errors`, pass: h.errors === 0 && h.completed === STREAMS });
+      verdicts.push({ check: `${r.target}: all ${STREAMS} streaming at once`, value: `peak ${h.peakStreaming}`, pass: h.peakStreaming >= STREAMS });
+      verdicts.push({ check: `${r.target}: RSS ≤ 500 MB while held`, value: `${num(h.peakRssMb)} MB`, pass: h.peakRssMb <= 500 });
+    }
+  }
+  if (verdicts.length) {
+    process.stdout.write(`\n## Targets\n\n`);
+    printTable(["check", "measured", "verdict"], verdicts.map((v) => [v.check, v.value, v.pass ? "PASS" : "FAIL"]));
+  }
+  return { verdicts };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> } | null> {
+  const name = `gatehouse_bench_${Date.now().toString(36)}_${process.pid}`;
+  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } catch (err) {
+    say(`PostgreSQL at ${new URL(ADMIN_DATABASE_URL).host} not usable (${(err as Error).message}): the PostgreSQL gateway is skipped`);
+    return null;
+  } finally {
+    await admin.end().catch(() => {});
+  }
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  pinSelf(CLIENT_CORE);
+  const load = loadavg();
+  say(`Gatehouse bench${QUICK ? " (quick)" : ""}: ${pinningNote()}; load average ${load.map((l) => l.toFixed(2)).join(" ")}`);
+  if ((load[0] ?? 0) > 0.5) say("  note: the machine is not idle; figures will be noisier than usual");
+
+  const tmp = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
+  cleanups.push({ name: "temp dir", run: () => rmSync(tmp, { recursive: true, force: true }) });
+  const logDir = join(tmp, "logs");
+  mkdirSync(logDir);
+  if (flags.profile !== undefined && flags.profile !== "gateway" && flags.profile !== "floor") throw new Error("--profile takes gateway or floor");
+  const cpuProfDir = flags.profile ? mkdtempSync(join(tmpdir(), `gatehouse-bench-profile-${flags.profile}-`)) : undefined;
+
+  const rows: Row[] = [];
+  try {
+    const [mockPort, slowPort, barePort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const [mock, slow] = await Promise.all([startMock("mock", mockPort, logDir), startMock("mock-slow", slowPort, logDir, SLOW_CHUNK_DELAY_MS)]);
+    const bare = spawnPinned("bare-proxy", SERVER_CORE, [...NODE_TS, "bench/bare-proxy.ts", "--port", String(barePort), "--upstream", mock.url], {
+      env: baseEnv(),
+      logFile: join(logDir, "bare-proxy.log"),
+    });
+    cleanups.push({ name: "bare-proxy", run: () => stopProc(bare, 5000) });
+    await waitForOutput(bare, /listening (http:\/\/\S+)/, 30_000);
+    say(`mock ${mock.url}, slow mock ${slow.url} (${SLOW_CHUNK_DELAY_MS} ms between chunks), bare proxy http://127.0.0.1:${barePort}`);
+
+    const database = await createDatabase();
+    if (database) cleanups.push({ name: "database", run: database.drop });
+
+    const upstreamAuth = { authorization: "Bearer bench-upstream-key" };
+    const direct: Target = { name: "direct", url: `${mock.url}/v1/chat/completions`, headers: upstreamAuth };
+    const bareTarget: Target = { name: "bare proxy", url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth };
+
+    if (cpuProfDir) {
+      if (!database) throw new Error("--profile needs PostgreSQL");
+      say(`profiling the ${flags.profile} on PostgreSQL`);
+      const server = await startServer("PG", { databaseUrl: database.url, dataDir: join(tmp, "data-pg"), logDir, mockUrl: mock.url, slowMockUrl: slow.url, cpuProfDir });
+      const target: Target = flags.profile === "floor" ? { name: "floor", url: `${server.url}/bench-floor`, headers: {} } : gatewayTarget(server, "PG");
+      await checkTarget(target);
+      for (const [mode, body] of [["non-stream", NON_STREAM_BODY], ["stream", STREAM_BODY]] as const) {
+        const r = await loadTest(target, body, 50, SECONDS);
+        say(`  ${target.name} ${mode} c=50 ${r.rps.toFixed(0)} rps p99 ${ms(r.p99)}${r.errors ? `  ERRORS ${r.errors}` : ""}`);
+      }
+      await stopProc(server.proc, 20_000);
+      process.stdout.write(`\nCPU profile: ${cpuProfDir}\nSummary:    node --import tsx bench/profile-summary.ts ${cpuProfDir}/*.cpuprofile\n`);
+      return 0;
+    }
+
+    if (PHASES.has("ref")) {
+      say("direct and bare proxy");
+      const directRow: Row = { target: "direct" };
+      const bareRow: Row = { target: "bare proxy", idleRssMb: rssMb([bare.pid]) };
+      rows.push(directRow, bareRow);
+      await measureLoad([{ row: directRow, target: direct }]);
+      await measureLoad([{ row: bareRow, target: bareTarget, proc: bare }]);
+      await measureTtfb([{ row: directRow, target: direct }, { row: bareRow, target: bareTarget }]);
+    }
+
+    if (database) {
+      say(`starting Gatehouse on PostgreSQL (${new URL(database.url).pathname.slice(1)})`);
+      const server = await startServer("PG", { databaseUrl: database.url, dataDir: join(tmp, "data-pg"), logDir, mockUrl: mock.url, slowMockUrl: slow.url });
+      say(`  ready at ${server.url}, RSS ${server.idleRssMb.toFixed(0)} MB`);
+      const floor: Target = { name: "floor", url: `${server.url}/bench-floor`, headers: {} };
+      const gateway = gatewayTarget(server, "PG");
+      const floorRow: Row = { target: "floor", idleRssMb: server.idleRssMb };
+      const gwRow: Row = { target: "gateway (PG)", idleRssMb: server.idleRssMb };
+      rows.push(floorRow, gwRow);
+      const pair: Subject[] = [
+        { row: floorRow, target: floor, proc: server.proc },
+        { row: gwRow, target: gateway, proc: server.proc },
+      ];
+      await measureLoad(pair);
+      await measureTtfb(pair);
+      let last = server;
+      if (PHASES.has("hold")) {
+        say("restarting the PostgreSQL server for the slow streams (RSS from a clean start)");
+        last = await restartServer(server, "PG", logDir, floor.url);
+        // The gateway first: RSS only grows, and its figure is the one with a target.
+        await measureHold(gwRow, gateway, last.proc, SLOW_BODY(SLOW_MODEL));
+        await measureHold(floorRow, floor, last.proc, SLOW_BODY(MODEL), { "x-mock-chunk-delay-ms": String(SLOW_CHUNK_DELAY_MS) });
+      }
+      say("stopping the PostgreSQL server");
+      await stopProc(last.proc, 20_000);
+    }
+
+    if (!flags["no-pglite"]) {
+      say("starting Gatehouse on PGlite (fresh data directory)");
+      const server = await startServer("PGlite", { dataDir: join(tmp, "data-pglite"), logDir, mockUrl: mock.url, slowMockUrl: slow.url });
+      say(`  ready at ${server.url}, RSS ${server.idleRssMb.toFixed(0)} MB`);
+      const gateway = gatewayTarget(server, "PGlite");
+      const row: Row = { target: "gateway (PGlite)", idleRssMb: server.idleRssMb };
+      rows.push(row);
+      await measureLoad([{ row, target: gateway, proc: server.proc }]);
+      await measureTtfb([{ row, target: gateway }]);
+      let last = server;
+      if (PHASES.has("hold")) {
+        say("restarting the PGlite server for the slow streams");
+        last = await restartServer(server, "PGlite", logDir, `${server.url}/bench-floor`);
+        await measureHold(row, gateway, last.proc, SLOW_BODY(SLOW_MODEL));
+      }
+      say("stopping the PGlite server");
+      await stopProc(last.proc, 20_000);
+    }
+  } catch (err) {
+    process.stderr.write(`\nbench failed: ${(err as Error).stack ?? String(err)}\n`);
+    if (rows.length) report(rows);
+    return 1;
+  } finally {
+    say("cleaning up");
+    await cleanup();
+  }
+
+  const { verdicts } = report(rows);
+  if (flags.json) writeFileSync(flags.json, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, seconds: SECONDS, streams: STREAMS, rows, verdicts }, null, 2));
+  process.stdout.write(`\nDone in ${elapsed().trim()} (load average now ${loadavg().map((l) => l.toFixed(2)).join(" ")}).\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    await cleanup();
+    process.exit(1);
+  },
+);
