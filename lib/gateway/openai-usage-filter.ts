@@ -6,7 +6,8 @@
 const encoder = new TextEncoder();
 
 function isInjectedUsageEvent(event: string): boolean {
-  if (!event.includes('"usage"') || !event.includes('"choices"')) return false;
+  // Every chunk carries "usage" (null until the last), so test for the empty choices list first.
+  if (!/"choices"\s*:\s*\[\s*\]/.test(event) || !event.includes('"usage"')) return false;
   const data = event
     .split(/\r?\n/)
     .filter((line) => line.startsWith("data:"))

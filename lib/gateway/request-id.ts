@@ -1,6 +1,9 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
-/** A request id for `x-request-id` and the request log: `req_` + 24 hex characters. */
+/**
+ * A request id for `x-request-id` and the request log: `req_` + 24 hex characters. randomUUID
+ * draws from Node's pooled entropy, cheaper per call than randomBytes on the hot path.
+ */
 export function newRequestId(): string {
-  return `req_${randomBytes(12).toString("hex")}`;
+  return `req_${randomUUID().replaceAll("-", "").slice(0, 24)}`;
 }

@@ -10,7 +10,9 @@ type WithAgent = typeof globalThis & { [AGENT]?: Agent };
 export function upstreamAgent(): Agent {
   const g = globalThis as WithAgent;
   g[AGENT] ??= new Agent({
-    connections: 256,
+    // No cap per upstream origin: a cap queues streams behind each other (at 256, a thousand slow
+    // streams were served 256 at a time).
+    connections: null,
     pipelining: 1,
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
