@@ -65,6 +65,8 @@ const TTFB_SAMPLES = Number(flags["ttfb-samples"] ?? (QUICK ? 50 : 200));
 const SLOW_TOKENS = 17;
 const SLOW_CHUNK_DELAY_MS = QUICK ? 100 : 500;
 const SLOW_MODEL = "gpt-4o-mini";
+/** Served only by an Anthropic-protocol channel: an OpenAI client's request for it is translated. */
+const TRANSLATED_MODEL = "claude-haiku-4-5";
 const MODEL = "gpt-4.1-mini";
 const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const BUILD_TIMEOUT_MS = 10 * 60_000;
@@ -72,6 +74,7 @@ const BUILD_TIMEOUT_MS = 10 * 60_000;
 const messages = [{ role: "user", content: "Say hello to the benchmark in a few words." }];
 const NON_STREAM_BODY = JSON.stringify({ model: MODEL, messages, max_tokens: 16 });
 const STREAM_BODY = JSON.stringify({ model: MODEL, messages, max_tokens: 16, stream: true });
+const TRANSLATED_STREAM_BODY = JSON.stringify({ model: TRANSLATED_MODEL, messages, max_tokens: 16, stream: true });
 const SLOW_BODY = (model: string) => JSON.stringify({ model, messages, max_tokens: SLOW_TOKENS, stream: true });
 
 // ---------------------------------------------------------------------------------------------
@@ -179,7 +182,9 @@ async function startServer(
   // A plan whose limits are checked but never reached at these rates, an order with a key, and a
   // channel to the slow mock for the held-streams phase (the gateway does not forward the mock's
   // x-mock-* headers, so the pacing comes from that mock's own setting).
-  await cli(env, ["plan", "add", "--name", "Bench", "--models", `${MODEL},${SLOW_MODEL}`, "--days", "30", "--rpm", "1000000", "--credit", "1000000", "--multiplier", "1"]);
+  await cli(env, ["plan", "add", "--name", "Bench", "--models", `${MODEL},${SLOW_MODEL},${TRANSLATED_MODEL}`, "--days", "30", "--rpm", "1000000", "--credit", "1000000", "--multiplier", "1"]);
+  // The same mock behind an Anthropic-protocol channel, for the translated-stream case.
+  await cli(env, ["channel", "add", "--provider", "anthropic", "--name", "bench-anthropic", "--base-url", options.mockUrl, "--api-key", "bench-upstream-key", "--models", TRANSLATED_MODEL]);
   const [order] = await Promise.all([
     cli(env, ["order", "create", "--email", "bench@example.com", "--plan", "Bench"]),
     cli(env, [
@@ -268,6 +273,8 @@ interface Row {
   loadRssMb?: number;
   idleRssMb?: number;
   note?: string;
+  /** The translated-stream case (gateway only). */
+  translated?: { ttfb: TtfbResult; sameTtfb: TtfbResult; rps50: number; errors: number };
 }
 
 async function checkTarget(target: Target): Promise<void> {
@@ -339,6 +346,25 @@ async function measureTtfb(subjects: Subject[]): Promise<void> {
     s.row.ttfb = r;
     say(`  ${s.target.name.padEnd(17)} stream TTFB p50 ${ms(r.p50)} p99 ${ms(r.p99)} (whole stream p50 ${ms(r.totalP50)})${r.errors ? `  ERRORS ${r.errors}` : ""}`);
   }
+}
+
+/**
+ * An OpenAI client streaming from a model served over the Anthropic protocol, next to the same
+ * client on a same-protocol model: what translating the request and every event costs.
+ */
+async function measureTranslatedStream(gateway: Target, row: Row): Promise<void> {
+  if (!PHASES.has("ttfb")) return;
+  const [same] = await streamTtfb([gateway], STREAM_BODY, TTFB_SAMPLES);
+  const [translated] = await streamTtfb([gateway], TRANSLATED_STREAM_BODY, TTFB_SAMPLES);
+  if (!same || !translated) return;
+  await loadTest(gateway, TRANSLATED_STREAM_BODY, 50, WARMUP_SECONDS);
+  const load = await loadTest(gateway, TRANSLATED_STREAM_BODY, 50, SECONDS);
+  row.translated = { ttfb: translated, sameTtfb: same, rps50: load.rps, errors: translated.errors + load.errors };
+  say(
+    `  translated stream (OpenAI client → Anthropic channel): TTFB p50 ${ms(translated.p50)} vs same-protocol ${ms(same.p50)} ` +
+      `(${signed(translated.p50 - same.p50)} ms), whole stream p50 ${ms(translated.totalP50)} vs ${ms(same.totalP50)}, ` +
+      `c=50 ${load.rps.toFixed(0)} rps${translated.errors + load.errors ? `  ERRORS ${translated.errors + load.errors}` : ""}`,
+  );
 }
 
 async function measureHold(row: Row, target: Target, server: Proc, body: string, extraHeaders?: Record<string, string>): Promise<void> {
@@ -580,6 +606,7 @@ async function main(): Promise<number> {
       ];
       await measureLoad(pair);
       await measureTtfb(pair);
+      await measureTranslatedStream(gateway, gwRow);
       let last = server;
       if (PHASES.has("hold")) {
         say("restarting the PostgreSQL server for the slow streams (RSS from a clean start)");
