@@ -147,7 +147,7 @@ test.describe("Gemini client", () => {
   const client = () => new GoogleGenAI({ apiKey: key, httpOptions: { baseUrl: base() } });
 
   for (const model of [OPENAI_MODEL, ANTHROPIC_MODEL]) {
-    test(`→ ${model}: generateContent, stream and a function call`, async () => {
+    test(`→ ${model}: generateContent, stream and a function call round trip`, async () => {
       const answer = await client().models.generateContent({ model, contents: "hello gemini client", config: { maxOutputTokens: 8, systemInstruction: "Be brief." } });
       expect(answer.text).toMatch(/^Mock reply to: hello gemini client/);
       expect(answer.usageMetadata?.candidatesTokenCount).toBe(8);
@@ -158,8 +158,21 @@ test.describe("Gemini client", () => {
       expect(parts.join("")).toMatch(/^Mock reply to: stream gemini client/);
 
       const declaration: FunctionDeclaration = { name: "get_weather", description: "Weather for a city", parametersJsonSchema: weatherSchema };
-      const called = await client().models.generateContent({ model, contents: "Weather in Paris?", config: { tools: [{ functionDeclarations: [declaration] }], maxOutputTokens: 30 } });
-      expect(called.functionCalls?.[0]).toMatchObject({ name: "get_weather", args: { location: expect.any(String) } });
+      const tools = [{ functionDeclarations: [declaration] }];
+      const called = await client().models.generateContent({ model, contents: "Weather in Paris?", config: { tools, maxOutputTokens: 30 } });
+      const call = called.functionCalls?.[0];
+      expect(call).toMatchObject({ name: "get_weather", args: { location: expect.any(String) } });
+      // The round trip: the call and its result go back, and the model answers in text.
+      const answered = await client().models.generateContent({
+        model,
+        contents: [
+          { role: "user", parts: [{ text: "Weather in Paris?" }] },
+          { role: "model", parts: [{ functionCall: call }] },
+          { role: "user", parts: [{ functionResponse: { id: call?.id, name: "get_weather", response: { output: "18°C and sunny" } } }] },
+        ],
+        config: { tools, maxOutputTokens: 8 },
+      });
+      expect(answered.text).toMatch(/^Mock reply to:/);
     });
   }
 });
