@@ -1,10 +1,6 @@
-import { execFile } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import { promisify } from "node:util";
 import { expect, test, type APIRequestContext, type TestInfo } from "@playwright/test";
 import { runClaudeCode, type ClaudeCodeRun } from "./fixtures/claude-code";
-
-const exec = promisify(execFile);
+import { createKey } from "./fixtures/cli";
 
 // The real Claude Code CLI (2.1.112, a devDependency) in print mode against the running gateway
 // and the bundled mock upstream. What it sends, as observed: `POST /v1/messages?beta=true`,
@@ -23,17 +19,9 @@ function gateway(baseURL: string | undefined): string {
 
 /** A fresh Starter order and its key, from the operations CLI (printed once, as support hands it out). */
 async function createStarterKey(): Promise<string> {
-  const email = `claude-code-${randomUUID().slice(0, 8)}@example.com`;
-  const { stdout } = await exec(
-    process.execPath,
-    ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "cli/index.ts", "order", "create", "--email", email, "--plan", "Starter 30", "--json"],
-    { env: { ...process.env, GATEHOUSE_DATA_DIR: process.env.E2E_DATA_DIR, DATABASE_URL: "" } },
-  );
-  const created = JSON.parse(stdout) as { ok: boolean; apiKey?: { key?: string } };
-  expect(created.ok).toBe(true);
-  const key = created.apiKey?.key;
+  const { key } = await createKey("Starter 30");
   expect(key).toMatch(/^sk-gate-[0-9A-Za-z]{49}$/);
-  return key as string;
+  return key;
 }
 
 interface MonthUsage {

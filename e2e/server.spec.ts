@@ -1,8 +1,5 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { expect, test } from "@playwright/test";
-
-const exec = promisify(execFile);
+import { gatehouse } from "./fixtures/cli";
 
 // The running `npm start` server: health, clock, and the operations CLI while it holds the
 // embedded database.
@@ -21,14 +18,10 @@ test.describe("the running server", () => {
   });
 
   test("the CLI works while the server holds the embedded database", async () => {
-    const cli = (...args: string[]) =>
-      exec(process.execPath, ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "cli/index.ts", ...args], {
-        env: { ...process.env, GATEHOUSE_DATA_DIR: process.env.E2E_DATA_DIR, DATABASE_URL: "" },
-      });
-    const plans = JSON.parse((await cli("plan", "list", "--json")).stdout) as { ok: boolean; plans: { name: string }[] };
+    const plans = await gatehouse<{ plans: { name: string }[] }>("plan", "list");
     expect(plans.ok).toBe(true);
     expect(plans.plans.map((p) => p.name)).toEqual(expect.arrayContaining(["Pro 30", "Starter 30"]));
-    const channels = JSON.parse((await cli("channel", "list", "--json")).stdout) as { channels: { name: string; enabled: boolean }[] };
+    const channels = await gatehouse<{ channels: { name: string; enabled: boolean }[] }>("channel", "list");
     // No provider key is configured for the tests, so the bundled mock serves all three protocols.
     expect(channels.channels.filter((c) => c.enabled).map((c) => c.name)).toEqual(
       expect.arrayContaining(["Demo mock (Anthropic)", "Demo mock (Gemini)", "Demo mock (OpenAI)"]),

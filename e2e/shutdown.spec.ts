@@ -1,9 +1,5 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { expect, test } from "@playwright/test";
 import { createPostgresDatabase, startServerProcess } from "./fixtures/server-process";
-
-const exec = promisify(execFile);
 
 // SIGTERM while the gateway is busy: requests in flight finish, and every answered request has its
 // log row and ledger debit in the database once the process has exited. A second server on
@@ -13,8 +9,7 @@ test("SIGTERM during load loses no request log or ledger rows", async () => {
   const db = await createPostgresDatabase("gatehouse_sigterm");
   const server = await startServerProcess({ DATABASE_URL: db.url, SHUTDOWN_DRAIN_MS: "20000" });
   try {
-    const { stdout } = await exec(process.execPath, ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "cli/index.ts", "order", "create", "--email", "load@example.com", "--plan", "Starter 30", "--json"], { env: server.env });
-    const key = (JSON.parse(stdout) as { apiKey: { key: string } }).apiKey.key;
+    const key = (await server.cli<{ apiKey: { key: string } }>("order", "create", "--email", "load@example.com", "--plan", "Starter 30")).apiKey.key;
 
     const send = (i: number) =>
       fetch(`${server.url}/v1/chat/completions`, {

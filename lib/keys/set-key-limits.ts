@@ -4,6 +4,7 @@ import { recordAudit, type Actor } from "@/lib/audit";
 import type { Prisma } from "@/lib/db";
 import { invalidateKey } from "@/lib/gateway/key-cache";
 import { getSpendStore } from "@/lib/limits/spend";
+import { usdToMicros } from "@/lib/plans/plan-schema";
 import { parseTrustedProxies } from "@/lib/server/trusted-proxies";
 
 export class KeyLimitsError extends Error {
@@ -54,7 +55,7 @@ export async function setKeyLimits(db: Prisma, input: KeyLimitsInput & { actor: 
     }
     data.ipAllowlist = list;
   }
-  if (p.monthlyLimitUsd !== undefined) data.monthlyLimitMicros = p.monthlyLimitUsd === null ? null : BigInt(Math.round(p.monthlyLimitUsd * 1_000_000));
+  if (p.monthlyLimitUsd !== undefined) data.monthlyLimitMicros = p.monthlyLimitUsd === null ? null : usdToMicros(p.monthlyLimitUsd);
   if (p.rpm !== undefined) data.rpmLimit = p.rpm;
   if (p.tpm !== undefined) data.tpmLimit = p.tpm;
   if (Object.keys(data).length === 0) throw new KeyLimitsError("Nothing to change.");
