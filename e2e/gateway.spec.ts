@@ -275,6 +275,18 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
     expect(JSON.stringify(seen.headers)).not.toContain(key);
   });
 
+  test("an OpenAI stream without usage reaches the upstream with only the usage option added, and the client without the usage chunk", async () => {
+    const body = `{"model":"${OPENAI_MODEL}",  "stream":true,"max_tokens":3,"messages":[{"role":"user","content":"splice"}],"future_field":[1,2]}`;
+    const res = await fetch(`${base()}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(primary.requests.at(-1)!.body).toBe(`{"stream_options":{"include_usage":true},${body.slice(1)}`);
+    expect(text).not.toContain('"choices":[]');
+    expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    const row = await loggedRequest(res.headers.get("x-request-id")!);
+    expect(row).toMatchObject({ status: 200, stream: true, estimated: false, outputTokens: 3 });
+  });
+
   /** A channel in front of all others, on a mock of its own with `fault`; removed by the returned function. */
   async function frontChannel(fault: Fault) {
     const mock = await startMockUpstream({ fault });

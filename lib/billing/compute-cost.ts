@@ -14,21 +14,40 @@ export interface TokenUsage {
 }
 
 const SCALE = 10n ** 10n; // 10^6 tokens per price unit x 10^4 basis points
+const SCALE_NUMBER = 1e10;
 
 /**
  * Cost of a request in integer micro-dollars: ceil(Σ tokens × price × multiplier / 10^10), with
- * the price per million tokens and the multiplier in basis points. Computed in BigInt so no
- * request, however large, loses a micro-dollar to rounding. Cache tokens without their own
- * price are charged as input.
+ * the price per million tokens and the multiplier in basis points. Exact: no request, however
+ * large, loses a micro-dollar to rounding. Cache tokens without their own price are charged as
+ * input.
+ *
+ * Every request is priced twice (its reservation and its cost), so the common case avoids BigInt:
+ * when every term and the scaled sum are integers below 2^53 the number arithmetic is exact, and
+ * the quotient is corrected to the exact ceiling. Anything larger is computed in BigInt.
  */
 export function computeCostMicros(usage: TokenUsage, price: ModelPricing, multiplierBps: number): bigint {
   const cacheRead = price.cacheReadMicrosPerM ?? price.inputMicrosPerM;
   const cacheWrite = price.cacheWriteMicrosPerM ?? price.inputMicrosPerM;
+  const scaled =
+    (usage.inputTokens * price.inputMicrosPerM +
+      usage.outputTokens * price.outputMicrosPerM +
+      (usage.cacheReadTokens ?? 0) * cacheRead +
+      (usage.cacheWriteTokens ?? 0) * cacheWrite) *
+    multiplierBps;
+  if (Number.isSafeInteger(scaled) && scaled >= 0) {
+    // scaled < 2^53 and every partial result is a non-negative integer no larger, so all are exact.
+    let q = Math.ceil(scaled / SCALE_NUMBER);
+    // q × 10^10 < 2^53 · 1.01: exact; step the rounded division to the true ceiling.
+    while (q > 0 && (q - 1) * SCALE_NUMBER >= scaled) q--;
+    while (q * SCALE_NUMBER < scaled) q++;
+    return BigInt(q);
+  }
   const sum =
     BigInt(usage.inputTokens) * BigInt(price.inputMicrosPerM) +
     BigInt(usage.outputTokens) * BigInt(price.outputMicrosPerM) +
     BigInt(usage.cacheReadTokens ?? 0) * BigInt(cacheRead) +
     BigInt(usage.cacheWriteTokens ?? 0) * BigInt(cacheWrite);
-  const scaled = sum * BigInt(multiplierBps);
-  return (scaled + SCALE - 1n) / SCALE;
+  const big = sum * BigInt(multiplierBps);
+  return (big + SCALE - 1n) / SCALE;
 }

@@ -25,6 +25,8 @@ export interface Catalog {
   /** Enabled channels per model, highest priority first. */
   channels: Map<string, CatalogChannel[]>;
   loadedAt: number;
+  /** Channels per client protocol and model, in the order they are tried (see channelsFor). */
+  routes: Map<string, CatalogChannel[]>;
 }
 
 // Channels and prices change rarely and are read on every request: keep them in process and
@@ -83,10 +85,14 @@ async function loadCatalog(db: Prisma, channelKey: Buffer): Promise<Catalog> {
       channels.set(model, list);
     }
   }
-  return { prices, channels, loadedAt: Date.now() };
+  return { prices, channels, loadedAt: Date.now(), routes: new Map() };
 }
 
-export async function getCatalog(db: Prisma, channelKey: Buffer): Promise<Catalog> {
+/**
+ * The catalog: at once (not a promise) while the cached one is fresh, which is almost always;
+ * after the TTL, the previous one while a reload is in flight, so a slow query never stalls traffic.
+ */
+export function getCatalog(db: Prisma, channelKey: Buffer): Catalog | Promise<Catalog> {
   const s = slot();
   if (s.value && Date.now() - s.value.loadedAt < TTL_MS) return s.value;
   s.loading ??= loadCatalog(db, channelKey)
@@ -97,8 +103,23 @@ export async function getCatalog(db: Prisma, channelKey: Buffer): Promise<Catalo
     .finally(() => {
       s.loading = undefined;
     });
-  // Serve the previous catalog while a reload is in flight, so a slow query never stalls traffic.
   return s.value ?? s.loading;
+}
+
+/**
+ * The channels serving a model, in the order to try them: by priority; at equal priority a
+ * channel of the client's own protocol first (no translation). Computed once per catalog.
+ */
+export function channelsFor(catalog: Catalog, model: string, protocol: Protocol): CatalogChannel[] | undefined {
+  const id = `${protocol} ${model}`;
+  let ordered = catalog.routes.get(id);
+  if (!ordered) {
+    const served = catalog.channels.get(model);
+    if (!served || served.length === 0) return undefined;
+    ordered = [...served].sort((a, b) => b.priority - a.priority || Number(b.protocol === protocol) - Number(a.protocol === protocol));
+    catalog.routes.set(id, ordered);
+  }
+  return ordered;
 }
 
 /** Reload channels and prices on the next request (after an admin change), on every instance. */

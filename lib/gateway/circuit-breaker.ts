@@ -21,10 +21,10 @@ function states(): Map<string, State> {
 }
 
 /** Whether a request may go to this channel now. */
-export function circuitAllows(channelId: string, now = Date.now()): boolean {
+export function circuitAllows(channelId: string, now?: number): boolean {
   const s = states().get(channelId);
   if (!s || s.failures < FAILURES_TO_OPEN) return true;
-  if (now < s.openUntil) return false;
+  if ((now ?? Date.now()) < s.openUntil) return false;
   if (s.trialInFlight) return false;
   s.trialInFlight = true;
   return true;

@@ -1,10 +1,7 @@
 import "server-only";
-import { getSecretKeys } from "@/lib/credentials";
-import { getDb } from "@/lib/db";
 import { errorResponse, GatewayError } from "@/lib/errors";
 import { allowedModels } from "./authorize-key";
-import { getCatalog } from "./catalog";
-import { authenticate, forwardingHandler, withGateway, type GatewayCall } from "./handle-gateway-request";
+import { authenticate, gatewayCatalog, forwardingHandler, withGateway, type GatewayCall } from "./handle-gateway-request";
 import { newRequestId } from "./request-id";
 import type { Operation } from "./upstream-request";
 
@@ -58,13 +55,14 @@ function modelResource(id: string) {
 export function geminiModels(request: Request, target?: string): Promise<Response> {
   return withGateway(request, { protocol: "gemini", endpoint: "/v1beta/models" }, async (call) => {
     const key = await authenticate(call);
-    const catalog = await getCatalog(getDb(), getSecretKeys().channelKey);
+    const catalog = await gatewayCatalog();
     const models = allowedModels(key).filter((m) => catalog.channels.has(m));
     const headers = { "x-request-id": call.requestId, "cache-control": "no-store" };
-    if (target === undefined) return { response: Response.json({ models: models.map(modelResource) }, { headers }), key };
+    if (target === undefined) return Response.json({ models: models.map(modelResource) }, { headers });
     const id = decodeURIComponent(target).replace(/^models\//, "");
-    if (!catalog.channels.has(id)) throw Object.assign(new GatewayError("model_not_found", { model: id }), { key, model: id });
-    if (!models.includes(id)) throw Object.assign(new GatewayError("model_not_allowed", { model: id, allowedModels: models }), { key, model: id });
-    return { response: Response.json(modelResource(id), { headers }), key };
+    call.model = id;
+    if (!catalog.channels.has(id)) throw new GatewayError("model_not_found", { model: id });
+    if (!models.includes(id)) throw new GatewayError("model_not_allowed", { model: id, allowedModels: models });
+    return Response.json(modelResource(id), { headers });
   });
 }

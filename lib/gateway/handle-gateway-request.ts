@@ -1,15 +1,15 @@
 import "server-only";
 import { getSecretKeys } from "@/lib/credentials";
-import { getDb } from "@/lib/db";
+import { getDatabase, getDb } from "@/lib/db";
 import { errorResponse, GatewayError, toGatewayError } from "@/lib/errors";
 import { clientIpFromHeaders } from "@/lib/server/client-ip";
 import { logger } from "@/lib/server/logger";
 import { authorizeKey } from "./authorize-key";
-import { getCatalog } from "./catalog";
+import { getCatalog, type Catalog } from "./catalog";
 import { extractCredential } from "./extract-credential";
 import type { GatewayKey } from "./load-key";
 import { admitRequest, type Admission } from "./limits";
-import { ClientGoneError, proxyRequest, resolveModel } from "./proxy-request";
+import { ClientGoneError, proxyRequest, resolveModel, type Exchange } from "./proxy-request";
 import { newRequestId } from "./request-id";
 import type { Protocol } from "./types";
 import type { Operation } from "./upstream-request";
@@ -27,17 +27,23 @@ export interface GatewayCall {
   requestId: string;
   url: URL;
   clientIp: string | null;
+  /** performance.now() at arrival, for the latency. */
   started: number;
-  /** When the request arrived: its log row's time, so it lands in the month it was reserved in. */
-  startedAt: Date;
+  /** When the request arrived (epoch ms): its log row's time, so it lands in the month it was reserved in. */
+  startedAt: number;
+  /** The authenticated key, once known: the log row is linked to it. */
+  key?: GatewayKey;
+  /** The model asked for, once known. */
+  model?: string;
+  /** Set by a handler whose log row is written when the exchange ends (logCall), not on return. */
+  logLater?: boolean;
 }
 
-/** Common frame of every /v1 handler: request id, error shape, and a log row for each request. */
-export async function withGateway(
-  request: Request,
-  options: { protocol: Protocol; endpoint: string },
-  handler: (call: GatewayCall) => Promise<{ response: Response; key?: GatewayKey; log?: Promise<Partial<UsageRecord>> | Partial<UsageRecord> }>,
-): Promise<Response> {
+/**
+ * Common frame of every /v1 handler: request id, error shape, and one log row for each request
+ * (written here on return or on error, or by the handler itself when it set `logLater`).
+ */
+export async function withGateway(request: Request, options: { protocol: Protocol; endpoint: string }, handler: (call: GatewayCall) => Promise<Response>): Promise<Response> {
   const call: GatewayCall = {
     request,
     protocol: options.protocol,
@@ -46,65 +52,77 @@ export async function withGateway(
     url: new URL(request.url),
     clientIp: clientIpFromHeaders(request.headers),
     started: performance.now(),
-    startedAt: new Date(),
+    startedAt: Date.now(),
   };
-  let key: GatewayKey | undefined;
   try {
-    const result = await handler(call);
-    key = result.key;
-    void Promise.resolve(result.log ?? {}).then((log) => writeLog(call, key, { status: result.response.status, ...log }));
-    return result.response;
+    const response = await handler(call);
+    if (!call.logLater) logCall(call, { status: response.status });
+    return response;
   } catch (err) {
-    // Handlers attach what they had learned (key, model) to the error, so the log row keeps it.
-    const context = err && typeof err === "object" ? (err as { key?: GatewayKey; model?: string }) : {};
-    const model = typeof context.model === "string" ? context.model.slice(0, 200) : null;
+    const model = typeof call.model === "string" ? call.model.slice(0, 200) : null;
     if (err instanceof ClientGoneError) {
-      writeLog(call, context.key, { status: 499, errorCode: "client_closed", model });
+      logCall(call, { status: 499, errorCode: "client_closed", model });
       return new Response(null, { status: 499 });
     }
     const error = toGatewayError(err);
     if (error.code === "internal_error") logger.error({ err, requestId: call.requestId, endpoint: call.endpoint }, "gateway request failed");
-    writeLog(call, context.key, { status: error.status, errorCode: error.code, model });
+    logCall(call, { status: error.status, errorCode: error.code, model });
     return errorResponse(error, call.protocol, call.requestId);
   }
 }
 
-function writeLog(call: GatewayCall, key: GatewayKey | undefined, log: Partial<UsageRecord>): void {
-  recordUsage(getDb, {
+/** Queues the call's log row (the usage writer batches it to the database). */
+export function logCall(call: GatewayCall, log: Partial<UsageRecord>): void {
+  const key = call.key;
+  // One object of a fixed shape, not defaults spread with the outcome: this runs for every request.
+  recordUsage(getDatabase, {
     requestId: call.requestId,
     apiKeyId: key?.id ?? null,
     customerId: key?.order.customerId ?? null,
     orderId: key?.order.id ?? null,
     endpoint: call.endpoint,
     protocol: call.protocol,
-    model: null,
-    upstreamModel: null,
-    stream: false,
-    status: 200,
-    errorCode: null,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    costMicros: 0n,
-    estimated: false,
-    ttfbMs: null,
-    channelId: null,
-    clientIp: call.clientIp,
-    createdAt: call.startedAt,
-    ...log,
+    model: log.model ?? null,
+    upstreamModel: log.upstreamModel ?? null,
+    stream: log.stream ?? false,
+    status: log.status ?? 200,
+    errorCode: log.errorCode ?? null,
+    inputTokens: log.inputTokens ?? 0,
+    outputTokens: log.outputTokens ?? 0,
+    cacheReadTokens: log.cacheReadTokens ?? 0,
+    cacheWriteTokens: log.cacheWriteTokens ?? 0,
+    costMicros: log.costMicros ?? 0n,
+    estimated: log.estimated ?? false,
     latencyMs: Math.round(performance.now() - call.started),
+    ttfbMs: log.ttfbMs ?? null,
+    channelId: log.channelId ?? null,
+    clientIp: call.clientIp,
+    createdAt: new Date(call.startedAt),
   });
 }
 
-/** Authenticates the call's key; errors carry no key (none was accepted). */
-export async function authenticate(call: GatewayCall): Promise<GatewayKey> {
-  return authorizeKey(getDb(), {
+/**
+ * Authenticates the call's key (errors carry no key: none was accepted) and links the call to it.
+ * A key seen recently comes back at once, otherwise as a promise.
+ */
+export function authenticate(call: GatewayCall): GatewayKey | Promise<GatewayKey> {
+  const key = authorizeKey(getDb(), {
     credential: extractCredential(call.request.headers, call.url, call.protocol),
     clientIp: call.clientIp,
     pepper: getSecretKeys().keyPepper,
+    nowMs: call.startedAt,
   });
+  if (key instanceof Promise) return key.then((k) => (call.key = k));
+  call.key = key;
+  return key;
 }
+
+/** Channels and prices: at once while cached, otherwise as a promise. */
+export function gatewayCatalog(): Catalog | Promise<Catalog> {
+  return getCatalog(getDb(), getSecretKeys().channelKey);
+}
+
+const utf8 = new TextDecoder();
 
 /** Reads and parses a JSON object body within the size limit. */
 export async function readJsonBody(request: Request): Promise<{ raw: Uint8Array; body: Record<string, unknown> }> {
@@ -114,7 +132,7 @@ export async function readJsonBody(request: Request): Promise<{ raw: Uint8Array;
   if (raw.byteLength > MAX_BODY_BYTES) throw new GatewayError("request_too_large", { maxBytes: MAX_BODY_BYTES });
   let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder().decode(raw));
+    body = JSON.parse(utf8.decode(raw));
   } catch {
     throw new GatewayError("invalid_request", { reason: "the body is not valid JSON" });
   }
@@ -122,67 +140,75 @@ export async function readJsonBody(request: Request): Promise<{ raw: Uint8Array;
   return { raw, body: body as Record<string, unknown> };
 }
 
-/** POST handlers that forward to an upstream: chat completions, messages, count_tokens. */
+/**
+ * POST handlers that forward to an upstream: chat completions, messages, count_tokens.
+ *
+ * This is every API request's path, so it avoids waiting where nothing is to be waited for: with
+ * the key, the catalog and the in-process limits cached, the only awaits are the request body
+ * and the upstream. The log row is written when the exchange ends, after the limits are settled.
+ */
 export function forwardingHandler(protocol: Protocol, operation: Operation, endpoint: string, urlModel?: (call: GatewayCall) => string) {
   const billable = operation !== "count_tokens" && operation !== "gemini_count_tokens";
   return (request: Request) =>
     withGateway(request, { protocol, endpoint }, async (call) => {
-      const key = await authenticate(call);
-      let model: string | undefined = urlModel?.(call);
-      let admission: Admission | undefined;
+      const authorized = authenticate(call);
+      const key = authorized instanceof Promise ? await authorized : authorized;
+      if (urlModel) call.model = urlModel(call);
+      const { raw, body } = await readJsonBody(request);
+      if (call.model === undefined && typeof body.model === "string") call.model = body.model;
+      const cached = gatewayCatalog();
+      const proxyInput = {
+        protocol,
+        operation,
+        request,
+        url: call.url,
+        raw,
+        body,
+        key,
+        catalog: cached instanceof Promise ? await cached : cached,
+        requestId: call.requestId,
+        headersTimeoutMs: HEADERS_TIMEOUT_MS,
+        urlModel: urlModel ? call.model : undefined,
+        responseHeaders: {} as Record<string, string>,
+      };
+      // Model exists and is in scope, then rate and spend limits, then forward.
+      const { model } = resolveModel(proxyInput);
+      const admitted = admitRequest({ key, model, body, catalog: proxyInput.catalog, protocol, requestId: call.requestId, billable });
+      const admission: Admission = admitted instanceof Promise ? await admitted : admitted;
+      proxyInput.responseHeaders = admission.headers;
+      let response: Response;
       try {
-        const { raw, body } = await readJsonBody(request);
-        if (model === undefined && typeof body.model === "string") model = body.model;
-        const catalog = await getCatalog(getDb(), getSecretKeys().channelKey);
-        const proxyInput = {
-          protocol,
-          operation,
-          request,
-          url: call.url,
-          raw,
-          body,
-          key,
-          catalog,
-          requestId: call.requestId,
-          headersTimeoutMs: HEADERS_TIMEOUT_MS,
-          urlModel: urlModel ? model : undefined,
-        };
-        // Model exists and is in scope, then rate and spend limits, then forward.
-        const resolved = resolveModel(proxyInput);
-        admission = await admitRequest({ key, model: resolved.model, body, catalog, protocol, requestId: call.requestId, billable });
-        const outcome = await proxyRequest(proxyInput);
-        for (const [name, value] of Object.entries(admission.headers)) outcome.response.headers.set(name, value);
-        const admitted = admission;
-        return {
-          response: outcome.response,
-          key,
-          log: outcome.done.then(async (d) => {
-            const tokens = (d.usage?.inputTokens ?? 0) + (d.usage?.outputTokens ?? 0) + (d.usage?.cacheReadTokens ?? 0) + (d.usage?.cacheWriteTokens ?? 0);
-            // The store is charged before the log row is queued, so a balance read never lags a logged cost.
-            await admitted.finish({ costMicros: d.costMicros, tokens });
-            return {
-              model: model ?? null,
-              upstreamModel: d.upstreamModel,
-              stream: d.stream,
-              status: d.status,
-              errorCode: d.errorCode,
-              channelId: d.channelId,
-              ttfbMs: d.ttfbMs,
-              costMicros: d.costMicros,
-              inputTokens: d.usage?.inputTokens ?? 0,
-              outputTokens: d.usage?.outputTokens ?? 0,
-              cacheReadTokens: d.usage?.cacheReadTokens ?? 0,
-              cacheWriteTokens: d.usage?.cacheWriteTokens ?? 0,
-              estimated: d.usage?.estimated ?? false,
-            };
-          }),
-        };
+        response = await proxyRequest(proxyInput, (exchange) => settle(call, admission, exchange));
       } catch (err) {
         // Nothing was generated: give back what was reserved.
-        await admission?.finish(null);
-        // Keep the key and model with the error so the log row is linked to them.
-        if (err && typeof err === "object") Object.assign(err, { key, model });
+        await admission.finish(null);
         throw err;
       }
+      call.logLater = true;
+      return response;
     });
+}
+
+/** The exchange is over: charge the limits, then queue the log row (a balance never lags a logged cost). */
+function settle(call: GatewayCall, admission: Admission, d: Exchange): void {
+  const usage = d.usage;
+  const log: Partial<UsageRecord> = {
+    model: call.model ?? null,
+    upstreamModel: d.upstreamModel,
+    stream: d.stream,
+    status: d.status,
+    errorCode: d.errorCode,
+    channelId: d.channelId,
+    ttfbMs: d.ttfbMs,
+    costMicros: d.costMicros,
+    inputTokens: usage?.inputTokens ?? 0,
+    outputTokens: usage?.outputTokens ?? 0,
+    cacheReadTokens: usage?.cacheReadTokens ?? 0,
+    cacheWriteTokens: usage?.cacheWriteTokens ?? 0,
+    estimated: usage?.estimated ?? false,
+  };
+  const tokens = (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0) + (usage?.cacheReadTokens ?? 0) + (usage?.cacheWriteTokens ?? 0);
+  const charged = admission.finish({ costMicros: d.costMicros, tokens });
+  if (charged instanceof Promise) void charged.then(() => logCall(call, log));
+  else logCall(call, log);
 }

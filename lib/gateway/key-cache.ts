@@ -64,6 +64,41 @@ export function invalidateOrderKeys(orderId: string, options: { broadcast?: bool
   if (options.broadcast !== false) void publishInvalidation({ kind: "order", id: orderId });
 }
 
+// The HMAC of each credential seen recently, so a known key costs a map lookup instead of the
+// diagnosis and an HMAC per request. Only credentials that passed the diagnosis are kept; the
+// HMAC of a credential never changes for a pepper, so nothing here needs invalidating. Entries
+// live as long as the process (bounded): a key is in memory anyway while its requests are served.
+const HMACS = Symbol.for("gatehouse.gateway.credentialHmacs");
+const MAX_HMACS = 20_000;
+type WithHmacs = typeof globalThis & { [HMACS]?: WeakMap<Buffer, Map<string, string>> };
+
+function hmacsFor(pepper: Buffer): Map<string, string> {
+  const g = globalThis as WithHmacs;
+  g[HMACS] ??= new WeakMap();
+  let map = g[HMACS].get(pepper);
+  if (!map) {
+    map = new Map();
+    g[HMACS].set(pepper, map);
+  }
+  return map;
+}
+
+export function credentialHmac(pepper: Buffer, credential: string): string | undefined {
+  return hmacsFor(pepper).get(credential);
+}
+
+export function rememberCredentialHmac(pepper: Buffer, credential: string, hmac: string): void {
+  const map = hmacsFor(pepper);
+  if (map.size >= MAX_HMACS) {
+    let excess = 1000;
+    for (const k of map.keys()) {
+      if (excess-- <= 0) break;
+      map.delete(k);
+    }
+  }
+  map.set(credential, hmac);
+}
+
 /** Forget everything (a plan changed, or tests). */
 export function clearKeyCache(options: { broadcast?: boolean } = {}): void {
   cache().clear();

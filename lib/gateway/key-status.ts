@@ -1,9 +1,7 @@
 import "server-only";
-import { getSecretKeys } from "@/lib/credentials";
 import { getDb } from "@/lib/db";
 import { allowedModels } from "./authorize-key";
-import { getCatalog } from "./catalog";
-import { authenticate, withGateway } from "./handle-gateway-request";
+import { authenticate, gatewayCatalog, withGateway } from "./handle-gateway-request";
 
 const usd = (micros: bigint | null) => (micros === null ? null : Number(micros) / 1_000_000);
 
@@ -19,7 +17,7 @@ export function keyStatus(request: Request): Promise<Response> {
     const [usage, order, catalog] = await Promise.all([
       db.usageDaily.aggregate({ where: { apiKeyId: key.id, day: { gte: monthStart } }, _sum: { requests: true, inputTokens: true, outputTokens: true, costMicros: true } }),
       db.order.findUniqueOrThrow({ where: { id: key.order.id }, select: { balanceMicros: true } }),
-      getCatalog(db, getSecretKeys().channelKey),
+      gatewayCatalog(),
     ]);
     const spent = usage._sum.costMicros ?? 0n;
     const body = {
@@ -51,6 +49,6 @@ export function keyStatus(request: Request): Promise<Response> {
         remaining_usd: key.monthlyLimitMicros === null ? null : usd(key.monthlyLimitMicros - spent > 0n ? key.monthlyLimitMicros - spent : 0n),
       },
     };
-    return { response: Response.json(body, { headers: { "x-request-id": call.requestId, "cache-control": "no-store" } }), key };
+    return Response.json(body, { headers: { "x-request-id": call.requestId, "cache-control": "no-store" } });
   });
 }

@@ -12,6 +12,7 @@ import {
   SpendStoreUnavailableError,
   type RateLimitDecision,
   type Reservation,
+  type ReserveResult,
 } from "@/lib/limits";
 import { logger } from "@/lib/server/logger";
 import type { Catalog } from "./catalog";
@@ -34,7 +35,8 @@ export function estimateInputTokens(body: unknown): number {
     } else if (Array.isArray(value)) {
       for (const item of value) walk(item);
     } else if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) walk(v, k);
+      const record = value as Record<string, unknown>;
+      for (const k in record) if (Object.hasOwn(record, k)) walk(record[k], k);
     }
   };
   walk(body);
@@ -53,17 +55,14 @@ export function requestedOutputTokens(body: Record<string, unknown>): number {
 export interface Admission {
   /** Rate-limit headers for the response, successes included. */
   headers: Record<string, string>;
-  /** Charge the real cost (or nothing) and give back what was reserved. Call exactly once. */
-  finish(actual: { costMicros: bigint; tokens: number } | null): Promise<void>;
+  /**
+   * Charge the real cost (or nothing) and give back what was reserved. Call exactly once. In
+   * process it is done when the call returns; with Redis, when the promise resolves. Never throws.
+   */
+  finish(actual: { costMicros: bigint; tokens: number } | null): void | Promise<void>;
 }
 
-/**
- * The last two checks of DESIGN.md's order, after the model: the key's rate limits, then its
- * monthly spend limit and the order's balance, reserved atomically before anything is forwarded
- * (so concurrent requests cannot overspend) and settled to the real cost afterwards.
- * A store that cannot be reached refuses the request: money is never spent unchecked.
- */
-export async function admitRequest(input: {
+interface AdmissionInput {
   key: GatewayKey;
   model: string;
   body: Record<string, unknown>;
@@ -71,16 +70,32 @@ export async function admitRequest(input: {
   protocol: Protocol;
   requestId: string;
   billable: boolean;
-}): Promise<Admission> {
+}
+
+/**
+ * The last two checks of DESIGN.md's order, after the model: the key's rate limits, then its
+ * monthly spend limit and the order's balance, reserved atomically before anything is forwarded
+ * (so concurrent requests cannot overspend) and settled to the real cost afterwards.
+ * A store that cannot be reached refuses the request: money is never spent unchecked.
+ *
+ * With the in-process stores the answer comes back at once (no promise: this is on every
+ * request's path); with Redis, as a promise. A refusal is thrown either way.
+ */
+export function admitRequest(input: AdmissionInput): Admission | Promise<Admission> {
   const { key } = input;
   const inputTokens = estimateInputTokens(input.body);
   const outputTokens = input.billable ? requestedOutputTokens(input.body) : 0;
-  const rate: RateLimitDecision = await checkRateLimit({
+  const rate = checkRateLimit({
     keyId: key.id,
     rpm: key.rpmLimit ?? key.plan.rpm,
     tpm: key.tpmLimit ?? key.plan.tpm,
     estimatedTokens: inputTokens + outputTokens,
   });
+  return rate instanceof Promise ? rate.then((r) => reserveSpend(input, r, inputTokens, outputTokens)) : reserveSpend(input, rate, inputTokens, outputTokens);
+}
+
+function reserveSpend(input: AdmissionInput, rate: RateLimitDecision, inputTokens: number, outputTokens: number): Admission | Promise<Admission> {
+  const { key } = input;
   const headers = rateLimitHeaders(rate, input.protocol);
   if (!rate.allowed) {
     throw new GatewayError("rate_limit_exceeded", {
@@ -92,48 +107,52 @@ export async function admitRequest(input: {
   }
   const price = input.catalog.prices.get(input.model);
   const tracksMoney = input.billable && price && (key.plan.creditMicros > 0n || key.monthlyLimitMicros !== null);
-  let reservation: Reservation | undefined;
-  if (tracksMoney) {
-    const estimateMicros = computeCostMicros({ inputTokens, outputTokens }, price, key.plan.multiplierBps);
-    const store = getSpendStore();
-    let result;
-    try {
-      result = await store.reserve({
-        requestId: input.requestId,
-        orderId: key.order.id,
-        keyId: key.id,
-        estimateMicros,
-        order: { hasCredit: key.plan.creditMicros > 0n, balanceMicros: () => readOrderBalance(getDb(), key.order.id) },
-        key: { monthlyLimitMicros: key.monthlyLimitMicros, spentThisMonthMicros: (month) => readKeyMonthSpend(getDb(), key.id, month) },
-      });
-    } catch (err) {
-      await settleTokens(rate, 0);
-      if (err instanceof SpendStoreUnavailableError) throw new GatewayError("service_unavailable", { retryAfterSeconds: 1, headers, cause: err });
-      throw err;
-    }
-    if (!result.ok) {
-      await settleTokens(rate, 0);
-      if (result.code === "api_key_quota_exceeded") {
-        throw new GatewayError("api_key_quota_exceeded", { resetsAt: result.resetsAt, limitMicros: result.limitMicros, headers });
-      }
-      throw new GatewayError("billing_shortfall", { balanceMicros: result.balanceMicros, headers });
-    }
-    reservation = result.reservation;
-  }
+  if (!tracksMoney) return admission(input.requestId, headers, rate, undefined);
+  const estimateMicros = computeCostMicros({ inputTokens, outputTokens }, price, key.plan.multiplierBps);
+  const result = getSpendStore().reserve({
+    requestId: input.requestId,
+    orderId: key.order.id,
+    keyId: key.id,
+    estimateMicros,
+    order: { hasCredit: key.plan.creditMicros > 0n, balanceMicros: () => readOrderBalance(getDb(), key.order.id) },
+    key: { monthlyLimitMicros: key.monthlyLimitMicros, spentThisMonthMicros: (month) => readKeyMonthSpend(getDb(), key.id, month) },
+  });
+  const refused = async (err: unknown): Promise<never> => {
+    await settleTokens(rate, 0);
+    if (err instanceof SpendStoreUnavailableError) throw new GatewayError("service_unavailable", { retryAfterSeconds: 1, headers, cause: err });
+    throw err;
+  };
+  const reserved = (r: ReserveResult): Admission | Promise<Admission> => {
+    if (r.ok) return admission(input.requestId, headers, rate, r.reservation);
+    const error =
+      r.code === "api_key_quota_exceeded"
+        ? new GatewayError("api_key_quota_exceeded", { resetsAt: r.resetsAt, limitMicros: r.limitMicros, headers })
+        : new GatewayError("billing_shortfall", { balanceMicros: r.balanceMicros, headers });
+    const giveBack = settleTokens(rate, 0);
+    if (giveBack instanceof Promise) return giveBack.then(() => Promise.reject(error));
+    throw error;
+  };
+  return result instanceof Promise ? result.then(reserved, refused) : reserved(result);
+}
+
+function admission(requestId: string, headers: Record<string, string>, rate: RateLimitDecision, reservation: Reservation | undefined): Admission {
   let finished = false;
+  const failed = (err: unknown) => logger.error({ err, requestId }, "settling limits failed");
   return {
     headers,
-    async finish(actual) {
+    finish(actual) {
       if (finished) return;
       finished = true;
       try {
-        if (reservation) {
-          if (actual) await getSpendStore().settle(reservation, actual.costMicros);
-          else await getSpendStore().release(reservation);
+        const store = reservation ? getSpendStore() : undefined;
+        const charged = reservation && store ? (actual ? store.settle(reservation, actual.costMicros) : store.release(reservation)) : undefined;
+        if (charged instanceof Promise) {
+          return charged.then(() => settleTokens(rate, actual?.tokens ?? 0)).catch(failed);
         }
-        await settleTokens(rate, actual?.tokens ?? 0);
+        const tokens = settleTokens(rate, actual?.tokens ?? 0);
+        if (tokens instanceof Promise) return tokens.catch(failed);
       } catch (err) {
-        logger.error({ err, requestId: input.requestId }, "settling limits failed");
+        failed(err);
       }
     },
   };

@@ -1,9 +1,6 @@
 import "server-only";
-import { getSecretKeys } from "@/lib/credentials";
-import { getDb } from "@/lib/db";
 import { allowedModels } from "./authorize-key";
-import { getCatalog } from "./catalog";
-import { authenticate, withGateway } from "./handle-gateway-request";
+import { authenticate, gatewayCatalog, withGateway } from "./handle-gateway-request";
 
 // GET /v1/models — the models this key may call, in OpenAI's list shape, or Anthropic's when the
 // client sends `anthropic-version` (as the Anthropic SDK and Claude Code do).
@@ -11,7 +8,7 @@ export function listModels(request: Request): Promise<Response> {
   const anthropic = request.headers.has("anthropic-version");
   return withGateway(request, { protocol: anthropic ? "anthropic" : "openai", endpoint: "/v1/models" }, async (call) => {
     const key = await authenticate(call);
-    const catalog = await getCatalog(getDb(), getSecretKeys().channelKey);
+    const catalog = await gatewayCatalog();
     const models = allowedModels(key).filter((m) => catalog.channels.has(m));
     const created = Math.floor(key.order.accessStart.getTime() / 1000);
     const body = anthropic
@@ -26,6 +23,6 @@ export function listModels(request: Request): Promise<Response> {
           data: models.map((id) => ({ id, object: "model", created, owned_by: catalog.prices.get(id)?.provider.toLowerCase() ?? "gatehouse" })),
         };
     const headers = { "x-request-id": call.requestId, "cache-control": "no-store", ...(anthropic ? { "request-id": call.requestId } : {}) };
-    return { response: Response.json(body, { headers }), key };
+    return Response.json(body, { headers });
   });
 }

@@ -2,13 +2,12 @@ import "server-only";
 import { computeCostMicros } from "@/lib/billing";
 import { GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
-import { allowedModels } from "./authorize-key";
-import type { Catalog, CatalogChannel } from "./catalog";
+import { keyAllowsModel, allowedModels } from "./authorize-key";
+import { channelsFor, type Catalog, type CatalogChannel } from "./catalog";
 import { circuitAllows, recordChannelFailure, recordChannelSuccess } from "./circuit-breaker";
 import type { GatewayKey } from "./load-key";
 import { createParser } from "eventsource-parser";
 import { createStreamRewriter, estimatedTokenCount, translateAnswer, translateBody, translateUpstreamError, upstreamOperation } from "./cross-protocol";
-import { createUsageChunkFilter } from "./openai-usage-filter";
 import { callUpstream, classifyUpstreamError, type UpstreamResponse } from "./upstream-client";
 import { buildUpstreamTarget, type Operation } from "./upstream-request";
 import { estimateTokens, StreamUsageObserver, usageFromBody, type UsageReading } from "./usage";
@@ -28,24 +27,21 @@ export interface ProxyInput {
   catalog: Catalog;
   requestId: string;
   headersTimeoutMs: number;
+  /** Headers every answer carries besides the gateway's own (the rate-limit headers). */
+  responseHeaders?: Record<string, string>;
 }
 
-export interface ProxyOutcome {
-  response: Response;
-  /** Resolves when the exchange is over (stream finished, failed or the client left). */
-  done: Promise<{
-    status: number;
-    errorCode: string | null;
-    usage: UsageReading | null;
-    costMicros: bigint;
-    channelId: string | null;
-    upstreamModel: string | null;
-    ttfbMs: number | null;
-    stream: boolean;
-  }>;
+/** How an exchange ended: what the log row and the limits need. */
+export interface Exchange {
+  status: number;
+  errorCode: string | null;
+  usage: UsageReading | null;
+  costMicros: bigint;
+  channelId: string | null;
+  upstreamModel: string | null;
+  ttfbMs: number | null;
+  stream: boolean;
 }
-
-const RESPONSE_HEADERS_KEPT = ["content-type"];
 
 /** Model exists, is in the key's scope, and is served in the client's protocol. */
 export function resolveModel(input: Pick<ProxyInput, "body" | "key" | "catalog" | "protocol" | "urlModel">): { model: string; channels: CatalogChannel[] } {
@@ -53,12 +49,9 @@ export function resolveModel(input: Pick<ProxyInput, "body" | "key" | "catalog" 
   if (typeof model !== "string" || model.trim() === "") {
     throw new GatewayError("invalid_request", { reason: "the request has no model", param: "model" });
   }
-  const served = input.catalog.channels.get(model);
-  if (!served || served.length === 0) throw new GatewayError("model_not_found", { model, param: "model" });
-  const allowed = allowedModels(input.key);
-  if (!allowed.includes(model)) throw new GatewayError("model_not_allowed", { model, allowedModels: allowed, param: "model" });
-  // By priority; at equal priority a channel of the client's own protocol first (no translation).
-  const channels = [...served].sort((a, b) => b.priority - a.priority || Number(b.protocol === input.protocol) - Number(a.protocol === input.protocol));
+  const channels = channelsFor(input.catalog, model, input.protocol);
+  if (!channels) throw new GatewayError("model_not_found", { model, param: "model" });
+  if (!keyAllowsModel(input.key, model)) throw new GatewayError("model_not_allowed", { model, allowedModels: allowedModels(input.key), param: "model" });
   return { model, channels };
 }
 
@@ -77,20 +70,39 @@ function bodyFor(input: ProxyInput, channel: CatalogChannel, model: string, stre
   const streamOptions = input.body.stream_options as { include_usage?: unknown } | undefined;
   const addUsage = input.protocol === "openai" && stream && streamOptions?.include_usage !== true;
   if (upstreamModel === model && !addUsage) return { body: input.raw, addedUsageChunk: false, upstreamModel };
+  if (upstreamModel === model && streamOptions === undefined) {
+    // The client's bytes with the option spliced in: cheaper than serialising the body again, and
+    // every other byte stays as sent.
+    const spliced = withUsageOption(input.raw);
+    if (spliced) return { body: spliced, addedUsageChunk: true, upstreamModel };
+  }
   const edited: Record<string, unknown> = { ...input.body, model: upstreamModel };
   if (addUsage) edited.stream_options = { ...(streamOptions ?? {}), include_usage: true };
   return { body: JSON.stringify(edited), addedUsageChunk: addUsage, upstreamModel };
 }
 
-function responseHeaders(upstream: UpstreamResponse, requestId: string, protocol: Protocol): Headers {
-  const headers = new Headers();
-  for (const name of RESPONSE_HEADERS_KEPT) {
-    const value = upstream.headers[name];
-    if (typeof value === "string") headers.set(name, value);
-  }
-  headers.set("x-request-id", requestId);
-  if (protocol === "anthropic") headers.set("request-id", requestId);
-  headers.set("cache-control", "no-store");
+const USAGE_OPTION = Buffer.from('"stream_options":{"include_usage":true},');
+
+/** `{"stream_options":{"include_usage":true},…` from a body without the option; null if not a non-empty object. */
+export function withUsageOption(raw: Uint8Array): Buffer | null {
+  const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const isSpace = (b: number | undefined) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+  let open = 0;
+  while (isSpace(bytes[open])) open++;
+  if (bytes[open] !== 0x7b) return null;
+  let next = open + 1;
+  while (isSpace(bytes[next])) next++;
+  if (next >= bytes.length || bytes[next] === 0x7d) return null;
+  return Buffer.concat([bytes.subarray(0, open + 1), USAGE_OPTION, bytes.subarray(open + 1)]);
+}
+
+/** The answer's headers: the upstream's content type, the request id, and the caller's extras. */
+function responseHeaders(input: ProxyInput, contentType: unknown): Record<string, string> {
+  const headers: Record<string, string> = { ...input.responseHeaders };
+  if (typeof contentType === "string") headers["content-type"] = contentType;
+  headers["x-request-id"] = input.requestId;
+  if (input.protocol === "anthropic") headers["request-id"] = input.requestId;
+  headers["cache-control"] = "no-store";
   return headers;
 }
 
@@ -105,15 +117,16 @@ async function discard(upstream: UpstreamResponse): Promise<void> {
 /**
  * Sends the request to the model's channels in order until one answers: connect errors, timeouts,
  * 5xx and 429 before the first byte move on to the next channel (and count against its circuit).
- * A stream is passed through chunk by chunk as it arrives; the client leaving aborts the upstream.
+ * A stream is passed through chunk by chunk as it arrives; the client leaving aborts the upstream
+ * (the client's own signal goes to the upstream call; a cancelled stream closes its body).
+ * `onDone` is called once when an answer has been returned and its exchange is over (stream
+ * finished, failed or the client left); not when this throws.
  */
-export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
+export async function proxyRequest(input: ProxyInput, onDone: (exchange: Exchange) => void): Promise<Response> {
   const { model, channels } = resolveModel(input);
   const stream = input.operation === "stream_generate" || ((input.operation === "chat" || input.operation === "messages") && input.body.stream === true);
   const started = performance.now();
-  const upstreamAbort = new AbortController();
-  const onClientAbort = () => upstreamAbort.abort();
-  input.request.signal.addEventListener("abort", onClientAbort, { once: true });
+  const clientSignal = input.request.signal;
 
   let lastFailure: { kind: "timeout" | "error"; retryAfter?: number } = { kind: "error" };
   const candidates = channels.filter((c) => circuitAllows(c.id));
@@ -125,12 +138,9 @@ export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
     const operation = sameProtocol ? input.operation : upstreamOperation(input.operation, channel.protocol, stream);
     if (operation === null) {
       // Token counting on a channel whose protocol cannot count: answer with a local estimate.
-      input.request.signal.removeEventListener("abort", onClientAbort);
-      const headers = new Headers({ "content-type": "application/json", "x-request-id": input.requestId, "cache-control": "no-store", "x-gatehouse-estimate": "true" });
-      return {
-        response: new Response(estimatedTokenCount(input.raw, input.protocol), { status: 200, headers }),
-        done: Promise.resolve({ status: 200, errorCode: null, usage: null, costMicros: 0n, channelId: channel.id, upstreamModel: null, ttfbMs: 0, stream: false }),
-      };
+      const headers = { ...responseHeaders(input, "application/json"), "x-gatehouse-estimate": "true" };
+      onDone({ status: 200, errorCode: null, usage: null, costMicros: 0n, channelId: channel.id, upstreamModel: null, ttfbMs: 0, stream: false });
+      return new Response(estimatedTokenCount(input.raw, input.protocol), { status: 200, headers });
     }
     let prepared: ReturnType<typeof bodyFor>;
     try {
@@ -145,10 +155,10 @@ export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
     attempted = true;
     let upstream: UpstreamResponse;
     try {
-      upstream = await callUpstream({ ...target, body: prepared.body, signal: upstreamAbort.signal, headersTimeoutMs: input.headersTimeoutMs });
+      upstream = await callUpstream({ ...target, body: prepared.body, signal: clientSignal, headersTimeoutMs: input.headersTimeoutMs });
     } catch (err) {
       const kind = classifyUpstreamError(err);
-      if (kind === "aborted" || input.request.signal.aborted) throw new ClientGoneError();
+      if (kind === "aborted" || clientSignal.aborted) throw new ClientGoneError();
       recordChannelFailure(channel.id);
       lastFailure = { kind: kind === "timeout" ? "timeout" : "error" };
       logger.warn({ requestId: input.requestId, channel: channel.name, kind, err: (err as Error).message }, "upstream unreachable; trying the next channel");
@@ -164,14 +174,13 @@ export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
     }
     recordChannelSuccess(channel.id);
     const base = { channelId: channel.id, upstreamModel: prepared.upstreamModel, stream };
-    const headers = responseHeaders(upstream, input.requestId, input.protocol);
+    const headers = responseHeaders(input, upstream.headers["content-type"]);
     const estimatedInput = estimateTokens(input.raw.byteLength);
 
     if (!stream || upstream.statusCode !== 200) {
       // Whole answers (and upstream refusals such as 400) are small: read, meter, pass on unchanged.
       const bytes = new Uint8Array(await upstream.body.arrayBuffer());
       const ttfbMs = Math.round(performance.now() - started);
-      input.request.signal.removeEventListener("abort", onClientAbort);
       let usage: UsageReading | null = null;
       let parsed: unknown;
       try {
@@ -188,22 +197,22 @@ export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
           const translated = translateAnswer(channel.protocol, input.protocol, parsed, { model, requestId: input.requestId });
           if (!translated) throw new GatewayError("upstream_error");
           answer = translated;
-          headers.set("content-type", "application/json");
+          headers["content-type"] = "application/json";
         }
       } else if (!sameProtocol) {
         answer = translateUpstreamError(upstream.statusCode, parsed, input.protocol);
-        headers.set("content-type", "application/json");
+        headers["content-type"] = "application/json";
       }
       const costMicros = usage ? cost(input, model, usage) : 0n;
-      return {
-        response: new Response(answer, { status: upstream.statusCode, headers }),
-        done: Promise.resolve({ ...base, status: upstream.statusCode, errorCode: null, usage, costMicros, ttfbMs }),
-      };
+      onDone({ ...base, status: upstream.statusCode, errorCode: null, usage, costMicros, ttfbMs });
+      return new Response(answer, { status: upstream.statusCode, headers });
     }
 
     const clientWantsArray = input.protocol === "gemini" && input.url.searchParams.get("alt") !== "sse";
-    const observer = new StreamUsageObserver(channel.protocol, estimatedInput, sameProtocol && clientWantsArray ? "json-array" : "sse");
-    const filter = prepared.addedUsageChunk ? createUsageChunkFilter() : null;
+    // Meters the stream on its way; removes the usage chunk the gateway added, if it did.
+    const observer = new StreamUsageObserver(channel.protocol, estimatedInput, sameProtocol && clientWantsArray ? "json-array" : "sse", {
+      dropInjectedUsage: prepared.addedUsageChunk,
+    });
     // Across protocols the upstream's events are rewritten one by one as they arrive.
     let pendingOut: Uint8Array[] = [];
     const rewriter = sameProtocol
@@ -223,24 +232,23 @@ export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
         })
       : null;
     const textDecoder = new TextDecoder();
-    if (rewriter) headers.set("content-type", clientWantsArray ? "application/json" : "text/event-stream");
+    if (rewriter) headers["content-type"] = clientWantsArray ? "application/json" : "text/event-stream";
     const iterator = upstream.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     let ttfbMs: number | null = null;
-    let finish!: (value: { status: number; errorCode: string | null }) => void;
-    const finished = new Promise<{ status: number; errorCode: string | null }>((resolve) => (finish = resolve));
     let settled = false;
     const settle = (status: number, errorCode: string | null) => {
       if (settled) return;
       settled = true;
-      input.request.signal.removeEventListener("abort", onClientAbort);
-      finish({ status, errorCode });
+      const usage = observer.reading();
+      onDone({ ...base, status, errorCode, usage, costMicros: cost(input, model, usage), ttfbMs });
     };
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
         try {
           const { value, done } = await iterator.next();
           if (done) {
-            for (const rest of filter?.flush() ?? []) controller.enqueue(rest);
+            const rest = observer.end();
+            if (rest && !rewriter) controller.enqueue(rest);
             if (rewriter) {
               sseParser?.feed(textDecoder.decode());
               for (const part of pendingOut) controller.enqueue(part);
@@ -252,37 +260,37 @@ export async function proxyRequest(input: ProxyInput): Promise<ProxyOutcome> {
             return;
           }
           ttfbMs ??= Math.round(performance.now() - started);
-          observer.feed(value);
           if (rewriter) {
+            observer.feed(value);
             sseParser?.feed(textDecoder.decode(value, { stream: true }));
             const out = pendingOut;
             pendingOut = [];
             for (const part of out) controller.enqueue(part);
-          } else if (filter) for (const part of filter.push(value)) controller.enqueue(part);
-          else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+          } else {
+            const out = observer.push(value);
+            if (out) controller.enqueue(out);
+          }
         } catch (err) {
-          // The upstream dropped the connection mid-stream: end the client's stream as an error
-          // and bill what was generated.
-          logger.warn({ requestId: input.requestId, channel: channel.name, err: (err as Error).message }, "upstream stream broke");
           controller.error(err);
+          // The client left (its signal aborted the upstream call), or the upstream dropped the
+          // connection mid-stream: either way, bill what was generated.
+          if (clientSignal.aborted) {
+            settle(499, "client_closed");
+            return;
+          }
+          logger.warn({ requestId: input.requestId, channel: channel.name, err: (err as Error).message }, "upstream stream broke");
           settle(502, "upstream_error");
         }
       },
       cancel() {
         // The client went away: stop the upstream generation now.
-        upstreamAbort.abort();
         upstream.body.destroy();
         settle(499, "client_closed");
       },
     });
-    const done = finished.then(({ status, errorCode }) => {
-      const usage = observer.reading();
-      return { ...base, status, errorCode, usage, costMicros: cost(input, model, usage), ttfbMs };
-    });
-    return { response: new Response(body, { status: 200, headers }), done };
+    return new Response(body, { status: 200, headers });
   }
 
-  input.request.signal.removeEventListener("abort", onClientAbort);
   if (refusal && !attempted) throw refusal;
   if (lastFailure.kind === "timeout") throw new GatewayError("upstream_timeout", { timeoutSeconds: Math.round(input.headersTimeoutMs / 1000) });
   throw new GatewayError("upstream_error", { retryAfterSeconds: lastFailure.retryAfter });

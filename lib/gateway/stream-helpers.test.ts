@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { circuitAllows, recordChannelFailure, recordChannelSuccess, resetCircuits } from "./circuit-breaker";
 import { extractCredential } from "./extract-credential";
-import { createUsageChunkFilter } from "./openai-usage-filter";
+import { withUsageOption } from "./proxy-request";
 import { StreamUsageObserver, usageFromBody } from "./usage";
 
 const enc = new TextEncoder();
@@ -51,21 +51,55 @@ describe("usage", () => {
   });
 });
 
-describe("OpenAI usage chunk filter", () => {
+describe("OpenAI usage chunk removal", () => {
   const chunk = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
-  it("removes only the usage chunk the gateway asked for, byte-for-byte otherwise", () => {
-    const stream = [
-      chunk({ choices: [{ delta: { content: "Hi" } }], usage: null }),
-      chunk({ choices: [{ delta: {}, finish_reason: "stop" }], usage: null }),
-      chunk({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } }),
-      "data: [DONE]\n\n",
-    ].join("");
-    const f = createUsageChunkFilter();
+  const stream = [
+    chunk({ choices: [{ delta: { content: "Hi" } }], usage: null }),
+    chunk({ choices: [{ delta: {}, finish_reason: "stop" }], usage: null }),
+    chunk({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } }),
+    "data: [DONE]\n\n",
+  ].join("");
+  const expected = [chunk({ choices: [{ delta: { content: "Hi" } }], usage: null }), chunk({ choices: [{ delta: {}, finish_reason: "stop" }], usage: null }), "data: [DONE]\n\n"].join("");
+  const run = (text: string, size: number, drop: boolean) => {
+    const o = new StreamUsageObserver("openai", 5, "sse", { dropInjectedUsage: drop });
     const out: string[] = [];
-    for (let i = 0; i < stream.length; i += 7) for (const part of f.push(enc.encode(stream.slice(i, i + 7)))) out.push(dec.decode(part));
-    for (const part of f.flush()) out.push(dec.decode(part));
-    const expected = [chunk({ choices: [{ delta: { content: "Hi" } }], usage: null }), chunk({ choices: [{ delta: {}, finish_reason: "stop" }], usage: null }), "data: [DONE]\n\n"].join("");
-    expect(out.join("")).toBe(expected);
+    for (let i = 0; i < text.length; i += size) {
+      const part = o.push(enc.encode(text.slice(i, i + size)));
+      if (part) out.push(dec.decode(part));
+    }
+    const rest = o.end();
+    if (rest) out.push(dec.decode(rest));
+    return { text: out.join(""), usage: o.reading() };
+  };
+
+  it("removes only the usage chunk the gateway asked for, byte-for-byte otherwise, however the bytes are split", () => {
+    for (const size of [1, 7, 64, stream.length]) {
+      const { text, usage } = run(stream, size, true);
+      expect(text).toBe(expected);
+      expect(usage).toEqual({ inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, estimated: false });
+    }
+  });
+
+  it("passes the chunks themselves through when the client asked for usage", () => {
+    const o = new StreamUsageObserver("openai", 5, "sse");
+    const bytes = enc.encode(stream);
+    expect(o.push(bytes)).toBe(bytes);
+    expect(o.reading().estimated).toBe(false);
+  });
+
+  it("handles CRLF framing and a last event without its blank line", () => {
+    const crlf = stream.replaceAll("\n", "\r\n").replace(/\r\n\r\n$/, "");
+    const { text, usage } = run(crlf, 5, true);
+    expect(text).toBe(expected.replaceAll("\n", "\r\n").replace(/\r\n\r\n$/, ""));
+    expect(usage.outputTokens).toBe(1);
+  });
+
+  it("estimates from string fields only, escapes and spacing included", () => {
+    const o = new StreamUsageObserver("openai", 5);
+    o.feed(enc.encode('data: {"choices":[{"delta":{"content" : "say \\"hi\\" 12345678"}}],"usage":null}\n\n'));
+    o.feed(enc.encode('data: {"choices":[{"delta":{"tool_calls":[{"function":{"arguments":"{\\"a\\":1}"}}]}}]}\n\n'));
+    // `say \"hi\" 12345678` is 19 bytes as sent, `{\"a\":1}` 9: 28 / 4 = 7 tokens (parsed text would give 6).
+    expect(o.reading()).toEqual({ inputTokens: 5, outputTokens: 7, cacheReadTokens: 0, cacheWriteTokens: 0, estimated: true });
   });
 });
 
@@ -82,5 +116,17 @@ describe("circuit breaker", () => {
     expect(circuitAllows("c", t0 + 31_001)).toBe(false); // only one at a time
     recordChannelSuccess("c");
     expect(circuitAllows("c", t0 + 31_002)).toBe(true);
+  });
+});
+
+describe("withUsageOption", () => {
+  it("splices the option in after the opening brace, every other byte as sent", () => {
+    const raw = ' \n{ "model":"m", "stream":true,"messages":[]}';
+    const out = withUsageOption(enc.encode(raw));
+    expect(out?.toString()).toBe(' \n{"stream_options":{"include_usage":true}, "model":"m", "stream":true,"messages":[]}');
+    expect(JSON.parse(out!.toString())).toEqual({ stream_options: { include_usage: true }, model: "m", stream: true, messages: [] });
+  });
+  it("declines what is not a non-empty object", () => {
+    for (const raw of ["{}", " { } ", "[]", ""]) expect(withUsageOption(enc.encode(raw))).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Prisma } from "@/lib/db";
+import type { Database, SqlQuery } from "@/lib/db";
 import { logger } from "@/lib/server/logger";
 import { onShutdown } from "@/lib/server/shutdown";
 
@@ -41,7 +41,7 @@ interface WriterState {
   queue: UsageRecord[];
   timer?: NodeJS.Timeout;
   flushing?: Promise<void>;
-  db?: () => Prisma;
+  db?: () => Database;
   hooked?: boolean;
 }
 
@@ -55,7 +55,7 @@ function state(): WriterState {
 }
 
 /** Queues a record; it reaches the database within a fraction of a second. */
-export function recordUsage(db: () => Prisma, record: UsageRecord): void {
+export function recordUsage(db: () => Database, record: UsageRecord): void {
   const s = state();
   s.db = db;
   if (s.queue.length >= MAX_QUEUE) {
@@ -99,9 +99,11 @@ export async function flushUsage(options: { all?: boolean } = {}): Promise<void>
   if (s.queue.length > 0) s.timer ??= setTimeout(() => void flushUsage(), FLUSH_INTERVAL_MS);
 }
 
-// The log rows and debits of a batch go in as one JSON parameter expanded by PostgreSQL: set-based
-// inserts cost a fraction of the per-row work Prisma's createMany does on the hot path's CPU.
-// DateTime columns are timestamp(3) holding UTC, which is what the ISO strings carry.
+// A batch is written in one transaction of set-based statements, each taking its rows as one
+// JSON parameter expanded by PostgreSQL (json_to_recordset), on the driver directly: the CPU this
+// costs is the gateway's, so per-row work in JavaScript and Prisma's per-query compilation of the
+// large parameter are both avoided. DateTime columns are timestamp(3) holding UTC, which is what
+// the ISO strings carry; bigints travel as strings.
 const LOG_COLUMNS = [
   ['"requestId"', "text"],
   ['"apiKeyId"', "text"],
@@ -132,21 +134,62 @@ const INSERT_LOGS = `INSERT INTO request_logs (${LOG_COLUMNS.map(([c]) => c).joi
   FROM json_to_recordset($1::json) AS r(${LOG_COLUMNS.map(([c, t]) => `${c} ${t}`).join(", ")})
   ON CONFLICT ("requestId") DO NOTHING`;
 
+const LEDGER_HAS_REQUESTS = `SELECT 1 FROM ledger_entries WHERE "requestId" IN (SELECT value FROM json_array_elements_text($1::json)) LIMIT 1`;
+
+// Rollups are summed per (day, key, model) in JavaScript first: one row each, so the upsert never
+// touches a row twice.
+const UPSERT_ROLLUPS = `INSERT INTO usage_daily (day, "apiKeyId", model, "customerId", "orderId", requests, errors, "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costMicros")
+  SELECT day, "apiKeyId", model, "customerId", "orderId", requests, errors, "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costMicros"
+  FROM json_to_recordset($1::json) AS r(day date, "apiKeyId" text, model text, "customerId" text, "orderId" text, requests integer, errors integer,
+    "inputTokens" bigint, "outputTokens" bigint, "cacheReadTokens" bigint, "cacheWriteTokens" bigint, "costMicros" bigint)
+  ON CONFLICT (day, "apiKeyId", model) DO UPDATE SET
+    requests = usage_daily.requests + EXCLUDED.requests,
+    errors = usage_daily.errors + EXCLUDED.errors,
+    "inputTokens" = usage_daily."inputTokens" + EXCLUDED."inputTokens",
+    "outputTokens" = usage_daily."outputTokens" + EXCLUDED."outputTokens",
+    "cacheReadTokens" = usage_daily."cacheReadTokens" + EXCLUDED."cacheReadTokens",
+    "cacheWriteTokens" = usage_daily."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
+    "costMicros" = usage_daily."costMicros" + EXCLUDED."costMicros"`;
+
 const INSERT_DEBITS = `INSERT INTO ledger_entries ("orderId", kind, "amountMicros", "requestId", "createdAt")
   SELECT "orderId", 'DEBIT'::"LedgerKind", "amountMicros", "requestId", "createdAt"
   FROM json_to_recordset($1::json) AS r("orderId" text, "amountMicros" bigint, "requestId" text, "createdAt" timestamp(3))`;
 
-function toJson(rows: object[]): string {
-  return JSON.stringify(rows, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+// The running total of each order's ledger (Order.balanceMicros) moves with its debits.
+const DEBIT_BALANCES = `UPDATE orders SET "balanceMicros" = orders."balanceMicros" - r.spent, "updatedAt" = $2::timestamp(3)
+  FROM json_to_recordset($1::json) AS r(id text, spent bigint) WHERE orders.id = r.id`;
+
+const TOUCH_KEYS = `UPDATE api_keys SET "lastUsedAt" = r.at, "updatedAt" = $2::timestamp(3)
+  FROM json_to_recordset($1::json) AS r(id text, at timestamp(3))
+  WHERE api_keys.id = r.id AND (api_keys."lastUsedAt" IS NULL OR api_keys."lastUsedAt" < r.at)`;
+
+/** The batch as JSON for json_to_recordset; costs as strings, bigint having no JSON form. */
+function logRowsJson(batch: UsageRecord[]): string {
+  return JSON.stringify(batch.map((r) => ({ ...r, costMicros: r.costMicros.toString() })));
 }
 
-function utcDay(date: Date): Date {
-  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+function utcDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
 }
 
-async function writeBatch(db: Prisma, batch: UsageRecord[]): Promise<void> {
-  const rollups = new Map<string, { day: Date; r: UsageRecord; requests: number; errors: number; input: number; output: number; cacheRead: number; cacheWrite: number; cost: bigint }>();
-  const debits: { orderId: string; amountMicros: bigint; requestId: string; createdAt: Date }[] = [];
+interface Rollup {
+  day: string;
+  apiKeyId: string;
+  model: string;
+  customerId: string;
+  orderId: string;
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  cost: bigint;
+}
+
+async function writeBatch(db: Database, batch: UsageRecord[]): Promise<void> {
+  const rollups = new Map<string, Rollup>();
+  const debits: { orderId: string; amountMicros: string; requestId: string; createdAt: Date }[] = [];
   const balances = new Map<string, bigint>();
   const lastUsed = new Map<string, Date>();
   for (const r of batch) {
@@ -155,60 +198,39 @@ async function writeBatch(db: Prisma, batch: UsageRecord[]): Promise<void> {
     if (!prev || prev < r.createdAt) lastUsed.set(r.apiKeyId, r.createdAt);
     if (!r.model) continue;
     const day = utcDay(r.createdAt);
-    const key = `${day.getTime()}|${r.apiKeyId}|${r.model}`;
-    const agg = rollups.get(key) ?? { day, r, requests: 0, errors: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0n };
+    const key = `${day}|${r.apiKeyId}|${r.model}`;
+    let agg = rollups.get(key);
+    if (!agg) {
+      agg = { day, apiKeyId: r.apiKeyId, model: r.model, customerId: r.customerId, orderId: r.orderId, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cost: 0n };
+      rollups.set(key, agg);
+    }
     agg.requests += 1;
     agg.errors += r.status >= 400 ? 1 : 0;
-    agg.input += r.inputTokens;
-    agg.output += r.outputTokens;
-    agg.cacheRead += r.cacheReadTokens;
-    agg.cacheWrite += r.cacheWriteTokens;
+    agg.inputTokens += r.inputTokens;
+    agg.outputTokens += r.outputTokens;
+    agg.cacheReadTokens += r.cacheReadTokens;
+    agg.cacheWriteTokens += r.cacheWriteTokens;
     agg.cost += r.costMicros;
-    rollups.set(key, agg);
     if (r.costMicros > 0n) {
-      debits.push({ orderId: r.orderId, amountMicros: -r.costMicros, requestId: r.requestId, createdAt: r.createdAt });
+      debits.push({ orderId: r.orderId, amountMicros: (-r.costMicros).toString(), requestId: r.requestId, createdAt: r.createdAt });
       balances.set(r.orderId, (balances.get(r.orderId) ?? 0n) + r.costMicros);
     }
   }
-  await db.$transaction(async (tx) => {
+  const now = new Date().toISOString();
+  await db.transaction(async (query: SqlQuery) => {
     // ON CONFLICT DO NOTHING: a batch retried after a commit whose answer was lost must not count twice.
-    const inserted = await tx.$executeRawUnsafe(INSERT_LOGS, toJson(batch));
-    if (inserted !== batch.length) {
-      const existing = new Set((await tx.ledgerEntry.findMany({ where: { requestId: { in: batch.map((b) => b.requestId) } }, select: { requestId: true } })).map((e) => e.requestId));
-      if (existing.size > 0) throw new Error("usage batch already written in part; refusing to double-count");
+    const inserted = await query(INSERT_LOGS, [logRowsJson(batch)]);
+    if (inserted.rowCount !== batch.length) {
+      const written = await query(LEDGER_HAS_REQUESTS, [JSON.stringify(batch.map((b) => b.requestId))]);
+      if (written.rows.length > 0) throw new Error("usage batch already written in part; refusing to double-count");
     }
-    for (const a of rollups.values()) {
-      await tx.$executeRawUnsafe(
-        `INSERT INTO usage_daily (day, "apiKeyId", model, "customerId", "orderId", requests, errors, "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costMicros")
-         VALUES ($1::date, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (day, "apiKeyId", model) DO UPDATE SET
-           requests = usage_daily.requests + EXCLUDED.requests,
-           errors = usage_daily.errors + EXCLUDED.errors,
-           "inputTokens" = usage_daily."inputTokens" + EXCLUDED."inputTokens",
-           "outputTokens" = usage_daily."outputTokens" + EXCLUDED."outputTokens",
-           "cacheReadTokens" = usage_daily."cacheReadTokens" + EXCLUDED."cacheReadTokens",
-           "cacheWriteTokens" = usage_daily."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
-           "costMicros" = usage_daily."costMicros" + EXCLUDED."costMicros"`,
-        a.day.toISOString().slice(0, 10),
-        a.r.apiKeyId,
-        a.r.model,
-        a.r.customerId,
-        a.r.orderId,
-        a.requests,
-        a.errors,
-        BigInt(a.input),
-        BigInt(a.output),
-        BigInt(a.cacheRead),
-        BigInt(a.cacheWrite),
-        a.cost,
-      );
+    if (rollups.size > 0) {
+      await query(UPSERT_ROLLUPS, [JSON.stringify([...rollups.values()].map(({ cost, ...rest }) => ({ ...rest, costMicros: cost.toString() })))]);
     }
-    if (debits.length > 0) await tx.$executeRawUnsafe(INSERT_DEBITS, toJson(debits));
-    for (const [orderId, spent] of balances) {
-      await tx.order.update({ where: { id: orderId }, data: { balanceMicros: { decrement: spent } } });
+    if (debits.length > 0) {
+      await query(INSERT_DEBITS, [JSON.stringify(debits)]);
+      await query(DEBIT_BALANCES, [JSON.stringify([...balances].map(([id, spent]) => ({ id, spent: spent.toString() }))), now]);
     }
-    for (const [apiKeyId, at] of lastUsed) {
-      await tx.apiKey.updateMany({ where: { id: apiKeyId, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: at } }] }, data: { lastUsedAt: at } });
-    }
+    if (lastUsed.size > 0) await query(TOUCH_KEYS, [JSON.stringify([...lastUsed].map(([id, at]) => ({ id, at }))), now]);
   });
 }

@@ -1,4 +1,3 @@
-import { createParser } from "eventsource-parser";
 import type { Protocol, TokenCounts } from "./types";
 
 // Reads token usage the way each upstream reports it, from a whole JSON body or while a stream
@@ -52,19 +51,102 @@ export function usageFromBody(protocol: Protocol, body: unknown): TokenCounts | 
   return null;
 }
 
+/** The string fields whose text is generated output, per protocol (for the estimate). */
+const OUTPUT_FIELDS: Record<Protocol, string[]> = {
+  openai: ['"content"', '"arguments"'],
+  anthropic: ['"text"', '"partial_json"', '"thinking"'],
+  gemini: ['"text"'],
+};
+
+// The scanner works on the stream's bytes read as Latin-1: one character per byte, so positions
+// are byte offsets, the markers it looks for are ASCII, and reading a chunk that way is the
+// cheapest decoding there is. Only the few events that carry usage are decoded as UTF-8.
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/** After a JSON member name ending before `at`: the index of its value's first character. */
+function valueStart(text: string, at: number): number {
+  const end = text.length;
+  let i = at;
+  while (i < end && isSpace(text.charCodeAt(i))) i++;
+  if (text.charCodeAt(i) !== 0x3a) return -1;
+  i++;
+  while (i < end && isSpace(text.charCodeAt(i))) i++;
+  return i < end ? i : -1;
+}
+
+/** Index of the quote closing a JSON string whose content starts at `from`, or -1. */
+function closingQuote(text: string, from: number): number {
+  for (let i = text.indexOf('"', from); i >= 0; i = text.indexOf('"', i + 1)) {
+    let slashes = 0;
+    for (let j = i - 1; j >= from && text.charCodeAt(j) === 0x5c; j--) slashes++;
+    if (slashes % 2 === 0) return i;
+  }
+  return -1;
+}
+
+/** Whether the event has a member `name` (quoted) with an object value. */
+function hasObjectMember(event: string, name: string): boolean {
+  for (let i = event.indexOf(name); i >= 0; i = event.indexOf(name, i + name.length)) {
+    const v = valueStart(event, i + name.length);
+    if (v >= 0 && event.charCodeAt(v) === 0x7b) return true;
+  }
+  return false;
+}
+
+/** The name on an event's `event:` line (first, as Anthropic sends it); undefined without one. */
+function eventName(event: string): string | undefined {
+  if (!event.startsWith("event:")) return undefined;
+  const lf = event.indexOf("\n");
+  return event.slice(6, lf < 0 ? event.length : lf).trim();
+}
+
+/** Latin-1 text (bytes as scanned) read as the UTF-8 it is. */
+function utf8(latin1: string): string {
+  return Buffer.from(latin1, "latin1").toString("utf8");
+}
+
+/** The `data:` payload of one SSE event (its lines joined), and its `event:` name. */
+function parseEvent(text: string): { name: string | undefined; data: string } {
+  let name: string | undefined;
+  let data: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    if (line.startsWith("data:")) {
+      const value = line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5);
+      data = data === undefined ? value : `${data}\n${value}`;
+    } else if (line.startsWith("event:")) {
+      name = line.slice(line.charCodeAt(6) === 0x20 ? 7 : 6);
+    }
+  }
+  return { name, data: data ?? "" };
+}
+
 /**
- * Watches a stream's bytes (a copy: it never changes what the client gets) and keeps the latest
- * usage the upstream reported plus the amount of text generated, for the estimate.
+ * Watches a stream's bytes on their way to the client and keeps the latest usage the upstream
+ * reported plus the amount of text generated, for the estimate. It reads bytes, not parsed
+ * events: most events are only scanned (for the length of their text) and JSON is parsed only
+ * for the few that carry usage, so metering a stream costs little next to passing it on.
+ *
+ * With `dropInjectedUsage` (an OpenAI stream whose usage chunk the gateway asked for, not the
+ * client), push() also removes that chunk — the one with `"choices": []` and a usage object —
+ * and returns what the client should get; a partial event then waits for its end, every complete
+ * one goes out at once. Otherwise push() returns the chunk itself: the client gets the upstream's
+ * bytes untouched. Events end with a blank line (LF or CRLF line endings).
  */
 export class StreamUsageObserver {
-  private readonly decoder = new TextDecoder();
-  private readonly parser;
   private reported: Partial<TokenCounts> = {};
   private sawOutputCount = false;
   private sawInputCount = false;
   private outputChars = 0;
+  /** An event not yet complete (Latin-1, as scanned). */
+  private pending = "";
+  /** Gemini reports cumulative usage in every chunk: the latest, parsed once at the end. */
+  private latestGeminiUsage: string | null = null;
 
   /** For Gemini's JSON-array streaming (no alt=sse): the end of the text, where usage arrives. */
+  private readonly decoder = new TextDecoder();
   private tail = "";
 
   constructor(
@@ -73,18 +155,142 @@ export class StreamUsageObserver {
     private readonly estimatedInputTokens: number,
     /** "json-array": Gemini's streamGenerateContent without alt=sse, one JSON array. */
     private readonly framing: "sse" | "json-array" = "sse",
-  ) {
-    this.parser = createParser({ onEvent: (event) => this.onEvent(event.event, event.data) });
-  }
+    private readonly options: { dropInjectedUsage?: boolean } = {},
+  ) {}
 
+  /** Meters a chunk (the client's bytes are not changed). */
   feed(chunk: Uint8Array): void {
-    const text = this.decoder.decode(chunk, { stream: true });
-    if (this.framing === "sse") {
-      this.parser.feed(text);
+    if (this.framing === "json-array") {
+      const text = this.decoder.decode(chunk, { stream: true });
+      for (const match of text.matchAll(/"text"\s*:\s*"((?:[^"\\]|\\.)*)"/g)) this.outputChars += match[1]?.length ?? 0;
+      this.tail = (this.tail + text).slice(-32_768);
       return;
     }
-    for (const match of text.matchAll(/"text"\s*:\s*"((?:[^"\\]|\\.)*)"/g)) this.outputChars += match[1]?.length ?? 0;
-    this.tail = (this.tail + text).slice(-32_768);
+    this.scan(chunk, false);
+  }
+
+  /** Meters a chunk and returns the bytes to send the client now (null: nothing yet). */
+  push(chunk: Uint8Array): Uint8Array | null {
+    if (this.framing === "json-array" || !this.options.dropInjectedUsage) {
+      this.feed(chunk);
+      return chunk;
+    }
+    return this.scan(chunk, true);
+  }
+
+  /** The end of the stream: what is left to send (an event without its final blank line). */
+  end(): Uint8Array | null {
+    const rest = this.pending;
+    this.pending = "";
+    if (rest === "") return null;
+    const drop = this.onEvent(rest);
+    return this.options.dropInjectedUsage && this.framing === "sse" && !drop ? Buffer.from(rest, "latin1") : null;
+  }
+
+  private scan(chunk: Uint8Array, filtering: boolean): Uint8Array | null {
+    const incoming = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
+    const held = this.pending !== "";
+    const text = held ? this.pending + incoming : incoming;
+    let start = 0;
+    let dropped: number[] | null = null;
+    for (let lf = text.indexOf("\n"); lf >= 0; lf = text.indexOf("\n", lf + 1)) {
+      const next = text.charCodeAt(lf + 1);
+      const end = next === 0x0a ? lf + 2 : next === 0x0d && text.charCodeAt(lf + 2) === 0x0a ? lf + 3 : -1;
+      if (end < 0) continue;
+      // A slice, so every search in the event stops at its end (V8 slices without copying).
+      if (this.onEvent(text.slice(start, end)) && filtering) (dropped ??= []).push(start, end);
+      start = end;
+      lf = end - 1;
+    }
+    this.pending = start < text.length ? text.slice(start) : "";
+    if (!filtering) return chunk;
+    if (!dropped && !held && start === text.length) return chunk;
+    let out = "";
+    let from = 0;
+    for (let i = 0; dropped && i < dropped.length; i += 2) {
+      out += text.slice(from, dropped[i]);
+      from = dropped[i + 1]!;
+    }
+    out += text.slice(from, start);
+    return out === "" ? null : Buffer.from(out, "latin1");
+  }
+
+  /** Meters one complete event; true when it is the injected OpenAI usage chunk. */
+  private onEvent(event: string): boolean {
+    if (this.protocol === "openai") {
+      if (!hasObjectMember(event, '"usage"')) {
+        this.countOutput(event);
+        return false;
+      }
+      const json = this.parse(event);
+      if (!json) return false;
+      this.countParsedOpenAi(json);
+      if (json.usage && typeof json.usage === "object") this.take(openaiUsage(json.usage as Json), true, true);
+      return this.options.dropInjectedUsage === true && Array.isArray(json.choices) && json.choices.length === 0;
+    }
+    if (this.protocol === "anthropic") {
+      const name = eventName(event);
+      if (name === "content_block_delta") {
+        this.countOutput(event);
+        return false;
+      }
+      if (name !== undefined && name !== "message_start" && name !== "message_delta") return false;
+      const json = this.parse(event);
+      if (!json) return false;
+      const type = name ?? (json.type as string | undefined);
+      if (type === "message_start") {
+        const u = anthropicUsage(((json.message as Json | undefined)?.usage ?? {}) as Json);
+        this.take({ inputTokens: u.inputTokens, cacheReadTokens: u.cacheReadTokens, cacheWriteTokens: u.cacheWriteTokens }, true, false);
+      } else if (type === "content_block_delta") {
+        const delta = json.delta as Json | undefined;
+        const value = delta?.text ?? delta?.partial_json ?? delta?.thinking;
+        if (typeof value === "string") this.outputChars += value.length;
+      } else if (type === "message_delta" && json.usage && typeof json.usage === "object") {
+        // Cumulative: the last one holds the totals. Newer API versions repeat the input counts here.
+        const usage = json.usage as Json;
+        const u = anthropicUsage(usage);
+        this.take({ outputTokens: u.outputTokens }, false, true);
+        if ("input_tokens" in usage) this.take({ inputTokens: u.inputTokens, cacheReadTokens: u.cacheReadTokens, cacheWriteTokens: u.cacheWriteTokens }, true, false);
+      }
+      return false;
+    }
+    this.countOutput(event);
+    if (hasObjectMember(event, '"usageMetadata"')) this.latestGeminiUsage = event;
+    return false;
+  }
+
+  private parse(event: string): Json | null {
+    const { data } = parseEvent(utf8(event));
+    if (data === "" || data === "[DONE]") return null;
+    try {
+      const json = JSON.parse(data) as unknown;
+      return json && typeof json === "object" ? (json as Json) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Adds the length of every output string field in the event (in bytes as sent, escapes included). */
+  private countOutput(event: string): void {
+    for (const field of OUTPUT_FIELDS[this.protocol]) {
+      for (let i = event.indexOf(field); i >= 0; i = event.indexOf(field, i + field.length)) {
+        const v = valueStart(event, i + field.length);
+        if (v < 0 || event.charCodeAt(v) !== 0x22) continue;
+        const close = closingQuote(event, v + 1);
+        if (close > v) this.outputChars += close - v - 1;
+      }
+    }
+  }
+
+  private countParsedOpenAi(json: Json): void {
+    for (const choice of (json.choices as Json[] | undefined) ?? []) {
+      const delta = choice.delta as Json | undefined;
+      if (typeof delta?.content === "string") this.outputChars += delta.content.length;
+      for (const call of (delta?.tool_calls as Json[] | undefined) ?? []) {
+        const args = (call.function as Json | undefined)?.arguments;
+        if (typeof args === "string") this.outputChars += args.length;
+      }
+    }
   }
 
   /** The last `usageMetadata` object of a JSON-array stream, found by matching braces. */
@@ -108,48 +314,15 @@ export class StreamUsageObserver {
     }
   }
 
-  private onEvent(name: string | undefined, data: string): void {
-    if (data === "[DONE]" || data === "") return;
-    let json: Json;
+  private takeGeminiUsage(): void {
+    if (this.latestGeminiUsage === null) return;
+    const { data } = parseEvent(utf8(this.latestGeminiUsage));
+    this.latestGeminiUsage = null;
     try {
-      json = JSON.parse(data) as Json;
+      const usage = (JSON.parse(data) as Json).usageMetadata as Json;
+      this.take(geminiUsage(usage), true, "candidatesTokenCount" in usage);
     } catch {
-      return;
-    }
-    if (this.protocol === "openai") {
-      for (const choice of (json.choices as Json[] | undefined) ?? []) {
-        const delta = choice.delta as Json | undefined;
-        if (typeof delta?.content === "string") this.outputChars += delta.content.length;
-        for (const call of (delta?.tool_calls as Json[] | undefined) ?? []) {
-          const args = (call.function as Json | undefined)?.arguments;
-          if (typeof args === "string") this.outputChars += args.length;
-        }
-      }
-      if (json.usage && typeof json.usage === "object") this.take(openaiUsage(json.usage as Json), true, true);
-    } else if (this.protocol === "anthropic") {
-      const type = name ?? (json.type as string | undefined);
-      if (type === "message_start") {
-        const usage = ((json.message as Json | undefined)?.usage ?? {}) as Json;
-        const u = anthropicUsage(usage);
-        this.take({ inputTokens: u.inputTokens, cacheReadTokens: u.cacheReadTokens, cacheWriteTokens: u.cacheWriteTokens }, true, false);
-      } else if (type === "content_block_delta") {
-        const delta = json.delta as Json | undefined;
-        const text = delta?.text ?? delta?.partial_json ?? delta?.thinking;
-        if (typeof text === "string") this.outputChars += text.length;
-      } else if (type === "message_delta" && json.usage && typeof json.usage === "object") {
-        // Cumulative: the last one holds the totals. Newer API versions repeat the input counts here.
-        const usage = json.usage as Json;
-        const u = anthropicUsage(usage);
-        this.take({ outputTokens: u.outputTokens }, false, true);
-        if ("input_tokens" in usage) this.take({ inputTokens: u.inputTokens, cacheReadTokens: u.cacheReadTokens, cacheWriteTokens: u.cacheWriteTokens }, true, false);
-      }
-    } else {
-      for (const candidate of (json.candidates as Json[] | undefined) ?? []) {
-        for (const part of (((candidate.content as Json | undefined)?.parts as Json[] | undefined) ?? [])) {
-          if (typeof part.text === "string") this.outputChars += part.text.length;
-        }
-      }
-      if (json.usageMetadata && typeof json.usageMetadata === "object") this.take(geminiUsage(json.usageMetadata as Json), true, "candidatesTokenCount" in (json.usageMetadata as Json));
+      // not usable: the estimate stands
     }
   }
 
@@ -162,6 +335,11 @@ export class StreamUsageObserver {
   /** The usage to bill: the upstream's where it reported it, estimates for the rest. */
   reading(): UsageReading {
     if (this.framing === "json-array") this.takeTailUsage();
+    else {
+      // An event the stream ended in the middle of still counts for the estimate.
+      if (this.pending !== "") this.end();
+      if (this.protocol === "gemini") this.takeGeminiUsage();
+    }
     return {
       inputTokens: this.sawInputCount ? (this.reported.inputTokens ?? 0) : this.estimatedInputTokens,
       cacheReadTokens: this.reported.cacheReadTokens ?? 0,

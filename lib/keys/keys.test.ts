@@ -98,7 +98,7 @@ describeEachEngine("API keys: reveal once and rotate", (engine) => {
     expect(rotated.key).toBeUndefined();
     const old = await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } });
     expect(old).toMatchObject({ status: "REPLACED", replacedById: rotated.newKeyId, validUntil: now, replacedAt: now });
-    await expect(authorizeKey(t.db.prisma, { credential: first.key, clientIp: "203.0.113.9", pepper: keys.keyPepper, now: new Date(now.getTime() + 1) })).rejects.toMatchObject({ code: "api_key_replaced" });
+    await expect(Promise.resolve().then(() => authorizeKey(t.db.prisma, { credential: first.key, clientIp: "203.0.113.9", pepper: keys.keyPepper, nowMs: now.getTime() + 1 }))).rejects.toMatchObject({ code: "api_key_replaced" });
     const second = await reveal(rotated.newKeyId);
     expect(second.status).toBe("revealed");
     await expect(rotateApiKey(t.db.prisma, { keyId: apiKey.id, delivery: "reveal", actor: { label: "system" }, keys })).rejects.toThrow(/only an active key/);

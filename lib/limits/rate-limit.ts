@@ -1,6 +1,6 @@
 import "server-only";
 import type { Redis } from "ioredis";
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { logger as appLogger } from "@/lib/server/logger";
 import { ensureRedisReady, getRedis, type RedisLogger } from "./redis";
 import { errorSummary, ThrottledLog } from "./throttled-log";
@@ -9,13 +9,14 @@ import { errorSummary, ThrottledLog } from "./throttled-log";
  * Per-key rate limits: requests per minute and, when the plan (or an admin override) sets one,
  * tokens per minute.
  *
- * Windows. rate-limiter-flexible's fixed windows: a key's window opens with its first request and
- * lasts 60 s; the count resets when it ends. This is not a sliding window: a client can use its
+ * Windows. Fixed windows (rate-limiter-flexible's in Redis, the same rules in process): a key's
+ * window opens with its first request and lasts 60 s; the count resets when it ends. This is not a sliding window: a client can use its
  * whole budget at the end of one window and again at the start of the next (at most twice the
  * limit in any 60 s). `reset…` and `Retry-After` report when the current window ends.
  *
  * Counting. One counter per key and kind (requests, tokens), in Redis when `REDIS_URL` is set (one
- * atomic INCRBY per check, shared by every instance) or in process. Limits are compared here, not
+ * atomic INCRBY per check, shared by every instance) or in process (a map, checked without a
+ * promise: this is on every request's path). Limits are compared here, not
  * in the library (its `points` is set out of reach), so a key's limit can change at any time
  * without losing its count. A refused request takes nothing: whatever it added to either counter
  * (its request point, its tokens) is given back at once. Until then, for a moment, the counter
@@ -83,29 +84,73 @@ type Kind = "req" | "tok";
 /** Counters never refuse by themselves: limits are compared in check(). */
 const OUT_OF_REACH = Number.MAX_SAFE_INTEGER;
 
-interface Counters {
-  req: RateLimiterAbstract;
-  tok: RateLimiterAbstract;
-}
-
 interface Count {
   consumed: number;
   msBeforeNext: number;
 }
 
+/**
+ * In-process fixed windows, one per key: the same semantics as the Redis counters (a window opens
+ * with its first points and lasts the window length), synchronous, so a check in process costs a
+ * map lookup and no promise. Expired windows are swept once per window length.
+ */
+class MemoryWindows {
+  private readonly windows = new Map<string, { endsAt: number; count: number }>();
+  private sweptAt = 0;
+
+  constructor(private readonly windowMs: number) {}
+
+  add(id: string, points: number, nowMs: number): Count {
+    if (nowMs - this.sweptAt >= this.windowMs) this.sweep(nowMs);
+    let w = this.windows.get(id);
+    if (!w || w.endsAt <= nowMs) {
+      w = { endsAt: nowMs + this.windowMs, count: 0 };
+      this.windows.set(id, w);
+    }
+    w.count += points;
+    return { consumed: w.count, msBeforeNext: w.endsAt - nowMs };
+  }
+
+  /** Takes points back from the current window (never below zero; nothing when it has ended). */
+  give(id: string, points: number, nowMs: number): void {
+    const w = this.windows.get(id);
+    if (w && w.endsAt > nowMs) w.count = Math.max(0, w.count - points);
+  }
+
+  delete(id: string): void {
+    this.windows.delete(id);
+  }
+
+  private sweep(nowMs: number): void {
+    this.sweptAt = nowMs;
+    for (const [id, w] of this.windows) if (w.endsAt <= nowMs) this.windows.delete(id);
+  }
+}
+
+interface RedisCounters {
+  req: RateLimiterAbstract;
+  tok: RateLimiterAbstract;
+}
+
+interface Counted {
+  req: Count;
+  tok: Count | null;
+  requestsOver: boolean;
+  tokensOver: boolean;
+}
+
 export class KeyRateLimiter {
   private readonly redis: Redis | null;
   private readonly windowSeconds: number;
-  private readonly memory: Counters;
-  private readonly shared: Counters | null;
+  private readonly memory: { req: MemoryWindows; tok: MemoryWindows };
+  private readonly shared: RedisCounters | null;
   private readonly fallbackLog: ThrottledLog;
 
   constructor(options: KeyRateLimiterOptions = {}) {
     const prefix = options.prefix ?? "gh:rl";
     this.redis = options.redis ?? null;
     this.windowSeconds = options.windowSeconds ?? 60;
-    const memory = (kind: Kind) => new RateLimiterMemory({ keyPrefix: `${prefix}:${kind}`, points: OUT_OF_REACH, duration: this.windowSeconds });
-    this.memory = { req: memory("req"), tok: memory("tok") };
+    this.memory = { req: new MemoryWindows(this.windowSeconds * 1000), tok: new MemoryWindows(this.windowSeconds * 1000) };
     const redis = this.redis;
     const shared = (kind: Kind) =>
       new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:${kind}`, points: OUT_OF_REACH, duration: this.windowSeconds, rejectIfRedisNotReady: true });
@@ -113,26 +158,59 @@ export class KeyRateLimiter {
     this.fallbackLog = new ThrottledLog(options.logger ?? appLogger, "warn");
   }
 
-  /** Counts one request (and its estimated tokens) for the key and says whether it may proceed. */
-  async check(input: RateLimitInput): Promise<RateLimitDecision> {
+  /**
+   * Counts one request (and its estimated tokens) for the key and says whether it may proceed.
+   * In process the decision comes back at once; with Redis, as a promise.
+   */
+  check(input: RateLimitInput): RateLimitDecision | Promise<RateLimitDecision> {
     const rpm = input.rpm;
     const tpm = input.tpm ?? null;
     if (!Number.isInteger(rpm) || rpm < 1) throw new RangeError(`rpm must be a positive integer (got ${rpm})`);
     if (tpm !== null && (!Number.isInteger(tpm) || tpm < 1)) throw new RangeError(`tpm must be a positive integer (got ${tpm})`);
-    const at = input.now ?? new Date();
+    const nowMs = Date.now();
+    const at = input.now ?? new Date(nowMs);
     const tokens = tpm === null ? 0 : Math.min(Math.max(0, Math.ceil(input.estimatedTokens ?? 0)), tpm);
+    if (!this.shared || !this.redis) return this.decide(input, at, tokens, this.countInMemory(input.keyId, rpm, tpm, tokens, nowMs), false, nowMs);
+    return this.checkShared(input, at, tokens, this.shared, this.redis);
+  }
 
-    const { value, degraded } = await this.withFallback(async (c) => {
-      const [req, tok] = await Promise.all([count(c.req, input.keyId, 1), tpm === null ? null : count(c.tok, input.keyId, tokens)]);
+  private async checkShared(input: RateLimitInput, at: Date, tokens: number, shared: RedisCounters, redis: Redis): Promise<RateLimitDecision> {
+    const rpm = input.rpm;
+    const tpm = input.tpm ?? null;
+    try {
+      await ensureRedisReady(redis);
+      const [req, tok] = await Promise.all([count(shared.req, input.keyId, 1), tpm === null ? null : count(shared.tok, input.keyId, tokens)]);
       const requestsOver = req.consumed > rpm;
-      const tokensOver = tok !== null && tpm !== null && tok.consumed > tpm;
+      const tokensOver = tok !== null && tok.consumed > tpm!;
       if (requestsOver || tokensOver) {
         // A refused request takes nothing from either budget.
-        await Promise.all([c.req.reward(input.keyId, 1), tok !== null && tokens > 0 ? c.tok.reward(input.keyId, tokens) : null]);
+        await Promise.all([shared.req.reward(input.keyId, 1), tok !== null && tokens > 0 ? shared.tok.reward(input.keyId, tokens) : null]);
       }
-      return { req, tok, requestsOver, tokensOver };
-    });
-    const { req, tok, requestsOver, tokensOver } = value;
+      return this.decide(input, at, tokens, { req, tok, requestsOver, tokensOver }, false, Date.now());
+    } catch (err) {
+      this.fallbackLog.log({ err: errorSummary(err) }, "rate limits use in-process counters: Redis is unavailable");
+    }
+    const nowMs = Date.now();
+    return this.decide(input, at, tokens, this.countInMemory(input.keyId, rpm, tpm, tokens, nowMs), true, nowMs);
+  }
+
+  private countInMemory(keyId: string, rpm: number, tpm: number | null, tokens: number, nowMs: number): Counted {
+    const req = this.memory.req.add(keyId, 1, nowMs);
+    const tok = tpm === null ? null : this.memory.tok.add(keyId, tokens, nowMs);
+    const requestsOver = req.consumed > rpm;
+    const tokensOver = tok !== null && tok.consumed > tpm!;
+    if (requestsOver || tokensOver) {
+      // A refused request takes nothing from either budget.
+      this.memory.req.give(keyId, 1, nowMs);
+      if (tok !== null && tokens > 0) this.memory.tok.give(keyId, tokens, nowMs);
+    }
+    return { req, tok, requestsOver, tokensOver };
+  }
+
+  private decide(input: RateLimitInput, at: Date, tokens: number, counted: Counted, degraded: boolean, nowMs: number): RateLimitDecision {
+    const rpm = input.rpm;
+    const tpm = input.tpm ?? null;
+    const { req, tok, requestsOver, tokensOver } = counted;
     const allowed = !requestsOver && !tokensOver;
     const given = allowed ? 0 : 1;
     const decision: RateLimitDecision = {
@@ -149,7 +227,7 @@ export class KeyRateLimiter {
       decision.limitTokens = tpm;
       decision.remainingTokens = clamp(tpm - (tok.consumed - (allowed ? 0 : tokens)), 0, tpm);
       decision.resetTokensSeconds = Math.max(0, tok.msBeforeNext) / 1000;
-      decision.tokensWindowEndsAt = Date.now() + Math.max(0, tok.msBeforeNext);
+      decision.tokensWindowEndsAt = nowMs + Math.max(0, tok.msBeforeNext);
     }
     if (!allowed) {
       decision.limitedBy = requestsOver ? "requests" : "tokens";
@@ -160,9 +238,9 @@ export class KeyRateLimiter {
   }
 
   /** Corrects the token count of an allowed request to what it really used. */
-  async settleTokens(decision: RateLimitDecision, actualTokens: number): Promise<void> {
+  settleTokens(decision: RateLimitDecision, actualTokens: number): void | Promise<void> {
     if (!decision.allowed || decision.limitTokens === undefined) return;
-    await this.adjustTokens(decision.keyId, Math.ceil(actualTokens) - decision.tokensCounted, { windowEndsAt: decision.tokensWindowEndsAt });
+    return this.adjustTokens(decision.keyId, Math.ceil(actualTokens) - decision.tokensCounted, { windowEndsAt: decision.tokensWindowEndsAt });
   }
 
   /**
@@ -170,37 +248,47 @@ export class KeyRateLimiter {
    * dropped once `windowEndsAt` (the end of the window that counted the estimate) has passed, and
    * never takes the counter below zero.
    */
-  async adjustTokens(keyId: string, deltaTokens: number, options: { windowEndsAt?: number } = {}): Promise<void> {
+  adjustTokens(keyId: string, deltaTokens: number, options: { windowEndsAt?: number } = {}): void | Promise<void> {
     const delta = Math.trunc(deltaTokens);
     if (delta === 0 || !Number.isFinite(delta)) return;
-    if (delta < 0 && options.windowEndsAt !== undefined && Date.now() >= options.windowEndsAt) return;
-    await this.withFallback(async (c) => {
+    const nowMs = Date.now();
+    if (delta < 0 && options.windowEndsAt !== undefined && nowMs >= options.windowEndsAt) return;
+    if (!this.shared || !this.redis) return this.adjustInMemory(keyId, delta, nowMs);
+    return this.adjustShared(keyId, delta, this.shared, this.redis);
+  }
+
+  private adjustInMemory(keyId: string, delta: number, nowMs: number): void {
+    if (delta > 0) this.memory.tok.add(keyId, delta, nowMs);
+    else this.memory.tok.give(keyId, -delta, nowMs);
+  }
+
+  private async adjustShared(keyId: string, delta: number, shared: RedisCounters, redis: Redis): Promise<void> {
+    try {
+      await ensureRedisReady(redis);
       if (delta > 0) {
-        await c.tok.penalty(keyId, delta);
+        await shared.tok.penalty(keyId, delta);
         return;
       }
-      const res = await c.tok.reward(keyId, -delta);
-      if (res.consumedPoints < 0) await c.tok.penalty(keyId, -res.consumedPoints);
-    });
+      const res = await shared.tok.reward(keyId, -delta);
+      if (res.consumedPoints < 0) await shared.tok.penalty(keyId, -res.consumedPoints);
+    } catch (err) {
+      this.fallbackLog.log({ err: errorSummary(err) }, "rate limits use in-process counters: Redis is unavailable");
+      this.adjustInMemory(keyId, delta, Date.now());
+    }
   }
 
   /** Forgets the key's counters (an admin lifting a limit, tests). */
   async reset(keyId: string): Promise<void> {
-    await Promise.all([this.memory.req.delete(keyId), this.memory.tok.delete(keyId)]);
-    if (this.shared) await this.withFallback(async (c) => Promise.all([c.req.delete(keyId), c.tok.delete(keyId)]));
-  }
-
-  private async withFallback<T>(fn: (counters: Counters) => Promise<T>): Promise<{ value: T; degraded: boolean }> {
-    if (this.shared && this.redis) {
-      try {
-        await ensureRedisReady(this.redis);
-        return { value: await fn(this.shared), degraded: false };
-      } catch (err) {
-        this.fallbackLog.log({ err: errorSummary(err) }, "rate limits use in-process counters: Redis is unavailable");
-      }
-      return { value: await fn(this.memory), degraded: true };
+    this.memory.req.delete(keyId);
+    this.memory.tok.delete(keyId);
+    const shared = this.shared;
+    if (!shared || !this.redis) return;
+    try {
+      await ensureRedisReady(this.redis);
+      await Promise.all([shared.req.delete(keyId), shared.tok.delete(keyId)]);
+    } catch (err) {
+      this.fallbackLog.log({ err: errorSummary(err) }, "rate limits use in-process counters: Redis is unavailable");
     }
-    return { value: await fn(this.memory), degraded: false };
   }
 }
 
@@ -299,14 +387,14 @@ export function setKeyRateLimiter(limiter: KeyRateLimiter | undefined): void {
   else delete g[LIMITER];
 }
 
-export function checkRateLimit(input: RateLimitInput): Promise<RateLimitDecision> {
+export function checkRateLimit(input: RateLimitInput): RateLimitDecision | Promise<RateLimitDecision> {
   return getKeyRateLimiter().check(input);
 }
 
-export function settleTokens(decision: RateLimitDecision, actualTokens: number): Promise<void> {
+export function settleTokens(decision: RateLimitDecision, actualTokens: number): void | Promise<void> {
   return getKeyRateLimiter().settleTokens(decision, actualTokens);
 }
 
-export function adjustTokens(keyId: string, deltaTokens: number, options?: { windowEndsAt?: number }): Promise<void> {
+export function adjustTokens(keyId: string, deltaTokens: number, options?: { windowEndsAt?: number }): void | Promise<void> {
   return getKeyRateLimiter().adjustTokens(keyId, deltaTokens, options);
 }

@@ -77,7 +77,7 @@ describeEachEngine("spend limits against the database", (engine) => {
         spent += actual;
         // Settle first, then hand the record to the usage writer (the gateway's order).
         await store.settle(reservation, actual);
-        recordUsage(() => db, {
+        recordUsage(() => t.db, {
           requestId: reservation.requestId,
           apiKeyId: keyId,
           customerId: created.customerId,

@@ -41,7 +41,8 @@ export interface MemorySpendStoreOptions {
 
 /**
  * Spend limits for one instance, in process. Every check-and-reserve runs without an `await`
- * between reading and writing the state, so concurrent requests in this process see each
+ * between reading and writing the state (and, once the order is seeded, without a promise at all:
+ * it is on every request's path), so concurrent requests in this process see each
  * other's reservations (JavaScript runs one at a time). Only the seeding reads are asynchronous,
  * and they happen before the critical section, which then re-checks.
  *
@@ -57,57 +58,84 @@ export class MemorySpendStore implements SpendStore {
   private readonly seeds = new SeedLoader();
   private readonly ttlMs: number;
   private epochs = 0;
+  private month: UtcMonth | undefined;
 
   constructor(options: MemorySpendStoreOptions = {}) {
     this.ttlMs = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
   }
 
-  async reserve(input: ReserveInput): Promise<ReserveResult> {
-    checkReserveInput(input);
-    const now = input.now ?? new Date();
-    const month = utcMonth(now);
-    const reservation: Reservation = {
-      requestId: input.requestId,
-      orderId: input.orderId,
-      keyId: input.keyId,
-      estimateMicros: input.estimateMicros,
-      month: month.id,
-      tracksOrder: input.order.hasCredit,
-      tracksKey: input.key.monthlyLimitMicros !== null,
-    };
-    if (!reservation.tracksOrder && !reservation.tracksKey) return { ok: true, reservation };
-    const kmId = keyMonthId(input.keyId, month.id);
+  /**
+   * Answers at once (no promise) when the order and key-month are already seeded, which is every
+   * request but an order's first; errors always come back as a rejected promise.
+   */
+  reserve(input: ReserveInput): ReserveResult | Promise<ReserveResult> {
+    let reservation: Reservation;
+    let nowMs: number;
+    let month: UtcMonth;
+    let kmId: string;
+    try {
+      checkReserveInput(input);
+      nowMs = input.now?.getTime() ?? Date.now();
+      month = this.monthOf(nowMs);
+      reservation = {
+        requestId: input.requestId,
+        orderId: input.orderId,
+        keyId: input.keyId,
+        estimateMicros: input.estimateMicros,
+        month: month.id,
+        tracksOrder: input.order.hasCredit,
+        tracksKey: input.key.monthlyLimitMicros !== null,
+      };
+      if (!reservation.tracksOrder && !reservation.tracksKey) return { ok: true, reservation };
+      kmId = keyMonthId(input.keyId, month.id);
+      if (!this.needsSeeding(reservation, kmId)) return this.reserveSeeded(input, reservation, nowMs, month, kmId);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.seedThenReserve(input, reservation, nowMs, month, kmId);
+  }
+
+  private needsSeeding(reservation: Reservation, kmId: string): boolean {
+    return (reservation.tracksOrder && !this.orders.has(reservation.orderId)) || (reservation.tracksKey && !this.keyMonths.has(kmId));
+  }
+
+  /** The month of `nowMs`, kept between calls: it changes once a month. */
+  private monthOf(nowMs: number): UtcMonth {
+    const cached = this.month;
+    if (cached && nowMs >= cached.start.getTime() && nowMs < cached.end.getTime()) return cached;
+    this.month = utcMonth(new Date(nowMs));
+    return this.month;
+  }
+
+  private async seedThenReserve(input: ReserveInput, reservation: Reservation, nowMs: number, month: UtcMonth, kmId: string): Promise<ReserveResult> {
     const seeding = new Set<string>();
     try {
-      return await this.reserveSeeded(input, reservation, now, month, kmId, seeding);
+      for (let attempt = 0; this.needsSeeding(reservation, kmId); attempt++) {
+        if (attempt >= 5) throw new Error("spend state was dropped repeatedly while it was being seeded");
+        const needOrder = reservation.tracksOrder && !this.orders.has(input.orderId);
+        const needKey = reservation.tracksKey && !this.keyMonths.has(kmId);
+        const [balance, spent] = await Promise.all([
+          needOrder ? this.seeds.orderBalance(input.orderId, input.order.balanceMicros, seeding) : null,
+          needKey ? this.seeds.keyMonthSpend(input.keyId, month, input.key.spentThisMonthMicros, seeding) : null,
+        ]);
+        // First seed wins: a concurrent request (or adjustBalance) may have seeded meanwhile.
+        if (balance !== null && !this.orders.has(input.orderId)) {
+          checkMicros("seeded balance", balance, { signed: true });
+          this.orders.set(input.orderId, { balance, reserved: 0n, epoch: ++this.epochs });
+        }
+        if (spent !== null && !this.keyMonths.has(kmId)) {
+          checkMicros("seeded month spend", spent, { signed: true });
+          this.keyMonths.set(kmId, { spent, reserved: 0n, epoch: ++this.epochs });
+        }
+      }
+      return this.reserveSeeded(input, reservation, nowMs, month, kmId);
     } finally {
       this.seeds.release(seeding);
     }
   }
 
-  private async reserveSeeded(input: ReserveInput, reservation: Reservation, now: Date, month: UtcMonth, kmId: string, seeding: Set<string>): Promise<ReserveResult> {
-    for (let attempt = 0; ; attempt++) {
-      const needOrder = reservation.tracksOrder && !this.orders.has(input.orderId);
-      const needKey = reservation.tracksKey && !this.keyMonths.has(kmId);
-      if (!needOrder && !needKey) break;
-      if (attempt >= 5) throw new Error("spend state was dropped repeatedly while it was being seeded");
-      const [balance, spent] = await Promise.all([
-        needOrder ? this.seeds.orderBalance(input.orderId, input.order.balanceMicros, seeding) : null,
-        needKey ? this.seeds.keyMonthSpend(input.keyId, month, input.key.spentThisMonthMicros, seeding) : null,
-      ]);
-      // First seed wins: a concurrent request (or adjustBalance) may have seeded meanwhile.
-      if (balance !== null && !this.orders.has(input.orderId)) {
-        checkMicros("seeded balance", balance, { signed: true });
-        this.orders.set(input.orderId, { balance, reserved: 0n, epoch: ++this.epochs });
-      }
-      if (spent !== null && !this.keyMonths.has(kmId)) {
-        checkMicros("seeded month spend", spent, { signed: true });
-        this.keyMonths.set(kmId, { spent, reserved: 0n, epoch: ++this.epochs });
-      }
-    }
-
-    // Critical section: no await from here on.
-    const nowMs = now.getTime();
+  /** The check-and-reserve itself: synchronous, so nothing can interleave. */
+  private reserveSeeded(input: ReserveInput, reservation: Reservation, nowMs: number, month: UtcMonth, kmId: string): ReserveResult {
     this.purge(input.orderId, nowMs);
     const held = this.heldOf(input.orderId);
     if (held.has(input.requestId)) throw new DuplicateReservationError(input.requestId);
@@ -146,10 +174,18 @@ export class MemorySpendStore implements SpendStore {
     return { ok: true, reservation };
   }
 
-  async settle(reservation: Reservation, actualMicros: bigint, options: { now?: Date } = {}): Promise<void> {
+  /** Synchronous; errors come back as a rejected promise. */
+  settle(reservation: Reservation, actualMicros: bigint, options: { now?: Date } = {}): void | Promise<void> {
+    try {
+      this.settleNow(reservation, actualMicros, options.now?.getTime() ?? Date.now());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private settleNow(reservation: Reservation, actualMicros: bigint, nowMs: number): void {
     checkMicros("actualMicros", actualMicros);
     if (!reservation.tracksOrder && !reservation.tracksKey) return;
-    const nowMs = (options.now ?? new Date()).getTime();
     const held = this.heldOf(reservation.orderId);
     const entry = held.get(reservation.requestId);
     if (entry?.status === "S") return;
@@ -165,7 +201,7 @@ export class MemorySpendStore implements SpendStore {
     held.set(reservation.requestId, { status: "S", amount: 0n, orderEpoch: null, keyMonth: null, keyEpoch: null, expiresAt: nowMs + this.ttlMs });
   }
 
-  release(reservation: Reservation, options: { now?: Date } = {}): Promise<void> {
+  release(reservation: Reservation, options: { now?: Date } = {}): void | Promise<void> {
     return this.settle(reservation, 0n, options);
   }
 

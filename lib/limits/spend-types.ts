@@ -83,18 +83,19 @@ export interface SpendStore {
   /**
    * Atomically checks the key's month (spent + reserved + estimate ≤ limit) and the order's balance
    * (balance − reserved ≥ estimate) and, when both pass, reserves the estimate against both.
-   * Refusals are answers, not errors. Throws SpendStoreUnavailableError when the store cannot be
+   * Refusals are answers, not errors; an answer may come back at once (in process) or as a
+   * promise, errors always as a rejected promise. Rejects with SpendStoreUnavailableError when the store cannot be
    * reached: never an `ok` it could not check.
    */
-  reserve(input: ReserveInput): Promise<ReserveResult>;
+  reserve(input: ReserveInput): ReserveResult | Promise<ReserveResult>;
   /**
    * Releases the reservation and charges the real cost to the balance and the month (the database
    * write stays the usage writer's job). Idempotent per request id. A cost above the estimate is
    * charged in full. Does not throw when Redis is down: the settle is kept and retried.
    */
-  settle(reservation: Reservation, actualMicros: bigint, options?: { now?: Date }): Promise<void>;
+  settle(reservation: Reservation, actualMicros: bigint, options?: { now?: Date }): void | Promise<void>;
   /** Gives the reservation back without a charge (the request failed before any cost). */
-  release(reservation: Reservation, options?: { now?: Date }): Promise<void>;
+  release(reservation: Reservation, options?: { now?: Date }): void | Promise<void>;
   /**
    * Applies a committed ledger change (admin adjustment, credit granted or ended) to the store's
    * balance: `deltaMicros` when the store holds the order, otherwise it seeds the order with

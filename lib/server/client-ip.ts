@@ -146,5 +146,16 @@ export function applyClientIp(req: IncomingMessage, trusted: TrustedProxies): st
  */
 export function clientIpFromHeaders(headers: { get(name: string): string | null }): string | null {
   const value = headers.get(CLIENT_IP_HEADER);
-  return value === null ? null : normalizeIpAddress(value.trim());
+  if (value === null) return null;
+  // Every API request asks; the same few addresses come back again and again.
+  let ip = recentIps.get(value);
+  if (ip === undefined) {
+    if (recentIps.size >= MAX_RECENT_IPS) recentIps.clear();
+    ip = normalizeIpAddress(value.trim());
+    recentIps.set(value, ip);
+  }
+  return ip;
 }
+
+const MAX_RECENT_IPS = 10_000;
+const recentIps = new Map<string, string | null>();
