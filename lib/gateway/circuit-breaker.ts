@@ -45,3 +45,18 @@ export function recordChannelFailure(channelId: string, now = Date.now()): void 
 export function resetCircuits(): void {
   states().clear();
 }
+
+/**
+ * The channels to try, in order: those whose circuit allows a request; all of them if none does.
+ * Lazily: a circuit is asked only when its channel is next, because asking takes the half-open
+ * circuit's one trial, and a channel that is never tried (an earlier one answered) must keep it.
+ */
+export function* attemptOrder<C extends { id: string }>(channels: C[]): Generator<C, void, undefined> {
+  let allowed = false;
+  for (const channel of channels) {
+    if (!circuitAllows(channel.id)) continue;
+    allowed = true;
+    yield channel;
+  }
+  if (!allowed) yield* channels;
+}

@@ -4,13 +4,13 @@ import { GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
 import { keyAllowsModel, allowedModels } from "./authorize-key";
 import { channelsFor, type Catalog, type CatalogChannel } from "./catalog";
-import { circuitAllows, recordChannelFailure, recordChannelSuccess } from "./circuit-breaker";
+import { attemptOrder, recordChannelFailure, recordChannelSuccess } from "./circuit-breaker";
 import type { GatewayKey } from "./load-key";
 import { createParser } from "eventsource-parser";
 import { createStreamRewriter, estimatedTokenCount, translateAnswer, translateBody, translateUpstreamError, upstreamOperation } from "./cross-protocol";
 import { callUpstream, classifyUpstreamError, type UpstreamResponse } from "./upstream-client";
 import { buildUpstreamTarget, type Operation } from "./upstream-request";
-import { estimateTokens, StreamUsageObserver, usageFromBody, type UsageReading } from "./usage";
+import { estimateTokens, StreamUsageObserver, usageFromBody, usageFromText, type UsageReading } from "./usage";
 import type { Protocol } from "./types";
 
 export interface ProxyInput {
@@ -96,13 +96,18 @@ export function withUsageOption(raw: Uint8Array): Buffer | null {
   return Buffer.concat([bytes.subarray(0, open + 1), USAGE_OPTION, bytes.subarray(open + 1)]);
 }
 
-/** The answer's headers: the upstream's content type, the request id, and the caller's extras. */
-function responseHeaders(input: ProxyInput, contentType: unknown): Record<string, string> {
-  const headers: Record<string, string> = { ...input.responseHeaders };
-  if (typeof contentType === "string") headers["content-type"] = contentType;
-  headers["x-request-id"] = input.requestId;
-  if (input.protocol === "anthropic") headers["request-id"] = input.requestId;
-  headers["cache-control"] = "no-store";
+/**
+ * The answer's headers: the upstream's content type, the request id, and the caller's extras (no
+ * cache-control: answers to POST are not stored by caches unless they say so, and every header is
+ * work on every request).
+ */
+function responseHeaders(input: ProxyInput, contentType: unknown): [string, string][] {
+  // A list of pairs: the cheapest form to build and for Response to take.
+  const headers: [string, string][] = [["x-request-id", input.requestId]];
+  if (typeof contentType === "string") headers.push(["content-type", contentType]);
+  if (input.protocol === "anthropic") headers.push(["request-id", input.requestId]);
+  const extra = input.responseHeaders;
+  for (const name in extra) headers.push([name, extra[name]!]);
   return headers;
 }
 
@@ -129,16 +134,15 @@ export async function proxyRequest(input: ProxyInput, onDone: (exchange: Exchang
   const clientSignal = input.request.signal;
 
   let lastFailure: { kind: "timeout" | "error"; retryAfter?: number } = { kind: "error" };
-  const candidates = channels.filter((c) => circuitAllows(c.id));
-  // When every channel's circuit is open, try them anyway rather than fail without asking.
   let refusal: GatewayError | undefined;
   let attempted = false;
-  for (const channel of candidates.length ? candidates : channels) {
+  for (const channel of attemptOrder(channels)) {
     const sameProtocol = channel.protocol === input.protocol;
     const operation = sameProtocol ? input.operation : upstreamOperation(input.operation, channel.protocol, stream);
     if (operation === null) {
       // Token counting on a channel whose protocol cannot count: answer with a local estimate.
-      const headers = { ...responseHeaders(input, "application/json"), "x-gatehouse-estimate": "true" };
+      const headers = responseHeaders(input, "application/json");
+      headers.push(["x-gatehouse-estimate", "true"]);
       onDone({ status: 200, errorCode: null, usage: null, costMicros: 0n, channelId: channel.id, upstreamModel: null, ttfbMs: 0, stream: false });
       return new Response(estimatedTokenCount(input.raw, input.protocol), { status: 200, headers });
     }
@@ -173,48 +177,56 @@ export async function proxyRequest(input: ProxyInput, onDone: (exchange: Exchang
       continue;
     }
     recordChannelSuccess(channel.id);
-    const base = { channelId: channel.id, upstreamModel: prepared.upstreamModel, stream };
-    const headers = responseHeaders(input, upstream.headers["content-type"]);
-    const estimatedInput = estimateTokens(input.raw.byteLength);
+    const price = input.catalog.prices.get(model);
+    const multiplierBps = input.key.plan.multiplierBps;
+    const meter: Metering = {
+      channelId: channel.id,
+      upstreamModel: prepared.upstreamModel,
+      stream,
+      started,
+      cost: (usage) => (price ? computeCostMicros(usage, price, multiplierBps) : 0n),
+      onDone,
+    };
 
     if (!stream || upstream.statusCode !== 200) {
       // Whole answers (and upstream refusals such as 400) are small: read, meter, pass on unchanged.
       const bytes = new Uint8Array(await upstream.body.arrayBuffer());
       const ttfbMs = Math.round(performance.now() - started);
       let usage: UsageReading | null = null;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(new TextDecoder().decode(bytes));
-      } catch {
-        parsed = undefined;
-      }
       let answer: Uint8Array<ArrayBuffer> = bytes;
-      if (upstream.statusCode === 200) {
-        // Usage in the upstream's own protocol: exact whatever the client speaks.
-        const counts = operation === "count_tokens" || operation === "gemini_count_tokens" ? null : usageFromBody(channel.protocol, parsed);
+      const counted = operation !== "count_tokens" && operation !== "gemini_count_tokens";
+      if (sameProtocol) {
+        // Usage in the upstream's own protocol, read without parsing the whole answer.
+        const counts = upstream.statusCode === 200 && counted ? usageFromText(channel.protocol, utf8.decode(bytes)) : null;
         usage = counts ? { ...counts, estimated: false } : null;
-        if (!sameProtocol) {
+      } else {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(utf8.decode(bytes));
+        } catch {
+          parsed = undefined;
+        }
+        if (upstream.statusCode === 200) {
+          const counts = counted ? usageFromBody(channel.protocol, parsed) : null;
+          usage = counts ? { ...counts, estimated: false } : null;
           const translated = translateAnswer(channel.protocol, input.protocol, parsed, { model, requestId: input.requestId });
           if (!translated) throw new GatewayError("upstream_error");
           answer = translated;
-          headers["content-type"] = "application/json";
+        } else {
+          answer = translateUpstreamError(upstream.statusCode, parsed, input.protocol);
         }
-      } else if (!sameProtocol) {
-        answer = translateUpstreamError(upstream.statusCode, parsed, input.protocol);
-        headers["content-type"] = "application/json";
       }
-      const costMicros = usage ? cost(input, model, usage) : 0n;
-      onDone({ ...base, status: upstream.statusCode, errorCode: null, usage, costMicros, ttfbMs });
-      return new Response(answer, { status: upstream.statusCode, headers });
+      finishExchange(meter, upstream.statusCode, null, usage, ttfbMs);
+      const contentType = sameProtocol ? upstream.headers["content-type"] : "application/json";
+      return new Response(answer, { status: upstream.statusCode, headers: responseHeaders(input, contentType) });
     }
 
     const clientWantsArray = input.protocol === "gemini" && input.url.searchParams.get("alt") !== "sse";
     // Meters the stream on its way; removes the usage chunk the gateway added, if it did.
-    const observer = new StreamUsageObserver(channel.protocol, estimatedInput, sameProtocol && clientWantsArray ? "json-array" : "sse", {
+    const observer = new StreamUsageObserver(channel.protocol, estimateTokens(input.raw.byteLength), sameProtocol && clientWantsArray ? "json-array" : "sse", {
       dropInjectedUsage: prepared.addedUsageChunk,
     });
     // Across protocols the upstream's events are rewritten one by one as they arrive.
-    let pendingOut: Uint8Array[] = [];
     const rewriter = sameProtocol
       ? null
       : createStreamRewriter(channel.protocol, input.protocol, {
@@ -223,72 +235,9 @@ export async function proxyRequest(input: ProxyInput, onDone: (exchange: Exchang
           includeUsage: (input.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
           jsonArray: clientWantsArray,
         });
-    const sseParser = rewriter
-      ? createParser({
-          onEvent: (ev) => {
-            const out = rewriter.push({ event: ev.event, data: ev.data });
-            if (out) pendingOut.push(out);
-          },
-        })
-      : null;
-    const textDecoder = new TextDecoder();
-    if (rewriter) headers["content-type"] = clientWantsArray ? "application/json" : "text/event-stream";
-    const iterator = upstream.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    let ttfbMs: number | null = null;
-    let settled = false;
-    const settle = (status: number, errorCode: string | null) => {
-      if (settled) return;
-      settled = true;
-      const usage = observer.reading();
-      onDone({ ...base, status, errorCode, usage, costMicros: cost(input, model, usage), ttfbMs });
-    };
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          const { value, done } = await iterator.next();
-          if (done) {
-            const rest = observer.end();
-            if (rest && !rewriter) controller.enqueue(rest);
-            if (rewriter) {
-              sseParser?.feed(textDecoder.decode());
-              for (const part of pendingOut) controller.enqueue(part);
-              const tail = rewriter.end();
-              if (tail) controller.enqueue(tail);
-            }
-            controller.close();
-            settle(200, null);
-            return;
-          }
-          ttfbMs ??= Math.round(performance.now() - started);
-          if (rewriter) {
-            observer.feed(value);
-            sseParser?.feed(textDecoder.decode(value, { stream: true }));
-            const out = pendingOut;
-            pendingOut = [];
-            for (const part of out) controller.enqueue(part);
-          } else {
-            const out = observer.push(value);
-            if (out) controller.enqueue(out);
-          }
-        } catch (err) {
-          controller.error(err);
-          // The client left (its signal aborted the upstream call), or the upstream dropped the
-          // connection mid-stream: either way, bill what was generated.
-          if (clientSignal.aborted) {
-            settle(499, "client_closed");
-            return;
-          }
-          logger.warn({ requestId: input.requestId, channel: channel.name, err: (err as Error).message }, "upstream stream broke");
-          settle(502, "upstream_error");
-        }
-      },
-      cancel() {
-        // The client went away: stop the upstream generation now.
-        upstream.body.destroy();
-        settle(499, "client_closed");
-      },
-    });
-    return new Response(body, { status: 200, headers });
+    const contentType = rewriter ? (clientWantsArray ? "application/json" : "text/event-stream") : upstream.headers["content-type"];
+    const body = streamBody(upstream, observer, rewriter, meter, { clientSignal, requestId: input.requestId, channelName: channel.name });
+    return new Response(body, { status: 200, headers: responseHeaders(input, contentType) });
   }
 
   if (refusal && !attempted) throw refusal;
@@ -296,9 +245,106 @@ export async function proxyRequest(input: ProxyInput, onDone: (exchange: Exchang
   throw new GatewayError("upstream_error", { retryAfterSeconds: lastFailure.retryAfter });
 }
 
-function cost(input: ProxyInput, model: string, usage: UsageReading): bigint {
-  const price = input.catalog.prices.get(model);
-  return price ? computeCostMicros(usage, price, input.key.plan.multiplierBps) : 0n;
+const utf8 = new TextDecoder();
+
+/** What ending an exchange needs; kept apart from the request so a long stream does not hold it. */
+interface Metering {
+  channelId: string;
+  upstreamModel: string;
+  stream: boolean;
+  started: number;
+  cost(usage: UsageReading): bigint;
+  onDone(exchange: Exchange): void;
+}
+
+function finishExchange(m: Metering, status: number, errorCode: string | null, usage: UsageReading | null, ttfbMs: number | null): void {
+  m.onDone({
+    status,
+    errorCode,
+    usage,
+    costMicros: usage ? m.cost(usage) : 0n,
+    channelId: m.channelId,
+    upstreamModel: m.upstreamModel,
+    ttfbMs,
+    stream: m.stream,
+  });
+}
+
+/**
+ * The client's stream: the upstream's chunks as they arrive (metered, or rewritten for another
+ * protocol), ended with the exchange's outcome. Its closures hold the upstream, the meter and a few
+ * strings, not the request and its parsed body.
+ */
+function streamBody(
+  upstream: UpstreamResponse,
+  observer: StreamUsageObserver,
+  rewriter: ReturnType<typeof createStreamRewriter> | null,
+  meter: Metering,
+  context: { clientSignal: AbortSignal; requestId: string; channelName: string },
+): ReadableStream<Uint8Array> {
+  let pendingOut: Uint8Array[] = [];
+  const sseParser = rewriter
+    ? createParser({
+        onEvent: (ev) => {
+          const out = rewriter.push({ event: ev.event, data: ev.data });
+          if (out) pendingOut.push(out);
+        },
+      })
+    : null;
+  const textDecoder = rewriter ? new TextDecoder() : null;
+  const iterator = upstream.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let ttfbMs: number | null = null;
+  let settled = false;
+  const settle = (status: number, errorCode: string | null) => {
+    if (settled) return;
+    settled = true;
+    finishExchange(meter, status, errorCode, observer.reading(), ttfbMs);
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done } = await iterator.next();
+        if (done) {
+          const rest = observer.end();
+          if (rewriter) {
+            sseParser?.feed(textDecoder!.decode());
+            for (const part of pendingOut) controller.enqueue(part);
+            const tail = rewriter.end();
+            if (tail) controller.enqueue(tail);
+          } else if (rest) controller.enqueue(rest);
+          controller.close();
+          settle(200, null);
+          return;
+        }
+        ttfbMs ??= Math.round(performance.now() - meter.started);
+        if (rewriter) {
+          observer.feed(value);
+          sseParser?.feed(textDecoder!.decode(value, { stream: true }));
+          const out = pendingOut;
+          pendingOut = [];
+          for (const part of out) controller.enqueue(part);
+        } else {
+          const out = observer.push(value);
+          if (out) controller.enqueue(out);
+        }
+      } catch (err) {
+        controller.error(err);
+        // The client left (its signal aborted the upstream call), or the upstream dropped the
+        // connection mid-stream: either way, bill what was generated.
+        if (context.clientSignal.aborted) {
+          settle(499, "client_closed");
+          return;
+        }
+        logger.warn({ requestId: context.requestId, channel: context.channelName, err: (err as Error).message }, "upstream stream broke");
+        settle(502, "upstream_error");
+      }
+    },
+    cancel() {
+      // The client went away: stop the upstream generation now.
+      upstream.body.destroy();
+      settle(499, "client_closed");
+    },
+  });
 }
 
 /** The client disconnected before an upstream answered: nothing to send, nothing to bill. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { circuitAllows, recordChannelFailure, recordChannelSuccess, resetCircuits } from "./circuit-breaker";
+import { attemptOrder, circuitAllows, recordChannelFailure, recordChannelSuccess, resetCircuits } from "./circuit-breaker";
 import { extractCredential } from "./extract-credential";
 import { withUsageOption } from "./proxy-request";
-import { StreamUsageObserver, usageFromBody } from "./usage";
+import { StreamUsageObserver, usageFromBody, usageFromText } from "./usage";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -128,5 +128,38 @@ describe("withUsageOption", () => {
   });
   it("declines what is not a non-empty object", () => {
     for (const raw of ["{}", " { } ", "[]", ""]) expect(withUsageOption(enc.encode(raw))).toBeNull();
+  });
+});
+
+describe("channel attempt order", () => {
+  it("asks a channel's circuit only when that channel is about to be tried, so an untried channel keeps its trial", () => {
+    resetCircuits();
+    const t0 = Date.now() - 60_000;
+    for (let i = 0; i < 3; i++) recordChannelFailure("b", t0); // open, cool-down over: one trial due
+    const order = attemptOrder([{ id: "a" }, { id: "b" }]);
+    expect(order.next().value).toEqual({ id: "a" }); // a answers; b is never tried
+    expect(circuitAllows("b")).toBe(true); // its trial is still available
+    resetCircuits();
+  });
+  it("tries every channel when every circuit is open", () => {
+    resetCircuits();
+    for (const id of ["a", "b"]) for (let i = 0; i < 3; i++) recordChannelFailure(id);
+    expect([...attemptOrder([{ id: "a" }, { id: "b" }])].map((c) => c.id)).toEqual(["a", "b"]);
+    resetCircuits();
+  });
+});
+
+describe("usageFromText", () => {
+  it("reads the usage object alone, whatever the answer's text holds", () => {
+    const openai = JSON.stringify({ choices: [{ message: { content: 'a "usage": {"prompt_tokens": 999} in the text {' } }], usage: { prompt_tokens: 10, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 3 } } });
+    expect(usageFromText("openai", openai)).toEqual({ inputTokens: 7, outputTokens: 4, cacheReadTokens: 3, cacheWriteTokens: 0 });
+    const anthropic = '{"content":[{"type":"text","text":"}}}"}],"usage" : {"input_tokens":5,"output_tokens":2,"cache_read_input_tokens":1,"cache_creation_input_tokens":8}}';
+    expect(usageFromText("anthropic", anthropic)).toEqual({ inputTokens: 5, outputTokens: 2, cacheReadTokens: 1, cacheWriteTokens: 8 });
+    const gemini = JSON.stringify({ candidates: [{ content: { parts: [{ text: "hi" }] } }], usageMetadata: { promptTokenCount: 6, candidatesTokenCount: 2, thoughtsTokenCount: 1 } });
+    expect(usageFromText("gemini", gemini)).toEqual({ inputTokens: 6, outputTokens: 3, cacheReadTokens: 0, cacheWriteTokens: 0 });
+  });
+  it("is null without usage or JSON", () => {
+    expect(usageFromText("openai", '{"choices":[]}')).toBeNull();
+    expect(usageFromText("openai", "not json")).toBeNull();
   });
 });

@@ -51,12 +51,16 @@ export function usageFromBody(protocol: Protocol, body: unknown): TokenCounts | 
   return null;
 }
 
-/** The string fields whose text is generated output, per protocol (for the estimate). */
-const OUTPUT_FIELDS: Record<Protocol, string[]> = {
-  openai: ['"content"', '"arguments"'],
-  anthropic: ['"text"', '"partial_json"', '"thinking"'],
-  gemini: ['"text"'],
+/** The start of each string field whose text is generated output, per protocol (for the estimate). */
+const OUTPUT_FIELDS: Record<Protocol, RegExp> = {
+  openai: /"(?:content|arguments)"\s*:\s*"/g,
+  anthropic: /"(?:text|partial_json|thinking)"\s*:\s*"/g,
+  gemini: /"text"\s*:\s*"/g,
 };
+
+/** A member `usage` (`usageMetadata` for Gemini) with an object value. */
+const USAGE_MEMBER = /"usage"\s*:\s*\{/g;
+const GEMINI_USAGE_MEMBER = /"usageMetadata"\s*:\s*\{/g;
 
 // The scanner works on the stream's bytes read as Latin-1: one character per byte, so positions
 // are byte offsets, the markers it looks for are ASCII, and reading a chunk that way is the
@@ -87,13 +91,71 @@ function closingQuote(text: string, from: number): number {
   return -1;
 }
 
-/** Whether the event has a member `name` (quoted) with an object value. */
-function hasObjectMember(event: string, name: string): boolean {
-  for (let i = event.indexOf(name); i >= 0; i = event.indexOf(name, i + name.length)) {
-    const v = valueStart(event, i + name.length);
-    if (v >= 0 && event.charCodeAt(v) === 0x7b) return true;
+/** Calls `found` with the position of each match of the global `pattern` in `text`. */
+function forEachMatch(text: string, pattern: RegExp, found: (at: number, end: number) => void): void {
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) found(m.index, pattern.lastIndex);
+}
+
+/**
+ * The event around position `at`: from after the previous blank line to the end of its own. CRLF
+ * line endings are looked for only when the text has a CR at all (a search that finds nothing
+ * reads the whole text).
+ */
+function eventAround(text: string, at: number, crlf: boolean): [number, number] {
+  const lfBefore = text.lastIndexOf("\n\n", at);
+  let before = lfBefore < 0 ? 0 : lfBefore + 2;
+  const lfAfter = text.indexOf("\n\n", at);
+  let end = lfAfter < 0 ? text.length : lfAfter + 2;
+  if (crlf) {
+    const crlfBefore = text.lastIndexOf("\n\r\n", at);
+    if (crlfBefore >= 0) before = Math.max(before, crlfBefore + 3);
+    const crlfAfter = text.indexOf("\n\r\n", at);
+    if (crlfAfter >= 0 && crlfAfter + 3 < end) end = crlfAfter + 3;
   }
-  return false;
+  return [before, end];
+}
+
+/**
+ * Usage from a complete response body as text, without parsing all of it: the last top-level-looking
+ * `"usage"` (`"usageMetadata"` for Gemini) member with an object value is cut out and parsed
+ * alone. An answer is mostly generated text; building its whole object tree only to read a few
+ * counts is what this avoids. Falls back to a full parse when the cut does not parse.
+ */
+export function usageFromText(protocol: Protocol, text: string): TokenCounts | null {
+  const name = protocol === "gemini" ? '"usageMetadata"' : '"usage"';
+  for (let at = text.lastIndexOf(name); at >= 0; at = at === 0 ? -1 : text.lastIndexOf(name, at - 1)) {
+    const open = valueStart(text, at + name.length);
+    if (open < 0 || text.charCodeAt(open) !== 0x7b) continue;
+    const close = matchingBrace(text, open);
+    if (close < 0) break;
+    try {
+      const usage = JSON.parse(text.slice(open, close + 1)) as Json;
+      return usageFromBody(protocol, protocol === "gemini" ? { usageMetadata: usage } : { usage });
+    } catch {
+      break;
+    }
+  }
+  try {
+    return usageFromBody(protocol, JSON.parse(text));
+  } catch {
+    return null;
+  }
+}
+
+/** Index of the brace closing the object that opens at `open`, skipping strings; -1 if none. */
+function matchingBrace(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const close = closingQuote(text, i + 1);
+      if (close < 0) return -1;
+      i = close;
+    } else if (c === 0x7b) depth++;
+    else if (c === 0x7d && --depth === 0) return i;
+  }
+  return -1;
 }
 
 /** The name on an event's `event:` line (first, as Anthropic sends it); undefined without one. */
@@ -142,6 +204,8 @@ export class StreamUsageObserver {
   private outputChars = 0;
   /** An event not yet complete (Latin-1, as scanned). */
   private pending = "";
+  /** Whether the stream has CR characters (CRLF line endings are then possible). */
+  private crlf = false;
   /** Gemini reports cumulative usage in every chunk: the latest, parsed once at the end. */
   private latestGeminiUsage: string | null = null;
 
@@ -183,80 +247,81 @@ export class StreamUsageObserver {
     const rest = this.pending;
     this.pending = "";
     if (rest === "") return null;
-    const drop = this.onEvent(rest);
-    return this.options.dropInjectedUsage && this.framing === "sse" && !drop ? Buffer.from(rest, "latin1") : null;
+    const dropped = this.meter(rest);
+    return this.options.dropInjectedUsage && this.framing === "sse" && !dropped ? Buffer.from(rest, "latin1") : null;
   }
 
   private scan(chunk: Uint8Array, filtering: boolean): Uint8Array | null {
     const incoming = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
     const held = this.pending !== "";
     const text = held ? this.pending + incoming : incoming;
-    let start = 0;
-    let dropped: number[] | null = null;
-    for (let lf = text.indexOf("\n"); lf >= 0; lf = text.indexOf("\n", lf + 1)) {
-      const next = text.charCodeAt(lf + 1);
-      const end = next === 0x0a ? lf + 2 : next === 0x0d && text.charCodeAt(lf + 2) === 0x0a ? lf + 3 : -1;
-      if (end < 0) continue;
-      // A slice, so every search in the event stops at its end (V8 slices without copying).
-      if (this.onEvent(text.slice(start, end)) && filtering) (dropped ??= []).push(start, end);
-      start = end;
-      lf = end - 1;
-    }
-    this.pending = start < text.length ? text.slice(start) : "";
+    this.crlf ||= incoming.includes("\r");
+    // Complete events end at the last blank line; the rest waits for its end.
+    const lf = text.lastIndexOf("\n\n");
+    const crlf = this.crlf ? text.lastIndexOf("\n\r\n") : -1;
+    const end = Math.max(lf < 0 ? 0 : lf + 2, crlf < 0 ? 0 : crlf + 3);
+    this.pending = end < text.length ? text.slice(end) : "";
+    const dropped = end > 0 ? this.meter(end === text.length ? text : text.slice(0, end)) : null;
     if (!filtering) return chunk;
-    if (!dropped && !held && start === text.length) return chunk;
-    let out = "";
-    let from = 0;
-    for (let i = 0; dropped && i < dropped.length; i += 2) {
-      out += text.slice(from, dropped[i]);
-      from = dropped[i + 1]!;
+    if (!dropped && !held && end === text.length) return chunk;
+    if (!held) {
+      // Positions in the text are positions in the chunk: send views of its bytes.
+      const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      const before = dropped ? bytes.subarray(0, dropped[0]) : bytes.subarray(0, end);
+      const after = dropped ? bytes.subarray(dropped[1], end) : null;
+      if (!after || after.length === 0) return before.length ? before : null;
+      return before.length ? Buffer.concat([before, after]) : after;
     }
-    out += text.slice(from, start);
+    const out = dropped ? text.slice(0, dropped[0]) + text.slice(dropped[1], end) : text.slice(0, end);
     return out === "" ? null : Buffer.from(out, "latin1");
   }
 
-  /** Meters one complete event; true when it is the injected OpenAI usage chunk. */
-  private onEvent(event: string): boolean {
+  /**
+   * Meters complete events with a few searches over the whole text rather than work per event;
+   * only the events that carry usage are cut out and parsed. Returns the range of the injected
+   * OpenAI usage event, when there is one to remove.
+   */
+  private meter(text: string): [number, number] | null {
+    this.countOutput(text);
     if (this.protocol === "openai") {
-      if (!hasObjectMember(event, '"usage"')) {
-        this.countOutput(event);
-        return false;
-      }
-      const json = this.parse(event);
-      if (!json) return false;
-      this.countParsedOpenAi(json);
-      if (json.usage && typeof json.usage === "object") this.take(openaiUsage(json.usage as Json), true, true);
-      return this.options.dropInjectedUsage === true && Array.isArray(json.choices) && json.choices.length === 0;
+      let dropped: [number, number] | null = null;
+      forEachMatch(text, USAGE_MEMBER, (at) => {
+        const [start, end] = eventAround(text, at, this.crlf);
+        const json = this.parse(text.slice(start, end));
+        if (!json?.usage || typeof json.usage !== "object") return;
+        this.take(openaiUsage(json.usage as Json), true, true);
+        if (this.options.dropInjectedUsage && Array.isArray(json.choices) && json.choices.length === 0) dropped = [start, end];
+      });
+      return dropped;
     }
     if (this.protocol === "anthropic") {
-      const name = eventName(event);
-      if (name === "content_block_delta") {
-        this.countOutput(event);
-        return false;
+      for (const type of ["message_start", "message_delta"] as const) {
+        for (let at = text.indexOf(type); at >= 0; at = text.indexOf(type, at + type.length)) {
+          const [start, end] = eventAround(text, at, this.crlf);
+          const event = text.slice(start, end);
+          at = Math.max(at, end - type.length);
+          const json = this.parse(event);
+          if (!json || (eventName(event) ?? json.type) !== type) continue;
+          if (type === "message_start") {
+            const u = anthropicUsage(((json.message as Json | undefined)?.usage ?? {}) as Json);
+            this.take({ inputTokens: u.inputTokens, cacheReadTokens: u.cacheReadTokens, cacheWriteTokens: u.cacheWriteTokens }, true, false);
+          } else if (json.usage && typeof json.usage === "object") {
+            // Cumulative: the last one holds the totals. Newer API versions repeat the input counts here.
+            const usage = json.usage as Json;
+            const u = anthropicUsage(usage);
+            this.take({ outputTokens: u.outputTokens }, false, true);
+            if ("input_tokens" in usage) this.take({ inputTokens: u.inputTokens, cacheReadTokens: u.cacheReadTokens, cacheWriteTokens: u.cacheWriteTokens }, true, false);
+          }
+        }
       }
-      if (name !== undefined && name !== "message_start" && name !== "message_delta") return false;
-      const json = this.parse(event);
-      if (!json) return false;
-      const type = name ?? (json.type as string | undefined);
-      if (type === "message_start") {
-        const u = anthropicUsage(((json.message as Json | undefined)?.usage ?? {}) as Json);
-        this.take({ inputTokens: u.inputTokens, cacheReadTokens: u.cacheReadTokens, cacheWriteTokens: u.cacheWriteTokens }, true, false);
-      } else if (type === "content_block_delta") {
-        const delta = json.delta as Json | undefined;
-        const value = delta?.text ?? delta?.partial_json ?? delta?.thinking;
-        if (typeof value === "string") this.outputChars += value.length;
-      } else if (type === "message_delta" && json.usage && typeof json.usage === "object") {
-        // Cumulative: the last one holds the totals. Newer API versions repeat the input counts here.
-        const usage = json.usage as Json;
-        const u = anthropicUsage(usage);
-        this.take({ outputTokens: u.outputTokens }, false, true);
-        if ("input_tokens" in usage) this.take({ inputTokens: u.inputTokens, cacheReadTokens: u.cacheReadTokens, cacheWriteTokens: u.cacheWriteTokens }, true, false);
-      }
-      return false;
+      return null;
     }
-    this.countOutput(event);
-    if (hasObjectMember(event, '"usageMetadata"')) this.latestGeminiUsage = event;
-    return false;
+    // Gemini repeats cumulative usage in every chunk: keep the latest, parse it once at the end.
+    forEachMatch(text, GEMINI_USAGE_MEMBER, (at) => {
+      const [start, end] = eventAround(text, at, this.crlf);
+      this.latestGeminiUsage = text.slice(start, end);
+    });
+    return null;
   }
 
   private parse(event: string): Json | null {
@@ -270,26 +335,15 @@ export class StreamUsageObserver {
     }
   }
 
-  /** Adds the length of every output string field in the event (in bytes as sent, escapes included). */
-  private countOutput(event: string): void {
-    for (const field of OUTPUT_FIELDS[this.protocol]) {
-      for (let i = event.indexOf(field); i >= 0; i = event.indexOf(field, i + field.length)) {
-        const v = valueStart(event, i + field.length);
-        if (v < 0 || event.charCodeAt(v) !== 0x22) continue;
-        const close = closingQuote(event, v + 1);
-        if (close > v) this.outputChars += close - v - 1;
-      }
-    }
-  }
-
-  private countParsedOpenAi(json: Json): void {
-    for (const choice of (json.choices as Json[] | undefined) ?? []) {
-      const delta = choice.delta as Json | undefined;
-      if (typeof delta?.content === "string") this.outputChars += delta.content.length;
-      for (const call of (delta?.tool_calls as Json[] | undefined) ?? []) {
-        const args = (call.function as Json | undefined)?.arguments;
-        if (typeof args === "string") this.outputChars += args.length;
-      }
+  /** Adds the length of every output string field (in bytes as sent, escapes included). */
+  private countOutput(text: string): void {
+    const pattern = OUTPUT_FIELDS[this.protocol];
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+      const close = closingQuote(text, pattern.lastIndex);
+      if (close < 0) break;
+      this.outputChars += close - pattern.lastIndex;
+      pattern.lastIndex = close + 1;
     }
   }
 

@@ -25,9 +25,16 @@ interface KeyMonthState {
   epoch: number;
 }
 
+/**
+ * Marks a reservation settled or released, on the reservation itself, so a repeat is a no-op: the
+ * marker lives exactly as long as the caller keeps the reservation, with nothing to expire or sweep.
+ * (The Redis store keeps markers by request id for the reservation TTL, as its settles are retried
+ * from a queue; in process nothing retries, and a marker per request kept for minutes would be
+ * most of the heap at a thousand requests a second.)
+ */
+const SETTLED = Symbol("settled");
+
 interface Held {
-  /** R: holds `amount`; S: settled or released (kept until it expires, so a repeat is a no-op). */
-  status: "R" | "S";
   amount: bigint;
   orderEpoch: number | null;
   keyMonth: string | null;
@@ -46,8 +53,8 @@ export interface MemorySpendStoreOptions {
  * other's reservations (JavaScript runs one at a time). Only the seeding reads are asynchronous,
  * and they happen before the critical section, which then re-checks.
  *
- * Memory: one entry per order and per key-month used since start, plus the reservations of the
- * last `reservationTtlMs`.
+ * Memory: one entry per order and per key-month used since start, and the reservations not yet
+ * settled (at most `reservationTtlMs` old).
  */
 export class MemorySpendStore implements SpendStore {
   readonly kind = "memory" as const;
@@ -55,6 +62,7 @@ export class MemorySpendStore implements SpendStore {
   private readonly keyMonths = new Map<string, KeyMonthState>();
   /** Per order, by request id, in insertion order (= expiry order: the TTL is constant). */
   private readonly held = new Map<string, Map<string, Held>>();
+
   private readonly seeds = new SeedLoader();
   private readonly ttlMs: number;
   private epochs = 0;
@@ -164,7 +172,6 @@ export class MemorySpendStore implements SpendStore {
     if (order) order.reserved += estimate;
     if (keyMonth) keyMonth.reserved += estimate;
     held.set(input.requestId, {
-      status: "R",
       amount: estimate,
       orderEpoch: order?.epoch ?? null,
       keyMonth: keyMonth ? kmId : null,
@@ -175,34 +182,36 @@ export class MemorySpendStore implements SpendStore {
   }
 
   /** Synchronous; errors come back as a rejected promise. */
-  settle(reservation: Reservation, actualMicros: bigint, options: { now?: Date } = {}): void | Promise<void> {
+  settle(reservation: Reservation, actualMicros: bigint): void | Promise<void> {
     try {
-      this.settleNow(reservation, actualMicros, options.now?.getTime() ?? Date.now());
+      this.settleNow(reservation, actualMicros);
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
-  private settleNow(reservation: Reservation, actualMicros: bigint, nowMs: number): void {
+  private settleNow(reservation: Reservation, actualMicros: bigint): void {
     checkMicros("actualMicros", actualMicros);
     if (!reservation.tracksOrder && !reservation.tracksKey) return;
+    const marked = reservation as Reservation & { [SETTLED]?: boolean };
+    if (marked[SETTLED]) return;
     const held = this.heldOf(reservation.orderId);
     const entry = held.get(reservation.requestId);
-    if (entry?.status === "S") return;
-    if (entry) this.unhold(reservation.orderId, entry);
+    if (entry) {
+      this.unhold(reservation.orderId, entry);
+      held.delete(reservation.requestId);
+    }
     if (actualMicros > 0n) {
       const order = reservation.tracksOrder ? this.orders.get(reservation.orderId) : undefined;
       if (order) order.balance -= actualMicros;
       const keyMonth = reservation.tracksKey ? this.keyMonths.get(keyMonthId(reservation.keyId, reservation.month)) : undefined;
       if (keyMonth) keyMonth.spent += actualMicros;
     }
-    // Re-inserted at the end, keeping the map in expiry order.
-    held.delete(reservation.requestId);
-    held.set(reservation.requestId, { status: "S", amount: 0n, orderEpoch: null, keyMonth: null, keyEpoch: null, expiresAt: nowMs + this.ttlMs });
+    marked[SETTLED] = true;
   }
 
-  release(reservation: Reservation, options: { now?: Date } = {}): void | Promise<void> {
-    return this.settle(reservation, 0n, options);
+  release(reservation: Reservation): void | Promise<void> {
+    return this.settle(reservation, 0n);
   }
 
   async adjustBalance(input: { orderId: string; deltaMicros: bigint; balanceAfterMicros: bigint }): Promise<void> {
@@ -244,14 +253,13 @@ export class MemorySpendStore implements SpendStore {
 
   /** Gives back what an entry holds, to the state it was made against (not a later seeding). */
   private unhold(orderId: string, entry: Held): void {
-    if (entry.status !== "R") return;
     const order = this.orders.get(orderId);
     if (order && entry.orderEpoch === order.epoch) order.reserved -= entry.amount;
     const keyMonth = entry.keyMonth === null ? undefined : this.keyMonths.get(entry.keyMonth);
     if (keyMonth && entry.keyEpoch === keyMonth.epoch) keyMonth.reserved -= entry.amount;
   }
 
-  /** Releases expired reservations and forgets expired settle markers, oldest first. */
+  /** Releases expired reservations (never settled: a crash, a lost promise), oldest first. */
   private purge(orderId: string, nowMs: number): void {
     const held = this.held.get(orderId);
     if (!held) return;

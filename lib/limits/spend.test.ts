@@ -378,3 +378,20 @@ describe("RedisSpendStore with Redis down", () => {
     await store.close();
   });
 });
+
+describe("MemorySpendStore markers", () => {
+  it("ignores a repeated settle of a reservation and keeps no marker that outlives it", async () => {
+    const store = new MemorySpendStore();
+    const order = { hasCredit: true, balanceMicros: 10_000_000n };
+    const key = { monthlyLimitMicros: null, spentThisMonthMicros: 0n };
+    const r = await store.reserve({ requestId: "req-marker", orderId: "order-marker", keyId: "key-marker", estimateMicros: 1_000_000n, order, key });
+    if (!r.ok) throw new Error("refused");
+    await store.settle(r.reservation, 1_000_000n);
+    await store.settle(r.reservation, 1_000_000n); // a repeat: nothing
+    await store.release(r.reservation);
+    expect((await store.snapshot({ orderId: "order-marker" })).order).toEqual({ balanceMicros: 9_000_000n, reservedMicros: 0n });
+    // The marker is on the reservation itself: the store's own maps hold nothing for it.
+    const held = (store as unknown as { held: Map<string, Map<string, unknown>> }).held.get("order-marker");
+    expect(held?.size).toBe(0);
+  });
+});

@@ -48,7 +48,8 @@ import type { SpendStore } from "./spend-types";
  * its TTL (15 minutes by default): reserve() purges expired reservations of the order before it
  * checks (in Redis inside the same script, oldest first via a sorted set), giving back only what
  * they held. A settle that arrives after the expiry still charges the real cost. Settled requests
- * leave a marker until the same TTL, so a repeated settle charges nothing.
+ * leave a marker, so a repeated settle charges nothing: in Redis by request id until the same TTL
+ * (its settles are retried), in process on the reservation object (see spend-memory.ts).
  *
  * Failing closed. The Redis store refuses to guess: when Redis is down or does not answer within
  * the command timeout, reserve() throws SpendStoreUnavailableError (logged, at most one line every

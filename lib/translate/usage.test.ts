@@ -2,7 +2,7 @@
 // and stream is the upstream's own count, and agrees with the gateway's own reader (lib/gateway/usage).
 
 import { describe, expect, it } from "vitest";
-import { StreamUsageObserver, usageFromBody } from "@/lib/gateway/usage";
+import { StreamUsageObserver, usageFromBody, usageFromText } from "@/lib/gateway/usage";
 import { createStreamTranslator, getAdapter, type Protocol, type Usage } from "./index";
 import { CTX, fixture, parseSse, sseText } from "./test-helpers";
 
@@ -44,6 +44,7 @@ describe("usage", () => {
     expect(getAdapter(p).parseResponse(body).usage).toEqual(usage);
     // The documented Anthropic tool_use example carries no usage: zero here, nothing to meter there.
     expect(usageFromBody(p, body)).toEqual("usage" in body || "usageMetadata" in body ? strip(usage) : null);
+    expect(usageFromText(p, JSON.stringify(body, null, 1))).toEqual(usageFromBody(p, body));
   });
 
   it.each(STREAMS)("%s %s: exact, whatever the client protocol, and as the gateway meters it", (p, name, usage) => {
