@@ -32,6 +32,36 @@ export interface LoadResult {
   cpuMsPerRequest?: number;
   /** Share of the phase its main thread was ready to run but waited for a core. */
   cpuWaitShare?: number;
+  /** Latencies (ms) of the 2xx answers, sorted: for merging rounds. */
+  latencies: number[];
+  /** CPU ms and core-wait ms of the process under test over the phase, for merging rounds. */
+  cpuMs?: number;
+  waitMs?: number;
+}
+
+/** Several rounds of one measurement as one: requests and time summed, latencies pooled. */
+export function mergeLoad(rounds: LoadResult[]): LoadResult {
+  const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const seconds = rounds.reduce((a, r) => a + r.seconds, 0);
+  const sum = latencies.reduce((a, b) => a + b, 0);
+  const merged: LoadResult = {
+    connections: rounds[0]?.connections ?? 0,
+    seconds,
+    requests: latencies.length,
+    rps: latencies.length / Math.max(seconds, 1e-9),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    mean: latencies.length ? sum / latencies.length : Number.NaN,
+    errors: rounds.reduce((a, r) => a + r.errors, 0),
+    non2xx: rounds.reduce((a, r) => a + r.non2xx, 0),
+    latencies,
+  };
+  if (rounds.every((r) => r.cpuMs !== undefined)) {
+    const cpuMs = rounds.reduce((a, r) => a + (r.cpuMs ?? 0), 0);
+    const waitMs = rounds.reduce((a, r) => a + (r.waitMs ?? 0), 0);
+    Object.assign(merged, { cpuMs, waitMs, cpuMsPerRequest: cpuMs / Math.max(1, merged.requests), cpuWaitShare: waitMs / (seconds * 1000) });
+  }
+  return merged;
 }
 
 /** Closed-loop load at `connections` for `seconds`; latency in ms of 2xx answers. */
@@ -66,6 +96,7 @@ export async function loadTest(target: Target, body: string, connections: number
     mean: latencies.length ? sum / latencies.length : Number.NaN,
     errors: result.errors + result.timeouts + result.non2xx,
     non2xx: result.non2xx,
+    latencies,
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --duration 7] [-- --streams 1000] [-- --no-pglite] [-- --phases ref,load,ttfb,hold] [-- --json out.json]
+ * npm run bench [-- --quick] [-- --duration 8] [-- --rounds 4] [-- --streams 1000] [-- --no-pglite] [-- --phases ref,load,ttfb,hold] [-- --json out.json]
  * npm run bench -- --profile gateway|floor [--duration 10]   (CPU profile of the PostgreSQL server
  *   under c=50 load on that target only; summarise with bench/profile-summary.ts)
  *
@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { holdStreams, loadTest, probe, streamTtfb, type HoldResult, type LoadResult, type Target, type TtfbResult } from "./measure";
+import { holdStreams, loadTest, mergeLoad, probe, streamTtfb, type HoldResult, type LoadResult, type Target, type TtfbResult } from "./measure";
 import {
   CLIENT_CORE,
   cpuMs,
@@ -45,6 +45,7 @@ const { values: flags } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     duration: { type: "string" },
+    rounds: { type: "string" },
     warmup: { type: "string" },
     streams: { type: "string" },
     "ttfb-samples": { type: "string" },
@@ -57,7 +58,9 @@ const { values: flags } = parseArgs({
 
 const QUICK = flags.quick === true;
 const PHASES = new Set((flags.phases ?? "").split(",").map((p) => p.trim()));
-const SECONDS = Number(flags.duration ?? (QUICK ? 2 : 7));
+const SECONDS = Number(flags.duration ?? (QUICK ? 2 : 8));
+/** Each load measurement is split into this many rounds, the targets taking turns (see measureLoad). */
+const ROUNDS = Math.max(1, Math.floor(Number(flags.rounds ?? (QUICK ? 1 : 4))));
 const WARMUP_SECONDS = Number(flags.warmup ?? (QUICK ? 1 : 2));
 const STREAMS = Number(flags.streams ?? (QUICK ? 100 : 1000));
 const TTFB_SAMPLES = Number(flags["ttfb-samples"] ?? (QUICK ? 50 : 200));
@@ -289,15 +292,17 @@ async function checkTarget(target: Target): Promise<void> {
  * figure other work on the machine barely changes) and the share of the time its main thread
  * waited for a core (how much other work there was).
  */
-async function loadWithCpu(target: Target, body: string, connections: number, proc?: Proc): Promise<LoadResult> {
-  if (!proc) return loadTest(target, body, connections, SECONDS);
+async function loadWithCpu(target: Target, body: string, connections: number, seconds: number, proc?: Proc): Promise<LoadResult> {
+  if (!proc) return loadTest(target, body, connections, seconds);
   const pids = processTree(proc.pid);
   const cpu0 = cpuMs(pids);
   const wait0 = runQueueWaitMs(proc.pid);
   const t0 = performance.now();
-  const result = await loadTest(target, body, connections, SECONDS);
+  const result = await loadTest(target, body, connections, seconds);
   const wall = performance.now() - t0;
-  return { ...result, cpuMsPerRequest: (cpuMs(pids) - cpu0) / Math.max(1, result.requests), cpuWaitShare: (runQueueWaitMs(proc.pid) - wait0) / wall };
+  const used = cpuMs(pids) - cpu0;
+  const waited = runQueueWaitMs(proc.pid) - wait0;
+  return { ...result, cpuMs: used, waitMs: waited, cpuMsPerRequest: used / Math.max(1, result.requests), cpuWaitShare: waited / wall };
 }
 
 interface Subject {
@@ -309,7 +314,9 @@ interface Subject {
 
 /**
  * Non-stream and stream at c=1 and c=50, each mode after a short warm-up at c=50. Several subjects
- * (the floor and the gateway) take turns phase by phase, so drift hits them alike.
+ * (the floor and the gateway) take turns, each measurement split into ROUNDS rounds in
+ * alternating order (A B, B A, A B…) and the rounds merged: this machine's speed drifts by ±10 %
+ * over seconds, and a difference of a tenth between two targets is what the bench has to see.
  */
 async function measureLoad(subjects: Subject[]): Promise<void> {
   if (!PHASES.has("load")) return;
@@ -319,10 +326,13 @@ async function measureLoad(subjects: Subject[]): Promise<void> {
     for (const s of subjects) await loadTest(s.target, body, 50, WARMUP_SECONDS);
     const results = subjects.map(() => ({}) as { c1?: LoadResult; c50?: LoadResult });
     for (const connections of [1, 50]) {
-      for (const [i, s] of subjects.entries()) {
-        const r = await loadWithCpu(s.target, body, connections, s.proc);
-        results[i]![connections === 1 ? "c1" : "c50"] = r;
+      const rounds = subjects.map(() => [] as LoadResult[]);
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = [...subjects.entries()];
+        if (round % 2 === 1) order.reverse();
+        for (const [i, s] of order) rounds[i]!.push(await loadWithCpu(s.target, body, connections, SECONDS / ROUNDS, s.proc));
       }
+      for (const [i] of subjects.entries()) results[i]![connections === 1 ? "c1" : "c50"] = mergeLoad(rounds[i]!);
     }
     for (const [i, s] of subjects.entries()) {
       const { c1, c50 } = results[i]! as { c1: LoadResult; c50: LoadResult };
@@ -647,7 +657,7 @@ async function main(): Promise<number> {
   }
 
   const { verdicts } = report(rows);
-  if (flags.json) writeFileSync(flags.json, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, seconds: SECONDS, streams: STREAMS, rows, verdicts }, null, 2));
+  if (flags.json) writeFileSync(flags.json, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, seconds: SECONDS, rounds: ROUNDS, streams: STREAMS, rows, verdicts }, (k, v: unknown) => (k === "latencies" ? undefined : v), 2));
   process.stdout.write(`\nDone in ${elapsed().trim()} (load average now ${loadavg().map((l) => l.toFixed(2)).join(" ")}).\n`);
   return 0;
 }
