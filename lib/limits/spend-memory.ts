@@ -4,6 +4,7 @@ import {
   checkReserveInput,
   DEFAULT_RESERVATION_TTL_MS,
   DuplicateReservationError,
+  reservationFor,
   SeedLoader,
   type Reservation,
   type ReserveInput,
@@ -85,15 +86,7 @@ export class MemorySpendStore implements SpendStore {
       checkReserveInput(input);
       nowMs = input.now?.getTime() ?? Date.now();
       month = this.monthOf(nowMs);
-      reservation = {
-        requestId: input.requestId,
-        orderId: input.orderId,
-        keyId: input.keyId,
-        estimateMicros: input.estimateMicros,
-        month: month.id,
-        tracksOrder: input.order.hasCredit,
-        tracksKey: input.key.monthlyLimitMicros !== null,
-      };
+      reservation = reservationFor(input, month.id);
       if (!reservation.tracksOrder && !reservation.tracksKey) return { ok: true, reservation };
       kmId = keyMonthId(input.keyId, month.id);
       if (!this.needsSeeding(reservation, kmId)) return this.reserveSeeded(input, reservation, nowMs, month, kmId);

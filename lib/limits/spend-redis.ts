@@ -10,6 +10,7 @@ import {
   checkReserveInput,
   DEFAULT_RESERVATION_TTL_MS,
   DuplicateReservationError,
+  reservationFor,
   SeedLoader,
   SpendStoreUnavailableError,
   type Reservation,
@@ -222,15 +223,7 @@ export class RedisSpendStore implements SpendStore {
     checkReserveInput(input);
     const now = input.now ?? new Date();
     const month = utcMonth(now);
-    const reservation: Reservation = {
-      requestId: input.requestId,
-      orderId: input.orderId,
-      keyId: input.keyId,
-      estimateMicros: input.estimateMicros,
-      month: month.id,
-      tracksOrder: input.order.hasCredit,
-      tracksKey: input.key.monthlyLimitMicros !== null,
-    };
+    const reservation = reservationFor(input, month.id);
     if (!reservation.tracksOrder && !reservation.tracksKey) return { ok: true, reservation };
 
     const context = { requestId: input.requestId, orderId: input.orderId, keyId: input.keyId };

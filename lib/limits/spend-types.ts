@@ -51,6 +51,19 @@ export interface Reservation {
   readonly tracksKey: boolean;
 }
 
+/** The reservation a reserve() of `input` in `month` makes (before any check). */
+export function reservationFor(input: ReserveInput, month: string): Reservation {
+  return {
+    requestId: input.requestId,
+    orderId: input.orderId,
+    keyId: input.keyId,
+    estimateMicros: input.estimateMicros,
+    month,
+    tracksOrder: input.order.hasCredit,
+    tracksKey: input.key.monthlyLimitMicros !== null,
+  };
+}
+
 export type ReserveResult =
   | { ok: true; reservation: Reservation }
   | {
