@@ -5,7 +5,7 @@ import type { Protocol } from "./types";
  * `Authorization: Bearer …` or `x-api-key` on every route, `x-goog-api-key` and `?key=` on Gemini
  * routes only (a key in a URL ends up in logs and proxies; only Gemini clients need it).
  */
-export function extractCredential(headers: Headers, url: URL, protocol: Protocol): string | null {
+export function extractCredential(headers: Headers, url: URL | null, protocol: Protocol): string | null {
   const value = rawCredential(headers, url, protocol);
   return value === null ? null : utf8HeaderValue(value);
 }
@@ -21,7 +21,7 @@ function utf8HeaderValue(value: string): string {
   return decoded.includes("\ufffd") ? value : decoded;
 }
 
-function rawCredential(headers: Headers, url: URL, protocol: Protocol): string | null {
+function rawCredential(headers: Headers, url: URL | null, protocol: Protocol): string | null {
   const authorization = headers.get("authorization");
   if (authorization !== null) {
     const match = /^\s*bearer\s+(.*)$/is.exec(authorization);
@@ -30,6 +30,6 @@ function rawCredential(headers: Headers, url: URL, protocol: Protocol): string |
   }
   const apiKey = headers.get("x-api-key");
   if (apiKey !== null) return apiKey;
-  if (protocol === "gemini") return headers.get("x-goog-api-key") ?? url.searchParams.get("key");
+  if (protocol === "gemini") return headers.get("x-goog-api-key") ?? url?.searchParams.get("key") ?? null;
   return null;
 }

@@ -44,12 +44,16 @@ export interface GatewayCall {
  * (written here on return or on error, or by the handler itself when it set `logLater`).
  */
 export async function withGateway(request: Request, options: { protocol: Protocol; endpoint: string }, handler: (call: GatewayCall) => Promise<Response>): Promise<Response> {
+  let url: URL | undefined;
   const call: GatewayCall = {
     request,
     protocol: options.protocol,
     endpoint: options.endpoint,
     requestId: newRequestId(),
-    url: new URL(request.url),
+    // Parsed when first needed: OpenAI requests never read it.
+    get url() {
+      return (url ??= new URL(request.url));
+    },
     clientIp: clientIpFromHeaders(request.headers),
     started: performance.now(),
     startedAt: Date.now(),
@@ -107,7 +111,7 @@ export function logCall(call: GatewayCall, log: Partial<UsageRecord>): void {
  */
 export function authenticate(call: GatewayCall): GatewayKey | Promise<GatewayKey> {
   const key = authorizeKey(getDb(), {
-    credential: extractCredential(call.request.headers, call.url, call.protocol),
+    credential: extractCredential(call.request.headers, call.protocol === "gemini" ? call.url : null, call.protocol),
     clientIp: call.clientIp,
     pepper: getSecretKeys().keyPepper,
     nowMs: call.startedAt,
@@ -161,7 +165,9 @@ export function forwardingHandler(protocol: Protocol, operation: Operation, endp
         protocol,
         operation,
         request,
-        url: call.url,
+        get url() {
+          return call.url;
+        },
         raw,
         body,
         key,

@@ -12,6 +12,7 @@ import {
   SpendStoreUnavailableError,
   type RateLimitDecision,
   type Reservation,
+  type ReserveInput,
   type ReserveResult,
 } from "@/lib/limits";
 import { logger } from "@/lib/server/logger";
@@ -94,6 +95,21 @@ export function admitRequest(input: AdmissionInput): Admission | Promise<Admissi
   return rate instanceof Promise ? rate.then((r) => reserveSpend(input, r, inputTokens, outputTokens)) : reserveSpend(input, rate, inputTokens, outputTokens);
 }
 
+/** What a store seeds a key's order and month from: the same for every request of a cached key. */
+const seedsByKey = new WeakMap<GatewayKey, Pick<ReserveInput, "order" | "key">>();
+
+function spendSeeds(key: GatewayKey): Pick<ReserveInput, "order" | "key"> {
+  let seeds = seedsByKey.get(key);
+  if (!seeds) {
+    seeds = {
+      order: { hasCredit: key.plan.creditMicros > 0n, balanceMicros: () => readOrderBalance(getDb(), key.order.id) },
+      key: { monthlyLimitMicros: key.monthlyLimitMicros, spentThisMonthMicros: (month) => readKeyMonthSpend(getDb(), key.id, month) },
+    };
+    seedsByKey.set(key, seeds);
+  }
+  return seeds;
+}
+
 function reserveSpend(input: AdmissionInput, rate: RateLimitDecision, inputTokens: number, outputTokens: number): Admission | Promise<Admission> {
   const { key } = input;
   const headers = rateLimitHeaders(rate, input.protocol);
@@ -109,14 +125,8 @@ function reserveSpend(input: AdmissionInput, rate: RateLimitDecision, inputToken
   const tracksMoney = input.billable && price && (key.plan.creditMicros > 0n || key.monthlyLimitMicros !== null);
   if (!tracksMoney) return admission(input.requestId, headers, rate, undefined);
   const estimateMicros = computeCostMicros({ inputTokens, outputTokens }, price, key.plan.multiplierBps);
-  const result = getSpendStore().reserve({
-    requestId: input.requestId,
-    orderId: key.order.id,
-    keyId: key.id,
-    estimateMicros,
-    order: { hasCredit: key.plan.creditMicros > 0n, balanceMicros: () => readOrderBalance(getDb(), key.order.id) },
-    key: { monthlyLimitMicros: key.monthlyLimitMicros, spentThisMonthMicros: (month) => readKeyMonthSpend(getDb(), key.id, month) },
-  });
+  const seeds = spendSeeds(key);
+  const result = getSpendStore().reserve({ requestId: input.requestId, orderId: key.order.id, keyId: key.id, estimateMicros, order: seeds.order, key: seeds.key });
   const refused = async (err: unknown): Promise<never> => {
     await settleTokens(rate, 0);
     if (err instanceof SpendStoreUnavailableError) throw new GatewayError("service_unavailable", { retryAfterSeconds: 1, headers, cause: err });

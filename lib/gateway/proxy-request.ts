@@ -155,7 +155,7 @@ export async function proxyRequest(input: ProxyInput, onDone: (exchange: Exchang
       refusal ??= err;
       continue;
     }
-    const target = buildUpstreamTarget(channel, operation, input.request.headers, input.url, prepared.upstreamModel, sameProtocol);
+    const target = buildUpstreamTarget(channel, operation, input.request.headers, input, prepared.upstreamModel, sameProtocol);
     attempted = true;
     let upstream: UpstreamResponse;
     try {

@@ -10,9 +10,9 @@ const dec = new TextDecoder();
 describe("extractCredential", () => {
   const url = new URL("http://x/v1beta/models/m:generateContent?key=from-query");
   it("reads Bearer and x-api-key everywhere, ?key= and x-goog-api-key only for Gemini", () => {
-    expect(extractCredential(new Headers({ authorization: "Bearer abc" }), url, "openai")).toBe("abc");
+    expect(extractCredential(new Headers({ authorization: "Bearer abc" }), null, "openai")).toBe("abc");
     expect(extractCredential(new Headers({ "x-api-key": "def" }), url, "anthropic")).toBe("def");
-    expect(extractCredential(new Headers(), url, "openai")).toBeNull();
+    expect(extractCredential(new Headers(), null, "openai")).toBeNull();
     expect(extractCredential(new Headers(), url, "gemini")).toBe("from-query");
     expect(extractCredential(new Headers({ "x-goog-api-key": "g" }), url, "gemini")).toBe("g");
   });

@@ -28,7 +28,8 @@ export function buildUpstreamTarget(
   channel: CatalogChannel,
   operation: Operation,
   clientHeaders: Headers,
-  clientUrl: URL,
+  /** Holds the client's URL, read only where its query matters (Anthropic's beta flag, Gemini's framing). */
+  client: { readonly url: URL },
   upstreamModel: string,
   sameProtocol = true,
 ) {
@@ -44,7 +45,7 @@ export function buildUpstreamTarget(
     url = `${channel.baseUrl}/chat/completions`;
     headers.authorization = `Bearer ${channel.apiKey}`;
   } else if (channel.protocol === "anthropic") {
-    const beta = sameProtocol && clientUrl.searchParams.get("beta") === "true" ? "?beta=true" : "";
+    const beta = sameProtocol && client.url.searchParams.get("beta") === "true" ? "?beta=true" : "";
     url = `${channel.baseUrl}/v1/messages${operation === "count_tokens" ? "/count_tokens" : ""}${beta}`;
     headers["x-api-key"] = channel.apiKey;
     headers["anthropic-version"] = (sameProtocol ? clientHeaders.get("anthropic-version") : null) ?? DEFAULT_ANTHROPIC_VERSION;
@@ -53,7 +54,7 @@ export function buildUpstreamTarget(
     if (!method) throw new Error(`Gemini channels do not take the ${operation} operation`);
     // Keep a Gemini client's stream framing (?alt=sse, or none: a JSON array streamed); a
     // translated stream is always read as SSE.
-    const alt = sameProtocol ? clientUrl.searchParams.get("alt") : operation === "stream_generate" ? "sse" : null;
+    const alt = sameProtocol ? client.url.searchParams.get("alt") : operation === "stream_generate" ? "sse" : null;
     url = `${channel.baseUrl}/v1beta/models/${encodeURIComponent(upstreamModel)}:${method}${alt ? `?alt=${encodeURIComponent(alt)}` : ""}`;
     headers["x-goog-api-key"] = channel.apiKey;
   }
