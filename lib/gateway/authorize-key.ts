@@ -46,12 +46,14 @@ export function authorizeKey(
   db: Prisma,
   input: { credential: string | null; clientIp: string | null; pepper: Buffer; nowMs?: number },
 ): GatewayKey | Promise<GatewayKey> {
-  let hmac = input.credential === null ? undefined : credentialHmac(input.pepper, input.credential);
+  const { credential } = input;
+  let hmac = credential === null ? undefined : credentialHmac(input.pepper, credential);
   if (hmac === undefined) {
-    const diagnosis = diagnoseApiKey(input.credential);
+    const diagnosis = diagnoseApiKey(credential);
     if (!diagnosis.ok) throw apiKeyProblemError(diagnosis);
     hmac = hmacLookup(diagnosis.key, input.pepper);
-    rememberCredentialHmac(input.pepper, input.credential!, hmac);
+    // A credential that passes the diagnosis is the key itself: remembered as sent.
+    rememberCredentialHmac(input.pepper, diagnosis.key, hmac);
   }
   const nowMs = input.nowMs ?? Date.now();
   const cached = getCachedKey(hmac, nowMs);

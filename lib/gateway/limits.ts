@@ -127,22 +127,27 @@ function reserveSpend(input: AdmissionInput, rate: RateLimitDecision, inputToken
   const estimateMicros = computeCostMicros({ inputTokens, outputTokens }, price, key.plan.multiplierBps);
   const seeds = spendSeeds(key);
   const result = getSpendStore().reserve({ requestId: input.requestId, orderId: key.order.id, keyId: key.id, estimateMicros, order: seeds.order, key: seeds.key });
-  const refused = async (err: unknown): Promise<never> => {
-    await settleTokens(rate, 0);
-    if (err instanceof SpendStoreUnavailableError) throw new GatewayError("service_unavailable", { retryAfterSeconds: 1, headers, cause: err });
-    throw err;
-  };
-  const reserved = (r: ReserveResult): Admission | Promise<Admission> => {
-    if (r.ok) return admission(input.requestId, headers, rate, r.reservation);
-    const error =
-      r.code === "api_key_quota_exceeded"
-        ? new GatewayError("api_key_quota_exceeded", { resetsAt: r.resetsAt, limitMicros: r.limitMicros, headers })
-        : new GatewayError("billing_shortfall", { balanceMicros: r.balanceMicros, headers });
-    const giveBack = settleTokens(rate, 0);
-    if (giveBack instanceof Promise) return giveBack.then(() => Promise.reject(error));
-    throw error;
-  };
-  return result instanceof Promise ? result.then(reserved, refused) : reserved(result);
+  if (!(result instanceof Promise)) return afterReserve(input.requestId, headers, rate, result);
+  return result.then(
+    (r) => afterReserve(input.requestId, headers, rate, r),
+    async (err: unknown): Promise<never> => {
+      await settleTokens(rate, 0);
+      if (err instanceof SpendStoreUnavailableError) throw new GatewayError("service_unavailable", { retryAfterSeconds: 1, headers, cause: err });
+      throw err;
+    },
+  );
+}
+
+/** The reservation's answer: an admission, or the refusal (after giving back the counted tokens). */
+function afterReserve(requestId: string, headers: Record<string, string>, rate: RateLimitDecision, r: ReserveResult): Admission | Promise<Admission> {
+  if (r.ok) return admission(requestId, headers, rate, r.reservation);
+  const error =
+    r.code === "api_key_quota_exceeded"
+      ? new GatewayError("api_key_quota_exceeded", { resetsAt: r.resetsAt, limitMicros: r.limitMicros, headers })
+      : new GatewayError("billing_shortfall", { balanceMicros: r.balanceMicros, headers });
+  const giveBack = settleTokens(rate, 0);
+  if (giveBack instanceof Promise) return giveBack.then(() => Promise.reject(error));
+  throw error;
 }
 
 function admission(requestId: string, headers: Record<string, string>, rate: RateLimitDecision, reservation: Reservation | undefined): Admission {

@@ -10,7 +10,7 @@ import { createParser } from "eventsource-parser";
 import { createStreamRewriter, estimatedTokenCount, translateAnswer, translateBody, translateUpstreamError, upstreamOperation } from "./cross-protocol";
 import { callUpstream, classifyUpstreamError, type UpstreamResponse } from "./upstream-client";
 import { buildUpstreamTarget, type Operation } from "./upstream-request";
-import { estimateTokens, StreamUsageObserver, usageFromBody, usageFromText, type UsageReading } from "./usage";
+import { estimateTokens, isJsonSpace, StreamUsageObserver, usageFromBody, usageFromText, type UsageReading } from "./usage";
 import type { Protocol } from "./types";
 
 export interface ProxyInput {
@@ -86,12 +86,11 @@ const USAGE_OPTION = Buffer.from('"stream_options":{"include_usage":true},');
 /** `{"stream_options":{"include_usage":true},…` from a body without the option; null if not a non-empty object. */
 export function withUsageOption(raw: Uint8Array): Buffer | null {
   const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  const isSpace = (b: number | undefined) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
   let open = 0;
-  while (isSpace(bytes[open])) open++;
+  while (isJsonSpace(bytes[open])) open++;
   if (bytes[open] !== 0x7b) return null;
   let next = open + 1;
-  while (isSpace(bytes[next])) next++;
+  while (isJsonSpace(bytes[next])) next++;
   if (next >= bytes.length || bytes[next] === 0x7d) return null;
   return Buffer.concat([bytes.subarray(0, open + 1), USAGE_OPTION, bytes.subarray(open + 1)]);
 }

@@ -66,7 +66,8 @@ const GEMINI_USAGE_MEMBER = /"usageMetadata"\s*:\s*\{/g;
 // are byte offsets, the markers it looks for are ASCII, and reading a chunk that way is the
 // cheapest decoding there is. Only the few events that carry usage are decoded as UTF-8.
 
-function isSpace(c: number): boolean {
+/** JSON whitespace, by character code (or byte). */
+export function isJsonSpace(c: number | undefined): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
@@ -74,10 +75,10 @@ function isSpace(c: number): boolean {
 function valueStart(text: string, at: number): number {
   const end = text.length;
   let i = at;
-  while (i < end && isSpace(text.charCodeAt(i))) i++;
+  while (i < end && isJsonSpace(text.charCodeAt(i))) i++;
   if (text.charCodeAt(i) !== 0x3a) return -1;
   i++;
-  while (i < end && isSpace(text.charCodeAt(i))) i++;
+  while (i < end && isJsonSpace(text.charCodeAt(i))) i++;
   return i < end ? i : -1;
 }
 
