@@ -106,8 +106,9 @@ async function main() {
   if (!trusted.ok) fail(trusted.error); // already validated by the config; kept for the type
 
   const server = await progress("Starting the web server", async () => {
-    // tsx turns source maps on for the whole process, which makes Node keep every Next chunk's
-    // map in memory (50–60 MB); stack traces of server.ts itself lose TypeScript line numbers.
+    // Under tsx (`npm run dev`, or server.ts run by hand) source maps are on for the whole process,
+    // which makes Node keep every Next chunk's map in memory (50–60 MB). npm start's bundle
+    // (scripts/start.mjs) never turns them on.
     if (!dev) process.setSourceMapsEnabled(false);
     const app = next({ dev, dir: PROJECT_ROOT, hostname: config.host, port: config.port });
     const handle = app.getRequestHandler();

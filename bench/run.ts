@@ -136,7 +136,7 @@ interface Server {
 /** Spawns the server (pinned) and waits until /api/health answers; the first start may build. */
 async function launch(label: string, env: NodeJS.ProcessEnv, logDir: string, cpuProfDir?: string): Promise<Proc> {
   const nodeArgs = cpuProfDir ? ["--cpu-prof", "--cpu-prof-dir", cpuProfDir] : [];
-  const proc = spawnPinned(`server-${label}`, SERVER_CORE, [...nodeArgs, ...NODE_TS, "server.ts"], {
+  const proc = spawnPinned(`server-${label}`, SERVER_CORE, [...nodeArgs, "scripts/start.mjs"], {
     env,
     logFile: join(logDir, `server-${label}.log`),
     onLine: (line) => {

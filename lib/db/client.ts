@@ -9,7 +9,7 @@ import type { DatabaseConfig } from "@/lib/config";
 import { getConfig } from "@/lib/config";
 import { lockDataDir } from "./pglite-lock";
 
-// One database handle per process. The custom server (run by tsx) and Next's bundled route code
+// One database handle per process. The custom server (its own bundle) and Next's bundled route code
 // live in the same process but load separate copies of this module, so the handle is kept on
 // globalThis under a registered symbol: whoever opens it first, both then share it. PGlite in
 // particular must be opened once: a second instance on the same directory would corrupt it.

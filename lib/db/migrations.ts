@@ -3,7 +3,19 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MigrationList } from "./schema-engine";
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/**
+ * The directory holding prisma/schema.prisma, found upwards from this module: the same answer
+ * whether it runs from lib/db (tsx), from the server bundle in build/server, or from a Next chunk
+ * (not the nearest package.json: Next writes one into .next).
+ */
+export const PROJECT_ROOT = projectRoot(dirname(fileURLToPath(import.meta.url)));
+
+export function projectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "prisma", "schema.prisma"))) return dir;
+    if (dirname(dir) === dir) return resolve(from, "..", "..");
+  }
+}
 export const MIGRATIONS_DIR = join(PROJECT_ROOT, "prisma", "migrations");
 export const SCHEMA_PATH = join(PROJECT_ROOT, "prisma", "schema.prisma");
 export const LOCKFILE = "migration_lock.toml";

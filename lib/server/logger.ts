@@ -11,8 +11,8 @@
  * `req.headers.authorization`). pino cannot redact part of a string, so URLs go through
  * `redactUrl()`; the `url` field of a logged object is passed through it automatically.
  *
- * The logger lives on `globalThis` so that server.ts (loaded by tsx) and the app (bundled by
- * Next) share one instance and one stdout stream in the same process.
+ * The logger lives on `globalThis` so that server.ts (bundled by scripts/start.mjs, or run by tsx)
+ * and the app (bundled by Next) share one instance and one stdout stream in the same process.
  *
  * No `server-only` import here: server.ts loads this module outside Next's bundler.
  */

@@ -7,7 +7,7 @@
  * and exits 0, or 1 when a hook failed or timed out. The CLI runs the same hooks at its exit with
  * `runShutdownHooks()`.
  *
- * The hook registry and the draining flag live on `globalThis`: server.ts (loaded by tsx) and the
+ * The hook registry and the draining flag live on `globalThis`: server.ts (its own bundle) and the
  * app code (bundled by Next) load separate copies of this module in the same process, and a hook
  * registered from a route's module must run when server.ts handles the signal, just as
  * `isDraining()` in /api/health must see the state server.ts set.
