@@ -20,23 +20,38 @@ export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** How long an upstream may take to start answering before the next channel is tried. */
 const HEADERS_TIMEOUT_MS = Number(process.env.UPSTREAM_TIMEOUT_MS) > 0 ? Number(process.env.UPSTREAM_TIMEOUT_MS) : 300_000;
 
-export interface GatewayCall {
-  request: Request;
-  protocol: Protocol;
-  endpoint: string;
-  requestId: string;
-  url: URL;
-  clientIp: string | null;
+/**
+ * One /v1 request on its way through the gateway. A class rather than an object literal with a
+ * getter: a literal with an accessor is built slowly and gets a shape of its own, and this object
+ * is read all along the request's path.
+ */
+export class GatewayCall {
+  readonly requestId = newRequestId();
+  readonly clientIp: string | null;
   /** performance.now() at arrival, for the latency. */
-  started: number;
+  readonly started = performance.now();
   /** When the request arrived (epoch ms): its log row's time, so it lands in the month it was reserved in. */
-  startedAt: number;
+  readonly startedAt = Date.now();
   /** The authenticated key, once known: the log row is linked to it. */
-  key?: GatewayKey;
+  key: GatewayKey | undefined = undefined;
   /** The model asked for, once known. */
-  model?: string;
+  model: string | undefined = undefined;
   /** Set by a handler whose log row is written when the exchange ends (logCall), not on return. */
-  logLater?: boolean;
+  logLater = false;
+  private parsedUrl: URL | undefined = undefined;
+
+  constructor(
+    readonly request: Request,
+    readonly protocol: Protocol,
+    readonly endpoint: string,
+  ) {
+    this.clientIp = clientIpFromHeaders(request.headers);
+  }
+
+  /** The request URL, parsed when first read: OpenAI requests never need it. */
+  get url(): URL {
+    return (this.parsedUrl ??= new URL(this.request.url));
+  }
 }
 
 /**
@@ -44,20 +59,7 @@ export interface GatewayCall {
  * (written here on return or on error, or by the handler itself when it set `logLater`).
  */
 export async function withGateway(request: Request, options: { protocol: Protocol; endpoint: string }, handler: (call: GatewayCall) => Promise<Response>): Promise<Response> {
-  let url: URL | undefined;
-  const call: GatewayCall = {
-    request,
-    protocol: options.protocol,
-    endpoint: options.endpoint,
-    requestId: newRequestId(),
-    // Parsed when first needed: OpenAI requests never read it.
-    get url() {
-      return (url ??= new URL(request.url));
-    },
-    clientIp: clientIpFromHeaders(request.headers),
-    started: performance.now(),
-    startedAt: Date.now(),
-  };
+  const call = new GatewayCall(request, options.protocol, options.endpoint);
   try {
     const response = await handler(call);
     if (!call.logLater) logCall(call, { status: response.status });
@@ -165,9 +167,7 @@ export function forwardingHandler(protocol: Protocol, operation: Operation, endp
         protocol,
         operation,
         request,
-        get url() {
-          return call.url;
-        },
+        client: call,
         raw,
         body,
         key,

@@ -17,7 +17,8 @@ export interface ProxyInput {
   protocol: Protocol;
   operation: Operation;
   request: Request;
-  url: URL;
+  /** Holds the client's URL, parsed only where its query matters (Anthropic's beta flag, Gemini's framing). */
+  client: { readonly url: URL };
   /** The model from the URL (Gemini); otherwise the body's `model`. */
   urlModel?: string;
   /** The raw body as the client sent it, and its parsed form. */
@@ -154,7 +155,7 @@ export async function proxyRequest(input: ProxyInput, onDone: (exchange: Exchang
       refusal ??= err;
       continue;
     }
-    const target = buildUpstreamTarget(channel, operation, input.request.headers, input, prepared.upstreamModel, sameProtocol);
+    const target = buildUpstreamTarget(channel, operation, input.request.headers, input.client, prepared.upstreamModel, sameProtocol);
     attempted = true;
     let upstream: UpstreamResponse;
     try {
@@ -220,7 +221,7 @@ export async function proxyRequest(input: ProxyInput, onDone: (exchange: Exchang
       return new Response(answer, { status: upstream.statusCode, headers: responseHeaders(input, contentType) });
     }
 
-    const clientWantsArray = input.protocol === "gemini" && input.url.searchParams.get("alt") !== "sse";
+    const clientWantsArray = input.protocol === "gemini" && input.client.url.searchParams.get("alt") !== "sse";
     // Meters the stream on its way; removes the usage chunk the gateway added, if it did.
     const observer = new StreamUsageObserver(channel.protocol, estimateTokens(input.raw.byteLength), sameProtocol && clientWantsArray ? "json-array" : "sse", {
       dropInjectedUsage: prepared.addedUsageChunk,

@@ -80,6 +80,13 @@ describe("OpenAI usage chunk removal", () => {
     }
   });
 
+  it("sends the upstream's own bytes when it removes the chunk from a whole buffer (no copy)", () => {
+    const bytes = enc.encode(stream);
+    const out = new StreamUsageObserver("openai", 5, "sse", { dropInjectedUsage: true }).push(bytes);
+    expect(out?.buffer).toBe(bytes.buffer);
+    expect(dec.decode(out!)).toBe(expected);
+  });
+
   it("passes the chunks themselves through when the client asked for usage", () => {
     const o = new StreamUsageObserver("openai", 5, "sse");
     const bytes = enc.encode(stream);

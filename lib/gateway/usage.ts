@@ -266,12 +266,14 @@ export class StreamUsageObserver {
     if (!filtering) return chunk;
     if (!dropped && !held && end === text.length) return chunk;
     if (!held) {
-      // Positions in the text are positions in the chunk: send views of its bytes.
+      // Positions in the text are positions in the chunk: send its own bytes. The events after the
+      // dropped one move up over it in place (the chunk is this stream's alone), so no copy is made.
       const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      const before = dropped ? bytes.subarray(0, dropped[0]) : bytes.subarray(0, end);
-      const after = dropped ? bytes.subarray(dropped[1], end) : null;
-      if (!after || after.length === 0) return before.length ? before : null;
-      return before.length ? Buffer.concat([before, after]) : after;
+      if (!dropped) return end > 0 ? bytes.subarray(0, end) : null;
+      const [start, stop] = dropped;
+      if (stop < end) bytes.copyWithin(start, stop, end);
+      const length = start + (end - stop);
+      return length > 0 ? bytes.subarray(0, length) : null;
     }
     const out = dropped ? text.slice(0, dropped[0]) + text.slice(dropped[1], end) : text.slice(0, end);
     return out === "" ? null : Buffer.from(out, "latin1");
