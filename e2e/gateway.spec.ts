@@ -287,6 +287,22 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
     expect(row).toMatchObject({ status: 200, stream: true, estimated: false, outputTokens: 3 });
   });
 
+  test("answers reach a client that accepts gzip as the upstream sent them, streams included", async () => {
+    // What the official SDKs and Claude Code send; Next would otherwise compress the answer.
+    const headers = { authorization: `Bearer ${key}`, "content-type": "application/json", "accept-encoding": "gzip, deflate, br" };
+    for (const stream of [false, true]) {
+      const body = JSON.stringify({ model: OPENAI_MODEL, stream, max_tokens: 400, messages: [{ role: "user", content: "a long answer, please" }] });
+      const res = await fetch(`${base()}/v1/chat/completions`, { method: "POST", headers, body });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-encoding")).toBeNull();
+      expect(res.headers.get("cache-control")).toBe("no-transform");
+      const text = await res.text();
+      expect(text.length).toBeGreaterThan(2048); // above Next's compression threshold
+      if (stream) expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
+      else expect((JSON.parse(text) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toMatch(/^Mock reply to: a long answer/);
+    }
+  });
+
   /** A channel in front of all others, on a mock of its own with `fault`; removed by the returned function. */
   async function frontChannel(fault: Fault) {
     const mock = await startMockUpstream({ fault });

@@ -97,13 +97,17 @@ export function withUsageOption(raw: Uint8Array): Buffer | null {
 }
 
 /**
- * The answer's headers: the upstream's content type, the request id, and the caller's extras (no
- * cache-control: answers to POST are not stored by caches unless they say so, and every header is
- * work on every request).
+ * The answer's headers: the upstream's content type, the request id, `no-transform`, and the
+ * caller's extras.
+ *
+ * `Cache-Control: no-transform` keeps the answer as the upstream sent it. Without it Next gzips
+ * answers for every client that accepts gzip (the official SDKs and Claude Code all do), streams
+ * included: a compressor per open stream (some 300 KB each), work on every chunk, and bytes that
+ * are no longer the upstream's. Proxies and CDNs honour it as well.
  */
 function responseHeaders(input: ProxyInput, contentType: unknown): [string, string][] {
   // A list of pairs: the cheapest form to build and for Response to take.
-  const headers: [string, string][] = [["x-request-id", input.requestId]];
+  const headers: [string, string][] = [["x-request-id", input.requestId], ["cache-control", "no-transform"]];
   if (typeof contentType === "string") headers.push(["content-type", contentType]);
   if (input.protocol === "anthropic") headers.push(["request-id", input.requestId]);
   const extra = input.responseHeaders;
