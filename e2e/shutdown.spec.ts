@@ -9,7 +9,10 @@ test("SIGTERM during load loses no request log or ledger rows", async () => {
   const db = await createPostgresDatabase("gatehouse_sigterm");
   const server = await startServerProcess({ DATABASE_URL: db.url, SHUTDOWN_DRAIN_MS: "20000" });
   try {
-    const key = (await server.cli<{ apiKey: { key: string } }>("order", "create", "--email", "load@example.com", "--plan", "Starter 30")).apiKey.key;
+    // A plan whose rate limit this burst cannot reach (165 requests in well under a minute): the
+    // test is about shutdown, and a 429 would be an answer without an upstream exchange.
+    await server.cli("plan", "add", "--name", "SIGTERM load", "--models", "gpt-4.1-mini", "--days", "1", "--rpm", "100000", "--credit", "100");
+    const key = (await server.cli<{ apiKey: { key: string } }>("order", "create", "--email", "load@example.com", "--plan", "SIGTERM load")).apiKey.key;
 
     const send = (i: number) =>
       fetch(`${server.url}/v1/chat/completions`, {
