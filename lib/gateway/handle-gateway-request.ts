@@ -9,7 +9,7 @@ import { getCatalog, type Catalog } from "./catalog";
 import { extractCredential } from "./extract-credential";
 import type { GatewayKey } from "./load-key";
 import { admitRequest, type Admission } from "./limits";
-import { ClientGoneError, proxyRequest, resolveModel, type Exchange } from "./proxy-request";
+import { ClientGoneError, proxyRequest, resolveModel, type Exchange, type ProxyInput } from "./proxy-request";
 import { newRequestId } from "./request-id";
 import type { Protocol } from "./types";
 import type { Operation } from "./upstream-request";
@@ -163,7 +163,12 @@ export function forwardingHandler(protocol: Protocol, operation: Operation, endp
       const { raw, body } = await readJsonBody(request);
       if (call.model === undefined && typeof body.model === "string") call.model = body.model;
       const cached = gatewayCatalog();
-      const proxyInput = {
+      const catalog = cached instanceof Promise ? await cached : cached;
+      // Model exists and is in scope, then rate and spend limits, then forward.
+      const { model, channels } = resolveModel({ body, key, catalog, protocol, urlModel: urlModel ? call.model : undefined });
+      const admitted = admitRequest({ key, model, body, catalog, protocol, requestId: call.requestId, billable });
+      const admission: Admission = admitted instanceof Promise ? await admitted : admitted;
+      const proxyInput: ProxyInput = {
         protocol,
         operation,
         request,
@@ -171,17 +176,13 @@ export function forwardingHandler(protocol: Protocol, operation: Operation, endp
         raw,
         body,
         key,
-        catalog: cached instanceof Promise ? await cached : cached,
+        catalog,
+        model,
+        channels,
         requestId: call.requestId,
         headersTimeoutMs: HEADERS_TIMEOUT_MS,
-        urlModel: urlModel ? call.model : undefined,
-        responseHeaders: {} as Record<string, string>,
+        responseHeaders: admission.headers,
       };
-      // Model exists and is in scope, then rate and spend limits, then forward.
-      const { model } = resolveModel(proxyInput);
-      const admitted = admitRequest({ key, model, body, catalog: proxyInput.catalog, protocol, requestId: call.requestId, billable });
-      const admission: Admission = admitted instanceof Promise ? await admitted : admitted;
-      proxyInput.responseHeaders = admission.headers;
       let response: Response;
       try {
         response = await proxyRequest(proxyInput, (exchange) => settle(call, admission, exchange));

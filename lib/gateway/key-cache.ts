@@ -36,16 +36,19 @@ export function getCachedKey(hmac: string, now = Date.now()): GatewayKey | null 
 }
 
 export function setCachedKey(hmac: string, key: GatewayKey | null, now = Date.now()): void {
-  const map = cache();
-  if (map.size >= MAX_ENTRIES) {
-    // Drop the oldest insertions; Map iterates in insertion order.
-    let excess = map.size - MAX_ENTRIES + 1000;
+  setBounded(cache(), hmac, { key, expiresAt: now + (key ? TTL_MS : MISS_TTL_MS) }, MAX_ENTRIES);
+}
+
+/** `map.set`, first dropping the oldest thousand insertions when the map is full (Maps iterate in insertion order). */
+function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  if (map.size >= max) {
+    let excess = map.size - max + 1000;
     for (const k of map.keys()) {
       if (excess-- <= 0) break;
       map.delete(k);
     }
   }
-  map.set(hmac, { key, expiresAt: now + (key ? TTL_MS : MISS_TTL_MS) });
+  map.set(key, value);
 }
 
 /**
@@ -88,15 +91,7 @@ export function credentialHmac(pepper: Buffer, credential: string): string | und
 }
 
 export function rememberCredentialHmac(pepper: Buffer, credential: string, hmac: string): void {
-  const map = hmacsFor(pepper);
-  if (map.size >= MAX_HMACS) {
-    let excess = 1000;
-    for (const k of map.keys()) {
-      if (excess-- <= 0) break;
-      map.delete(k);
-    }
-  }
-  map.set(credential, hmac);
+  setBounded(hmacsFor(pepper), credential, hmac, MAX_HMACS);
 }
 
 /** Forget everything (a plan changed, or tests). */

@@ -159,8 +159,7 @@ function admission(requestId: string, headers: Record<string, string>, rate: Rat
       if (finished) return;
       finished = true;
       try {
-        const store = reservation ? getSpendStore() : undefined;
-        const charged = reservation && store ? (actual ? store.settle(reservation, actual.costMicros) : store.release(reservation)) : undefined;
+        const charged = reservation && (actual ? getSpendStore().settle(reservation, actual.costMicros) : getSpendStore().release(reservation));
         if (charged instanceof Promise) {
           return charged.then(() => settleTokens(rate, actual?.tokens ?? 0)).catch(failed);
         }

@@ -1,5 +1,5 @@
 import "server-only";
-import { computeCostMicros } from "@/lib/billing";
+import { computeCostMicros, type ModelPricing } from "@/lib/billing";
 import { GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
 import { keyAllowsModel, allowedModels } from "./authorize-key";
@@ -19,17 +19,18 @@ export interface ProxyInput {
   request: Request;
   /** Holds the client's URL, parsed only where its query matters (Anthropic's beta flag, Gemini's framing). */
   client: { readonly url: URL };
-  /** The model from the URL (Gemini); otherwise the body's `model`. */
-  urlModel?: string;
   /** The raw body as the client sent it, and its parsed form. */
   raw: Uint8Array;
   body: Record<string, unknown>;
   key: GatewayKey;
   catalog: Catalog;
+  /** The model and its channels in the order to try them, as resolveModel found them. */
+  model: string;
+  channels: CatalogChannel[];
   requestId: string;
   headersTimeoutMs: number;
   /** Headers every answer carries besides the gateway's own (the rate-limit headers). */
-  responseHeaders?: Record<string, string>;
+  responseHeaders: Record<string, string>;
 }
 
 /** How an exchange ended: what the log row and the limits need. */
@@ -44,8 +45,11 @@ export interface Exchange {
   stream: boolean;
 }
 
-/** Model exists, is in the key's scope, and is served in the client's protocol. */
-export function resolveModel(input: Pick<ProxyInput, "body" | "key" | "catalog" | "protocol" | "urlModel">): { model: string; channels: CatalogChannel[] } {
+/**
+ * Model exists, is in the key's scope, and is served in the client's protocol. `urlModel` is the
+ * model named in the URL (Gemini); otherwise the body's `model` is used.
+ */
+export function resolveModel(input: Pick<ProxyInput, "body" | "key" | "catalog" | "protocol"> & { urlModel?: string }): { model: string; channels: CatalogChannel[] } {
   const model = input.urlModel ?? input.body.model;
   if (typeof model !== "string" || model.trim() === "") {
     throw new GatewayError("invalid_request", { reason: "the request has no model", param: "model" });
@@ -132,7 +136,7 @@ async function discard(upstream: UpstreamResponse): Promise<void> {
  * finished, failed or the client left); not when this throws.
  */
 export async function proxyRequest(input: ProxyInput, onDone: (exchange: Exchange) => void): Promise<Response> {
-  const { model, channels } = resolveModel(input);
+  const { model, channels } = input;
   const stream = input.operation === "stream_generate" || ((input.operation === "chat" || input.operation === "messages") && input.body.stream === true);
   const started = performance.now();
   const clientSignal = input.request.signal;
@@ -181,14 +185,13 @@ export async function proxyRequest(input: ProxyInput, onDone: (exchange: Exchang
       continue;
     }
     recordChannelSuccess(channel.id);
-    const price = input.catalog.prices.get(model);
-    const multiplierBps = input.key.plan.multiplierBps;
     const meter: Metering = {
       channelId: channel.id,
       upstreamModel: prepared.upstreamModel,
       stream,
       started,
-      cost: (usage) => (price ? computeCostMicros(usage, price, multiplierBps) : 0n),
+      price: input.catalog.prices.get(model),
+      multiplierBps: input.key.plan.multiplierBps,
       onDone,
     };
 
@@ -257,7 +260,8 @@ interface Metering {
   upstreamModel: string;
   stream: boolean;
   started: number;
-  cost(usage: UsageReading): bigint;
+  price: ModelPricing | undefined;
+  multiplierBps: number;
   onDone(exchange: Exchange): void;
 }
 
@@ -266,7 +270,7 @@ function finishExchange(m: Metering, status: number, errorCode: string | null, u
     status,
     errorCode,
     usage,
-    costMicros: usage ? m.cost(usage) : 0n,
+    costMicros: usage && m.price ? computeCostMicros(usage, m.price, m.multiplierBps) : 0n,
     channelId: m.channelId,
     upstreamModel: m.upstreamModel,
     ttfbMs,

@@ -355,19 +355,13 @@ export class StreamUsageObserver {
     const at = this.tail.lastIndexOf('"usageMetadata"');
     if (at < 0) return;
     const open = this.tail.indexOf("{", at);
-    let depth = 0;
-    for (let i = open; i >= 0 && i < this.tail.length; i++) {
-      const c = this.tail[i];
-      if (c === "{") depth++;
-      else if (c === "}" && --depth === 0) {
-        try {
-          const usage = JSON.parse(this.tail.slice(open, i + 1)) as Json;
-          this.take(geminiUsage(usage), true, "candidatesTokenCount" in usage);
-        } catch {
-          // not usable: the estimate stands
-        }
-        return;
-      }
+    const close = open < 0 ? -1 : matchingBrace(this.tail, open);
+    if (close < 0) return;
+    try {
+      const usage = JSON.parse(this.tail.slice(open, close + 1)) as Json;
+      this.take(geminiUsage(usage), true, "candidatesTokenCount" in usage);
+    } catch {
+      // not usable: the estimate stands
     }
   }
 
