@@ -41,21 +41,12 @@ export interface LoadResult {
 
 /** Several rounds of one measurement as one: requests and time summed, latencies pooled. */
 export function mergeLoad(rounds: LoadResult[]): LoadResult {
-  const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const latencies = rounds.flatMap((r) => r.latencies);
   const seconds = rounds.reduce((a, r) => a + r.seconds, 0);
-  const sum = latencies.reduce((a, b) => a + b, 0);
-  const merged: LoadResult = {
-    connections: rounds[0]?.connections ?? 0,
-    seconds,
-    requests: latencies.length,
-    rps: latencies.length / Math.max(seconds, 1e-9),
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    mean: latencies.length ? sum / latencies.length : Number.NaN,
+  const merged = summarizeLoad(rounds[0]?.connections ?? 0, seconds, latencies, {
     errors: rounds.reduce((a, r) => a + r.errors, 0),
     non2xx: rounds.reduce((a, r) => a + r.non2xx, 0),
-    latencies,
-  };
+  });
   if (rounds.every((r) => r.cpuMs !== undefined)) {
     const cpuMs = rounds.reduce((a, r) => a + (r.cpuMs ?? 0), 0);
     const waitMs = rounds.reduce((a, r) => a + (r.waitMs ?? 0), 0);
@@ -84,18 +75,22 @@ export async function loadTest(target: Target, body: string, connections: number
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
   });
   const result = await instance;
+  return summarizeLoad(connections, result.duration, latencies, { errors: result.errors + result.timeouts + result.non2xx, non2xx: result.non2xx });
+}
+
+/** RPS, percentiles and mean of the 2xx latencies (sorted here) over `seconds`. */
+function summarizeLoad(connections: number, seconds: number, latencies: number[], failures: { errors: number; non2xx: number }): LoadResult {
   latencies.sort((a, b) => a - b);
   const sum = latencies.reduce((a, b) => a + b, 0);
   return {
     connections,
-    seconds: result.duration,
+    seconds,
     requests: latencies.length,
-    rps: latencies.length / result.duration,
+    rps: latencies.length / Math.max(seconds, 1e-9),
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     mean: latencies.length ? sum / latencies.length : Number.NaN,
-    errors: result.errors + result.timeouts + result.non2xx,
-    non2xx: result.non2xx,
+    ...failures,
     latencies,
   };
 }

@@ -24,7 +24,7 @@ const SCALE_NUMBER = 1e10;
  *
  * Every request is priced twice (its reservation and its cost), so the common case avoids BigInt:
  * when every term and the scaled sum are integers below 2^53 the number arithmetic is exact, and
- * the quotient is corrected to the exact ceiling. Anything larger is computed in BigInt.
+ * the ceiling is taken from the exact remainder. Anything larger is computed in BigInt.
  */
 export function computeCostMicros(usage: TokenUsage, price: ModelPricing, multiplierBps: number): bigint {
   const cacheRead = price.cacheReadMicrosPerM ?? price.inputMicrosPerM;
@@ -36,12 +36,10 @@ export function computeCostMicros(usage: TokenUsage, price: ModelPricing, multip
       (usage.cacheWriteTokens ?? 0) * cacheWrite) *
     multiplierBps;
   if (Number.isSafeInteger(scaled) && scaled >= 0) {
-    // scaled < 2^53 and every partial result is a non-negative integer no larger, so all are exact.
-    let q = Math.ceil(scaled / SCALE_NUMBER);
-    // q × 10^10 < 2^53 · 1.01: exact; step the rounded division to the true ceiling.
-    while (q > 0 && (q - 1) * SCALE_NUMBER >= scaled) q--;
-    while (q * SCALE_NUMBER < scaled) q++;
-    return BigInt(q);
+    // scaled < 2^53 and every partial result is a non-negative integer no larger, so all are exact;
+    // so are the remainder and the division of the multiple of the scale below it.
+    const rest = scaled % SCALE_NUMBER;
+    return BigInt((scaled - rest) / SCALE_NUMBER + (rest > 0 ? 1 : 0));
   }
   const sum =
     BigInt(usage.inputTokens) * BigInt(price.inputMicrosPerM) +

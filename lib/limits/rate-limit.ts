@@ -72,7 +72,7 @@ export interface RateLimitDecision {
 export interface KeyRateLimiterOptions {
   /** Shared counters in Redis; null or omitted: in process. */
   redis?: Redis | null;
-  /** Key prefix in Redis and in memory. Default `gh:rl`. */
+  /** Key prefix in Redis. Default `gh:rl`. */
   prefix?: string;
   /** Window length; 60 s for per-minute limits (tests may shorten it). */
   windowSeconds?: number;
@@ -180,15 +180,14 @@ export class KeyRateLimiter {
     try {
       await ensureRedisReady(redis);
       const [req, tok] = await Promise.all([count(shared.req, input.keyId, 1), tpm === null ? null : count(shared.tok, input.keyId, tokens)]);
-      const requestsOver = req.consumed > rpm;
-      const tokensOver = tok !== null && tok.consumed > tpm!;
-      if (requestsOver || tokensOver) {
+      const counted = overLimits(req, tok, rpm, tpm);
+      if (counted.requestsOver || counted.tokensOver) {
         // A refused request takes nothing from either budget.
         await Promise.all([shared.req.reward(input.keyId, 1), tok !== null && tokens > 0 ? shared.tok.reward(input.keyId, tokens) : null]);
       }
-      return this.decide(input, at, tokens, { req, tok, requestsOver, tokensOver }, false, Date.now());
+      return this.decide(input, at, tokens, counted, false, Date.now());
     } catch (err) {
-      this.fallbackLog.log({ err: errorSummary(err) }, "rate limits use in-process counters: Redis is unavailable");
+      this.redisUnavailable(err);
     }
     const nowMs = Date.now();
     return this.decide(input, at, tokens, this.countInMemory(input.keyId, rpm, tpm, tokens, nowMs), true, nowMs);
@@ -197,14 +196,18 @@ export class KeyRateLimiter {
   private countInMemory(keyId: string, rpm: number, tpm: number | null, tokens: number, nowMs: number): Counted {
     const req = this.memory.req.add(keyId, 1, nowMs);
     const tok = tpm === null ? null : this.memory.tok.add(keyId, tokens, nowMs);
-    const requestsOver = req.consumed > rpm;
-    const tokensOver = tok !== null && tok.consumed > tpm!;
-    if (requestsOver || tokensOver) {
+    const counted = overLimits(req, tok, rpm, tpm);
+    if (counted.requestsOver || counted.tokensOver) {
       // A refused request takes nothing from either budget.
       this.memory.req.give(keyId, 1, nowMs);
       if (tok !== null && tokens > 0) this.memory.tok.give(keyId, tokens, nowMs);
     }
-    return { req, tok, requestsOver, tokensOver };
+    return counted;
+  }
+
+  /** Redis failed: say so (at most every so often); the caller goes on with in-process counters. */
+  private redisUnavailable(err: unknown): void {
+    this.fallbackLog.log({ err: errorSummary(err) }, "rate limits use in-process counters: Redis is unavailable");
   }
 
   private decide(input: RateLimitInput, at: Date, tokens: number, counted: Counted, degraded: boolean, nowMs: number): RateLimitDecision {
@@ -272,7 +275,7 @@ export class KeyRateLimiter {
       const res = await shared.tok.reward(keyId, -delta);
       if (res.consumedPoints < 0) await shared.tok.penalty(keyId, -res.consumedPoints);
     } catch (err) {
-      this.fallbackLog.log({ err: errorSummary(err) }, "rate limits use in-process counters: Redis is unavailable");
+      this.redisUnavailable(err);
       this.adjustInMemory(keyId, delta, Date.now());
     }
   }
@@ -287,7 +290,7 @@ export class KeyRateLimiter {
       await ensureRedisReady(this.redis);
       await Promise.all([shared.req.delete(keyId), shared.tok.delete(keyId)]);
     } catch (err) {
-      this.fallbackLog.log({ err: errorSummary(err) }, "rate limits use in-process counters: Redis is unavailable");
+      this.redisUnavailable(err);
     }
   }
 }
@@ -295,6 +298,10 @@ export class KeyRateLimiter {
 async function count(limiter: RateLimiterAbstract, keyId: string, points: number): Promise<Count> {
   const res = await limiter.consume(keyId, points);
   return { consumed: res.consumedPoints, msBeforeNext: res.msBeforeNext };
+}
+
+function overLimits(req: Count, tok: Count | null, rpm: number, tpm: number | null): Counted {
+  return { req, tok, requestsOver: req.consumed > rpm, tokensOver: tok !== null && tpm !== null && tok.consumed > tpm };
 }
 
 function clamp(value: number, min: number, max: number): number {
@@ -395,6 +402,3 @@ export function settleTokens(decision: RateLimitDecision, actualTokens: number):
   return getKeyRateLimiter().settleTokens(decision, actualTokens);
 }
 
-export function adjustTokens(keyId: string, deltaTokens: number, options?: { windowEndsAt?: number }): void | Promise<void> {
-  return getKeyRateLimiter().adjustTokens(keyId, deltaTokens, options);
-}

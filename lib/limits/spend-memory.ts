@@ -188,9 +188,9 @@ export class MemorySpendStore implements SpendStore {
     if (!reservation.tracksOrder && !reservation.tracksKey) return;
     const marked = reservation as Reservation & { [SETTLED]?: boolean };
     if (marked[SETTLED]) return;
-    const held = this.heldOf(reservation.orderId);
-    const entry = held.get(reservation.requestId);
-    if (entry) {
+    const held = this.held.get(reservation.orderId);
+    const entry = held?.get(reservation.requestId);
+    if (held && entry) {
       this.unhold(reservation.orderId, entry);
       held.delete(reservation.requestId);
     }

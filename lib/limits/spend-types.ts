@@ -103,7 +103,8 @@ export interface SpendStore {
   reserve(input: ReserveInput): ReserveResult | Promise<ReserveResult>;
   /**
    * Releases the reservation and charges the real cost to the balance and the month (the database
-   * write stays the usage writer's job). Idempotent per request id. A cost above the estimate is
+   * write stays the usage writer's job). Idempotent per reservation: settling the same reservation
+   * object again changes nothing (in Redis, any reservation with the same request id). A cost above the estimate is
    * charged in full. Does not throw when Redis is down: the settle is kept and retried.
    */
   settle(reservation: Reservation, actualMicros: bigint, options?: { now?: Date }): void | Promise<void>;
