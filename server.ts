@@ -17,12 +17,14 @@ import { prepareUpstreams } from "./lib/runtime/prepare-upstreams";
 import { printBanner } from "./lib/runtime/banner";
 import { invalidateCatalog } from "./lib/gateway/catalog";
 import { clearKeyCache, invalidateKey, invalidateOrderKeys } from "./lib/gateway/key-cache";
+import { gatewayRoute } from "./lib/gateway/routes";
 import { startInvalidationListener } from "./lib/limits/invalidation-bus";
 import { seedIfEmpty } from "./lib/seed";
 import { applyClientIp } from "./lib/server/client-ip";
 import { logger } from "./lib/server/logger";
 import { installGracefulShutdown, onShutdown, SHUTDOWN_ORDER_LAST } from "./lib/server/shutdown";
 import { parseTrustedProxies } from "./lib/server/trusted-proxies";
+import { serveWebHandler } from "./lib/server/web-host";
 
 const dev = process.argv.includes("--dev");
 const STEPS = dev ? 5 : 6;
@@ -113,9 +115,16 @@ async function main() {
     const app = next({ dev, dir: PROJECT_ROOT, hostname: config.host, port: config.port });
     const handle = app.getRequestHandler();
     await app.prepare();
+    // The gateway's endpoints are answered here, with the same handlers as the route files under
+    // app/v1: Next's request handling costs most of a small request's CPU, and /v1 needs none of
+    // it (no pages, sessions or middleware). Under `npm run dev` they stay with Next, which reloads
+    // edited modules; GATEHOUSE_GATEWAY_VIA_NEXT=1 does the same in production (for comparison).
+    const viaNext = dev || process.env.GATEHOUSE_GATEWAY_VIA_NEXT === "1";
     const http = createServer((req, res) => {
       applyClientIp(req, trusted.matcher);
-      void handle(req, res);
+      const gateway = viaNext ? null : gatewayFor(req.method, req.url);
+      if (gateway) void serveWebHandler(req, res, gateway, config.publicUrl);
+      else void handle(req, res);
     });
     // Longer than common load balancers' idle timeouts, so they close first.
     http.keepAliveTimeout = 65_000;
@@ -157,6 +166,13 @@ async function main() {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   await printBanner(database.prisma, config, port);
+}
+
+/** The gateway handler for a request line, or null for everything Next serves. */
+function gatewayFor(method: string | undefined, url: string | undefined) {
+  if (!url?.startsWith("/v1")) return null;
+  const query = url.indexOf("?");
+  return gatewayRoute(method, query < 0 ? url : url.slice(0, query));
 }
 
 main().catch((err: unknown) => {

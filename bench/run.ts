@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --duration 8] [-- --rounds 4] [-- --streams 1000] [-- --no-pglite] [-- --phases ref,load,ttfb,hold] [-- --json out.json]
+ * npm run bench [-- --quick] [-- --duration 8] [-- --rounds 4] [-- --streams 1000] [-- --no-pglite] [-- --gateway-via-next] [-- --phases ref,load,ttfb,hold] [-- --json out.json]
  * npm run bench -- --profile gateway|floor [--duration 10]   (CPU profile of the PostgreSQL server
  *   under c=50 load on that target only; summarise with bench/profile-summary.ts)
  *
@@ -50,6 +50,7 @@ const { values: flags } = parseArgs({
     streams: { type: "string" },
     "ttfb-samples": { type: "string" },
     "no-pglite": { type: "boolean", default: false },
+    "gateway-via-next": { type: "boolean", default: false },
     profile: { type: "string" },
     phases: { type: "string", default: "ref,load,ttfb,hold" },
     json: { type: "string" },
@@ -178,6 +179,8 @@ async function startServer(
     LOG_LEVEL: "warn",
     SHUTDOWN_DRAIN_MS: "3000",
   };
+  // The gateway as a Next route, like the floor, instead of served by server.ts itself.
+  if (flags["gateway-via-next"]) env.GATEHOUSE_GATEWAY_VIA_NEXT = "1";
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   const proc = await launch(label, env, options.logDir, options.cpuProfDir);
   const url = `http://127.0.0.1:${port}`;

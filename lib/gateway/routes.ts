@@ -1,0 +1,52 @@
+import "server-only";
+import { geminiModels, geminiPost } from "./gemini-routes";
+import { forwardingHandler } from "./handle-gateway-request";
+import { keyStatus } from "./key-status";
+import { listModels } from "./list-models";
+
+/** A gateway endpoint: Web Request in, Response out. */
+export type GatewayHandler = (request: Request) => Promise<Response>;
+
+// Every gateway endpoint, once. The route files under app/v1 and app/v1beta export these, and
+// server.ts serves the same handlers itself (lib/server/web-host.ts) before Next sees the request.
+
+export const chatCompletions: GatewayHandler = forwardingHandler("openai", "chat", "/v1/chat/completions");
+export const messages: GatewayHandler = forwardingHandler("anthropic", "messages", "/v1/messages");
+export const countTokens: GatewayHandler = forwardingHandler("anthropic", "count_tokens", "/v1/messages/count_tokens");
+
+const EXACT: Record<string, Partial<Record<string, GatewayHandler>>> = {
+  "/v1/chat/completions": { POST: chatCompletions },
+  "/v1/messages": { POST: messages },
+  "/v1/messages/count_tokens": { POST: countTokens },
+  "/v1/models": { GET: listModels },
+  "/v1/key": { GET: keyStatus },
+  "/v1beta/models": { GET: (request) => geminiModels(request) },
+};
+
+const GEMINI_MODEL_PREFIX = "/v1beta/models/";
+
+/**
+ * The handler for a method and path (no query), or null when the gateway does not serve it there
+ * (another method, a trailing slash, any other path): such requests go to Next, which answers them
+ * as the route files would (405, 308, 404).
+ */
+export function gatewayRoute(method: string | undefined, pathname: string): GatewayHandler | null {
+  const exact = EXACT[pathname];
+  if (exact) return (method && exact[method]) || null;
+  if (pathname.startsWith(GEMINI_MODEL_PREFIX)) {
+    const target = pathname.slice(GEMINI_MODEL_PREFIX.length);
+    if (target === "" || target.includes("/") || !decodable(target)) return null;
+    if (method === "POST") return (request) => geminiPost(request, target);
+    if (method === "GET") return (request) => geminiModels(request, target);
+  }
+  return null;
+}
+
+function decodable(segment: string): boolean {
+  try {
+    decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,195 @@
+import { createServer, request as httpRequest, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { serveWebHandler, type WebHandler } from "./web-host";
+
+let server: Server | undefined;
+
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+async function serve(handler: WebHandler): Promise<string> {
+  server = createServer((req, res) => {
+    // What server.ts does to the request before a handler sees it.
+    req.headers["x-gatehouse-client-ip"] = "203.0.113.9";
+    void serveWebHandler(req, res, handler, "https://gate.example.com");
+  });
+  await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", () => resolve()));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe("serveWebHandler", () => {
+  it("gives the handler the method, the path and query on the configured origin, the headers as rewritten, and the body", async () => {
+    let seen: { method: string; url: string; auth: string | null; ip: string | null; multi: string | null; body: string } | undefined;
+    const base = await serve(async (request) => {
+      seen = {
+        method: request.method,
+        url: request.url,
+        auth: request.headers.get("authorization"),
+        ip: request.headers.get("x-gatehouse-client-ip"),
+        multi: request.headers.get("x-multi"),
+        body: await request.text(),
+      };
+      return new Response('{"ok":true}', { status: 201, headers: [["content-type", "application/json"], ["x-request-id", "req_1"]] });
+    });
+    const res = await fetch(`${base}/v1/messages?beta=true`, {
+      method: "POST",
+      headers: [["authorization", "Bearer t"], ["x-multi", "a"], ["x-multi", "b"], ["host", "evil.example"]],
+      body: '{"model":"m"}',
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(res.headers.get("x-request-id")).toBe("req_1");
+    expect(await res.text()).toBe('{"ok":true}');
+    expect(seen).toEqual({
+      method: "POST",
+      url: "https://gate.example.com/v1/messages?beta=true",
+      auth: "Bearer t",
+      ip: "203.0.113.9",
+      multi: "a, b",
+      body: '{"model":"m"}',
+    });
+  });
+
+  it("does not read a body the handler refuses, and the connection serves the next request", async () => {
+    const base = await serve(async (request) => new Response(request.method === "POST" ? "refused" : "next", { status: request.method === "POST" ? 401 : 200 }));
+    const big = "x".repeat(512 * 1024);
+    const agentless = async (method: string, body?: string) => {
+      const res = await fetch(`${base}/v1/key`, { method, body, keepalive: true });
+      return [res.status, await res.text()] as const;
+    };
+    expect(await agentless("POST", big)).toEqual([401, "refused"]);
+    expect(await agentless("GET")).toEqual([200, "next"]);
+  });
+
+  it("writes a streamed body chunk by chunk as it is produced", async () => {
+    const second = deferred();
+    const base = await serve(async () => {
+      let step = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          step += 1;
+          if (step === 1) controller.enqueue(new TextEncoder().encode("data: one\n\n"));
+          else if (step === 2) {
+            await second.promise;
+            controller.enqueue(new TextEncoder().encode("data: two\n\n"));
+          } else controller.close();
+        },
+      });
+      return new Response(body, { headers: { "content-type": "text/event-stream" } });
+    });
+    const res = await fetch(`${base}/v1/chat/completions`, { method: "POST", body: "{}" });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    // The first event arrives while the handler's stream is still waiting to produce the second.
+    expect(decoder.decode((await reader.read()).value)).toBe("data: one\n\n");
+    second.resolve();
+    let rest = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      rest += decoder.decode(value);
+    }
+    expect(rest).toBe("data: two\n\n");
+  });
+
+  it("aborts the request's signal and cancels the body when the client goes away", async () => {
+    const aborted = deferred();
+    const cancelled = deferred();
+    const base = await serve(async (request) => {
+      request.signal.addEventListener("abort", () => aborted.resolve());
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode("data: first\n\n"));
+        },
+        cancel() {
+          cancelled.resolve();
+        },
+      });
+      return new Response(body, { headers: { "content-type": "text/event-stream" } });
+    });
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(`${base}/v1/chat/completions`, { method: "POST" }, (res) => {
+        res.once("data", () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on("error", (err) => (err.message.includes("socket hang up") ? undefined : reject(err)));
+      req.end("{}");
+    });
+    await Promise.all([aborted.promise, cancelled.promise]);
+  });
+
+  it("cancels the body of an answer that comes after the client left", async () => {
+    const cancelled = deferred();
+    const base = await serve(async (request) => {
+      await new Promise((resolve) => request.signal.addEventListener("abort", resolve));
+      const body = new ReadableStream<Uint8Array>({ cancel: () => cancelled.resolve() });
+      return new Response(body);
+    });
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(`${base}/v1/chat/completions`, { method: "POST" });
+      req.on("error", () => resolve());
+      req.end("{}", () => setTimeout(() => req.destroy(), 50));
+    });
+    await cancelled.promise;
+  });
+
+  it("delivers a large body intact to a client that reads slowly (waits when the socket is full)", async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(97);
+    const chunks = 160; // 10 MB, far above the socket's buffers
+    let produced = 0;
+    const base = await serve(async () => {
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            if (produced === chunks) controller.close();
+            else {
+              produced += 1;
+              controller.enqueue(chunk);
+            }
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      return new Response(body);
+    });
+    const received = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${base}/v1/models`, (res) => {
+        let total = 0;
+        res.pause();
+        // Not reading for a while: the server must stop producing rather than buffer it all.
+        setTimeout(() => {
+          expect(produced).toBeLessThan(chunks);
+          res.on("data", (data: Buffer) => (total += data.length));
+          res.on("end", () => resolve(total));
+          res.resume();
+        }, 200);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(received).toBe(chunk.length * chunks);
+  });
+
+  it("answers 500 without details when a handler throws", async () => {
+    const base = await serve(async () => {
+      throw new Error("secret detail sk-should-not-leak");
+    });
+    const res = await fetch(`${base}/v1/models`);
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(text).not.toContain("secret");
+    expect(JSON.parse(text)).toEqual({ error: { message: "internal error" } });
+  });
+});
