@@ -391,6 +391,25 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
     expect(row.estimated).toBe(true); // the output count never came
   });
 
+  test("a paced stream reaches its end: the usage chunk removed on its own does not stall it", async () => {
+    // Chunks apart, so the usage chunk the gateway asked for arrives alone and nothing of it is
+    // passed on; the stream must still go on to [DONE].
+    primary.setFault({ chunkDelayMs: 30, times: 1 });
+    secondary.setFault({ chunkDelayMs: 30, times: 1 });
+    const res = await fetch(`${base()}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: OPENAI_MODEL, messages: [{ role: "user", content: "paced" }], max_tokens: 5, stream: true }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    expect(text).not.toContain('"choices":[]');
+    const row = await loggedRequest(res.headers.get("x-request-id")!);
+    expect(row).toMatchObject({ status: 200, stream: true, estimated: false, outputTokens: 5 });
+  });
+
   test("a client that goes away mid-stream aborts the upstream, and the partial usage is logged", async () => {
     // Either channel may serve it (the primary's circuit may be open after the tests above).
     primary.setFault({ chunkDelayMs: 100, times: 1 });

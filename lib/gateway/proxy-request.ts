@@ -309,31 +309,13 @@ function streamBody(
     finishExchange(meter, status, errorCode, observer.reading(), ttfbMs);
   };
   return new ReadableStream<Uint8Array>({
+    // Each pull enqueues at least one chunk or ends the stream: a pull that returns with nothing
+    // enqueued is not called again while the reader waits, and the stream would stall (as it did
+    // when the usage chunk the gateway asked for arrived on its own and was dropped).
     async pull(controller) {
       try {
-        const { value, done } = await iterator.next();
-        if (done) {
-          const rest = observer.end();
-          if (rewriter) {
-            sseParser?.feed(textDecoder!.decode());
-            for (const part of pendingOut) controller.enqueue(part);
-            const tail = rewriter.end();
-            if (tail) controller.enqueue(tail);
-          } else if (rest) controller.enqueue(rest);
-          controller.close();
-          settle(200, null);
-          return;
-        }
-        ttfbMs ??= Math.round(performance.now() - meter.started);
-        if (rewriter) {
-          observer.feed(value);
-          sseParser?.feed(textDecoder!.decode(value, { stream: true }));
-          const out = pendingOut;
-          pendingOut = [];
-          for (const part of out) controller.enqueue(part);
-        } else {
-          const out = observer.push(value);
-          if (out) controller.enqueue(out);
+        for (;;) {
+          if (await pullOnce(controller)) return;
         }
       } catch (err) {
         controller.error(err);
@@ -353,6 +335,35 @@ function streamBody(
       settle(499, "client_closed");
     },
   });
+
+  /** Reads one upstream chunk; true when something was enqueued or the stream ended. */
+  async function pullOnce(controller: ReadableStreamDefaultController<Uint8Array>): Promise<boolean> {
+    const { value, done } = await iterator.next();
+    if (done) {
+      const rest = observer.end();
+      if (rewriter) {
+        sseParser?.feed(textDecoder!.decode());
+        for (const part of pendingOut) controller.enqueue(part);
+        const tail = rewriter.end();
+        if (tail) controller.enqueue(tail);
+      } else if (rest) controller.enqueue(rest);
+      controller.close();
+      settle(200, null);
+      return true;
+    }
+    ttfbMs ??= Math.round(performance.now() - meter.started);
+    if (rewriter) {
+      observer.feed(value);
+      sseParser?.feed(textDecoder!.decode(value, { stream: true }));
+      const out = pendingOut;
+      pendingOut = [];
+      for (const part of out) controller.enqueue(part);
+      return out.length > 0;
+    }
+    const out = observer.push(value);
+    if (out) controller.enqueue(out);
+    return out !== null;
+  }
 }
 
 /** The client disconnected before an upstream answered: nothing to send, nothing to bill. */
