@@ -23,9 +23,18 @@ export async function serveWebHandler(req: IncomingMessage, res: ServerResponse,
   res.once("close", () => {
     if (!res.writableFinished) abort.abort();
   });
+  let request: Request;
+  try {
+    request = toRequest(req, origin, abort.signal);
+  } catch {
+    // A request line or header value Node's parser let through but a URL or Headers refuses.
+    res.writeHead(400, { "content-type": "application/json" });
+    res.end('{"error":{"message":"malformed request"}}');
+    return;
+  }
   let response: Response;
   try {
-    response = await handler(toRequest(req, origin, abort.signal));
+    response = await handler(request);
   } catch (err) {
     // Handlers answer their own errors; this is a bug, and says nothing about it to the client.
     logger.error({ err, path: req.url?.split("?")[0] }, "request handler failed");
