@@ -24,7 +24,7 @@ import { applyClientIp } from "./lib/server/client-ip";
 import { logger } from "./lib/server/logger";
 import { installGracefulShutdown, onShutdown, SHUTDOWN_ORDER_LAST } from "./lib/server/shutdown";
 import { parseTrustedProxies } from "./lib/server/trusted-proxies";
-import { serveWebHandler } from "./lib/server/web-host";
+import { pathOf, serveWebHandler } from "./lib/server/web-host";
 
 const dev = process.argv.includes("--dev");
 const STEPS = dev ? 5 : 6;
@@ -122,7 +122,7 @@ async function main() {
     const viaNext = dev || process.env.GATEHOUSE_GATEWAY_VIA_NEXT === "1";
     const http = createServer((req, res) => {
       applyClientIp(req, trusted.matcher);
-      const gateway = viaNext ? null : gatewayFor(req.method, req.url);
+      const gateway = viaNext || !req.url?.startsWith("/v1") ? null : gatewayRoute(req.method, pathOf(req.url));
       if (gateway) void serveWebHandler(req, res, gateway, config.publicUrl);
       else void handle(req, res);
     });
@@ -166,13 +166,6 @@ async function main() {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   await printBanner(database.prisma, config, port);
-}
-
-/** The gateway handler for a request line, or null for everything Next serves. */
-function gatewayFor(method: string | undefined, url: string | undefined) {
-  if (!url?.startsWith("/v1")) return null;
-  const query = url.indexOf("?");
-  return gatewayRoute(method, query < 0 ? url : url.slice(0, query));
 }
 
 main().catch((err: unknown) => {

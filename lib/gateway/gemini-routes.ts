@@ -15,6 +15,11 @@ const METHODS: Record<string, { operation: Operation; endpoint: string }> = {
   countTokens: { operation: "gemini_count_tokens", endpoint: "/v1beta/models:countTokens" },
 };
 
+/** The `{model}:{method}` segment of a request's path, as sent (still percent-encoded). */
+export function targetSegment(url: URL): string {
+  return url.pathname.slice(url.pathname.lastIndexOf("/") + 1);
+}
+
 /** "gemini-2.5-flash:generateContent" (possibly URL-encoded) → model and method. */
 export function parseGeminiTarget(target: string): { model: string; method: string } | null {
   const decoded = decodeURIComponent(target).replace(/^models\//, "");
@@ -26,7 +31,7 @@ export function parseGeminiTarget(target: string): { model: string; method: stri
 const handlers = Object.fromEntries(
   Object.entries(METHODS).map(([method, spec]) => [
     method,
-    forwardingHandler("gemini", spec.operation, spec.endpoint, (call: GatewayCall) => parseGeminiTarget(call.url.pathname.split("/").at(-1) ?? "")?.model ?? ""),
+    forwardingHandler("gemini", spec.operation, spec.endpoint, (call: GatewayCall) => parseGeminiTarget(targetSegment(call.url))?.model ?? ""),
   ]),
 );
 

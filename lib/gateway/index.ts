@@ -4,4 +4,4 @@ export { chatCompletions, countTokens, messages } from "./routes";
 export { keyStatus } from "./key-status";
 export { listModels } from "./list-models";
 export { flushUsage } from "./usage-writer";
-export { geminiModels, geminiPost } from "./gemini-routes";
+export { geminiModels, geminiPost, targetSegment } from "./gemini-routes";

@@ -42,6 +42,7 @@ describe("gatewayRoute", () => {
     expect(gatewayRoute("POST", "/v1beta/models/")).toBeNull();
     expect(gatewayRoute("POST", "/v1beta/models/a/b")).toBeNull();
     expect(gatewayRoute("POST", "/v1beta/models/%E0%A4%A")).toBeNull(); // not decodable
+    expect(gatewayRoute("POST", "/v1beta/models/gpt-4o-mini\\gemini-2.5-flash:generateContent")).toBeNull(); // a slash to URL parsers
     expect(gatewayRoute(undefined, "/v1/models")).toBeNull();
     expect(gatewayRoute("POST", "/v1beta/models/gemini-2.5-flash%3AstreamGenerateContent")).not.toBeNull();
   });

@@ -1,20 +1,18 @@
 import "server-only";
 import { geminiModels, geminiPost } from "./gemini-routes";
 import { forwardingHandler } from "./handle-gateway-request";
+import type { WebHandler } from "@/lib/server/web-host";
 import { keyStatus } from "./key-status";
 import { listModels } from "./list-models";
-
-/** A gateway endpoint: Web Request in, Response out. */
-export type GatewayHandler = (request: Request) => Promise<Response>;
 
 // Every gateway endpoint, once. The route files under app/v1 and app/v1beta export these, and
 // server.ts serves the same handlers itself (lib/server/web-host.ts) before Next sees the request.
 
-export const chatCompletions: GatewayHandler = forwardingHandler("openai", "chat", "/v1/chat/completions");
-export const messages: GatewayHandler = forwardingHandler("anthropic", "messages", "/v1/messages");
-export const countTokens: GatewayHandler = forwardingHandler("anthropic", "count_tokens", "/v1/messages/count_tokens");
+export const chatCompletions: WebHandler = forwardingHandler("openai", "chat", "/v1/chat/completions");
+export const messages: WebHandler = forwardingHandler("anthropic", "messages", "/v1/messages");
+export const countTokens: WebHandler = forwardingHandler("anthropic", "count_tokens", "/v1/messages/count_tokens");
 
-const EXACT: Record<string, Partial<Record<string, GatewayHandler>>> = {
+const EXACT: Record<string, Partial<Record<string, WebHandler>>> = {
   "/v1/chat/completions": { POST: chatCompletions },
   "/v1/messages": { POST: messages },
   "/v1/messages/count_tokens": { POST: countTokens },
@@ -30,12 +28,14 @@ const GEMINI_MODEL_PREFIX = "/v1beta/models/";
  * (another method, a trailing slash, any other path): such requests go to Next, which answers them
  * as the route files would (405, 308, 404).
  */
-export function gatewayRoute(method: string | undefined, pathname: string): GatewayHandler | null {
+export function gatewayRoute(method: string | undefined, pathname: string): WebHandler | null {
   const exact = EXACT[pathname];
   if (exact) return (method && exact[method]) || null;
   if (pathname.startsWith(GEMINI_MODEL_PREFIX)) {
     const target = pathname.slice(GEMINI_MODEL_PREFIX.length);
-    if (target === "" || target.includes("/") || !decodable(target)) return null;
+    // A backslash is a slash to a URL parser (the model is read from the parsed URL): Next
+    // redirects such a path, and so it goes there.
+    if (target === "" || target.includes("/") || target.includes("\\") || !decodable(target)) return null;
     if (method === "POST") return (request) => geminiPost(request, target);
     if (method === "GET") return (request) => geminiModels(request, target);
   }

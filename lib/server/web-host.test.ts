@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { serveWebHandler, type WebHandler } from "./web-host";
 
@@ -60,15 +60,43 @@ describe("serveWebHandler", () => {
     });
   });
 
-  it("does not read a body the handler refuses, and the connection serves the next request", async () => {
-    const base = await serve(async (request) => new Response(request.method === "POST" ? "refused" : "next", { status: request.method === "POST" ? 401 : 200 }));
-    const big = "x".repeat(512 * 1024);
-    const agentless = async (method: string, body?: string) => {
-      const res = await fetch(`${base}/v1/key`, { method, body, keepalive: true });
-      return [res.status, await res.text()] as const;
-    };
-    expect(await agentless("POST", big)).toEqual([401, "refused"]);
-    expect(await agentless("GET")).toEqual([200, "next"]);
+  it.each([
+    ["refuses it unread", false],
+    ["reads only its first chunk", true],
+  ])("drops the rest of a body when the handler %s, and answers the next request on the connection", async (_, readFirstChunk) => {
+    let readBodies = 0;
+    const base = await serve(async (request) => {
+      if (request.method === "POST") {
+        if (readFirstChunk) await request.body!.getReader().read();
+        return new Response("refused", { status: 401 });
+      }
+      readBodies += 1;
+      return new Response("next");
+    });
+    // Raw HTTP/1.1 on one socket: a refused upload of 2 MB, sent in full before anything is read
+    // (as Python's requests does), and a second request behind it.
+    const body = "x".repeat(2 * 1024 * 1024);
+    const { port } = new URL(base);
+    const answers = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1");
+      let received = "";
+      socket.setEncoding("latin1");
+      socket.on("data", (data: string) => {
+        received += data;
+        if (received.includes("\r\n\r\nnext") || /0\r\n\r\n[\s\S]*0\r\n\r\n/.test(received)) {
+          socket.end();
+          resolve(received);
+        }
+      });
+      socket.on("error", reject);
+      setTimeout(() => reject(new Error(`no second answer; received: ${received.slice(0, 300)}`)), 5_000);
+      socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+      socket.write(body);
+      socket.write("GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n");
+    });
+    expect(answers).toMatch(/^HTTP\/1\.1 401/);
+    expect(answers).toMatch(/HTTP\/1\.1 200[\s\S]*next/);
+    expect(readBodies).toBe(1);
   });
 
   it("writes a streamed body chunk by chunk as it is produced", async () => {

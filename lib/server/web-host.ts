@@ -3,7 +3,8 @@
  * endpoints, which server.ts answers itself before Next's request handler.
  *
  * The adaptation is the least the handlers need: a `Request` whose body streams from the socket
- * when read (handlers that refuse a request never read it), whose signal aborts when the client
+ * only when read (a request refused before that is not read; the rest of its body is dropped after
+ * the answer), whose signal aborts when the client
  * goes away, and a `Response` whose body is written chunk by chunk as it is produced, waiting
  * when the socket is full and cancelled when the client leaves.
  *
@@ -16,35 +17,56 @@ export type WebHandler = (request: Request) => Promise<Response>;
 
 /**
  * Answers `req` with `handler`. `origin` is the scheme and host the request URL is given (only
- * its path and query matter to the handlers; the Host header is the client's to choose).
+ * its path and query matter to the handlers; the Host header is the client's to choose). Never
+ * rejects: whatever goes wrong ends in an answer or a closed connection, and is logged.
  */
 export async function serveWebHandler(req: IncomingMessage, res: ServerResponse, handler: WebHandler, origin: string): Promise<void> {
   const abort = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) abort.abort();
   });
-  let request: Request;
   try {
-    request = toRequest(req, origin, abort.signal);
-  } catch {
-    // A request line or header value Node's parser let through but a URL or Headers refuses.
-    res.writeHead(400, { "content-type": "application/json" });
-    res.end('{"error":{"message":"malformed request"}}');
-    return;
-  }
-  let response: Response;
-  try {
-    response = await handler(request);
+    let request: Request;
+    try {
+      request = toRequest(req, origin, abort.signal);
+    } catch {
+      // A request line or header value Node's parser let through but a URL or Headers refuses.
+      answerJson(res, 400, "malformed request");
+      return;
+    }
+    let response: Response;
+    try {
+      response = await handler(request);
+    } catch (err) {
+      // Handlers answer their own errors; this is a bug, and the client is told nothing of it.
+      logger.error({ err, path: pathOf(req.url) }, "request handler failed");
+      answerJson(res, 500, "internal error");
+      return;
+    }
+    await writeResponse(res, response, abort.signal);
   } catch (err) {
-    // Handlers answer their own errors; this is a bug, and says nothing about it to the client.
-    logger.error({ err, path: req.url?.split("?")[0] }, "request handler failed");
-    if (!res.headersSent) {
-      res.writeHead(500, { "content-type": "application/json" });
-      res.end('{"error":{"message":"internal error"}}');
-    } else res.destroy();
-    return;
+    logger.error({ err, path: pathOf(req.url) }, "writing the answer failed");
+    res.destroy();
+  } finally {
+    // Whatever of the body the handler left unread is read and dropped, as Node does for a request
+    // nobody reads: the next request on a keep-alive connection comes after it.
+    if (!req.complete) {
+      req.removeAllListeners("data");
+      req.resume();
+    }
   }
-  await writeResponse(res, response, abort.signal);
+}
+
+function answerJson(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify({ error: { message } }));
+}
+
+/** The path of a request target, without the query (which may hold a key). */
+export function pathOf(url: string | undefined): string {
+  if (!url) return "";
+  const query = url.indexOf("?");
+  return query < 0 ? url : url.slice(0, query);
 }
 
 function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Request {
@@ -69,10 +91,14 @@ function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): R
   });
 }
 
-/** The request body as a stream that starts reading the socket on the first pull. */
+/**
+ * The request body as a stream that reads the socket only when the handler reads it (a high-water
+ * mark of 0: nothing is pulled ahead), so a request refused before its body is read never starts
+ * reading it.
+ */
 function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   let attached = false;
-  return new ReadableStream<Uint8Array>({
+  const source: UnderlyingDefaultSource<Uint8Array> = {
     pull(controller) {
       if (attached) {
         req.resume();
@@ -89,7 +115,8 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
     cancel() {
       req.destroy();
     },
-  });
+  };
+  return new ReadableStream(source, { highWaterMark: 0 });
 }
 
 async function writeResponse(res: ServerResponse, response: Response, clientGone: AbortSignal): Promise<void> {
