@@ -134,7 +134,14 @@ const utf8 = new TextDecoder();
 export async function readJsonBody(request: Request): Promise<{ raw: Uint8Array; body: Record<string, unknown> }> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw new GatewayError("request_too_large", { maxBytes: MAX_BODY_BYTES });
-  const raw = new Uint8Array(await request.arrayBuffer());
+  let raw: Uint8Array;
+  try {
+    raw = new Uint8Array(await request.arrayBuffer());
+  } catch (err) {
+    // The client went away while sending its body: nothing to answer, nothing to bill.
+    if (request.signal.aborted) throw new ClientGoneError();
+    throw err;
+  }
   if (raw.byteLength > MAX_BODY_BYTES) throw new GatewayError("request_too_large", { maxBytes: MAX_BODY_BYTES });
   let body: unknown;
   try {

@@ -1,0 +1,70 @@
+import { createServer } from "node:http";
+import { connect, type AddressInfo } from "node:net";
+import { describe, expect, it } from "vitest";
+import { GatewayError } from "@/lib/errors";
+import { serveWebHandler } from "@/lib/server/web-host";
+import { readJsonBody } from "./handle-gateway-request";
+import { ClientGoneError } from "./proxy-request";
+
+/** A POST whose body sends `first` and then fails, as a socket closed mid-upload does. */
+function brokenUpload(first: string, signal: AbortSignal): Request {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(first));
+      setTimeout(() => controller.error(new Error("aborted")), 5);
+    },
+  });
+  // @ts-expect-error -- a streamed request body needs `duplex` (Node's fetch), not yet in the DOM types
+  return new Request("http://gateway.test/v1/chat/completions", { method: "POST", body, signal, duplex: "half" });
+}
+
+describe("readJsonBody", () => {
+  it("reads and parses a JSON object", async () => {
+    const request = new Request("http://gateway.test/v1/chat/completions", { method: "POST", body: '{"model":"m"}' });
+    const { raw, body } = await readJsonBody(request);
+    expect(body).toEqual({ model: "m" });
+    expect(new TextDecoder().decode(raw)).toBe('{"model":"m"}');
+  });
+
+  it("treats a body cut off because the client left as the client gone (499), not a server error", async () => {
+    const client = new AbortController();
+    const request = brokenUpload('{"model":', client.signal);
+    setTimeout(() => client.abort(), 1);
+    await expect(readJsonBody(request)).rejects.toBeInstanceOf(ClientGoneError);
+  });
+
+  it("sees the client gone when its socket closes mid-upload through server.ts's host", async () => {
+    let settle!: (err: unknown) => void;
+    const seen = new Promise<unknown>((resolve) => (settle = resolve));
+    const server = createServer((req, res) => {
+      void serveWebHandler(req, res, async (request) => {
+        settle(await readJsonBody(request).catch((err: unknown) => err));
+        return new Response(null, { status: 499 });
+      }, "http://gateway.test");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    try {
+      const socket = connect((server.address() as AddressInfo).port, "127.0.0.1");
+      socket.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"model\":");
+      setTimeout(() => socket.destroy(), 50);
+      expect(await seen).toBeInstanceOf(ClientGoneError);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it("passes on a body that fails while the client is still there", async () => {
+    const request = brokenUpload('{"model":', new AbortController().signal);
+    const error = await readJsonBody(request).catch((err: unknown) => err);
+    expect(error).not.toBeInstanceOf(ClientGoneError);
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it("refuses what is not a JSON object", async () => {
+    for (const text of ["[1]", "not json", "null"]) {
+      const request = new Request("http://gateway.test/v1/messages", { method: "POST", body: text });
+      await expect(readJsonBody(request)).rejects.toBeInstanceOf(GatewayError);
+    }
+  });
+});
