@@ -1,18 +1,17 @@
 import "server-only";
 import { errorResponse, GatewayError } from "@/lib/errors";
 import { allowedModels } from "./authorize-key";
-import { authenticate, gatewayCatalog, forwardingHandler, withGateway, type GatewayCall } from "./handle-gateway-request";
+import { authenticate, forward, gatewayCatalog, withGateway, type ForwardingSpec } from "./handle-gateway-request";
 import { newRequestId } from "./request-id";
-import type { Operation } from "./upstream-request";
 
 // Gemini-native endpoints: /v1beta/models/{model}:generateContent, :streamGenerateContent
 // (?alt=sse or a streamed JSON array), :countTokens, and the model list. The key may also come
 // as ?key= or x-goog-api-key, as Gemini clients send it.
 
-const METHODS: Record<string, { operation: Operation; endpoint: string }> = {
-  generateContent: { operation: "generate", endpoint: "/v1beta/models:generateContent" },
-  streamGenerateContent: { operation: "stream_generate", endpoint: "/v1beta/models:streamGenerateContent" },
-  countTokens: { operation: "gemini_count_tokens", endpoint: "/v1beta/models:countTokens" },
+const METHODS: Record<string, ForwardingSpec> = {
+  generateContent: { protocol: "gemini", operation: "generate", endpoint: "/v1beta/models:generateContent" },
+  streamGenerateContent: { protocol: "gemini", operation: "stream_generate", endpoint: "/v1beta/models:streamGenerateContent" },
+  countTokens: { protocol: "gemini", operation: "gemini_count_tokens", endpoint: "/v1beta/models:countTokens" },
 };
 
 /** The `{model}:{method}` segment of a request's path, as sent (still percent-encoded). */
@@ -28,22 +27,15 @@ export function parseGeminiTarget(target: string): { model: string; method: stri
   return { model: decoded.slice(0, colon), method: decoded.slice(colon + 1) };
 }
 
-const handlers = Object.fromEntries(
-  Object.entries(METHODS).map(([method, spec]) => [
-    method,
-    forwardingHandler("gemini", spec.operation, spec.endpoint, (call: GatewayCall) => parseGeminiTarget(targetSegment(call.url))?.model ?? ""),
-  ]),
-);
-
 // POST /v1beta/models/{model}:{method}
 export function geminiPost(request: Request, target: string): Promise<Response> {
   const parsed = parseGeminiTarget(target);
-  const handler = parsed ? handlers[parsed.method] : undefined;
-  if (!parsed || !handler) {
+  const spec = parsed && Object.hasOwn(METHODS, parsed.method) ? METHODS[parsed.method] : undefined;
+  if (!parsed || !spec) {
     const error = new GatewayError("invalid_request", { reason: "use models/{model}:generateContent, :streamGenerateContent or :countTokens" });
     return Promise.resolve(errorResponse(error, "gemini", newRequestId()));
   }
-  return handler(request);
+  return forward(spec, request, parsed.model);
 }
 
 function modelResource(id: string) {

@@ -153,54 +153,70 @@ export async function readJsonBody(request: Request): Promise<{ raw: Uint8Array;
   return { raw, body: body as Record<string, unknown> };
 }
 
+/** What a forwarding endpoint is: the client's protocol, the operation, and its name in the log. */
+export interface ForwardingSpec {
+  protocol: Protocol;
+  operation: Operation;
+  endpoint: string;
+}
+
 /**
  * POST handlers that forward to an upstream: chat completions, messages, count_tokens.
+ */
+export function forwardingHandler(protocol: Protocol, operation: Operation, endpoint: string): (request: Request) => Promise<Response> {
+  const spec: ForwardingSpec = { protocol, operation, endpoint };
+  return (request) => forward(spec, request);
+}
+
+/**
+ * Forwards one request: key, body, model, limits, upstream. `urlModel` is the model the URL names
+ * (Gemini), when the body does not.
  *
  * This is every API request's path, so it avoids waiting where nothing is to be waited for: with
  * the key, the catalog and the in-process limits cached, the only awaits are the request body
  * and the upstream. The log row is written when the exchange ends, after the limits are settled.
  */
-export function forwardingHandler(protocol: Protocol, operation: Operation, endpoint: string, urlModel?: (call: GatewayCall) => string) {
-  const billable = operation !== "count_tokens" && operation !== "gemini_count_tokens";
-  return (request: Request) =>
-    withGateway(request, { protocol, endpoint }, async (call) => {
-      const authorized = authenticate(call);
-      const key = authorized instanceof Promise ? await authorized : authorized;
-      if (urlModel) call.model = urlModel(call);
-      const { raw, body } = await readJsonBody(request);
-      if (call.model === undefined && typeof body.model === "string") call.model = body.model;
-      const cached = gatewayCatalog();
-      const catalog = cached instanceof Promise ? await cached : cached;
-      // Model exists and is in scope, then rate and spend limits, then forward.
-      const { model, channels } = resolveModel({ body, key, catalog, protocol, urlModel: urlModel ? call.model : undefined });
-      const admitted = admitRequest({ key, model, body, catalog, protocol, requestId: call.requestId, billable });
-      const admission: Admission = admitted instanceof Promise ? await admitted : admitted;
-      const proxyInput: ProxyInput = {
-        protocol,
-        operation,
-        request,
-        client: call,
-        raw,
-        body,
-        key,
-        catalog,
-        model,
-        channels,
-        requestId: call.requestId,
-        headersTimeoutMs: HEADERS_TIMEOUT_MS,
-        responseHeaders: admission.headers,
-      };
-      let response: Response;
-      try {
-        response = await proxyRequest(proxyInput, (exchange) => settle(call, admission, exchange));
-      } catch (err) {
-        // Nothing was generated: give back what was reserved.
-        await admission.finish(null);
-        throw err;
-      }
-      call.logLater = true;
-      return response;
-    });
+export function forward(spec: ForwardingSpec, request: Request, urlModel?: string): Promise<Response> {
+  const { protocol, operation } = spec;
+  return withGateway(request, spec, async (call) => {
+    const authorized = authenticate(call);
+    const key = authorized instanceof Promise ? await authorized : authorized;
+    call.model = urlModel;
+    const { raw, body } = await readJsonBody(request);
+    if (call.model === undefined && typeof body.model === "string") call.model = body.model;
+    const cached = gatewayCatalog();
+    const catalog = cached instanceof Promise ? await cached : cached;
+    // Model exists and is in scope, then rate and spend limits, then forward.
+    const { model, channels } = resolveModel({ body, key, catalog, protocol, urlModel });
+    const billable = operation !== "count_tokens" && operation !== "gemini_count_tokens";
+    const admitted = admitRequest({ key, model, body, catalog, protocol, requestId: call.requestId, billable });
+    const admission: Admission = admitted instanceof Promise ? await admitted : admitted;
+    const proxyInput: ProxyInput = {
+      protocol,
+      operation,
+      request,
+      client: call,
+      raw,
+      body,
+      key,
+      catalog,
+      model,
+      channels,
+      requestId: call.requestId,
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      responseHeaders: admission.headers,
+    };
+    let response: Response;
+    try {
+      response = await proxyRequest(proxyInput, (exchange) => settle(call, admission, exchange));
+    } catch (err) {
+      // Nothing was generated: give back what was reserved.
+      await admission.finish(null);
+      throw err;
+    }
+    call.logLater = true;
+    return response;
+  });
 }
 
 /** The exchange is over: charge the limits, then queue the log row (a balance never lags a logged cost). */

@@ -1,7 +1,7 @@
 import "server-only";
 import { geminiModels, geminiPost } from "./gemini-routes";
-import { forwardingHandler } from "./handle-gateway-request";
 import type { WebHandler } from "@/lib/server/web-host";
+import { forwardingHandler } from "./handle-gateway-request";
 import { keyStatus } from "./key-status";
 import { listModels } from "./list-models";
 
@@ -18,7 +18,7 @@ const EXACT: Record<string, Partial<Record<string, WebHandler>>> = {
   "/v1/messages/count_tokens": { POST: countTokens },
   "/v1/models": { GET: listModels },
   "/v1/key": { GET: keyStatus },
-  "/v1beta/models": { GET: (request) => geminiModels(request) },
+  "/v1beta/models": { GET: geminiModels },
 };
 
 const GEMINI_MODEL_PREFIX = "/v1beta/models/";
