@@ -4,9 +4,9 @@
  *
  * The adaptation is the least the handlers need: a `Request` whose body streams from the socket
  * only when read (a request refused before that is not read; the rest of its body is dropped after
- * the answer), whose signal aborts when the client
- * goes away, and a `Response` whose body is written chunk by chunk as it is produced, waiting
- * when the socket is full and cancelled when the client leaves.
+ * the answer), whose signal aborts when the client goes away, and a `Response` whose body is
+ * written chunk by chunk as it is produced, waiting when the socket is full and cancelled when the
+ * client leaves.
  *
  * No `server-only` import here: server.ts loads this module outside Next's bundler.
  */
@@ -105,9 +105,10 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
         return;
       }
       attached = true;
+      // One chunk per read: the socket pauses after each and the next pull resumes it.
       req.on("data", (chunk: Buffer) => {
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 1) <= 0) req.pause();
+        req.pause();
       });
       req.once("end", () => controller.close());
       req.once("error", (err) => controller.error(err));
