@@ -101,5 +101,10 @@ if (!postgresUp) {
 /** Declares the suite once per engine: `describeEachEngine("seed", (engine) => { ... })`. */
 export function describeEachEngine(name: string, body: (engine: Engine) => void) {
   describe(`${name} [pglite]`, () => body("pglite"));
-  (postgresUp ? describe : describe.skip)(`${name} [postgres]`, () => body("postgres"));
+  describeOnPostgres(name, () => body("postgres"));
+}
+
+/** A suite about the PostgreSQL server only (its connections, say); skipped, with the notice above, when none answers outside CI. */
+export function describeOnPostgres(name: string, body: () => void) {
+  (postgresUp ? describe : describe.skip)(`${name} [postgres]`, body);
 }

@@ -7,6 +7,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/build/generated/prisma/client";
 import type { DatabaseConfig } from "@/lib/config";
 import { getConfig } from "@/lib/config";
+import { logger } from "@/lib/server/logger";
 import { lockDataDir } from "./pglite-lock";
 
 // One database handle per process. The custom server (its own bundle) and Next's bundled route code
@@ -51,11 +52,22 @@ function createPrisma(adapter: SqlMigrationAwareDriverAdapterFactory) {
 /** The Prisma client type of this app (secret columns omitted unless selected by name). */
 export type Prisma = ReturnType<typeof createPrisma>;
 
+/**
+ * A pool whose idle connections may be closed by the server (a restart, a failover, an admin's
+ * kill, a dropped test database) without taking the process down: pg emits that as an 'error' on
+ * the pool, which throws when nobody listens. Prisma listens only while it is connected. The pool
+ * has already dropped the connection; the next query opens a new one.
+ */
+function withErrorListener(pool: pg.Pool): pg.Pool {
+  pool.on("error", (err) => logger.warn({ err: err.message }, "the database closed an idle connection"));
+  return pool;
+}
+
 /** Opens a database from an explicit config: the server, the CLI and tests use it directly. */
 export function openDatabase(config: DatabaseConfig): Database {
   if (config.kind === "postgres") {
     // One pool for Prisma and the raw transactions.
-    const pool = new pg.Pool({ connectionString: config.url, max: 10 });
+    const pool = withErrorListener(new pg.Pool({ connectionString: config.url, max: 10 }));
     const prisma = createPrisma(new PrismaPg(pool));
     return {
       prisma,
@@ -78,7 +90,7 @@ export function openDatabase(config: DatabaseConfig): Database {
         }
       },
       migrationTarget() {
-        const migrationPool = new pg.Pool({ connectionString: config.url, max: 2 });
+        const migrationPool = withErrorListener(new pg.Pool({ connectionString: config.url, max: 2 }));
         return { factory: new PrismaPg(migrationPool), dispose: () => migrationPool.end() };
       },
       async close() {
