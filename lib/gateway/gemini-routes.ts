@@ -1,6 +1,7 @@
 import "server-only";
-import { errorResponse, GatewayError } from "@/lib/errors";
+import { errorResponse, GatewayError, toGatewayError } from "@/lib/errors";
 import { allowedModels } from "./authorize-key";
+import { checkModelName } from "./proxy-request";
 import { authenticate, forward, gatewayCatalog, withGateway, type ForwardingSpec } from "./handle-gateway-request";
 import { newRequestId } from "./request-id";
 
@@ -19,9 +20,18 @@ export function targetSegment(url: URL): string {
   return url.pathname.slice(url.pathname.lastIndexOf("/") + 1);
 }
 
-/** "gemini-2.5-flash:generateContent" (possibly URL-encoded) → model and method. */
+/** The path segment decoded, or a refusal when it is not valid percent-encoded UTF-8. */
+function decodeTarget(target: string): string {
+  try {
+    return decodeURIComponent(target).replace(/^models\//, "");
+  } catch {
+    throw new GatewayError("invalid_request", { reason: "the model in the path is not valid percent-encoded UTF-8", param: "model" });
+  }
+}
+
+/** "gemini-2.5-flash:generateContent" (possibly URL-encoded) → model and method; throws when not decodable. */
 export function parseGeminiTarget(target: string): { model: string; method: string } | null {
-  const decoded = decodeURIComponent(target).replace(/^models\//, "");
+  const decoded = decodeTarget(target);
   const colon = decoded.lastIndexOf(":");
   if (colon <= 0) return null;
   return { model: decoded.slice(0, colon), method: decoded.slice(colon + 1) };
@@ -29,7 +39,12 @@ export function parseGeminiTarget(target: string): { model: string; method: stri
 
 // POST /v1beta/models/{model}:{method}
 export function geminiPost(request: Request, target: string): Promise<Response> {
-  const parsed = parseGeminiTarget(target);
+  let parsed: ReturnType<typeof parseGeminiTarget>;
+  try {
+    parsed = parseGeminiTarget(target);
+  } catch (err) {
+    return Promise.resolve(errorResponse(toGatewayError(err), "gemini", newRequestId()));
+  }
   const spec = parsed && Object.hasOwn(METHODS, parsed.method) ? METHODS[parsed.method] : undefined;
   if (!parsed || !spec) {
     const error = new GatewayError("invalid_request", { reason: "use models/{model}:generateContent, :streamGenerateContent or :countTokens" });
@@ -56,7 +71,8 @@ export function geminiModels(request: Request, target?: string): Promise<Respons
     const models = allowedModels(key).filter((m) => catalog.channels.has(m));
     const headers = { "x-request-id": call.requestId, "cache-control": "no-store" };
     if (target === undefined) return Response.json({ models: models.map(modelResource) }, { headers });
-    const id = decodeURIComponent(target).replace(/^models\//, "");
+    const id = decodeTarget(target);
+    checkModelName(id);
     call.model = id;
     if (!catalog.channels.has(id)) throw new GatewayError("model_not_found", { model: id });
     if (!models.includes(id)) throw new GatewayError("model_not_allowed", { model: id, allowedModels: models });

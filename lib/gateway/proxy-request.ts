@@ -1,6 +1,7 @@
 import "server-only";
 import { computeCostMicros, type ModelPricing } from "@/lib/billing";
 import { GatewayError } from "@/lib/errors";
+import { textProblem } from "@/lib/text/safe-text";
 import { logger } from "@/lib/server/logger";
 import { keyAllowsModel, allowedModels } from "./authorize-key";
 import { channelsFor, type Catalog, type CatalogChannel } from "./catalog";
@@ -45,6 +46,18 @@ export interface Exchange {
   stream: boolean;
 }
 
+/** Longest model name accepted; real ones are well under 100 characters. */
+export const MAX_MODEL_NAME_LENGTH = 200;
+
+/**
+ * Refuses a model name no model can have (control characters, a NUL, an unpaired surrogate, or a
+ * runaway length) as an invalid request, before it is looked up, echoed or logged.
+ */
+export function checkModelName(model: string): void {
+  const problem = textProblem(model, { maxLength: MAX_MODEL_NAME_LENGTH });
+  if (problem) throw new GatewayError("invalid_request", { reason: `the model name ${problem}`, param: "model" });
+}
+
 /**
  * Model exists, is in the key's scope, and is served in the client's protocol. `urlModel` is the
  * model named in the URL (Gemini); otherwise the body's `model` is used.
@@ -54,6 +67,7 @@ export function resolveModel(input: Pick<ProxyInput, "body" | "key" | "catalog" 
   if (typeof model !== "string" || model.trim() === "") {
     throw new GatewayError("invalid_request", { reason: "the request has no model", param: "model" });
   }
+  checkModelName(model);
   const channels = channelsFor(input.catalog, model, input.protocol);
   if (!channels) throw new GatewayError("model_not_found", { model, param: "model" });
   if (!keyAllowsModel(input.key, model)) throw new GatewayError("model_not_allowed", { model, allowedModels: allowedModels(input.key), param: "model" });

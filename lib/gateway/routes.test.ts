@@ -41,9 +41,10 @@ describe("gatewayRoute", () => {
     expect(gatewayRoute("POST", "/v1/chat")).toBeNull();
     expect(gatewayRoute("POST", "/v1beta/models/")).toBeNull();
     expect(gatewayRoute("POST", "/v1beta/models/a/b")).toBeNull();
-    expect(gatewayRoute("POST", "/v1beta/models/%E0%A4%A")).toBeNull(); // not decodable
     expect(gatewayRoute("POST", "/v1beta/models/gpt-4o-mini\\gemini-2.5-flash:generateContent")).toBeNull(); // a slash to URL parsers
     expect(gatewayRoute(undefined, "/v1/models")).toBeNull();
     expect(gatewayRoute("POST", "/v1beta/models/gemini-2.5-flash%3AstreamGenerateContent")).not.toBeNull();
+    // Not valid percent-encoded UTF-8: answered by the gateway (400), which Next would fail on.
+    expect(gatewayRoute("POST", "/v1beta/models/%E0%A4%A")).not.toBeNull();
   });
 });

@@ -34,19 +34,11 @@ export function gatewayRoute(method: string | undefined, pathname: string): WebH
   if (pathname.startsWith(GEMINI_MODEL_PREFIX)) {
     const target = pathname.slice(GEMINI_MODEL_PREFIX.length);
     // A backslash is a slash to a URL parser (the model is read from the parsed URL): Next
-    // redirects such a path, and so it goes there.
-    if (target === "" || target.includes("/") || target.includes("\\") || !decodable(target)) return null;
+    // redirects such a path, and so it goes there. A target that is not valid percent-encoded
+    // UTF-8 is answered here (400): Next fails on it with a 500.
+    if (target === "" || target.includes("/") || target.includes("\\")) return null;
     if (method === "POST") return (request) => geminiPost(request, target);
     if (method === "GET") return (request) => geminiModels(request, target);
   }
   return null;
-}
-
-function decodable(segment: string): boolean {
-  try {
-    decodeURIComponent(segment);
-    return true;
-  } catch {
-    return false;
-  }
 }

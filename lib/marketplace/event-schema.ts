@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeText } from "@/lib/text/safe-text";
 
 export const MARKETPLACE_EVENTS = ["order.paid", "order.refunded", "order.cancelled"] as const;
 export type MarketplaceEventType = (typeof MARKETPLACE_EVENTS)[number];
@@ -12,9 +13,9 @@ const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 export const marketplaceEventSchema = z
   .object({
     event: z.enum(MARKETPLACE_EVENTS),
-    order_id: z.string().trim().min(1).max(120),
+    order_id: safeText().trim().min(1).max(120),
     email: z.string().trim().toLowerCase().pipe(z.email()).optional(),
-    plan: z.string().trim().min(1).max(200).optional(),
+    plan: safeText().trim().min(1).max(200).optional(),
     access_start: instant.optional(),
     access_end: instant.optional(),
   })

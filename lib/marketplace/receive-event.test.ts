@@ -62,6 +62,12 @@ describeEachEngine("marketplace webhook", (engine) => {
     expect(await deliver(null, { rawBody: "{not json" })).toMatchObject({ status: 400, body: { error: { code: "malformed_body" } } });
     expect(await deliver({ event: "order.shipped", order_id: "X" })).toMatchObject({ status: 400, body: { error: { code: "malformed_body" } } });
     expect(await deliver({ event: "order.paid", order_id: "MP-NOEMAIL", plan: "Pro 30" })).toMatchObject({ status: 400 });
+    // Text PostgreSQL cannot store, in a known field or in one the schema does not know.
+    const paid = { event: "order.paid", email: "n@example.com", plan: "Pro 30" };
+    expect(await deliver({ ...paid, order_id: "MP-NUL\u0000" })).toMatchObject({ status: 400, body: { error: { code: "malformed_body" } } });
+    expect(await deliver({ ...paid, order_id: "MP-BELL\u0007" })).toMatchObject({ status: 400, body: { error: { code: "malformed_body" } } });
+    expect(await deliver({ ...paid, order_id: "MP-EXTRA", note: "x\u0000" })).toMatchObject({ status: 400, body: { error: { code: "malformed_body", message: expect.stringContaining("body.note contains a NUL") } } });
+    expect(await deliver({ ...paid, order_id: "MP-SURROGATE", note: "\ud800" })).toMatchObject({ status: 400, body: { error: { code: "malformed_body" } } });
     expect(await stored()).toBe(before);
     expect(await t.db.prisma.order.count({ where: { marketplaceOrderId: "MP-FORGED" } })).toBe(0);
   });

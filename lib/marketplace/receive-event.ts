@@ -3,6 +3,7 @@ import type { Prisma as PrismaTypes } from "@/build/generated/prisma/client";
 import type { Actor } from "@/lib/audit";
 import type { SecretKeys } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";
+import { unstorableJsonText } from "@/lib/text/safe-text";
 import { applyMarketplaceEvent, UnappliableEventError, type AppliedEvent } from "./apply-event";
 import { eventKeyOf, marketplaceEventSchema, type MarketplaceEvent } from "./event-schema";
 import { verifyMarketplaceSignature, type SignatureProblem } from "./signature";
@@ -59,6 +60,10 @@ export async function receiveMarketplaceEvent(
   } catch {
     return error(400, "malformed_body", "The body is not JSON.");
   }
+  // The payload is kept whole (jsonb), unknown fields included: text PostgreSQL cannot store
+  // anywhere in it is refused here rather than failing the insert.
+  const unstorable = unstorableJsonText(raw);
+  if (unstorable) return error(400, "malformed_body", `The event is not valid: ${unstorable.path} ${unstorable.problem}.`);
   const parsed = marketplaceEventSchema.safeParse(raw);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`).join("; ");

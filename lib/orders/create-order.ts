@@ -1,4 +1,5 @@
 import "server-only";
+import { safeText } from "@/lib/text/safe-text";
 import { randomBytes } from "node:crypto";
 import { addDays } from "date-fns";
 import { z } from "zod";
@@ -17,8 +18,8 @@ export class OrderInputError extends Error {
 
 export const createOrderInputSchema = z.object({
   email: z.email().transform((e) => e.trim().toLowerCase()),
-  planName: z.string().trim().min(1),
-  marketplaceOrderId: z.string().trim().min(1).max(120).optional(),
+  planName: safeText().trim().min(1).max(200),
+  marketplaceOrderId: safeText().trim().min(1).max(120).optional(),
   accessStart: z.date().optional(),
   accessEnd: z.date().optional(),
   days: z.number().positive().max(3660).optional(),
