@@ -18,6 +18,7 @@ import { printBanner } from "./lib/runtime/banner";
 import { invalidateCatalog } from "./lib/gateway/catalog";
 import { clearKeyCache, invalidateKey, invalidateOrderKeys } from "./lib/gateway/key-cache";
 import { gatewayRoute } from "./lib/gateway/routes";
+import { restoreUnwrittenUsage } from "./lib/gateway/usage-writer";
 import { startInvalidationListener } from "./lib/limits/invalidation-bus";
 import { seedIfEmpty } from "./lib/seed";
 import { applyClientIp } from "./lib/server/client-ip";
@@ -89,6 +90,8 @@ async function main() {
   await progress("Migrating the database", () => applyMigrations(database), (names) =>
     names.length ? `applied ${names.join(", ")}` : "up to date",
   );
+  // Usage a previous run could not write before it stopped (see lib/gateway/usage-writer.ts).
+  await restoreUnwrittenUsage(() => database, config.dataDir);
   await progress("Seeding demo data", () => seedIfEmpty(database.prisma, secrets), (r) => (r.seeded ? "seeded" : "already seeded"));
   if (!dev) {
     const reason = buildStaleReason(PROJECT_ROOT);

@@ -1,7 +1,12 @@
 import "server-only";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { getConfig } from "@/lib/config";
 import type { Database, SqlQuery } from "@/lib/db";
+import { errorSummary, ThrottledLog } from "@/lib/limits/throttled-log";
 import { logger } from "@/lib/server/logger";
 import { onShutdown } from "@/lib/server/shutdown";
+import { cleanText } from "@/lib/text/safe-text";
 
 /** One finished request, as the request log, the daily rollup and the ledger need it. */
 export interface UsageRecord {
@@ -30,19 +35,38 @@ export interface UsageRecord {
 }
 
 // Metering is written off the response path: records queue in memory and a flush writes a batch
-// (log rows, rollups, ledger debits, balances, last-used times) in one transaction. A failed
-// flush keeps the batch for the next try, and the shutdown hook drains the queue before exit.
+// (log rows, rollups, ledger debits, balances, last-used times) in one transaction.
+//
+// One record must never hold up the others. A batch the database refuses for its data is split in
+// halves until the refused record stands alone; every other record is written. A record refused
+// alone still has its debit written when the database takes that (money is never lost with a log
+// row), and is kept in `usage_dead_letters` with the error — or, when even that is refused, in a
+// file in the data directory. A failure of the database itself (connection, shutdown, overload)
+// keeps the batch and retries with a backoff. At shutdown, whatever cannot be written in time is
+// saved to the data directory and written at the next start (`restoreUnwrittenUsage`).
 
 const FLUSH_INTERVAL_MS = 200;
 const FLUSH_SIZE = 250;
+const BATCH_LIMIT = 1000;
 const MAX_QUEUE = 200_000;
+const MAX_BACKOFF_MS = 10_000;
+/** How long the shutdown hook keeps writing before it saves the rest to a file (its own timeout is 15 s). */
+const SHUTDOWN_WRITE_MS = 10_000;
+const SPILL_FOLDER = "unwritten-usage";
+const DEAD_LETTER_FILE = "usage-dead-letters.jsonl";
 
 interface WriterState {
   queue: UsageRecord[];
+  /** The batch being written, so a shutdown that cannot wait for it can still save it. */
+  inFlight: UsageRecord[];
   timer?: NodeJS.Timeout;
   flushing?: Promise<void>;
   db?: () => Database;
   hooked?: boolean;
+  /** Consecutive flushes the database failed; sets the backoff. */
+  failures: number;
+  spillDir?: string;
+  deadLettered: number;
 }
 
 const STATE = Symbol.for("gatehouse.gateway.usageWriter");
@@ -50,8 +74,25 @@ type WithState = typeof globalThis & { [STATE]?: WriterState };
 
 function state(): WriterState {
   const g = globalThis as WithState;
-  g[STATE] ??= { queue: [] };
+  g[STATE] ??= { queue: [], inFlight: [], failures: 0, deadLettered: 0 };
   return g[STATE];
+}
+
+const retryLog = new ThrottledLog(logger, "error", 10_000);
+const deadLetterLog = new ThrottledLog(logger, "error", 10_000);
+
+/** What the writer holds and has set aside, for health checks and tests. */
+export function usageWriterStats(): { queued: number; deadLettered: number } {
+  const s = state();
+  return { queued: s.queue.length + s.inFlight.length, deadLettered: s.deadLettered };
+}
+
+function retryDelay(failures: number): number {
+  return failures === 0 ? FLUSH_INTERVAL_MS : Math.min(FLUSH_INTERVAL_MS * 2 ** failures, MAX_BACKOFF_MS);
+}
+
+function schedule(s: WriterState): void {
+  s.timer ??= setTimeout(() => void flushUsage(), retryDelay(s.failures));
 }
 
 /** Queues a record; it reaches the database within a fraction of a second. */
@@ -65,13 +106,13 @@ export function recordUsage(db: () => Database, record: UsageRecord): void {
   if (!s.hooked) {
     s.hooked = true;
     // Before the database closes (it is the last hook), write everything still queued.
-    onShutdown("usage writer", () => flushUsage({ all: true }), { order: 100, timeoutMs: 15_000 });
+    onShutdown("usage writer", () => saveUnwrittenUsage(), { order: 100, timeoutMs: 15_000 });
   }
-  if (s.queue.length >= FLUSH_SIZE) void flushUsage();
-  else s.timer ??= setTimeout(() => void flushUsage(), FLUSH_INTERVAL_MS);
+  if (s.queue.length >= FLUSH_SIZE && s.failures === 0) void flushUsage();
+  else schedule(s);
 }
 
-/** Writes queued records now; with `all`, until the queue is empty. */
+/** Writes queued records now; with `all`, until the queue is empty (throws if the database fails). */
 export async function flushUsage(options: { all?: boolean } = {}): Promise<void> {
   const s = state();
   if (s.timer) {
@@ -84,19 +125,206 @@ export async function flushUsage(options: { all?: boolean } = {}): Promise<void>
       continue;
     }
     if (s.queue.length === 0 || !s.db) return;
-    const batch = s.queue.splice(0, 1000);
-    s.flushing = writeBatch(s.db(), batch)
+    const batch = s.queue.splice(0, BATCH_LIMIT);
+    s.inFlight = batch;
+    let failure: unknown;
+    s.flushing = writeIsolating(s.db(), batch)
+      .then(() => {
+        s.failures = 0;
+      })
       .catch((err: unknown) => {
-        s.queue.unshift(...batch);
-        logger.error({ err, records: batch.length }, "writing usage failed; will retry");
-        if (options.all) throw err;
+        const unwritten = err instanceof DatabaseUnavailableError ? err.unwritten : batch;
+        s.queue.unshift(...unwritten);
+        s.failures += 1;
+        failure = err instanceof DatabaseUnavailableError ? err.cause : err;
+        retryLog.log({ err: errorSummary(failure), queued: s.queue.length, retryInMs: retryDelay(s.failures) }, "writing usage failed; will retry");
       })
       .finally(() => {
+        s.inFlight = [];
         s.flushing = undefined;
       });
     await s.flushing;
+    if (failure !== undefined && options.all) throw failure;
   } while (options.all && s.queue.length > 0);
-  if (s.queue.length > 0) s.timer ??= setTimeout(() => void flushUsage(), FLUSH_INTERVAL_MS);
+  if (s.queue.length > 0) schedule(s);
+}
+
+/**
+ * The shutdown hook: write what is queued while the database answers, for at most `writeForMs`,
+ * then save whatever is left to the data directory for the next start.
+ */
+export async function saveUnwrittenUsage({ writeForMs = SHUTDOWN_WRITE_MS } = {}): Promise<void> {
+  const s = state();
+  const deadline = Date.now() + writeForMs;
+  let written = true;
+  while (s.queue.length > 0 || s.flushing) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      written = false;
+      break;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      flushUsage({ all: true }).then(
+        () => "done" as const,
+        () => "failed" as const,
+      ),
+      new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), remaining))),
+    ]);
+    clearTimeout(timer);
+    if (outcome !== "done") {
+      written = false;
+      break;
+    }
+  }
+  if (s.timer) clearTimeout(s.timer);
+  s.timer = undefined;
+  const left = [...s.inFlight, ...s.queue];
+  if (written || left.length === 0) {
+    logger.info({ deadLettered: s.deadLettered }, "usage written");
+    return;
+  }
+  // The batch in flight may still commit before the process ends; writing it again at the next
+  // start finds its log row and debit there and adds nothing.
+  const file = spillUsage(left);
+  s.queue = [];
+  logger.warn({ records: left.length, file }, "could not write usage before shutdown; saved it for the next start");
+}
+
+function spillDir(): string {
+  const s = state();
+  return (s.spillDir ??= getConfig().dataDir);
+}
+
+/** A record as one line of JSON (bigint as a string), and back. */
+function recordToJson(record: UsageRecord): string {
+  return JSON.stringify({ ...record, costMicros: record.costMicros.toString() });
+}
+
+function recordFromJson(line: string): UsageRecord {
+  const raw = JSON.parse(line) as Omit<UsageRecord, "costMicros" | "createdAt"> & { costMicros: string; createdAt: string };
+  return { ...raw, costMicros: BigInt(raw.costMicros), createdAt: new Date(raw.createdAt) };
+}
+
+function spillUsage(records: UsageRecord[]): string {
+  const dir = join(spillDir(), SPILL_FOLDER);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, `${new Date().toISOString().replaceAll(":", "-")}-${process.pid}.jsonl`);
+  writeFileSync(file, records.map(recordToJson).join("\n") + "\n", { mode: 0o600 });
+  return file;
+}
+
+/**
+ * Writes the usage a previous run saved at shutdown (see `saveUnwrittenUsage`), file by file,
+ * deleting each once its records are written or dead-lettered. A file whose database write fails
+ * stays for the next start. Records already written are found and not counted twice. Returns how
+ * many records were restored.
+ */
+export async function restoreUnwrittenUsage(db: () => Database, dataDir: string): Promise<number> {
+  const s = state();
+  s.spillDir = dataDir;
+  const dir = join(dataDir, SPILL_FOLDER);
+  if (!existsSync(dir)) return 0;
+  let restored = 0;
+  for (const name of readdirSync(dir).filter((n) => n.endsWith(".jsonl")).sort()) {
+    const file = join(dir, name);
+    const records: UsageRecord[] = [];
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      if (line.trim() === "") continue;
+      try {
+        records.push(recordFromJson(line));
+      } catch (err) {
+        logger.error({ file, err: errorSummary(err) }, "skipping an unreadable line of saved usage");
+      }
+    }
+    try {
+      for (let i = 0; i < records.length; i += BATCH_LIMIT) await writeIsolating(db(), records.slice(i, i + BATCH_LIMIT));
+    } catch (err) {
+      logger.error({ file, err: errorSummary(err instanceof DatabaseUnavailableError ? err.cause : err) }, "could not write saved usage; keeping the file for the next start");
+      continue;
+    }
+    unlinkSync(file);
+    restored += records.length;
+  }
+  if (restored > 0) logger.info({ records: restored }, "wrote usage saved at the last shutdown");
+  return restored;
+}
+
+/** The database itself failed (not one record's data): the records not yet written, in order. */
+class DatabaseUnavailableError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly unwritten: UsageRecord[],
+  ) {
+    super("the database failed while writing usage");
+  }
+}
+
+// SQLSTATE classes that say the database or the connection failed, not the data: connection
+// exceptions, transaction rollbacks (serialization, deadlock), invalid transaction state, lock not
+// available, insufficient resources, operator intervention (shutdown), system and internal errors.
+const UNAVAILABLE_CLASSES = new Set(["08", "25", "40", "53", "55", "57", "58", "XX"]);
+
+/** True when the database refused the data it was given; a retry of the same data fails the same way. */
+function refusedData(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && !UNAVAILABLE_CLASSES.has(code.slice(0, 2));
+}
+
+/**
+ * Writes `batch`, isolating records the database refuses (see the top of this file). Throws
+ * DatabaseUnavailableError, with the records not yet written, when the database itself fails.
+ */
+async function writeIsolating(db: Database, batch: UsageRecord[]): Promise<void> {
+  // Halves still to write; the last is written next.
+  const pending: UsageRecord[][] = [batch];
+  while (pending.length > 0) {
+    const rows = pending.pop()!;
+    try {
+      await writeBatch(db, rows);
+      continue;
+    } catch (err) {
+      if (!refusedData(err)) throw new DatabaseUnavailableError(err, [...rows, ...pending.reverse().flat()]);
+      if (rows.length > 1) {
+        const half = rows.length >> 1;
+        pending.push(rows.slice(half), rows.slice(0, half));
+        continue;
+      }
+      try {
+        await deadLetter(db, rows[0]!, err);
+      } catch (failure) {
+        throw new DatabaseUnavailableError(failure, [...rows, ...pending.reverse().flat()]);
+      }
+    }
+  }
+}
+
+/**
+ * Sets aside a record the database refused on its own: its debit is written if it can be, the
+ * record goes to usage_dead_letters (or, refused there too, to a file). Throws only when the
+ * database itself fails, so the record is tried again later.
+ */
+async function deadLetter(db: Database, record: UsageRecord, refusal: unknown): Promise<void> {
+  let billed = false;
+  try {
+    await db.transaction((query) => writeDebits(query, [record]));
+    billed = true;
+  } catch (err) {
+    if (!refusedData(err)) throw err;
+  }
+  const error = cleanText(errorSummary(refusal).message, { maxLength: 2000 });
+  const json = recordToJson(record);
+  let where = "usage_dead_letters";
+  try {
+    await db.transaction((query) => query(INSERT_DEAD_LETTER, [cleanText(record.requestId, { maxLength: 200 }), json, error, billed]));
+  } catch (err) {
+    if (!refusedData(err)) throw err;
+    where = join(spillDir(), DEAD_LETTER_FILE);
+    appendFileSync(where, JSON.stringify({ record: json, error, billed, at: new Date().toISOString() }) + "\n", { mode: 0o600 });
+  }
+  const s = state();
+  s.deadLettered += 1;
+  deadLetterLog.log({ requestId: record.requestId, error, billed, where, deadLettered: s.deadLettered }, "a usage record was refused by the database; set aside");
 }
 
 // A batch is written in one transaction of set-based statements, each taking its rows as one
@@ -132,9 +360,8 @@ const LOG_COLUMNS = [
 const INSERT_LOGS = `INSERT INTO request_logs (${LOG_COLUMNS.map(([c]) => c).join(", ")})
   SELECT ${LOG_COLUMNS.map(([c]) => c).join(", ")}
   FROM json_to_recordset($1::json) AS r(${LOG_COLUMNS.map(([c, t]) => `${c} ${t}`).join(", ")})
-  ON CONFLICT ("requestId") DO NOTHING`;
-
-const LEDGER_HAS_REQUESTS = `SELECT 1 FROM ledger_entries WHERE "requestId" IN (SELECT value FROM json_array_elements_text($1::json)) LIMIT 1`;
+  ON CONFLICT ("requestId") DO NOTHING
+  RETURNING "requestId"`;
 
 // Rollups are summed per (day, key, model) in JavaScript first: one row each, so the upsert never
 // touches a row twice.
@@ -151,21 +378,47 @@ const UPSERT_ROLLUPS = `INSERT INTO usage_daily (day, "apiKeyId", model, "custom
     "cacheWriteTokens" = usage_daily."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
     "costMicros" = usage_daily."costMicros" + EXCLUDED."costMicros"`;
 
-const INSERT_DEBITS = `INSERT INTO ledger_entries ("orderId", kind, "amountMicros", "requestId", "createdAt")
-  SELECT "orderId", 'DEBIT'::"LedgerKind", "amountMicros", "requestId", "createdAt"
-  FROM json_to_recordset($1::json) AS r("orderId" text, "amountMicros" bigint, "requestId" text, "createdAt" timestamp(3))`;
-
-// The running total of each order's ledger (Order.balanceMicros) moves with its debits.
-const DEBIT_BALANCES = `UPDATE orders SET "balanceMicros" = orders."balanceMicros" - r.spent, "updatedAt" = $2::timestamp(3)
-  FROM json_to_recordset($1::json) AS r(id text, spent bigint) WHERE orders.id = r.id`;
+// Debits, once per request (a debit already there, from a batch written before or a record whose
+// log row was refused, is not written again), and the running total of each order's ledger
+// (Order.balanceMicros) moved by exactly the debits inserted.
+const INSERT_DEBITS = `WITH inserted AS (
+    INSERT INTO ledger_entries ("orderId", kind, "amountMicros", "requestId", "createdAt")
+    SELECT "orderId", 'DEBIT'::"LedgerKind", "amountMicros", "requestId", "createdAt"
+    FROM json_to_recordset($1::json) AS r("orderId" text, "amountMicros" bigint, "requestId" text, "createdAt" timestamp(3))
+    ON CONFLICT ("requestId") DO NOTHING
+    RETURNING "orderId", "amountMicros")
+  UPDATE orders SET "balanceMicros" = orders."balanceMicros" + d.total, "updatedAt" = $2::timestamp(3)
+  FROM (SELECT "orderId", sum("amountMicros") AS total FROM inserted GROUP BY "orderId") AS d WHERE orders.id = d."orderId"`;
 
 const TOUCH_KEYS = `UPDATE api_keys SET "lastUsedAt" = r.at, "updatedAt" = $2::timestamp(3)
   FROM json_to_recordset($1::json) AS r(id text, at timestamp(3))
   WHERE api_keys.id = r.id AND (api_keys."lastUsedAt" IS NULL OR api_keys."lastUsedAt" < r.at)`;
 
-/** The batch as JSON for json_to_recordset; costs as strings, bigint having no JSON form. */
+const INSERT_DEAD_LETTER = `INSERT INTO usage_dead_letters ("requestId", record, error, billed) VALUES ($1, $2, $3, $4)`;
+
+/** Longest text kept in a log row's column: longer values come from clients and are cut. */
+const MAX_LOGGED_TEXT = 200;
+
+function storableText(value: string | null): string | null {
+  return value === null ? null : cleanText(value, { maxLength: MAX_LOGGED_TEXT });
+}
+
+/**
+ * The batch as JSON for json_to_recordset; costs as strings, bigint having no JSON form. Text is
+ * cleaned here as a last line of defence: the gateway refuses such model names before they are
+ * logged, but one NUL reaching this statement would refuse every row of the batch.
+ */
 function logRowsJson(batch: UsageRecord[]): string {
-  return JSON.stringify(batch.map((r) => ({ ...r, costMicros: r.costMicros.toString() })));
+  return JSON.stringify(
+    batch.map((r) => ({
+      ...r,
+      model: storableText(r.model),
+      upstreamModel: storableText(r.upstreamModel),
+      errorCode: storableText(r.errorCode),
+      clientIp: storableText(r.clientIp),
+      costMicros: r.costMicros.toString(),
+    })),
+  );
 }
 
 function utcDay(date: Date): string {
@@ -187,50 +440,55 @@ interface Rollup {
   cost: bigint;
 }
 
-async function writeBatch(db: Database, batch: UsageRecord[]): Promise<void> {
-  const rollups = new Map<string, Rollup>();
-  const debits: { orderId: string; amountMicros: string; requestId: string; createdAt: Date }[] = [];
-  const balances = new Map<string, bigint>();
-  const lastUsed = new Map<string, Date>();
-  for (const r of batch) {
-    if (!r.apiKeyId || !r.orderId || !r.customerId) continue;
-    const prev = lastUsed.get(r.apiKeyId);
-    if (!prev || prev < r.createdAt) lastUsed.set(r.apiKeyId, r.createdAt);
-    if (!r.model) continue;
-    const day = utcDay(r.createdAt);
-    const key = `${day}|${r.apiKeyId}|${r.model}`;
-    let agg = rollups.get(key);
-    if (!agg) {
-      agg = { day, apiKeyId: r.apiKeyId, model: r.model, customerId: r.customerId, orderId: r.orderId, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cost: 0n };
-      rollups.set(key, agg);
-    }
-    agg.requests += 1;
-    agg.errors += r.status >= 400 ? 1 : 0;
-    agg.inputTokens += r.inputTokens;
-    agg.outputTokens += r.outputTokens;
-    agg.cacheReadTokens += r.cacheReadTokens;
-    agg.cacheWriteTokens += r.cacheWriteTokens;
-    agg.cost += r.costMicros;
-    if (r.costMicros > 0n) {
-      debits.push({ orderId: r.orderId, amountMicros: (-r.costMicros).toString(), requestId: r.requestId, createdAt: r.createdAt });
-      balances.set(r.orderId, (balances.get(r.orderId) ?? 0n) + r.costMicros);
-    }
+/** The debits of `records` that cost something, written once each, with their orders' balances. */
+async function writeDebits(query: SqlQuery, records: UsageRecord[]): Promise<void> {
+  const debits = [];
+  for (const r of records) {
+    if (r.orderId && r.costMicros > 0n) debits.push({ orderId: r.orderId, amountMicros: (-r.costMicros).toString(), requestId: r.requestId, createdAt: r.createdAt });
   }
-  const now = new Date().toISOString();
+  if (debits.length > 0) await query(INSERT_DEBITS, [JSON.stringify(debits), new Date().toISOString()]);
+}
+
+async function writeBatch(db: Database, batch: UsageRecord[]): Promise<void> {
   await db.transaction(async (query: SqlQuery) => {
-    // ON CONFLICT DO NOTHING: a batch retried after a commit whose answer was lost must not count twice.
+    // ON CONFLICT DO NOTHING: a record written before (a batch retried after a commit whose answer
+    // was lost, usage restored at start-up) is left out of everything below.
     const inserted = await query(INSERT_LOGS, [logRowsJson(batch)]);
-    if (inserted.rowCount !== batch.length) {
-      const written = await query(LEDGER_HAS_REQUESTS, [JSON.stringify(batch.map((b) => b.requestId))]);
-      if (written.rows.length > 0) throw new Error("usage batch already written in part; refusing to double-count");
+    const fresh = inserted.rowCount === batch.length ? batch : onlyInserted(batch, inserted.rows);
+    const rollups = new Map<string, Rollup>();
+    const billed: UsageRecord[] = [];
+    const lastUsed = new Map<string, Date>();
+    for (const r of fresh) {
+      if (!r.apiKeyId || !r.orderId || !r.customerId) continue;
+      const prev = lastUsed.get(r.apiKeyId);
+      if (!prev || prev < r.createdAt) lastUsed.set(r.apiKeyId, r.createdAt);
+      if (r.costMicros > 0n) billed.push(r);
+      const model = storableText(r.model);
+      if (!model) continue;
+      const day = utcDay(r.createdAt);
+      const key = `${day}|${r.apiKeyId}|${model}`;
+      let agg = rollups.get(key);
+      if (!agg) {
+        agg = { day, apiKeyId: r.apiKeyId, model, customerId: r.customerId, orderId: r.orderId, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cost: 0n };
+        rollups.set(key, agg);
+      }
+      agg.requests += 1;
+      agg.errors += r.status >= 400 ? 1 : 0;
+      agg.inputTokens += r.inputTokens;
+      agg.outputTokens += r.outputTokens;
+      agg.cacheReadTokens += r.cacheReadTokens;
+      agg.cacheWriteTokens += r.cacheWriteTokens;
+      agg.cost += r.costMicros;
     }
     if (rollups.size > 0) {
       await query(UPSERT_ROLLUPS, [JSON.stringify([...rollups.values()].map(({ cost, ...rest }) => ({ ...rest, costMicros: cost.toString() })))]);
     }
-    if (debits.length > 0) {
-      await query(INSERT_DEBITS, [JSON.stringify(debits)]);
-      await query(DEBIT_BALANCES, [JSON.stringify([...balances].map(([id, spent]) => ({ id, spent: spent.toString() }))), now]);
-    }
-    if (lastUsed.size > 0) await query(TOUCH_KEYS, [JSON.stringify([...lastUsed].map(([id, at]) => ({ id, at }))), now]);
+    await writeDebits(query, billed);
+    if (lastUsed.size > 0) await query(TOUCH_KEYS, [JSON.stringify([...lastUsed].map(([id, at]) => ({ id, at }))), new Date().toISOString()]);
   });
+}
+
+function onlyInserted(batch: UsageRecord[], rows: Record<string, unknown>[]): UsageRecord[] {
+  const ids = new Set(rows.map((row) => row.requestId));
+  return batch.filter((r) => ids.has(r.requestId));
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { getDatabase } from "@/lib/db";
+import { usageWriterStats } from "@/lib/gateway/usage-writer";
 import { isDraining } from "@/lib/server/shutdown";
 import packageJson from "@/package.json";
 
@@ -7,6 +8,8 @@ export interface Health {
   status: "ok" | "degraded" | "draining";
   version: string;
   database: { ok: boolean; kind: "pglite" | "postgres"; latencyMs?: number; error?: string };
+  /** Usage records waiting to be written, and those the database refused and that were set aside. */
+  metering: { queued: number; deadLettered: number };
 }
 
 /** Reachability of what a request needs. Never includes connection strings or error details. */
@@ -21,5 +24,5 @@ export async function checkHealth(): Promise<Health> {
     database = { ok: false, kind: db.kind, error: "unreachable" };
   }
   const status = isDraining() ? "draining" : database.ok ? "ok" : "degraded";
-  return { status, version: packageJson.version, database };
+  return { status, version: packageJson.version, database, metering: usageWriterStats() };
 }
