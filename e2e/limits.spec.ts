@@ -4,8 +4,11 @@ import { createKey, gatehouse } from "./fixtures/cli";
 import { createPostgresDatabase, startServerProcess, type ServerProcess } from "./fixtures/server-process";
 
 // Limits and money over HTTP. Requests for gpt-4.1-nano with max_tokens 10 and the prompt "hi"
-// cost exactly 5 micro-dollars at 1x, both as reserved (the estimate) and as settled (the mock's
-// real counts: 4 input and 10 output tokens), so a balance of 100 micro-dollars covers exactly 20.
+// cost exactly 5 micro-dollars at 1x (the mock's real counts: 4 input and 10 output tokens). Before
+// forwarding, each reserves the most it could cost: its 84-byte body + 16 framing tokens as input
+// (100 × $0.10/M) and all 10 output tokens (× $0.40/M), 14 micro-dollars. A request is admitted
+// while the balance, less what is reserved, covers 14, so a balance of 100 is spent on exactly 18
+// requests (100 − 17 × 5 = 15 ≥ 14; 100 − 18 × 5 = 10 < 14) and never goes below zero.
 
 const MODEL = "gpt-4.1-nano";
 const BODY = JSON.stringify({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "hi" }] });
@@ -24,25 +27,42 @@ async function keyStatus(baseUrl: string, key: string) {
   return (await res.json()) as { order: { balance_usd: number | null }; usage_this_month: { requests: number; spend_usd: number } };
 }
 
-function expectExactlyTwenty(results: { status: number; body: { error?: { code: string } } }[]) {
-  const ok = results.filter((r) => r.status === 200);
-  const refused = results.filter((r) => r.status === 402);
-  expect(ok).toHaveLength(20);
-  expect(refused).toHaveLength(180);
-  for (const r of refused) expect(r.body.error?.code).toBe("billing_shortfall");
+/**
+ * A burst of 200 concurrent requests on a balance of 100 micro-dollars, then one request at a time
+ * until one is refused: 18 succeed in all (no more in the burst), every refusal is
+ * billing_shortfall, and 10 micro-dollars stay (less than one request's reservation).
+ */
+async function burstThenSpendOut(next: (i: number) => Promise<{ status: number; body: { error?: { code: string } } }>): Promise<{ succeeded: number; sent: number }> {
+  const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => next(i)));
+  const ok = burst.filter((r) => r.status === 200).length;
+  expect(ok).toBeGreaterThan(0);
+  expect(ok).toBeLessThanOrEqual(18);
+  for (const r of burst.filter((r) => r.status !== 200)) expect(r.body.error?.code).toBe("billing_shortfall");
+  let succeeded = ok;
+  let sent = 200;
+  for (;;) {
+    const r = await next(sent++);
+    if (r.status !== 200) {
+      expect(r.body.error?.code).toBe("billing_shortfall");
+      break;
+    }
+    succeeded += 1;
+  }
+  expect(succeeded).toBe(18);
+  return { succeeded, sent };
 }
 
 test.describe("spend and rate limits on one instance", () => {
-  test("200 concurrent requests on a balance that covers 20: exactly 20 succeed, the rest get 402, the balance ends at zero", async () => {
+  test("200 concurrent requests on a balance that covers 18 upper bounds: no overspend, the rest get 402, the balance never goes below zero", async () => {
     const name = `E2E race ${randomBytes(3).toString("hex")}`;
     await gatehouse("plan", "add", "--name", name, "--models", MODEL, "--days", "1", "--rpm", "100000", "--credit", "0.0001");
     const { key } = await createKey(name);
     const base = process.env.E2E_BASE_URL!;
-    expectExactlyTwenty(await Promise.all(Array.from({ length: 200 }, () => send(base, key))));
-    await expect.poll(async () => (await keyStatus(base, key)).usage_this_month.requests, { timeout: 10_000 }).toBe(200);
+    const { sent } = await burstThenSpendOut(() => send(base, key));
+    await expect.poll(async () => (await keyStatus(base, key)).usage_this_month.requests, { timeout: 10_000 }).toBe(sent);
     const status = await keyStatus(base, key);
-    expect(status.order.balance_usd).toBe(0);
-    expect(status.usage_this_month.spend_usd).toBeCloseTo(0.0001, 10); // 20 × 5 micro-dollars, no more
+    expect(status.order.balance_usd).toBe(0.00001);
+    expect(status.usage_this_month.spend_usd).toBeCloseTo(0.00009, 10); // 18 × 5 micro-dollars, no more
     // The budget is spent, but the key can still see itself and its models.
     expect((await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
   });
@@ -90,7 +110,8 @@ test.describe("a key's own limits (key limits)", () => {
 
   test("a monthly spend limit refuses with 402 api_key_quota_exceeded and says when it resets", async () => {
     const { key, keyId } = await keyOnOwnPlan();
-    await gatehouse("key", "limits", keyId, "--monthly-usd", "0.00001"); // 10 micro-dollars: two requests
+    // 23 micro-dollars: two requests (5 + 14 and 10 + 14 ≤ 23 with the third one's reservation refused)
+    await gatehouse("key", "limits", keyId, "--monthly-usd", "0.000023");
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await send(base(), key)).status);
     expect(statuses).toEqual([200, 200, 402]);
@@ -161,17 +182,16 @@ test.describe("two instances sharing PostgreSQL and Redis", () => {
     return out.apiKey.key;
   }
 
-  test("the race holds across instances: exactly 20 of 200 succeed and the books agree", async () => {
+  test("the race holds across instances: no overspend, 18 succeed in all and the books agree", async () => {
     const key = await newKey({ rpm: "100000", credit: "0.0001" });
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => send(i % 2 ? a.url : b.url, key)));
-    expectExactlyTwenty(results);
-    await expect.poll(async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM request_logs WHERE endpoint = '/v1/chat/completions'`))[0]!.n), { timeout: 10_000 }).toBe(200);
+    const { sent } = await burstThenSpendOut((i) => send(i % 2 ? a.url : b.url, key));
+    await expect.poll(async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM request_logs WHERE endpoint = '/v1/chat/completions'`))[0]!.n), { timeout: 10_000 }).toBe(sent);
     const [books] = await db.query<{ balance: string; debits: string; logged: string }>(
       `SELECT (SELECT sum("balanceMicros") FROM orders) AS balance,
               (SELECT coalesce(sum(-"amountMicros"), 0) FROM ledger_entries WHERE kind = 'DEBIT') AS debits,
               (SELECT coalesce(sum("costMicros"), 0) FROM request_logs) AS logged`,
     );
-    expect(books).toEqual({ balance: "0", debits: "100", logged: "100" });
+    expect(books).toEqual({ balance: "10", debits: "90", logged: "90" });
   });
 
   test("one rate-limit budget across instances", async () => {

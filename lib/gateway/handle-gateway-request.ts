@@ -189,7 +189,7 @@ export function forward(spec: ForwardingSpec, request: Request, urlModel?: strin
     // Model exists and is in scope, then rate and spend limits, then forward.
     const { model, channels } = resolveModel({ body, key, catalog, protocol, urlModel });
     const billable = operation !== "count_tokens" && operation !== "gemini_count_tokens";
-    const admitted = admitRequest({ key, model, body, catalog, protocol, requestId: call.requestId, billable });
+    const admitted = admitRequest({ key, model, body, bodyBytes: raw.byteLength, catalog, protocol, requestId: call.requestId, billable });
     const admission: Admission = admitted instanceof Promise ? await admitted : admitted;
     const proxyInput: ProxyInput = {
       protocol,

@@ -23,17 +23,42 @@ import type { Protocol } from "./types";
 /** Output tokens assumed for the reservation when the client sets no limit. */
 export const DEFAULT_RESERVED_OUTPUT_TOKENS = 4096;
 
+/** What one pass over a request body learns about its prompt. */
+export interface PromptMeasure {
+  /** A rough count for the token-rate budget: the text's characters at about four a token. */
+  estimate: number;
+  /** Characters of inline media data (base64 images, audio, documents). */
+  mediaChars: number;
+  /** Inline media and media referenced by URL or file id. */
+  mediaParts: number;
+  hasTools: boolean;
+}
+
+/** Keys whose string is inline media data. */
+const MEDIA_DATA_KEYS = new Set(["data", "file_data"]);
+/** Keys whose string points at media the provider fetches. */
+const MEDIA_REF_KEYS = new Set(["url", "file_uri", "fileUri", "file_id"]);
+
 /**
- * A rough count of the prompt for the reservation and the token-rate budget: the text in the
- * body's strings (not its JSON punctuation) at about four characters a token. Settling to the
- * upstream's real count corrects it either way.
+ * Walks the body once: the rough estimate (the text in its strings, not its JSON punctuation, at
+ * about four characters a token; settling to the upstream's count corrects it either way), and
+ * what `maxInputTokens` needs besides the body's size.
  */
-export function estimateInputTokens(body: unknown): number {
+export function measurePrompt(body: unknown): PromptMeasure {
+  const m: PromptMeasure = { estimate: 0, mediaChars: 0, mediaParts: 0, hasTools: false };
   let chars = 0;
   const walk = (value: unknown, key?: string) => {
     if (typeof value === "string") {
-      if (key !== "model") chars += value.length;
+      if (key === "model") return;
+      if (key !== undefined && (MEDIA_DATA_KEYS.has(key) || (key === "url" && value.startsWith("data:")))) {
+        m.mediaChars += value.length;
+        m.mediaParts += 1;
+        return;
+      }
+      if (key !== undefined && MEDIA_REF_KEYS.has(key)) m.mediaParts += 1;
+      chars += value.length;
     } else if (Array.isArray(value)) {
+      if (key === "tools" && value.length > 0) m.hasTools = true;
       for (const item of value) walk(item);
     } else if (value && typeof value === "object") {
       const record = value as Record<string, unknown>;
@@ -41,7 +66,27 @@ export function estimateInputTokens(body: unknown): number {
     }
   };
   walk(body);
-  return Math.ceil(chars / 4);
+  m.estimate = Math.ceil((chars + m.mediaChars) / 4);
+  return m;
+}
+
+/** Tokens a provider may add for tool definitions beyond their JSON (Anthropic's tool-use prompt is ~350). */
+export const TOOL_PROMPT_TOKENS = 1024;
+/** Tokens one image or document may count besides its data; providers charge images by their pixels. */
+export const MEDIA_PART_TOKENS = 5000;
+/** The reply's priming and the message framing a body of a few bytes still gets. */
+const FRAMING_TOKENS = 16;
+
+/**
+ * An upper bound of the prompt's tokens, for the spend reservation, so that the real cost of an
+ * admitted request never exceeds what was reserved for it. Tokenizers take at least one byte of
+ * text per token, so the body's UTF-8 size bounds its text and its message framing alike (every
+ * message's JSON punctuation is longer than the few tokens a provider frames it with). Inline
+ * media counts a quarter of its base64 size plus MEDIA_PART_TOKENS, referenced media
+ * MEDIA_PART_TOKENS, and tool definitions TOOL_PROMPT_TOKENS more.
+ */
+export function maxInputTokens(bodyBytes: number, m: PromptMeasure): number {
+  return bodyBytes - m.mediaChars + Math.ceil(m.mediaChars / 4) + m.mediaParts * MEDIA_PART_TOKENS + (m.hasTools ? TOOL_PROMPT_TOKENS : 0) + FRAMING_TOKENS;
 }
 
 /** The output limit the client asked for, in whichever protocol's field. */
@@ -67,6 +112,8 @@ interface AdmissionInput {
   key: GatewayKey;
   model: string;
   body: Record<string, unknown>;
+  /** The body's size in bytes, as sent. */
+  bodyBytes: number;
   catalog: Catalog;
   protocol: Protocol;
   requestId: string;
@@ -84,15 +131,15 @@ interface AdmissionInput {
  */
 export function admitRequest(input: AdmissionInput): Admission | Promise<Admission> {
   const { key } = input;
-  const inputTokens = estimateInputTokens(input.body);
+  const prompt = measurePrompt(input.body);
   const outputTokens = input.billable ? requestedOutputTokens(input.body) : 0;
   const rate = checkRateLimit({
     keyId: key.id,
     rpm: key.rpmLimit ?? key.plan.rpm,
     tpm: key.tpmLimit ?? key.plan.tpm,
-    estimatedTokens: inputTokens + outputTokens,
+    estimatedTokens: prompt.estimate + outputTokens,
   });
-  return rate instanceof Promise ? rate.then((r) => reserveSpend(input, r, inputTokens, outputTokens)) : reserveSpend(input, rate, inputTokens, outputTokens);
+  return rate instanceof Promise ? rate.then((r) => reserveSpend(input, r, prompt, outputTokens)) : reserveSpend(input, rate, prompt, outputTokens);
 }
 
 /** What a store seeds a key's order and month from: the same for every request of a cached key. */
@@ -110,7 +157,7 @@ function spendSeeds(key: GatewayKey): Pick<ReserveInput, "order" | "key"> {
   return seeds;
 }
 
-function reserveSpend(input: AdmissionInput, rate: RateLimitDecision, inputTokens: number, outputTokens: number): Admission | Promise<Admission> {
+function reserveSpend(input: AdmissionInput, rate: RateLimitDecision, prompt: PromptMeasure, outputTokens: number): Admission | Promise<Admission> {
   const { key } = input;
   const headers = rateLimitHeaders(rate, input.protocol);
   if (!rate.allowed) {
@@ -124,7 +171,12 @@ function reserveSpend(input: AdmissionInput, rate: RateLimitDecision, inputToken
   const price = input.catalog.prices.get(input.model);
   const tracksMoney = input.billable && price && (key.plan.creditMicros > 0n || key.monthlyLimitMicros !== null);
   if (!tracksMoney) return admission(input.requestId, headers, rate, undefined);
-  const estimateMicros = computeCostMicros({ inputTokens, outputTokens }, price, key.plan.multiplierBps);
+  // The most the request can cost: its prompt's upper bound at the dearest input price (a cache
+  // write may cost more than plain input), and every output token the client allows.
+  const inputTokens = maxInputTokens(input.bodyBytes, prompt);
+  const dearCacheWrite = (price.cacheWriteMicrosPerM ?? 0) > price.inputMicrosPerM;
+  const usage = dearCacheWrite ? { inputTokens: 0, cacheWriteTokens: inputTokens, outputTokens } : { inputTokens, outputTokens };
+  const estimateMicros = computeCostMicros(usage, price, key.plan.multiplierBps);
   const seeds = spendSeeds(key);
   const result = getSpendStore().reserve({ requestId: input.requestId, orderId: key.order.id, keyId: key.id, estimateMicros, order: seeds.order, key: seeds.key });
   if (!(result instanceof Promise)) return afterReserve(input.requestId, headers, rate, result);
