@@ -4,7 +4,8 @@ import { expect, test } from "@playwright/test";
 import OpenAI from "openai";
 import { computeCostMicros } from "@/lib/billing/compute-cost";
 import { startMockUpstream, type Fault, type MockUpstream } from "@/lib/mock-upstream";
-import { SEED_PRICES, usdPerMToMicros } from "@/lib/seed/model-prices";
+import { usdPerMToMicros } from "@/lib/billing/money";
+import { SEED_PRICES } from "@/lib/seed/model-prices";
 import { createKey, gatehouse, loggedRequest } from "./fixtures/cli";
 
 // The /v1 gateway against the real server (npm start) with the official SDK clients. Most tests

@@ -1,4 +1,5 @@
-import { microsToUsd, upsertPlan } from "@/lib/plans";
+import { formatUsd } from "@/lib/billing/money";
+import { upsertPlan } from "@/lib/plans";
 import { CliError, csv, optionalNumber, requireString, table, type Command } from "../command";
 
 export const planAddCommand: Command = {
@@ -55,7 +56,7 @@ export const planListCommand: Command = {
       `${p.durationDays}d`,
       String(p.rpm),
       p.tpm ? String(p.tpm) : "-",
-      p.creditMicros > 0n ? microsToUsd(p.creditMicros) : "none",
+      p.creditMicros > 0n ? formatUsd(p.creditMicros) : "none",
       `${p.multiplierBps / 10_000}x`,
       p.selfRotate ? "yes" : "no",
       p.models.join(","),

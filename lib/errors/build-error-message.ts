@@ -1,3 +1,4 @@
+import { formatUsd } from "@/lib/billing/money";
 import type { ErrorCode } from "./error-codes";
 import type { GatewayErrorOptions, Instant, InvalidApiKeyReason } from "./error-details";
 import { ERROR_TABLE } from "./error-table";
@@ -21,17 +22,6 @@ function iso(instant: Instant | undefined): string | undefined {
   if (instant === undefined) return undefined;
   const date = instant instanceof Date ? instant : new Date(instant);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
-// Micro-dollars to "$12.50" or "$0.000125": two decimals at least, more only when they carry value.
-export function formatUsd(micros: number | bigint): string {
-  const value = BigInt(micros);
-  const negative = value < 0n;
-  const abs = negative ? -value : value;
-  const dollars = abs / 1_000_000n;
-  const fraction = (abs % 1_000_000n).toString().padStart(6, "0").replace(/0+$/, "").padEnd(2, "0");
-  const grouped = dollars.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${negative ? "-" : ""}$${grouped}.${fraction}`;
 }
 
 function formatBytes(bytes: number): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildErrorMessage, formatUsd } from "./build-error-message";
+import { buildErrorMessage } from "./build-error-message";
 import { ERROR_CODES } from "./error-codes";
 import { GatewayError, isGatewayError, toGatewayError } from "./gateway-error";
 
@@ -115,17 +115,5 @@ describe("GatewayError", () => {
     expect(buildErrorMessage("api_key_replaced", { replacedAt: "not a date" })).toBe(
       "This key was replaced by a newer key. Copy the current key from your dashboard.",
     );
-  });
-});
-
-describe("formatUsd", () => {
-  it.each([
-    [0, "$0.00"],
-    [1, "$0.000001"],
-    [1_500_000, "$1.50"],
-    [1_234_567_890, "$1,234.56789"],
-    [-2_000_000n, "-$2.00"],
-  ])("%s micro-dollars → %s", (micros, expected) => {
-    expect(formatUsd(micros)).toBe(expected);
   });
 });

@@ -16,7 +16,7 @@ export type {
   Instant,
   InvalidApiKeyReason,
 } from "./error-details";
-export { buildErrorMessage, formatUsd } from "./build-error-message";
+export { buildErrorMessage } from "./build-error-message";
 export { GatewayError, isGatewayError, toGatewayError } from "./gateway-error";
 export { renderOpenAIError, type OpenAIErrorBody } from "./render-openai-error";
 export { renderAnthropicError, type AnthropicErrorBody } from "./render-anthropic-error";

@@ -1,9 +1,11 @@
 import "server-only";
+import { microsToUsdNumber } from "@/lib/billing/money";
+import { utcMonth } from "@/lib/billing/period";
+import { readKeyMonthUsage } from "@/lib/billing/spend";
 import { getDb } from "@/lib/db";
 import { allowedModels } from "./authorize-key";
 import { authenticate, gatewayCatalog, withGateway } from "./handle-gateway-request";
 
-const usd = (micros: bigint | null) => (micros === null ? null : Number(micros) / 1_000_000);
 
 // GET /v1/key — the key's own status, so a client or a person with curl can check it: the order
 // window and what is left of it, the models it may call, its limits and this month's spend.
@@ -12,14 +14,13 @@ export function keyStatus(request: Request): Promise<Response> {
     const key = await authenticate(call);
     const db = getDb();
     const now = new Date();
-    const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-    const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+    const month = utcMonth(now);
     const [usage, order, catalog] = await Promise.all([
-      db.usageDaily.aggregate({ where: { apiKeyId: key.id, day: { gte: monthStart } }, _sum: { requests: true, inputTokens: true, outputTokens: true, costMicros: true } }),
+      readKeyMonthUsage(db, key.id, month),
       db.order.findUniqueOrThrow({ where: { id: key.order.id }, select: { balanceMicros: true } }),
       gatewayCatalog(),
     ]);
-    const spent = usage._sum.costMicros ?? 0n;
+    const spent = usage.costMicros;
     const body = {
       object: "api_key",
       status: key.status === "REPLACED" ? "replaced_in_overlap" : "active",
@@ -30,23 +31,23 @@ export function keyStatus(request: Request): Promise<Response> {
         access_start: key.order.accessStart.toISOString(),
         access_end: key.order.accessEnd.toISOString(),
         remaining_seconds: Math.max(0, Math.floor((key.order.accessEnd.getTime() - now.getTime()) / 1000)),
-        balance_usd: key.plan.creditMicros > 0n ? usd(order.balanceMicros) : null,
+        balance_usd: key.plan.creditMicros > 0n ? microsToUsdNumber(order.balanceMicros) : null,
       },
       models: allowedModels(key).filter((m) => catalog.channels.has(m)),
       limits: {
         requests_per_minute: key.rpmLimit ?? key.plan.rpm,
         tokens_per_minute: key.tpmLimit ?? key.plan.tpm,
-        monthly_spend_limit_usd: usd(key.monthlyLimitMicros),
+        monthly_spend_limit_usd: microsToUsdNumber(key.monthlyLimitMicros),
         ip_allowlist: key.ipAllowlist,
       },
       usage_this_month: {
-        period_start: monthStart.toISOString(),
-        resets_at: nextMonth.toISOString(),
-        requests: usage._sum.requests ?? 0,
-        input_tokens: Number(usage._sum.inputTokens ?? 0n),
-        output_tokens: Number(usage._sum.outputTokens ?? 0n),
-        spend_usd: usd(spent),
-        remaining_usd: key.monthlyLimitMicros === null ? null : usd(key.monthlyLimitMicros - spent > 0n ? key.monthlyLimitMicros - spent : 0n),
+        period_start: month.start.toISOString(),
+        resets_at: month.end.toISOString(),
+        requests: usage.requests,
+        input_tokens: Number(usage.inputTokens),
+        output_tokens: Number(usage.outputTokens),
+        spend_usd: microsToUsdNumber(spent),
+        remaining_usd: key.monthlyLimitMicros === null ? null : microsToUsdNumber(key.monthlyLimitMicros - spent > 0n ? key.monthlyLimitMicros - spent : 0n),
       },
     };
     return Response.json(body, { headers: { "x-request-id": call.requestId, "cache-control": "no-store" } });

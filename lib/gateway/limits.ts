@@ -2,19 +2,8 @@ import "server-only";
 import { computeCostMicros } from "@/lib/billing";
 import { getDb } from "@/lib/db";
 import { GatewayError } from "@/lib/errors";
-import {
-  checkRateLimit,
-  getSpendStore,
-  rateLimitHeaders,
-  readKeyMonthSpend,
-  readOrderBalance,
-  settleTokens,
-  SpendStoreUnavailableError,
-  type RateLimitDecision,
-  type Reservation,
-  type ReserveInput,
-  type ReserveResult,
-} from "@/lib/limits";
+import { getSpendStore, readKeyMonthSpend, readOrderBalance, SpendStoreUnavailableError, type Reservation, type ReserveInput, type ReserveResult } from "@/lib/billing/spend";
+import { checkRateLimit, rateLimitHeaders, settleTokens, type RateLimitDecision } from "@/lib/limits";
 import { logger } from "@/lib/server/logger";
 import type { Catalog } from "./catalog";
 import type { GatewayKey } from "./load-key";

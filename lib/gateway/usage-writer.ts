@@ -1,6 +1,7 @@
 import "server-only";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeRequestDebits, type RequestDebit } from "@/lib/billing/ledger";
 import { getConfig } from "@/lib/config";
 import type { Database, SqlQuery } from "@/lib/db";
 import { errorSummary, ThrottledLog } from "@/lib/limits/throttled-log";
@@ -378,18 +379,6 @@ const UPSERT_ROLLUPS = `INSERT INTO usage_daily (day, "apiKeyId", model, "custom
     "cacheWriteTokens" = usage_daily."cacheWriteTokens" + EXCLUDED."cacheWriteTokens",
     "costMicros" = usage_daily."costMicros" + EXCLUDED."costMicros"`;
 
-// Debits, once per request (a debit already there, from a batch written before or a record whose
-// log row was refused, is not written again), and the running total of each order's ledger
-// (Order.balanceMicros) moved by exactly the debits inserted.
-const INSERT_DEBITS = `WITH inserted AS (
-    INSERT INTO ledger_entries ("orderId", kind, "amountMicros", "requestId", "createdAt")
-    SELECT "orderId", 'DEBIT'::"LedgerKind", "amountMicros", "requestId", "createdAt"
-    FROM json_to_recordset($1::json) AS r("orderId" text, "amountMicros" bigint, "requestId" text, "createdAt" timestamp(3))
-    ON CONFLICT ("requestId") DO NOTHING
-    RETURNING "orderId", "amountMicros")
-  UPDATE orders SET "balanceMicros" = orders."balanceMicros" + d.total, "updatedAt" = $2::timestamp(3)
-  FROM (SELECT "orderId", sum("amountMicros") AS total FROM inserted GROUP BY "orderId") AS d WHERE orders.id = d."orderId"`;
-
 const TOUCH_KEYS = `UPDATE api_keys SET "lastUsedAt" = r.at, "updatedAt" = $2::timestamp(3)
   FROM json_to_recordset($1::json) AS r(id text, at timestamp(3))
   WHERE api_keys.id = r.id AND (api_keys."lastUsedAt" IS NULL OR api_keys."lastUsedAt" < r.at)`;
@@ -441,12 +430,10 @@ interface Rollup {
 }
 
 /** The debits of `records` that cost something, written once each, with their orders' balances. */
-async function writeDebits(query: SqlQuery, records: UsageRecord[]): Promise<void> {
-  const debits = [];
-  for (const r of records) {
-    if (r.orderId && r.costMicros > 0n) debits.push({ orderId: r.orderId, amountMicros: (-r.costMicros).toString(), requestId: r.requestId, createdAt: r.createdAt });
-  }
-  if (debits.length > 0) await query(INSERT_DEBITS, [JSON.stringify(debits), new Date().toISOString()]);
+function writeDebits(query: SqlQuery, records: readonly UsageRecord[]): Promise<void> {
+  const debits: RequestDebit[] = [];
+  for (const r of records) if (r.orderId) debits.push({ orderId: r.orderId, requestId: r.requestId, costMicros: r.costMicros, createdAt: r.createdAt });
+  return writeRequestDebits(query, debits);
 }
 
 async function writeBatch(db: Database, batch: UsageRecord[]): Promise<void> {

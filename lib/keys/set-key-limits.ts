@@ -4,8 +4,8 @@ import { z } from "zod";
 import { recordAudit, type Actor } from "@/lib/audit";
 import type { Prisma } from "@/lib/db";
 import { invalidateKey } from "@/lib/gateway/key-cache";
-import { getSpendStore } from "@/lib/limits/spend";
-import { usdToMicros } from "@/lib/plans/plan-schema";
+import { getSpendStore } from "@/lib/billing/spend";
+import { usdToMicros } from "@/lib/billing/money";
 import { parseTrustedProxies } from "@/lib/server/trusted-proxies";
 
 export class KeyLimitsError extends Error {

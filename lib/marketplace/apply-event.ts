@@ -1,4 +1,5 @@
 import "server-only";
+import { addLedgerEntry } from "@/lib/billing/ledger";
 import { recordAudit, type Actor } from "@/lib/audit";
 import type { SecretKeys } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";
@@ -65,10 +66,7 @@ export async function applyMarketplaceEvent(
     if (ended.count === 0) return { orderId: order.id, alreadyEnded: true };
     const { balanceMicros } = await tx.order.findUniqueOrThrow({ where: { id: order.id }, select: { balanceMicros: true } });
     if (balanceMicros !== 0n) {
-      await tx.ledgerEntry.create({
-        data: { orderId: order.id, kind: "CREDIT_END", amountMicros: -balanceMicros, note: `Credit ended: order ${state.toLowerCase()}` },
-      });
-      await tx.order.update({ where: { id: order.id }, data: { balanceMicros: 0n } });
+      await addLedgerEntry(tx, { orderId: order.id, kind: "CREDIT_END", amountMicros: -balanceMicros, note: `Credit ended: order ${state.toLowerCase()}` });
     }
     await recordAudit(tx, {
       actor,

@@ -1,4 +1,5 @@
 import "server-only";
+import { addLedgerEntry } from "@/lib/billing/ledger";
 import { safeText } from "@/lib/text/safe-text";
 import { randomBytes } from "node:crypto";
 import { addDays } from "date-fns";
@@ -67,10 +68,10 @@ export async function createOrder(db: Prisma, input: CreateOrderInput) {
     }
 
     const order = await tx.order.create({
-      data: { marketplaceOrderId, customerId, planId: plan.id, accessStart, accessEnd, source: input.source, balanceMicros: plan.creditMicros },
+      data: { marketplaceOrderId, customerId, planId: plan.id, accessStart, accessEnd, source: input.source },
     });
     if (plan.creditMicros > 0n) {
-      await tx.ledgerEntry.create({ data: { orderId: order.id, kind: "PLAN_CREDIT", amountMicros: plan.creditMicros, note: `Credit included in ${plan.name}` } });
+      await addLedgerEntry(tx, { orderId: order.id, kind: "PLAN_CREDIT", amountMicros: plan.creditMicros, note: `Credit included in ${plan.name}` });
     }
     const key = await issueApiKey(tx, { orderId: order.id, delivery: input.delivery, keys: input.keys, now });
     await recordAudit(tx, {

@@ -1,2 +1,2 @@
-export { microsToUsd, multiplierToBps, planInputSchema, usdToMicros, type PlanInput } from "./plan-schema";
+export { multiplierToBps, planInputSchema, type PlanInput } from "./plan-schema";
 export { UnknownModelsError, upsertPlan } from "./upsert-plan";

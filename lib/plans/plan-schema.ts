@@ -19,20 +19,7 @@ export const planInputSchema = z.object({
 
 export type PlanInput = z.input<typeof planInputSchema>;
 
-/** USD to integer micro-dollars, rounded to the micro-dollar. */
-export function usdToMicros(usd: number): bigint {
-  return BigInt(Math.round(usd * 1_000_000));
-}
-
 /** A multiplier such as 1.25 to basis points (12500). */
 export function multiplierToBps(multiplier: number): number {
   return Math.round(multiplier * 10_000);
-}
-
-export function microsToUsd(micros: bigint): string {
-  const negative = micros < 0n;
-  const abs = negative ? -micros : micros;
-  const dollars = abs / 1_000_000n;
-  const cents = (abs % 1_000_000n).toString().padStart(6, "0").slice(0, 2);
-  return `${negative ? "-" : ""}$${dollars}.${cents}`;
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Prisma } from "@/lib/db";
-import { multiplierToBps, planInputSchema, usdToMicros, type PlanInput } from "./plan-schema";
+import { usdToMicros } from "@/lib/billing/money";
+import { multiplierToBps, planInputSchema, type PlanInput } from "./plan-schema";
 
 export class UnknownModelsError extends Error {
   constructor(readonly models: string[]) {

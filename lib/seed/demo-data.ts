@@ -1,3 +1,4 @@
+import { addLedgerEntry } from "@/lib/billing/ledger";
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { addDays, addMinutes, startOfDay, subDays } from "date-fns";
@@ -69,7 +70,6 @@ export async function seedDemoData(db: Prisma, keys: SecretKeys, now = new Date(
   const prices = new Map((await db.modelPrice.findMany()).map((p) => [p.model, p]));
   const models = ["claude-sonnet-4-6", "claude-haiku-4-5", "gpt-4.1-mini", "gemini-2.5-flash"];
   const next = sequence(42);
-  let balance = active.order.balanceMicros;
   const rollups = new Map<string, { day: Date; model: string; requests: number; errors: number; input: number; output: number; cost: bigint }>();
   for (let i = 0; i < 36; i++) {
     const model = models[next(models.length)] ?? "gpt-4.1-mini";
@@ -104,10 +104,7 @@ export async function seedDemoData(db: Prisma, keys: SecretKeys, now = new Date(
         createdAt,
       },
     });
-    if (cost > 0n) {
-      balance -= cost;
-      await db.ledgerEntry.create({ data: { orderId: active.order.id, kind: "DEBIT", amountMicros: -cost, requestId, createdAt } });
-    }
+    if (cost > 0n) await addLedgerEntry(db, { orderId: active.order.id, kind: "DEBIT", amountMicros: -cost, requestId, createdAt });
     const day = startOfDay(createdAt);
     const key = `${day.toISOString()}|${model}`;
     const r = rollups.get(key) ?? { day, model, requests: 0, errors: 0, input: 0, output: 0, cost: 0n };
@@ -134,7 +131,7 @@ export async function seedDemoData(db: Prisma, keys: SecretKeys, now = new Date(
       },
     });
   }
-  await db.order.update({ where: { id: active.order.id }, data: { balanceMicros: balance, apiKeys: { updateMany: { where: {}, data: { lastUsedAt: subDays(now, 0) } } } } });
+  await db.order.update({ where: { id: active.order.id }, data: { apiKeys: { updateMany: { where: {}, data: { lastUsedAt: subDays(now, 0) } } } } });
 
   const support = await db.user.findUniqueOrThrow({ where: { email: DEMO_USERS.support }, select: { id: true } });
   const resolved = await db.ticket.create({

@@ -4,7 +4,8 @@ import { deriveSecretKeys } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";
 import { planInputSchema, upsertPlan } from "@/lib/plans";
 import { seedDemoData } from "./demo-data";
-import { PRICE_TABLE_DATE, PRICE_TABLE_SOURCE, SEED_PRICES, usdPerMToMicros } from "./model-prices";
+import { usdPerMToMicros } from "@/lib/billing/money";
+import { PRICE_TABLE_DATE, PRICE_TABLE_SOURCE, SEED_PRICES } from "./model-prices";
 import { SEED_PLANS } from "./plans";
 
 export { DEMO_ORDER_IDS, DEMO_USERS } from "./demo-data";

@@ -67,8 +67,3 @@ export const SEED_PRICES: SeedPrice[] = [
   { model: "gemini-2.5-flash-lite", provider: "GEMINI", displayName: "Gemini 2.5 Flash-Lite", input: 0.1, output: 0.4, cacheRead: 0.025, contextWindow: 1_048_576 },
   { model: "gemini-2.0-flash", provider: "GEMINI", displayName: "Gemini 2.0 Flash", input: 0.1, output: 0.4, cacheRead: 0.025, contextWindow: 1_048_576 },
 ];
-
-/** USD per million tokens to integer micro-dollars per million tokens. */
-export function usdPerMToMicros(usd: number): number {
-  return Math.round(usd * 1_000_000);
-}

@@ -1,9 +1,9 @@
 import { createServer } from "node:net";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { UtcMonth } from "./month";
-import { closeClient, deleteKeys, describeWithRedis, recordingLogger, testClient, uniquePrefix } from "./redis-test-support";
-import { createRedisClient } from "./redis";
+import type { UtcMonth } from "@/lib/billing/period";
+import { closeClient, deleteKeys, describeWithRedis, recordingLogger, testClient, uniquePrefix } from "@/lib/limits/redis-test-support";
+import { createRedisClient } from "@/lib/limits/redis";
 import {
   DuplicateReservationError,
   MemorySpendStore,

@@ -2,9 +2,9 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { logger as appLogger } from "@/lib/server/logger";
-import { LuaScript, isReplyError } from "./lua-script";
-import { utcMonth, type UtcMonth } from "./month";
-import { ensureRedisReady, RedisUnavailableError, type RedisLogger } from "./redis";
+import { LuaScript, isReplyError } from "@/lib/limits/lua-script";
+import { utcMonth, type UtcMonth } from "@/lib/billing/period";
+import { ensureRedisReady, RedisUnavailableError, type RedisLogger } from "@/lib/limits/redis";
 import {
   checkMicros,
   checkReserveInput,
@@ -19,7 +19,7 @@ import {
   type SpendSnapshot,
   type SpendStore,
 } from "./spend-types";
-import { errorSummary, ThrottledLog } from "./throttled-log";
+import { errorSummary, ThrottledLog } from "@/lib/limits/throttled-log";
 
 /*
  * Storage layout. Every key of an order carries the order id as a hash tag ({...}), so one

@@ -1,7 +1,7 @@
 import "server-only";
 import { logger } from "@/lib/server/logger";
 import { onShutdown } from "@/lib/server/shutdown";
-import { getRedis } from "./redis";
+import { getRedis } from "@/lib/limits/redis";
 import { MemorySpendStore } from "./spend-memory";
 import { RedisSpendStore } from "./spend-redis";
 import type { SpendStore } from "./spend-types";
@@ -10,8 +10,9 @@ import type { SpendStore } from "./spend-types";
  * Spend limits: a key's monthly spend limit and its order's balance, checked and reserved before
  * a request is forwarded and settled to the real cost afterwards.
  *
- * Reserve. Before forwarding, the gateway reserves an estimate (input tokens + max output tokens,
- * priced with the plan's multiplier). In one atomic step the store checks the key's month
+ * Reserve. Before forwarding, the gateway reserves the most the request can cost (an upper bound
+ * of its input tokens + every output token it allows, priced with the plan's multiplier; see
+ * lib/gateway/limits.ts). In one atomic step the store checks the key's month
  * (spent + reserved + estimate ≤ limit → else `api_key_quota_exceeded`, with the reset time) and
  * the order (balance − reserved ≥ estimate → else `billing_shortfall`) and adds the estimate to
  * both reserved totals. Concurrent requests therefore can never take either below zero: the
@@ -19,9 +20,9 @@ import type { SpendStore } from "./spend-types";
  * check, a key without a limit no month check; with neither, reserve() touches nothing.
  *
  * Settle. After the response, settle() removes the reservation and charges the real cost: a
- * cheaper request gives the rest back at once; a dearer one (the model wrote more than the
- * estimate allowed, which the estimate normally rules out) is charged in full, so the balance can
- * end below zero by at most that overage. The database is written by the usage writer, batched,
+ * cheaper request gives the rest back at once; a dearer one (only possible when a request sets no
+ * output limit and the model writes more than the default the reservation assumed) is charged in
+ * full, so the balance can end below zero by at most that overage. The database is written by the usage writer, batched,
  * as before; the store does not write it.
  *
  * Seeding, and why nothing is counted twice. The store holds the balance and the month's spend

@@ -5,10 +5,11 @@ import { flushUsage, recordUsage } from "@/lib/gateway/usage-writer";
 import { createOrder } from "@/lib/orders";
 import { seed } from "@/lib/seed";
 import { createTestDatabase, describeEachEngine, type TestDatabase } from "@/test/databases";
-import { utcMonth } from "./month";
-import { closeClient, deleteKeys, redisUp, testClient, uniquePrefix } from "./redis-test-support";
+import { utcMonth } from "@/lib/billing/period";
+import { closeClient, deleteKeys, redisUp, testClient, uniquePrefix } from "@/lib/limits/redis-test-support";
 import { MemorySpendStore, RedisSpendStore, type SpendStore } from "./spend";
-import { changeOrderBalance, ledgerBalance, readKeyMonthSpend, readOrderBalance } from "./spend-db";
+import { changeOrderBalance, ledgerBalance } from "@/lib/billing/ledger";
+import { readKeyMonthSpend, readOrderBalance } from "./spend-readers";
 
 const secret = "d".repeat(40);
 const keys = deriveSecretKeys(secret);

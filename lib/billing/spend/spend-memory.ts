@@ -1,4 +1,4 @@
-import { utcMonth, type UtcMonth } from "./month";
+import { utcMonth, type UtcMonth } from "@/lib/billing/period";
 import {
   checkMicros,
   checkReserveInput,

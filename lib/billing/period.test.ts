@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { utcMonth } from "./month";
+import { utcMonth } from "./period";
 
 describe("utcMonth", () => {
   it("names the UTC calendar month and its reset instant", () => {

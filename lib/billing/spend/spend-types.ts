@@ -1,4 +1,4 @@
-import type { UtcMonth } from "./month";
+import type { UtcMonth } from "@/lib/billing/period";
 
 /**
  * The spend limits' contract, shared by the in-process and the Redis store. See spend.ts for the

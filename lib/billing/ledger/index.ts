@@ -1,0 +1,1 @@
+export { addLedgerEntry, changeOrderBalance, ledgerBalance, writeRequestDebits, type LedgerEntryInput, type LedgerKind, type LedgerWriter, type RequestDebit } from "./ledger";

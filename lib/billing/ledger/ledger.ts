@@ -1,0 +1,91 @@
+import "server-only";
+import type { Prisma, SqlQuery } from "@/lib/db";
+import type { SpendStore } from "@/lib/billing/spend/spend-types";
+
+// The ledger is the one way an order's balance changes. Every credit and debit is an entry, and
+// the order's running total (`Order.balanceMicros`) moves with it in the same transaction:
+//  - `addLedgerEntry` inside a transaction that does more (an order created with its plan's
+//    credit, an order ended with its credit);
+//  - `changeOrderBalance` for a change on its own (an admin adjustment), which also moves the
+//    spend store the gateway checks;
+//  - `writeRequestDebits` for the usage writer's batches of per-request debits.
+// A test (ledger-entry-point.test.ts) fails if ledger rows or running totals are written anywhere
+// else.
+
+export type LedgerKind = "PLAN_CREDIT" | "DEBIT" | "ADJUSTMENT" | "CREDIT_END";
+
+export interface LedgerEntryInput {
+  orderId: string;
+  /** Signed: credit positive, removal negative. */
+  amountMicros: bigint;
+  kind: LedgerKind;
+  note?: string;
+  actorId?: string;
+  /** The request a DEBIT pays for. */
+  requestId?: string;
+  createdAt?: Date;
+}
+
+/** What addLedgerEntry needs of a Prisma client or a transaction client. */
+export type LedgerWriter = Pick<Prisma, "ledgerEntry" | "order">;
+
+/** Writes one entry and moves the order's running total with it; returns the balance after. */
+export async function addLedgerEntry(tx: LedgerWriter, entry: LedgerEntryInput): Promise<bigint> {
+  await tx.ledgerEntry.create({
+    data: { orderId: entry.orderId, kind: entry.kind, amountMicros: entry.amountMicros, note: entry.note, actorId: entry.actorId, requestId: entry.requestId, createdAt: entry.createdAt },
+  });
+  const order = await tx.order.update({
+    where: { id: entry.orderId },
+    data: { balanceMicros: { increment: entry.amountMicros } },
+    select: { balanceMicros: true },
+  });
+  return order.balanceMicros;
+}
+
+/**
+ * A credit change on its own: the entry and the running total in one transaction, then the spend
+ * store (see spend.ts, "Seeding"). Returns the balance after the change as the database has it.
+ * The caller audits it and, for cached key data, publishes an invalidation; the store itself is
+ * shared (Redis) or the only one (memory), so it needs none.
+ */
+export async function changeOrderBalance(db: Prisma, store: SpendStore, change: LedgerEntryInput): Promise<bigint> {
+  const balanceAfter = await db.$transaction((tx) => addLedgerEntry(tx, change));
+  await store.adjustBalance({ orderId: change.orderId, deltaMicros: change.amountMicros, balanceAfterMicros: balanceAfter });
+  return balanceAfter;
+}
+
+/** The order's balance derived from its ledger: the truth the running total must match. */
+export async function ledgerBalance(db: Prisma, orderId: string): Promise<bigint> {
+  const sum = await db.ledgerEntry.aggregate({ where: { orderId }, _sum: { amountMicros: true } });
+  return sum._sum.amountMicros ?? 0n;
+}
+
+/** One request's cost, to be debited from its order. */
+export interface RequestDebit {
+  orderId: string;
+  requestId: string;
+  costMicros: bigint;
+  createdAt: Date;
+}
+
+// One statement for a whole batch, on the driver (the usage writer's transaction): the debits,
+// once per request (a debit already there, from a batch written before or a record whose log row
+// was refused, is not written again), and each order's running total moved by exactly the debits
+// inserted.
+const INSERT_DEBITS = `WITH inserted AS (
+    INSERT INTO ledger_entries ("orderId", kind, "amountMicros", "requestId", "createdAt")
+    SELECT "orderId", 'DEBIT'::"LedgerKind", "amountMicros", "requestId", "createdAt"
+    FROM json_to_recordset($1::json) AS r("orderId" text, "amountMicros" bigint, "requestId" text, "createdAt" timestamp(3))
+    ON CONFLICT ("requestId") DO NOTHING
+    RETURNING "orderId", "amountMicros")
+  UPDATE orders SET "balanceMicros" = orders."balanceMicros" + d.total, "updatedAt" = $2::timestamp(3)
+  FROM (SELECT "orderId", sum("amountMicros") AS total FROM inserted GROUP BY "orderId") AS d WHERE orders.id = d."orderId"`;
+
+/** Debits each request that cost something, once, inside the caller's transaction. */
+export async function writeRequestDebits(query: SqlQuery, debits: readonly RequestDebit[]): Promise<void> {
+  const rows = [];
+  for (const d of debits) {
+    if (d.costMicros > 0n) rows.push({ orderId: d.orderId, amountMicros: (-d.costMicros).toString(), requestId: d.requestId, createdAt: d.createdAt });
+  }
+  if (rows.length > 0) await query(INSERT_DEBITS, [JSON.stringify(rows), new Date().toISOString()]);
+}

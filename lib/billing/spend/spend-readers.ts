@@ -1,0 +1,36 @@
+import "server-only";
+import type { Prisma } from "@/lib/db";
+import type { UtcMonth } from "@/lib/billing/period";
+
+/**
+ * The database side of the spend limits: the readers that seed a spend store. Changes to an
+ * order's balance go through lib/billing/ledger.
+ */
+
+/** The order's running total (`Order.balanceMicros`): what a store seeds an order's balance from. */
+export async function readOrderBalance(db: Prisma, orderId: string): Promise<bigint> {
+  const order = await db.order.findUnique({ where: { id: orderId }, select: { balanceMicros: true } });
+  if (!order) throw new Error(`order ${orderId} not found`);
+  return order.balanceMicros;
+}
+
+export interface KeyMonthUsage {
+  requests: number;
+  inputTokens: bigint;
+  outputTokens: bigint;
+  costMicros: bigint;
+}
+
+/** The key's requests, tokens and spend in a calendar month (UTC), from the daily rollups. */
+export async function readKeyMonthUsage(db: Prisma, keyId: string, month: UtcMonth): Promise<KeyMonthUsage> {
+  const sum = await db.usageDaily.aggregate({
+    where: { apiKeyId: keyId, day: { gte: month.start, lt: month.end } },
+    _sum: { requests: true, inputTokens: true, outputTokens: true, costMicros: true },
+  });
+  return { requests: sum._sum.requests ?? 0, inputTokens: sum._sum.inputTokens ?? 0n, outputTokens: sum._sum.outputTokens ?? 0n, costMicros: sum._sum.costMicros ?? 0n };
+}
+
+/** The key's spend in a calendar month (UTC): what a store seeds the key's month from. */
+export async function readKeyMonthSpend(db: Prisma, keyId: string, month: UtcMonth): Promise<bigint> {
+  return (await readKeyMonthUsage(db, keyId, month)).costMicros;
+}
