@@ -2,8 +2,8 @@ import "server-only";
 import type { Provider } from "@/build/generated/prisma/enums";
 import type { ModelPricing } from "@/lib/billing";
 import { CHANNEL_KEY_AAD } from "@/lib/channels";
-import { decryptSecret } from "@/lib/credentials";
-import type { Prisma } from "@/lib/db";
+import { decryptSecret, getSecretKeys } from "@/lib/credentials";
+import { getDb, type Prisma } from "@/lib/db";
 import { publishInvalidation } from "@/lib/limits/invalidation-bus";
 import { logger } from "@/lib/server/logger";
 import { PROVIDER_PROTOCOL, type Protocol } from "./types";
@@ -110,6 +110,11 @@ export function getCatalog(db: Prisma, channelKey: Buffer): Catalog | Promise<Ca
  * The channels serving a model, in the order to try them: by priority; at equal priority a
  * channel of the client's own protocol first (no translation). Computed once per catalog.
  */
+/** Channels and prices: at once while cached, otherwise as a promise. */
+export function gatewayCatalog(): Catalog | Promise<Catalog> {
+  return getCatalog(getDb(), getSecretKeys().channelKey);
+}
+
 export function channelsFor(catalog: Catalog, model: string, protocol: Protocol): CatalogChannel[] | undefined {
   const id = `${protocol} ${model}`;
   let ordered = catalog.routes.get(id);

@@ -1,4 +1,4 @@
-import { GatewayError } from "@/lib/errors";
+import { GatewayError, renderAnthropicError, renderGeminiError, renderOpenAIError } from "@/lib/errors";
 import { createStreamTranslator, TranslationError, translateRequest, translateResponse } from "@/lib/translate";
 import type { Protocol } from "./types";
 import type { Operation } from "./upstream-request";
@@ -50,13 +50,12 @@ function responseId(protocol: Protocol, requestId: string): string {
  */
 export function translateUpstreamError(status: number, parsed: unknown, to: Protocol): Uint8Array<ArrayBuffer> {
   const error = (parsed as { error?: { message?: unknown } } | undefined)?.error;
-  const message = typeof error?.message === "string" ? `The upstream refused the request: ${error.message}` : `The upstream refused the request (HTTP ${status}).`;
-  const body =
-    to === "openai"
-      ? { error: { message, type: "invalid_request_error", param: null, code: "upstream_rejected" } }
-      : to === "anthropic"
-        ? { type: "error", error: { type: status === 404 ? "not_found_error" : "invalid_request_error", message } }
-        : { error: { code: status, message, status: status === 404 ? "NOT_FOUND" : "INVALID_ARGUMENT" } };
+  const reason = typeof error?.message === "string" ? error.message : `HTTP ${status}`;
+  const refusal = new GatewayError("upstream_rejected", { reason });
+  // The table's shape and code for the client's protocol, with the upstream's own status.
+  const body = to === "anthropic" ? renderAnthropicError(refusal) : to === "gemini" ? renderGeminiError(refusal) : renderOpenAIError(refusal);
+  if (to === "anthropic" && status === 404) (body as { error: { type: string } }).error.type = "not_found_error";
+  if (to === "gemini") Object.assign((body as { error: object }).error, { code: status, status: status === 404 ? "NOT_FOUND" : "INVALID_ARGUMENT" });
   return new TextEncoder().encode(JSON.stringify(body));
 }
 

@@ -1,8 +1,10 @@
 import "server-only";
 import { errorResponse, GatewayError, toGatewayError } from "@/lib/errors";
-import { allowedModels } from "./authorize-key";
-import { checkModelName } from "./proxy-request";
-import { authenticate, forward, gatewayCatalog, withGateway, type ForwardingSpec } from "./handle-gateway-request";
+import { authenticate } from "./authenticate";
+import { allowedModels, checkModelName } from "./authorize-model";
+import { gatewayCatalog } from "./catalog";
+import { withGateway } from "./gateway-call";
+import { forward, type ForwardingSpec } from "./pipeline";
 import { newRequestId } from "./request-id";
 
 // Gemini-native endpoints: /v1beta/models/{model}:generateContent, :streamGenerateContent

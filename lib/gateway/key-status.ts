@@ -3,8 +3,10 @@ import { microsToUsdNumber } from "@/lib/billing/money";
 import { utcMonth } from "@/lib/billing/period";
 import { readKeyMonthUsage } from "@/lib/billing/spend";
 import { getDb } from "@/lib/db";
-import { allowedModels } from "./authorize-key";
-import { authenticate, gatewayCatalog, withGateway } from "./handle-gateway-request";
+import { authenticate } from "./authenticate";
+import { allowedModels } from "./authorize-model";
+import { gatewayCatalog } from "./catalog";
+import { withGateway } from "./gateway-call";
 
 
 // GET /v1/key — the key's own status, so a client or a person with curl can check it: the order

@@ -1,6 +1,8 @@
 import "server-only";
-import { allowedModels } from "./authorize-key";
-import { authenticate, gatewayCatalog, withGateway } from "./handle-gateway-request";
+import { authenticate } from "./authenticate";
+import { allowedModels } from "./authorize-model";
+import { gatewayCatalog } from "./catalog";
+import { withGateway } from "./gateway-call";
 
 // GET /v1/models — the models this key may call, in OpenAI's list shape, or Anthropic's when the
 // client sends `anthropic-version` (as the Anthropic SDK and Claude Code do).

@@ -3,8 +3,8 @@ import { connect, type AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "@/lib/errors";
 import { serveWebHandler } from "@/lib/server/web-host";
-import { readJsonBody } from "./handle-gateway-request";
-import { ClientGoneError } from "./proxy-request";
+import { readJsonBody } from "./read-json-body";
+import { ClientGoneError } from "./gateway-call";
 
 /** A POST whose body sends `first` and then fails, as a socket closed mid-upload does. */
 function brokenUpload(first: string, signal: AbortSignal): Request {

@@ -1,7 +1,7 @@
 import "server-only";
 import { geminiModels, geminiPost } from "./gemini-routes";
 import type { WebHandler } from "@/lib/server/web-host";
-import { forwardingHandler } from "./handle-gateway-request";
+import { forwardingHandler } from "./pipeline";
 import { keyStatus } from "./key-status";
 import { listModels } from "./list-models";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { attemptOrder, circuitAllows, recordChannelFailure, recordChannelSuccess, resetCircuits } from "./circuit-breaker";
 import { extractCredential } from "./extract-credential";
-import { withUsageOption } from "./proxy-request";
+import { withUsageOption } from "./forward-upstream";
 import { StreamUsageObserver, usageFromBody, usageFromText } from "./usage";
 
 const enc = new TextEncoder();

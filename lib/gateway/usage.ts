@@ -1,10 +1,13 @@
-import type { Protocol, TokenCounts } from "./types";
+import { createParser } from "eventsource-parser";
+import { anthropicUsage, geminiUsage, normalizeUsage, openaiUsage, type Usage } from "@/lib/translate";
+import type { Protocol } from "./types";
 
 // Reads token usage the way each upstream reports it, from a whole JSON body or while a stream
-// passes through. The upstream's own numbers are the truth; when a stream ends before they arrive
+// passes through; the counts are normalised by the translation adapters' readers (one usage
+// type and one normaliser for the gateway and lib/translate). The upstream's own numbers are the truth; when a stream ends before they arrive
 // (client gone, connection dropped) the output is estimated from the text seen and marked so.
 
-export interface UsageReading extends TokenCounts {
+export interface UsageReading extends Usage {
   /** True when any count is an estimate rather than the upstream's own figure. */
   estimated: boolean;
 }
@@ -15,40 +18,15 @@ export function estimateTokens(chars: number): number {
 }
 
 type Json = Record<string, unknown>;
-const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0);
-
-function openaiUsage(usage: Json): TokenCounts {
-  const cached = num((usage.prompt_tokens_details as Json | undefined)?.cached_tokens);
-  return { inputTokens: Math.max(0, num(usage.prompt_tokens) - cached), outputTokens: num(usage.completion_tokens), cacheReadTokens: cached, cacheWriteTokens: 0 };
-}
-
-function anthropicUsage(usage: Json): TokenCounts {
-  return {
-    inputTokens: num(usage.input_tokens),
-    outputTokens: num(usage.output_tokens),
-    cacheReadTokens: num(usage.cache_read_input_tokens),
-    cacheWriteTokens: num(usage.cache_creation_input_tokens),
-  };
-}
-
-function geminiUsage(usage: Json): TokenCounts {
-  const cached = num(usage.cachedContentTokenCount);
-  return {
-    inputTokens: Math.max(0, num(usage.promptTokenCount) - cached),
-    outputTokens: num(usage.candidatesTokenCount) + num(usage.thoughtsTokenCount),
-    cacheReadTokens: cached,
-    cacheWriteTokens: 0,
-  };
-}
 
 /** Usage from a complete (non-streamed) response body; null when it carries none. */
-export function usageFromBody(protocol: Protocol, body: unknown): TokenCounts | null {
+export function usageFromBody(protocol: Protocol, body: unknown): Usage | null {
   if (!body || typeof body !== "object") return null;
-  const b = body as Json;
-  if (protocol === "openai" && b.usage && typeof b.usage === "object") return openaiUsage(b.usage as Json);
-  if (protocol === "anthropic" && b.usage && typeof b.usage === "object") return anthropicUsage(b.usage as Json);
-  if (protocol === "gemini" && b.usageMetadata && typeof b.usageMetadata === "object") return geminiUsage(b.usageMetadata as Json);
-  return null;
+  const reported = protocol === "gemini" ? (body as Json).usageMetadata : (body as Json).usage;
+  if (!reported || typeof reported !== "object") return null;
+  // The counts that are billed; reasoning is already part of the output.
+  const { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens } = normalizeUsage(protocol, reported);
+  return { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens };
 }
 
 /** The start of each string field whose text is generated output, per protocol (for the estimate). */
@@ -123,7 +101,7 @@ function eventAround(text: string, at: number, crlf: boolean): [number, number] 
  * alone. An answer is mostly generated text; building its whole object tree only to read a few
  * counts is what this avoids. Falls back to a full parse when the cut does not parse.
  */
-export function usageFromText(protocol: Protocol, text: string): TokenCounts | null {
+export function usageFromText(protocol: Protocol, text: string): Usage | null {
   const name = protocol === "gemini" ? '"usageMetadata"' : '"usage"';
   for (let at = text.lastIndexOf(name); at >= 0; at = at === 0 ? -1 : text.lastIndexOf(name, at - 1)) {
     const open = valueStart(text, at + name.length);
@@ -171,19 +149,22 @@ function utf8(latin1: string): string {
   return Buffer.from(latin1, "latin1").toString("utf8");
 }
 
-/** The `data:` payload of one SSE event (its lines joined), and its `event:` name. */
+/**
+ * The `data:` payload of one SSE event (its lines joined), and its `event:` name, read with the
+ * same SSE parser that rewrites streams across protocols. Only the few events that carry usage
+ * come here.
+ */
 function parseEvent(text: string): { name: string | undefined; data: string } {
   let name: string | undefined;
-  let data: string | undefined;
-  for (const line of text.split(/\r?\n/)) {
-    if (line.startsWith("data:")) {
-      const value = line.charCodeAt(5) === 0x20 ? line.slice(6) : line.slice(5);
-      data = data === undefined ? value : `${data}\n${value}`;
-    } else if (line.startsWith("event:")) {
-      name = line.slice(line.charCodeAt(6) === 0x20 ? 7 : 6);
-    }
-  }
-  return { name, data: data ?? "" };
+  let data = "";
+  const parser = createParser({
+    onEvent: (event) => {
+      name ??= event.event;
+      data ||= event.data;
+    },
+  });
+  parser.feed(text.endsWith("\n\n") || text.endsWith("\r\n\r\n") ? text : `${text}\n\n`);
+  return { name, data };
 }
 
 /**
@@ -199,7 +180,7 @@ function parseEvent(text: string): { name: string | undefined; data: string } {
  * bytes untouched. Events end with a blank line (LF or CRLF line endings).
  */
 export class StreamUsageObserver {
-  private reported: Partial<TokenCounts> = {};
+  private reported: Partial<Usage> = {};
   private sawOutputCount = false;
   private sawInputCount = false;
   private outputChars = 0;
@@ -292,7 +273,7 @@ export class StreamUsageObserver {
         const [start, end] = eventAround(text, at, this.crlf);
         const json = this.parse(text.slice(start, end));
         if (!json?.usage || typeof json.usage !== "object") return;
-        this.take(openaiUsage(json.usage as Json), true, true);
+        this.take(openaiUsage(json.usage), true, true);
         if (this.options.dropInjectedUsage && Array.isArray(json.choices) && json.choices.length === 0) dropped = [start, end];
       });
       return dropped;
@@ -306,7 +287,7 @@ export class StreamUsageObserver {
           const json = this.parse(event);
           if (!json || (eventName(event) ?? json.type) !== type) continue;
           if (type === "message_start") {
-            const u = anthropicUsage(((json.message as Json | undefined)?.usage ?? {}) as Json);
+            const u = anthropicUsage((json.message as Json | undefined)?.usage);
             this.take({ inputTokens: u.inputTokens, cacheReadTokens: u.cacheReadTokens, cacheWriteTokens: u.cacheWriteTokens }, true, false);
           } else if (json.usage && typeof json.usage === "object") {
             // Cumulative: the last one holds the totals. Newer API versions repeat the input counts here.
@@ -377,7 +358,7 @@ export class StreamUsageObserver {
     }
   }
 
-  private take(counts: Partial<TokenCounts>, input: boolean, output: boolean): void {
+  private take(counts: Partial<Usage>, input: boolean, output: boolean): void {
     this.reported = { ...this.reported, ...counts };
     this.sawInputCount ||= input;
     this.sawOutputCount ||= output;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { deriveSecretKeys, hmacLookup } from "@/lib/credentials";
-import { authorizeKey } from "@/lib/gateway/authorize-key";
+import { authorizeKey } from "@/lib/gateway/authenticate";
 import { createOrder } from "@/lib/orders";
 import { seed } from "@/lib/seed";
 import { TEST_SECRET } from "@/test/accounts";

@@ -2,14 +2,23 @@
 // (canonical.ts). A fourth protocol is one new file in adapters/ plus one line in ADAPTERS.
 // Pure functions: no I/O, no framework imports. See README.md for the field decisions.
 
-import { anthropicAdapter } from "./adapters/anthropic";
-import { geminiAdapter } from "./adapters/gemini";
-import { openaiAdapter } from "./adapters/openai";
+import { anthropicAdapter, anthropicUsage } from "./adapters/anthropic";
+import { geminiAdapter, geminiUsage } from "./adapters/gemini";
+import { openaiAdapter, openaiUsage } from "./adapters/openai";
 import { ZERO_USAGE, type CanonicalStreamEvent, type Protocol, type ProtocolAdapter, type Usage } from "./canonical";
 import { mergeUsage } from "./util";
 
 export * from "./canonical";
-export { DEFAULT_MAX_TOKENS } from "./adapters/anthropic";
+export { anthropicUsage, DEFAULT_MAX_TOKENS } from "./adapters/anthropic";
+export { geminiUsage } from "./adapters/gemini";
+export { openaiUsage } from "./adapters/openai";
+
+/** A usage object as `protocol` reports it (`usage`, or Gemini's `usageMetadata`), in the canonical counts. */
+export function normalizeUsage(protocol: Protocol, reported: unknown): Usage {
+  if (protocol === "openai") return openaiUsage(reported);
+  if (protocol === "anthropic") return anthropicUsage(reported);
+  return geminiUsage(reported);
+}
 
 const ADAPTERS: Record<Protocol, ProtocolAdapter> = { openai: openaiAdapter, anthropic: anthropicAdapter, gemini: geminiAdapter };
 

@@ -1,13 +1,11 @@
 import "server-only";
-import { computeCostMicros, type ModelPricing } from "@/lib/billing";
 import { GatewayError } from "@/lib/errors";
-import { textProblem } from "@/lib/text/safe-text";
 import { logger } from "@/lib/server/logger";
-import { keyAllowsModel, allowedModels } from "./authorize-key";
-import { channelsFor, type Catalog, type CatalogChannel } from "./catalog";
+import type { Catalog, CatalogChannel } from "./catalog";
 import { attemptOrder, recordChannelFailure, recordChannelSuccess } from "./circuit-breaker";
 import type { GatewayKey } from "./load-key";
 import { createParser } from "eventsource-parser";
+import { ClientGoneError } from "./gateway-call";
 import { createStreamRewriter, estimatedTokenCount, translateAnswer, translateBody, translateUpstreamError, upstreamOperation } from "./cross-protocol";
 import { callUpstream, classifyUpstreamError, type UpstreamResponse } from "./upstream-client";
 import { buildUpstreamTarget, type Operation } from "./upstream-request";
@@ -25,7 +23,7 @@ export interface ProxyInput {
   body: Record<string, unknown>;
   key: GatewayKey;
   catalog: Catalog;
-  /** The model and its channels in the order to try them, as resolveModel found them. */
+  /** The model and its channels in the order to try them, as resolveModel (authorize-model.ts) found them. */
   model: string;
   channels: CatalogChannel[];
   requestId: string;
@@ -34,44 +32,15 @@ export interface ProxyInput {
   responseHeaders: Record<string, string>;
 }
 
-/** How an exchange ended: what the log row and the limits need. */
+/** How an exchange ended: what metering needs (the tokens counted, not yet priced). */
 export interface Exchange {
   status: number;
   errorCode: string | null;
   usage: UsageReading | null;
-  costMicros: bigint;
   channelId: string | null;
   upstreamModel: string | null;
   ttfbMs: number | null;
   stream: boolean;
-}
-
-/** Longest model name accepted; real ones are well under 100 characters. */
-export const MAX_MODEL_NAME_LENGTH = 200;
-
-/**
- * Refuses a model name no model can have (control characters, a NUL, an unpaired surrogate, or a
- * runaway length) as an invalid request, before it is looked up, echoed or logged.
- */
-export function checkModelName(model: string): void {
-  const problem = textProblem(model, { maxLength: MAX_MODEL_NAME_LENGTH });
-  if (problem) throw new GatewayError("invalid_request", { reason: `the model name ${problem}`, param: "model" });
-}
-
-/**
- * Model exists, is in the key's scope, and is served in the client's protocol. `urlModel` is the
- * model named in the URL (Gemini); otherwise the body's `model` is used.
- */
-export function resolveModel(input: Pick<ProxyInput, "body" | "key" | "catalog" | "protocol"> & { urlModel?: string }): { model: string; channels: CatalogChannel[] } {
-  const model = input.urlModel ?? input.body.model;
-  if (typeof model !== "string" || model.trim() === "") {
-    throw new GatewayError("invalid_request", { reason: "the request has no model", param: "model" });
-  }
-  checkModelName(model);
-  const channels = channelsFor(input.catalog, model, input.protocol);
-  if (!channels) throw new GatewayError("model_not_found", { model, param: "model" });
-  if (!keyAllowsModel(input.key, model)) throw new GatewayError("model_not_allowed", { model, allowedModels: allowedModels(input.key), param: "model" });
-  return { model, channels };
 }
 
 /**
@@ -149,7 +118,7 @@ async function discard(upstream: UpstreamResponse): Promise<void> {
  * `onDone` is called once when an answer has been returned and its exchange is over (stream
  * finished, failed or the client left); not when this throws.
  */
-export async function proxyRequest(input: ProxyInput, onDone: (exchange: Exchange) => void): Promise<Response> {
+export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exchange) => void): Promise<Response> {
   const { model, channels } = input;
   const stream = input.operation === "stream_generate" || ((input.operation === "chat" || input.operation === "messages") && input.body.stream === true);
   const started = performance.now();
@@ -165,7 +134,7 @@ export async function proxyRequest(input: ProxyInput, onDone: (exchange: Exchang
       // Token counting on a channel whose protocol cannot count: answer with a local estimate.
       const headers = responseHeaders(input, "application/json");
       headers.push(["x-gatehouse-estimate", "true"]);
-      onDone({ status: 200, errorCode: null, usage: null, costMicros: 0n, channelId: channel.id, upstreamModel: null, ttfbMs: 0, stream: false });
+      onDone({ status: 200, errorCode: null, usage: null, channelId: channel.id, upstreamModel: null, ttfbMs: 0, stream: false });
       return new Response(estimatedTokenCount(input.raw, input.protocol), { status: 200, headers });
     }
     let prepared: ReturnType<typeof bodyFor>;
@@ -204,8 +173,6 @@ export async function proxyRequest(input: ProxyInput, onDone: (exchange: Exchang
       upstreamModel: prepared.upstreamModel,
       stream,
       started,
-      price: input.catalog.prices.get(model),
-      multiplierBps: input.key.plan.multiplierBps,
       onDone,
     };
 
@@ -274,8 +241,6 @@ interface Metering {
   upstreamModel: string;
   stream: boolean;
   started: number;
-  price: ModelPricing | undefined;
-  multiplierBps: number;
   onDone(exchange: Exchange): void;
 }
 
@@ -284,7 +249,6 @@ function finishExchange(m: Metering, status: number, errorCode: string | null, u
     status,
     errorCode,
     usage,
-    costMicros: usage && m.price ? computeCostMicros(usage, m.price, m.multiplierBps) : 0n,
     channelId: m.channelId,
     upstreamModel: m.upstreamModel,
     ttfbMs,
@@ -377,13 +341,5 @@ function streamBody(
     const out = observer.push(value);
     if (out) controller.enqueue(out);
     return out !== null;
-  }
-}
-
-/** The client disconnected before an upstream answered: nothing to send, nothing to bill. */
-export class ClientGoneError extends Error {
-  constructor() {
-    super("client closed the request");
-    this.name = "ClientGoneError";
   }
 }

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { mockPromptTokens } from "@/lib/mock-upstream/tokens";
-import { maxInputTokens, measurePrompt, MEDIA_PART_TOKENS, TOOL_PROMPT_TOKENS } from "./limits";
+import { maxInputTokens, measurePrompt, MEDIA_PART_TOKENS, TOOL_PROMPT_TOKENS } from "./admit";
 
 const bytes = (body: unknown) => Buffer.byteLength(JSON.stringify(body));
 

@@ -1,37 +1,33 @@
 import "server-only";
 import { apiKeyProblemError, diagnoseApiKey, hmacLookup } from "@/lib/credentials";
-import type { Prisma } from "@/lib/db";
+import { getSecretKeys } from "@/lib/credentials";
+import { getDb, type Prisma } from "@/lib/db";
 import { GatewayError } from "@/lib/errors";
 import { parseTrustedProxies, type TrustedProxies } from "@/lib/server/trusted-proxies";
+import type { GatewayCall } from "./gateway-call";
 import { credentialHmac, getCachedKey, rememberCredentialHmac } from "./key-cache";
+import { extractCredential } from "./extract-credential";
 import { loadKeyByHmac, type GatewayKey } from "./load-key";
 
-/** What the checks derive from a key, computed once per cached key object. */
-interface KeyPolicy {
-  allowlist: TrustedProxies | null;
-  allowed: string[];
-  allowedSet: Set<string>;
-}
+/** A key's IP allowlist as a matcher (null: any address), built once per cached key object. */
+const allowlists = new WeakMap<GatewayKey, TrustedProxies | null>();
 
-const policies = new WeakMap<GatewayKey, KeyPolicy>();
-
-function policyOf(key: GatewayKey): KeyPolicy {
-  let policy = policies.get(key);
-  if (!policy) {
-    let allowlist: TrustedProxies | null = null;
+function allowlistOf(key: GatewayKey): TrustedProxies | null {
+  let allowlist = allowlists.get(key);
+  if (allowlist === undefined) {
+    allowlist = null;
     if (key.ipAllowlist.length > 0) {
       // Same CIDR syntax as TRUSTED_PROXIES. A stored list is validated when it is saved; one
       // that no longer parses allows nobody rather than everybody.
       const parsed = parseTrustedProxies(key.ipAllowlist.join(","));
       allowlist = parsed.ok ? parsed.matcher : { contains: () => false, isEmpty: false, ranges: [] };
     }
-    const plan = new Set(key.plan.models);
-    const allowed = key.modelScope.length === 0 ? key.plan.models : key.modelScope.filter((m) => plan.has(m));
-    policy = { allowlist, allowed, allowedSet: new Set(allowed) };
-    policies.set(key, policy);
+    allowlists.set(key, allowlist);
   }
-  return policy;
+  return allowlist;
 }
+
+// The first step of every /v1 request: the credential and the key it names, up to the client IP.
 
 /**
  * The key checks of DESIGN.md, in its order, each with its own error: present → well formed →
@@ -75,19 +71,25 @@ function checkKey(key: GatewayKey | null, clientIp: string | null, nowMs: number
   if (nowMs < order.accessStart.getTime()) throw new GatewayError("access_not_started", { startsAt: order.accessStart });
   if (nowMs >= order.accessEnd.getTime()) throw new GatewayError("access_expired", { endedAt: order.accessEnd, scope: "order" });
   if (key.expiresAt && nowMs >= key.expiresAt.getTime()) throw new GatewayError("access_expired", { endedAt: key.expiresAt, scope: "key" });
-  const { allowlist } = policyOf(key);
+  const allowlist = allowlistOf(key);
   if (allowlist && !(clientIp && allowlist.contains(clientIp))) {
     throw new GatewayError("ip_not_allowed", { clientIp: clientIp ?? "unknown" });
   }
   return key;
 }
 
-/** The models this key may use: its own scope within the plan's, or the plan's. */
-export function allowedModels(key: GatewayKey): string[] {
-  return policyOf(key).allowed;
-}
-
-/** Whether the key may use the model (allowedModels, as a set lookup). */
-export function keyAllowsModel(key: GatewayKey, model: string): boolean {
-  return policyOf(key).allowedSet.has(model);
+/**
+ * Authenticates the call's key (errors carry no key: none was accepted) and links the call to it.
+ * A key seen recently comes back at once, otherwise as a promise.
+ */
+export function authenticate(call: GatewayCall): GatewayKey | Promise<GatewayKey> {
+  const key = authorizeKey(getDb(), {
+    credential: extractCredential(call.request.headers, call.protocol === "gemini" ? call.url : null, call.protocol),
+    clientIp: call.clientIp,
+    pepper: getSecretKeys().keyPepper,
+    nowMs: call.startedAt,
+  });
+  if (key instanceof Promise) return key.then((k) => (call.key = k));
+  call.key = key;
+  return key;
 }

@@ -5,7 +5,8 @@ import { GatewayError } from "@/lib/errors";
 import { createOrder } from "@/lib/orders";
 import { seed } from "@/lib/seed";
 import { createTestDatabase, describeEachEngine, type TestDatabase } from "@/test/databases";
-import { allowedModels, authorizeKey } from "./authorize-key";
+import { authorizeKey } from "./authenticate";
+import { allowedModels } from "./authorize-model";
 import { clearKeyCache } from "./key-cache";
 
 const secret = "k".repeat(40);

@@ -1,0 +1,73 @@
+import "server-only";
+import { errorResponse, toGatewayError } from "@/lib/errors";
+import { clientIpFromHeaders } from "@/lib/server/client-ip";
+import { logger } from "@/lib/server/logger";
+import type { GatewayKey } from "./load-key";
+import { logCall } from "./meter";
+import { newRequestId } from "./request-id";
+import type { Protocol } from "./types";
+
+/**
+ * One /v1 request on its way through the gateway. A class rather than an object literal with a
+ * getter: a literal with an accessor is built slowly and gets a shape of its own, and this object
+ * is read all along the request's path.
+ */
+export class GatewayCall {
+  readonly requestId = newRequestId();
+  readonly clientIp: string | null;
+  /** performance.now() at arrival, for the latency. */
+  readonly started = performance.now();
+  /** When the request arrived (epoch ms): its log row's time, so it lands in the month it was reserved in. */
+  readonly startedAt = Date.now();
+  /** The authenticated key, once known: the log row is linked to it. */
+  key: GatewayKey | undefined = undefined;
+  /** The model asked for, once known. */
+  model: string | undefined = undefined;
+  /** Set by a handler whose log row is written when the exchange ends (logCall), not on return. */
+  logLater = false;
+  private parsedUrl: URL | undefined = undefined;
+
+  constructor(
+    readonly request: Request,
+    readonly protocol: Protocol,
+    readonly endpoint: string,
+  ) {
+    this.clientIp = clientIpFromHeaders(request.headers);
+  }
+
+  /** The request URL, parsed when first read: OpenAI requests never need it. */
+  get url(): URL {
+    return (this.parsedUrl ??= new URL(this.request.url));
+  }
+}
+
+/**
+ * Common frame of every /v1 handler: request id, error shape, and one log row for each request
+ * (written here on return or on error, or by the handler itself when it set `logLater`).
+ */
+export async function withGateway(request: Request, options: { protocol: Protocol; endpoint: string }, handler: (call: GatewayCall) => Promise<Response>): Promise<Response> {
+  const call = new GatewayCall(request, options.protocol, options.endpoint);
+  try {
+    const response = await handler(call);
+    if (!call.logLater) logCall(call, { status: response.status });
+    return response;
+  } catch (err) {
+    const model = typeof call.model === "string" ? call.model.slice(0, 200) : null;
+    if (err instanceof ClientGoneError) {
+      logCall(call, { status: 499, errorCode: "client_closed", model });
+      return new Response(null, { status: 499 });
+    }
+    const error = toGatewayError(err);
+    if (error.code === "internal_error") logger.error({ err, requestId: call.requestId, endpoint: call.endpoint }, "gateway request failed");
+    logCall(call, { status: error.status, errorCode: error.code, model });
+    return errorResponse(error, call.protocol, call.requestId);
+  }
+}
+
+/** The client disconnected before an upstream answered: nothing to send, nothing to bill. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super("client closed the request");
+    this.name = "ClientGoneError";
+  }
+}
