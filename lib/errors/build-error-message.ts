@@ -126,6 +126,13 @@ const builders: Builders = {
     "We could not check this key's spending limits just now, so the request was not sent. Try again in a few seconds.",
   internal_error: () =>
     "Something went wrong on our side. Try again; if it keeps happening, open a support ticket with the request ID.",
+  upstream_rejected: ({ reason }) => (reason ? `The upstream refused the request: ${reason}` : `${ERROR_TABLE.upstream_rejected.meaning} ${ERROR_TABLE.upstream_rejected.whatToDo}`),
+  missing_signature: () => ERROR_TABLE.missing_signature.meaning,
+  malformed_signature: () => ERROR_TABLE.malformed_signature.meaning,
+  stale_signature: () => ERROR_TABLE.stale_signature.meaning,
+  invalid_signature: () => ERROR_TABLE.invalid_signature.meaning,
+  malformed_body: ({ reason }) => (reason ? `The event is not valid: ${reason}` : ERROR_TABLE.malformed_body.meaning),
+  event_in_progress: () => ERROR_TABLE.event_in_progress.meaning,
 };
 
 /** The client-facing message for a code, made specific by whatever details are given. */

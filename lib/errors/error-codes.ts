@@ -24,6 +24,15 @@ export const ERROR_CODES = [
   "upstream_timeout",
   "service_unavailable",
   "internal_error",
+  // Not in DESIGN.md's table: a provider's own refusal of a translated request, passed on.
+  "upstream_rejected",
+  // The marketplace webhook's refusals (audience "webhook": not listed in the buyers' FAQ).
+  "missing_signature",
+  "malformed_signature",
+  "stale_signature",
+  "invalid_signature",
+  "malformed_body",
+  "event_in_progress",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

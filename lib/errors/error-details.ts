@@ -42,6 +42,13 @@ export interface ErrorDetailsByCode {
   upstream_timeout: { timeoutSeconds?: number };
   service_unavailable: NoDetails;
   internal_error: NoDetails;
+  upstream_rejected: { reason?: string };
+  missing_signature: NoDetails;
+  malformed_signature: NoDetails;
+  stale_signature: NoDetails;
+  invalid_signature: NoDetails;
+  malformed_body: { reason?: string };
+  event_in_progress: NoDetails;
 }
 
 /** Options every code accepts, besides its own details. */

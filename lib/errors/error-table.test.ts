@@ -32,6 +32,15 @@ const DESIGN_TABLE: readonly [string, number, string, string][] = [
   // because money is never spent unchecked.
   ["service_unavailable", 503, "api_error", "api_error"],
   ["internal_error", 500, "api_error", "api_error"],
+  // A provider's refusal of a translated request, passed on with its reason.
+  ["upstream_rejected", 400, "invalid_request_error", "invalid_request_error"],
+  // The marketplace webhook's refusals.
+  ["missing_signature", 401, "invalid_request_error", "authentication_error"],
+  ["malformed_signature", 401, "invalid_request_error", "authentication_error"],
+  ["stale_signature", 401, "invalid_request_error", "authentication_error"],
+  ["invalid_signature", 401, "invalid_request_error", "authentication_error"],
+  ["malformed_body", 400, "invalid_request_error", "invalid_request_error"],
+  ["event_in_progress", 409, "invalid_request_error", "invalid_request_error"],
 ];
 
 // google.rpc.Code and the HTTP status Google pairs with each.
@@ -62,8 +71,8 @@ describe("ERROR_TABLE", () => {
       const { status, geminiStatus } = ERROR_TABLE[code];
       const googleHttp = GOOGLE_HTTP[geminiStatus];
       expect(googleHttp, code).toBeDefined();
-      // Statuses Google has no code for (402, 413, 502) map to the closest meaning instead.
-      if (![402, 413, 502].includes(status)) expect(googleHttp, code).toBe(status);
+      // Statuses Google has no code for (402, 409, 413, 502) map to the closest meaning instead.
+      if (![402, 409, 413, 502].includes(status)) expect(googleHttp, code).toBe(status);
     }
     expect(ERROR_TABLE.api_key_quota_exceeded.geminiStatus).toBe("RESOURCE_EXHAUSTED");
     expect(ERROR_TABLE.billing_shortfall.geminiStatus).toBe("FAILED_PRECONDITION");
@@ -91,7 +100,8 @@ describe("ERROR_TABLE", () => {
 describe("listErrorsForFaq", () => {
   it("lists every code once, in table order, with status, title, meaning and what to do", () => {
     const rows = listErrorsForFaq();
-    expect(rows.map((r) => r.code)).toEqual([...ERROR_CODES]);
+    expect(rows.map((r) => r.code)).toEqual(ERROR_CODES.filter((code) => ERROR_TABLE[code].audience !== "webhook"));
+    expect(rows.map((r) => r.code)).toContain("upstream_rejected");
     expect(rows[0]).toEqual({
       status: 401,
       code: "missing_api_key",

@@ -41,6 +41,8 @@ export interface ErrorSpec {
   readonly meaning: string;
   /** What the caller can do about it. */
   readonly whatToDo: string;
+  /** Who meets it: API clients (the default; listed in the FAQ) or the marketplace's webhook sender. */
+  readonly audience?: "webhook";
 }
 
 // Every credential and order-window refusal shares one status and type: SDKs treat 401 as "fix the
@@ -252,4 +254,32 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     meaning: "Something went wrong on our side.",
     whatToDo: "Try again. If it keeps happening, open a support ticket and quote the request ID.",
   },
+  upstream_rejected: {
+    status: 400,
+    openaiType: "invalid_request_error",
+    anthropicType: "invalid_request_error",
+    geminiStatus: "INVALID_ARGUMENT",
+    title: "Refused by the provider",
+    meaning: "The model's provider refused the request (for example a parameter or value it does not accept); its reason is quoted in the message.",
+    whatToDo: "Change what the quoted reason names and send the request again.",
+  },
+  ...webhookErrors({
+    missing_signature: [401, "Signature missing", "The x-marketplace-signature header is missing.", "Sign every delivery as the webhook documentation describes."],
+    malformed_signature: [401, "Signature malformed", "The x-marketplace-signature header is not of the form t=<unix seconds>,v1=<hex>.", "Send the header in that form."],
+    stale_signature: [401, "Signature too old", "The signature's timestamp is more than five minutes from the server's clock.", "Sign each delivery when it is sent, with a correct clock."],
+    invalid_signature: [401, "Signature does not match", "The signature does not match the body under the shared secret.", "Sign the exact bytes sent with the secret configured here."],
+    malformed_body: [400, "Event not valid", "The body is not JSON, or not a valid event.", "Fix the field named in the message and deliver the event again."],
+    event_in_progress: [409, "Event being applied", "This event is being applied by another delivery.", "Deliver it again in a few seconds."],
+  }),
 };
+
+/** Rows for the webhook's refusals: only status and words matter; the API shapes never carry them. */
+function webhookErrors<K extends string>(rows: Record<K, [status: number, title: string, meaning: string, whatToDo: string]>): Record<K, ErrorSpec> {
+  const out = {} as Record<K, ErrorSpec>;
+  for (const code of Object.keys(rows) as K[]) {
+    const [status, title, meaning, whatToDo] = rows[code];
+    const geminiStatus = status === 401 ? "UNAUTHENTICATED" : status === 409 ? "FAILED_PRECONDITION" : "INVALID_ARGUMENT";
+    out[code] = { status, openaiType: "invalid_request_error", anthropicType: status === 401 ? "authentication_error" : "invalid_request_error", geminiStatus, title, meaning, whatToDo, audience: "webhook" };
+  }
+  return out;
+}

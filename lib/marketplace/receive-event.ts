@@ -3,10 +3,11 @@ import type { Prisma as PrismaTypes } from "@/build/generated/prisma/client";
 import type { Actor } from "@/lib/audit";
 import type { SecretKeys } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";
+import { ERROR_TABLE, type ErrorCode } from "@/lib/errors";
 import { unstorableJsonText } from "@/lib/text/safe-text";
 import { applyMarketplaceEvent, UnappliableEventError, type AppliedEvent } from "./apply-event";
 import { eventKeyOf, marketplaceEventSchema, type MarketplaceEvent } from "./event-schema";
-import { verifyMarketplaceSignature, type SignatureProblem } from "./signature";
+import { verifyMarketplaceSignature } from "./signature";
 
 export interface WebhookAnswer {
   status: number;
@@ -17,17 +18,12 @@ export interface WebhookAnswer {
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-const SIGNATURE_MESSAGES: Record<SignatureProblem, string> = {
-  missing_signature: "The x-marketplace-signature header is missing.",
-  malformed_signature: "The x-marketplace-signature header is not of the form t=<unix seconds>,v1=<hex>.",
-  stale_signature: "The signature's timestamp is more than five minutes from the server's clock.",
-  invalid_signature: "The signature does not match the body.",
-};
 
 const IN_PROGRESS = "Being applied. If this stays, the server stopped while applying it: replay it.";
 
-function error(status: number, code: string, message: string): WebhookAnswer {
-  return { status, body: { error: { code, message } } };
+/** A refusal: its status from the one error table, its message the table's or a more precise one. */
+function error(code: ErrorCode, message: string = ERROR_TABLE[code].meaning): WebhookAnswer {
+  return { status: ERROR_TABLE[code].status, body: { error: { code, message } } };
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -50,24 +46,24 @@ export async function receiveMarketplaceEvent(
   input: { rawBody: string; signature: string | null; secret: string; keys: SecretKeys; now?: Date },
 ): Promise<WebhookAnswer> {
   const now = input.now ?? new Date();
-  if (Buffer.byteLength(input.rawBody, "utf8") > MAX_BODY_BYTES) return error(413, "body_too_large", "The body is larger than 64 KiB.");
+  if (Buffer.byteLength(input.rawBody, "utf8") > MAX_BODY_BYTES) return error("request_too_large", "The body is larger than 64 KiB.");
   const check = verifyMarketplaceSignature(input.signature, input.rawBody, input.secret, now.getTime());
-  if (!check.ok) return error(401, check.problem, SIGNATURE_MESSAGES[check.problem]);
+  if (!check.ok) return error(check.problem);
 
   let raw: unknown;
   try {
     raw = JSON.parse(input.rawBody);
   } catch {
-    return error(400, "malformed_body", "The body is not JSON.");
+    return error("malformed_body", "The body is not JSON.");
   }
   // The payload is kept whole (jsonb), unknown fields included: text PostgreSQL cannot store
   // anywhere in it is refused here rather than failing the insert.
   const unstorable = unstorableJsonText(raw);
-  if (unstorable) return error(400, "malformed_body", `The event is not valid: ${unstorable.path} ${unstorable.problem}.`);
+  if (unstorable) return error("malformed_body", `The event is not valid: ${unstorable.path} ${unstorable.problem}.`);
   const parsed = marketplaceEventSchema.safeParse(raw);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "body"}: ${i.message}`).join("; ");
-    return error(400, "malformed_body", `The event is not valid: ${detail}`);
+    return error("malformed_body", `The event is not valid: ${detail}`);
   }
   const event = parsed.data;
   const eventKey = eventKeyOf(event);
@@ -85,12 +81,12 @@ export async function receiveMarketplaceEvent(
     if (!isUniqueViolation(err)) throw err;
     const existing = await db.webhookEvent.findUniqueOrThrow({ where: { eventKey }, select: { id: true, status: true, attempts: true, reason: true } });
     if (existing.status === "APPLIED") return { status: 200, body: { status: "duplicate", event_id: existing.id } };
-    if (existing.reason === IN_PROGRESS) return error(409, "event_in_progress", "This event is being applied; try again shortly.");
+    if (existing.reason === IN_PROGRESS) return error("event_in_progress", "This event is being applied; try again shortly.");
     const retried = await db.webhookEvent.updateMany({
       where: { id: existing.id, status: "FAILED", attempts: existing.attempts },
       data: { attempts: { increment: 1 }, payload: toPayload(raw), reason: IN_PROGRESS },
     });
-    if (retried.count === 0) return error(409, "event_in_progress", "This event is being applied; try again shortly.");
+    if (retried.count === 0) return error("event_in_progress", "This event is being applied; try again shortly.");
     claimedId = existing.id;
   }
   return applyStoredEvent(db, claimedId, event, { keys: input.keys, now });

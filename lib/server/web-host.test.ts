@@ -218,6 +218,8 @@ describe("serveWebHandler", () => {
     expect(res.status).toBe(500);
     const text = await res.text();
     expect(text).not.toContain("secret");
-    expect(JSON.parse(text)).toEqual({ error: { message: "internal error" } });
+    // The one error table's internal_error, in the shape of the path's protocol (OpenAI here).
+    expect(JSON.parse(text)).toMatchObject({ error: { code: "internal_error", type: "api_error" } });
+    expect(res.headers.get("x-request-id")).toMatch(/^req_/);
   });
 });

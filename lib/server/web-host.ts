@@ -10,7 +10,9 @@
  *
  * No `server-only` import here: server.ts loads this module outside Next's bundler.
  */
+import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { errorResponse, GatewayError, type ApiProtocol } from "@/lib/errors";
 import { logger } from "./logger";
 
 export type WebHandler = (request: Request) => Promise<Response>;
@@ -31,7 +33,7 @@ export async function serveWebHandler(req: IncomingMessage, res: ServerResponse,
       request = toRequest(req, origin, abort.signal);
     } catch {
       // A request line or header value Node's parser let through but a URL or Headers refuses.
-      answerJson(res, 400, "malformed request");
+      answerError(res, new GatewayError("invalid_request", { reason: "the request line or a header cannot be read" }), pathOf(req.url));
       return;
     }
     let response: Response;
@@ -40,7 +42,7 @@ export async function serveWebHandler(req: IncomingMessage, res: ServerResponse,
     } catch (err) {
       // Handlers answer their own errors; this is a bug, and the client is told nothing of it.
       logger.error({ err, path: pathOf(req.url) }, "request handler failed");
-      answerJson(res, 500, "internal error");
+      answerError(res, new GatewayError("internal_error"), pathOf(req.url));
       return;
     }
     await writeResponse(res, response, abort.signal);
@@ -57,9 +59,18 @@ export async function serveWebHandler(req: IncomingMessage, res: ServerResponse,
   }
 }
 
-function answerJson(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify({ error: { message } }));
+/** The protocol a gateway path speaks, for the shape of an error answered before any handler ran. */
+function protocolOfPath(path: string): ApiProtocol {
+  if (path.startsWith("/v1/messages")) return "anthropic";
+  if (path.startsWith("/v1beta/")) return "gemini";
+  return "openai";
+}
+
+/** A refusal from the one error table, shaped for the path's protocol, with a request id of its own. */
+function answerError(res: ServerResponse, error: GatewayError, path: string): void {
+  const response = errorResponse(error, protocolOfPath(path), `req_${randomBytes(12).toString("hex")}`);
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  void response.text().then((body) => res.end(body));
 }
 
 /** The path of a request target, without the query (which may hold a key). */
