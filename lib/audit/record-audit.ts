@@ -1,5 +1,5 @@
 import "server-only";
-import type { Prisma as PrismaTypes } from "@/build/generated/prisma/client";
+import type { PrismaTypes } from "@/lib/db/types";
 
 /** Who performed an act: a signed-in user, or a named system actor. */
 export type Actor = { userId: string; ip?: string | null } | { label: "cli" | "webhook" | "system"; ip?: string | null };

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Provider } from "@/build/generated/prisma/enums";
+import type { Provider } from "@/lib/db/types";
 import type { ModelPricing } from "@/lib/billing";
 import { CHANNEL_KEY_AAD } from "@/lib/channels";
 import { decryptSecret, getSecretKeys } from "@/lib/credentials";

@@ -1,5 +1,5 @@
 import "server-only";
-import type { ApiKeyStatus, OrderState } from "@/build/generated/prisma/enums";
+import type { ApiKeyStatus, OrderState } from "@/lib/db/types";
 import type { Prisma } from "@/lib/db";
 import { getCachedKey, setCachedKey } from "./key-cache";
 

@@ -5,8 +5,12 @@ import { forwardingHandler } from "./pipeline";
 import { keyStatus } from "./key-status";
 import { listModels } from "./list-models";
 
-// Every gateway endpoint, once. The route files under app/v1 and app/v1beta export these, and
-// server.ts serves the same handlers itself (lib/server/web-host.ts) before Next sees the request.
+// Every gateway endpoint, once. server.ts serves these handlers itself (lib/server/web-host.ts)
+// before Next sees the request. The route files under app/v1 and app/v1beta export the same
+// handlers, so Next serves them under `npm run dev`, with GATEHOUSE_GATEWAY_VIA_NEXT=1, or when
+// Next runs alone; each declares `dynamic = "force-dynamic"` (Next reads it from the file itself),
+// which keeps them per request and spares Next the proxy it wraps around the request of a route
+// whose dynamic behaviour it has to detect.
 
 export const chatCompletions: WebHandler = forwardingHandler("openai", "chat", "/v1/chat/completions");
 export const messages: WebHandler = forwardingHandler("anthropic", "messages", "/v1/messages");

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Prisma as PrismaTypes } from "@/build/generated/prisma/client";
+import type { PrismaTypes } from "@/lib/db/types";
 import { API_KEY_PREFIX, encryptSecret, generateApiKey, hmacLookup, keyLastFour, type SecretKeys } from "@/lib/credentials";
 
 type KeyWriter = { apiKey: { create(args: { data: PrismaTypes.ApiKeyUncheckedCreateInput; select: { id: true } }): Promise<{ id: string }> } };

@@ -1,4 +1,4 @@
-import type { ApiKeyStatus } from "@/build/generated/prisma/enums";
+import type { ApiKeyStatus } from "@/lib/db/types";
 import type { OrderStatus } from "@/lib/orders/order-status";
 
 export type KeyDisplayStatus = "Active" | "Not yet active" | "Disabled" | "Replaced" | "Expired";

@@ -1,5 +1,5 @@
 import "server-only";
-import type { ApiKeyStatus } from "@/build/generated/prisma/enums";
+import type { ApiKeyStatus } from "@/lib/db/types";
 import type { Prisma } from "@/lib/db";
 
 export interface OrderKeyView {

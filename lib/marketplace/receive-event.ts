@@ -1,5 +1,5 @@
 import "server-only";
-import type { Prisma as PrismaTypes } from "@/build/generated/prisma/client";
+import type { PrismaTypes } from "@/lib/db/types";
 import type { Actor } from "@/lib/audit";
 import type { SecretKeys } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";

@@ -4,7 +4,7 @@ import { safeText } from "@/lib/text/safe-text";
 import { randomBytes } from "node:crypto";
 import { addDays } from "date-fns";
 import { z } from "zod";
-import type { OrderSource } from "@/build/generated/prisma/enums";
+import type { OrderSource } from "@/lib/db/types";
 import { recordAudit, type Actor } from "@/lib/audit";
 import type { SecretKeys } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";

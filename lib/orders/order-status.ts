@@ -1,4 +1,4 @@
-import type { OrderState } from "@/build/generated/prisma/enums";
+import type { OrderState } from "@/lib/db/types";
 
 export type OrderStatus = "PENDING" | "ACTIVE" | "EXPIRED" | "CANCELLED" | "REFUNDED";
 

@@ -1,4 +1,4 @@
-import type { Provider } from "@/build/generated/prisma/enums";
+import type { Provider } from "@/lib/db/types";
 import { upsertChannel } from "@/lib/channels";
 import type { Config, Secrets } from "@/lib/config";
 import { deriveSecretKeys } from "@/lib/credentials";

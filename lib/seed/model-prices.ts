@@ -1,4 +1,4 @@
-import type { Provider } from "@/build/generated/prisma/enums";
+import type { Provider } from "@/lib/db/types";
 
 // List prices in USD per million tokens, as the providers publish them on their pricing pages
 // (OpenAI "API pricing", Anthropic "Pricing", Google "Gemini Developer API pricing"; standard

@@ -1,5 +1,5 @@
 import "server-only";
-import type { Role } from "@/build/generated/prisma/enums";
+import type { Role } from "@/lib/db/types";
 import type { Prisma } from "@/lib/db";
 
 export interface UserSummary {

@@ -1,9 +1,6 @@
 import { countTokens } from "@/lib/gateway";
 
-// Always per request; also spares Next the proxy it wraps around the request of a route whose
-// dynamic behaviour it has to detect.
-// server.ts answers this path itself with the same handler (lib/gateway/routes.ts); this route
-// serves it under `npm run dev`, with GATEHOUSE_GATEWAY_VIA_NEXT=1, or when Next runs alone.
+// A gateway route: see lib/gateway/routes.ts for when Next serves it and why it is dynamic.
 export const dynamic = "force-dynamic";
 
 // POST /v1/messages/count_tokens – Anthropic token counting (not billed).

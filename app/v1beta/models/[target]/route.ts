@@ -1,7 +1,6 @@
 import { geminiModels, geminiPost, targetSegment } from "@/lib/gateway";
 
-// server.ts answers this path itself with the same handler (lib/gateway/routes.ts); this route
-// serves it under `npm run dev`, with GATEHOUSE_GATEWAY_VIA_NEXT=1, or when Next runs alone.
+// A gateway route: see lib/gateway/routes.ts for when Next serves it and why it is dynamic.
 // The target is taken from the URL as sent, as server.ts passes it: Next's `params` are decoded
 // once already, and the handlers decode it themselves.
 export const dynamic = "force-dynamic";
