@@ -13,6 +13,7 @@ import { DataDirBusyError } from "./lib/db/pglite-lock";
 import { PROJECT_ROOT } from "./lib/db/migrations";
 import { buildStaleReason, runNextBuild } from "./lib/runtime/build-if-needed";
 import { checkNodeVersion } from "./lib/runtime/check-node";
+import { compileNextConfig } from "./lib/runtime/compile-next-config";
 import { prepareUpstreams } from "./lib/runtime/prepare-upstreams";
 import { printBanner } from "./lib/runtime/banner";
 import { invalidateCatalog } from "./lib/gateway/catalog";
@@ -92,6 +93,8 @@ async function main() {
   );
   // Usage a previous run could not write before it stopped (see lib/gateway/usage-writer.ts).
   await restoreUnwrittenUsage(() => database, config.dataDir);
+  // Next loads next.config.mjs, compiled here from next.config.ts (see that file for why).
+  compileNextConfig(PROJECT_ROOT);
   await progress("Seeding demo data", () => seedIfEmpty(database.prisma, secrets), (r) => (r.seeded ? "seeded" : "already seeded"));
   if (!dev) {
     const reason = buildStaleReason(PROJECT_ROOT);

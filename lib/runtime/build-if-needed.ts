@@ -7,7 +7,7 @@ import { join } from "node:path";
 // than it, so a fresh clone and a `git pull` both just work.
 
 const SOURCE_DIRS = ["app", "components", "lib", "public", "build/generated/prisma"];
-const SOURCE_FILES = ["next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package.json", "proxy.ts"];
+const SOURCE_FILES = ["next.config.ts", "postcss.config.mjs", "tsconfig.json", "package.json", "proxy.ts"];
 const IGNORED = /(\.test\.tsx?|\.md)$/;
 
 function newestMtime(root: string, path: string): number {
