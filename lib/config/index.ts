@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { absoluteDataDir, envSchema } from "./schema";
 import { ensureSecrets as ensureSecretsFor, type Secrets } from "./secrets";
+import { processSingleton } from "@/lib/server/process-singleton";
 
 export { ensureSecrets, type Secrets } from "./secrets";
 
@@ -123,31 +124,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-const CONFIG = Symbol.for("gatehouse.config");
-type WithConfig = typeof globalThis & { [CONFIG]?: Config };
+const CONFIG = processSingleton<{ current?: Config }>("config", () => ({}));
 
 /** The process's configuration, parsed on first use. */
 export function getConfig(): Config {
-  const g = globalThis as WithConfig;
-  g[CONFIG] ??= loadConfig();
-  return g[CONFIG];
+  CONFIG.current ??= loadConfig();
+  return CONFIG.current;
 }
 
 /** Forget the cached configuration and secrets (tests that change the environment). */
 export function resetConfig(): void {
-  delete (globalThis as WithConfig)[CONFIG];
-  delete (globalThis as WithSecrets)[SECRETS];
+  delete CONFIG.current;
+  delete SECRETS.current;
 }
 
-const SECRETS = Symbol.for("gatehouse.secrets");
-type WithSecrets = typeof globalThis & { [SECRETS]?: Secrets };
+const SECRETS = processSingleton<{ current?: Secrets }>("secrets", () => ({}));
 
 /**
  * The process's secrets. server.ts resolves them at start and exports them to the environment;
  * inside Next (same process) and in tests this reads them the same way, once.
  */
 export function getSecrets(): Secrets {
-  const g = globalThis as WithSecrets;
-  g[SECRETS] ??= ensureSecretsFor(getConfig());
-  return g[SECRETS];
+  SECRETS.current ??= ensureSecretsFor(getConfig());
+  return SECRETS.current;
 }

@@ -1,14 +1,13 @@
 import "server-only";
 import { getSecrets } from "@/lib/config";
 import { deriveSecretKeys, type SecretKeys } from "./derive-secret-keys";
+import { processSingleton } from "@/lib/server/process-singleton";
 
-const KEYS = Symbol.for("gatehouse.secretKeys");
-type WithKeys = typeof globalThis & { [KEYS]?: { secret: string; keys: SecretKeys } };
+const KEYS = processSingleton<{ current?: { secret: string; keys: SecretKeys } }>("secretKeys", () => ({}));
 
 /** The pepper and encryption keys of this process, derived once from GATEHOUSE_SECRET. */
 export function getSecretKeys(): SecretKeys {
-  const g = globalThis as WithKeys;
   const secret = getSecrets().gatehouseSecret;
-  if (g[KEYS]?.secret !== secret) g[KEYS] = { secret, keys: deriveSecretKeys(secret) };
-  return g[KEYS].keys;
+  if (KEYS.current?.secret !== secret) KEYS.current = { secret, keys: deriveSecretKeys(secret) };
+  return KEYS.current.keys;
 }

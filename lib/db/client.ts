@@ -9,6 +9,7 @@ import type { DatabaseConfig } from "@/lib/config";
 import { getConfig } from "@/lib/config";
 import { logger } from "@/lib/server/logger";
 import { lockDataDir } from "./pglite-lock";
+import { processSingleton } from "@/lib/server/process-singleton";
 
 // One database handle per process. The custom server (its own bundle) and Next's bundled route code
 // live in the same process but load separate copies of this module, so the handle is kept on
@@ -36,8 +37,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const DB = Symbol.for("gatehouse.db");
-type WithDb = typeof globalThis & { [DB]?: Database };
+const DB = processSingleton<{ current?: Database }>("db", () => ({}));
 
 // Secrets are never read unless a query asks for them by name (`omit: { field: false }`).
 const omit = {
@@ -125,9 +125,8 @@ export function openDatabase(config: DatabaseConfig): Database {
 
 /** The process's database, opened on first use (never at import, so `next build` opens nothing). */
 export function getDatabase(): Database {
-  const g = globalThis as WithDb;
-  g[DB] ??= openDatabase(getConfig().database);
-  return g[DB];
+  DB.current ??= openDatabase(getConfig().database);
+  return DB.current;
 }
 
 export function getDb(): Prisma {
@@ -136,12 +135,11 @@ export function getDb(): Prisma {
 
 /** Installs a database opened elsewhere (tests) as the process's database. */
 export function setDatabase(db: Database | undefined): void {
-  (globalThis as WithDb)[DB] = db;
+  DB.current = db;
 }
 
 export async function closeDatabase(): Promise<void> {
-  const g = globalThis as WithDb;
-  const db = g[DB];
-  delete g[DB];
+  const db = DB.current;
+  delete DB.current;
   await db?.close();
 }

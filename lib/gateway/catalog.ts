@@ -7,6 +7,7 @@ import { getDb, type Prisma } from "@/lib/db";
 import { publishInvalidation } from "@/lib/limits/invalidation-bus";
 import { logger } from "@/lib/server/logger";
 import { PROVIDER_PROTOCOL, type Protocol } from "./types";
+import { processSingleton } from "@/lib/server/process-singleton";
 
 export interface CatalogChannel {
   id: string;
@@ -32,13 +33,11 @@ export interface Catalog {
 // Channels and prices change rarely and are read on every request: keep them in process and
 // reload after a short TTL or at once when an admin changes them (invalidateCatalog).
 const TTL_MS = 5_000;
-const CATALOG = Symbol.for("gatehouse.gateway.catalog");
-type WithCatalog = typeof globalThis & { [CATALOG]?: { value?: Catalog; loading?: Promise<Catalog> } };
+const CATALOG = processSingleton<{ current?: { value?: Catalog; loading?: Promise<Catalog> } }>("gateway.catalog", () => ({}));
 
 function slot() {
-  const g = globalThis as WithCatalog;
-  g[CATALOG] ??= {};
-  return g[CATALOG];
+  CATALOG.current ??= {};
+  return CATALOG.current;
 }
 
 async function loadCatalog(db: Prisma, channelKey: Buffer): Promise<Catalog> {

@@ -2,6 +2,8 @@
 // timeout. After the cool-down one request is let through as a trial: success closes the
 // circuit, failure opens it again.
 
+import { processSingleton } from "@/lib/server/process-singleton";
+
 const FAILURES_TO_OPEN = 3;
 const COOL_DOWN_MS = 30_000;
 
@@ -11,13 +13,11 @@ interface State {
   trialInFlight: boolean;
 }
 
-const STATES = Symbol.for("gatehouse.gateway.circuits");
-type WithStates = typeof globalThis & { [STATES]?: Map<string, State> };
+const STATES = processSingleton<{ current?: Map<string, State> }>("gateway.circuits", () => ({}));
 
 function states(): Map<string, State> {
-  const g = globalThis as WithStates;
-  g[STATES] ??= new Map();
-  return g[STATES];
+  STATES.current ??= new Map();
+  return STATES.current;
 }
 
 /** Whether a request may go to this channel now. */

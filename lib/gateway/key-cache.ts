@@ -1,5 +1,6 @@
 import { publishInvalidation } from "@/lib/limits/invalidation-bus";
 import type { GatewayKey } from "./load-key";
+import { processSingleton } from "@/lib/server/process-singleton";
 
 // Keys looked up by HMAC, cached in process so the hot path reads the database once per key per
 // TTL. Anything that changes a key or its order calls an invalidate function at once. The cache
@@ -16,13 +17,11 @@ interface Entry {
   expiresAt: number;
 }
 
-const CACHE = Symbol.for("gatehouse.gateway.keyCache");
-type WithCache = typeof globalThis & { [CACHE]?: Map<string, Entry> };
+const CACHE = processSingleton<{ current?: Map<string, Entry> }>("gateway.keyCache", () => ({}));
 
 function cache(): Map<string, Entry> {
-  const g = globalThis as WithCache;
-  g[CACHE] ??= new Map();
-  return g[CACHE];
+  CACHE.current ??= new Map();
+  return CACHE.current;
 }
 
 export function getCachedKey(hmac: string, now = Date.now()): GatewayKey | null | undefined {
@@ -71,17 +70,15 @@ export function invalidateOrderKeys(orderId: string, options: { broadcast?: bool
 // diagnosis and an HMAC per request. Only credentials that passed the diagnosis are kept; the
 // HMAC of a credential never changes for a pepper, so nothing here needs invalidating. Entries
 // live as long as the process (bounded): a key is in memory anyway while its requests are served.
-const HMACS = Symbol.for("gatehouse.gateway.credentialHmacs");
+const HMACS = processSingleton<{ current?: WeakMap<Buffer, Map<string, string>> }>("gateway.credentialHmacs", () => ({}));
 const MAX_HMACS = 20_000;
-type WithHmacs = typeof globalThis & { [HMACS]?: WeakMap<Buffer, Map<string, string>> };
 
 function hmacsFor(pepper: Buffer): Map<string, string> {
-  const g = globalThis as WithHmacs;
-  g[HMACS] ??= new WeakMap();
-  let map = g[HMACS].get(pepper);
+  HMACS.current ??= new WeakMap();
+  let map = HMACS.current.get(pepper);
   if (!map) {
     map = new Map();
-    g[HMACS].set(pepper, map);
+    HMACS.current.set(pepper, map);
   }
   return map;
 }

@@ -1,15 +1,14 @@
 import { Agent, request, errors as undiciErrors } from "undici";
+import { processSingleton } from "@/lib/server/process-singleton";
 
 // One pooled keep-alive client for every upstream call: reusing connections is most of the
 // difference between a thin proxy and a slow one (undici.request on a shared Agent is about 1.6x
 // the throughput of the global fetch inside Next).
 
-const AGENT = Symbol.for("gatehouse.gateway.agent");
-type WithAgent = typeof globalThis & { [AGENT]?: Agent };
+const AGENT = processSingleton<{ current?: Agent }>("gateway.agent", () => ({}));
 
 export function upstreamAgent(): Agent {
-  const g = globalThis as WithAgent;
-  g[AGENT] ??= new Agent({
+  AGENT.current ??= new Agent({
     // No cap per upstream origin: a cap queues streams behind each other (at 256, a thousand slow
     // streams were served 256 at a time).
     connections: null,
@@ -18,7 +17,7 @@ export function upstreamAgent(): Agent {
     keepAliveMaxTimeout: 600_000,
     connect: { timeout: 10_000 },
   });
-  return g[AGENT];
+  return AGENT.current;
 }
 
 export type UpstreamResponse = Awaited<ReturnType<typeof request>>;

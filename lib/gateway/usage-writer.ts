@@ -8,6 +8,7 @@ import { errorSummary, ThrottledLog } from "@/lib/limits/throttled-log";
 import { logger } from "@/lib/server/logger";
 import { onShutdown } from "@/lib/server/shutdown";
 import { cleanText } from "@/lib/text/safe-text";
+import { processSingleton } from "@/lib/server/process-singleton";
 
 /** One finished request, as the request log, the daily rollup and the ledger need it. */
 export interface UsageRecord {
@@ -70,13 +71,11 @@ interface WriterState {
   deadLettered: number;
 }
 
-const STATE = Symbol.for("gatehouse.gateway.usageWriter");
-type WithState = typeof globalThis & { [STATE]?: WriterState };
+const STATE = processSingleton<{ current?: WriterState }>("gateway.usageWriter", () => ({}));
 
 function state(): WriterState {
-  const g = globalThis as WithState;
-  g[STATE] ??= { queue: [], inFlight: [], failures: 0, deadLettered: 0 };
-  return g[STATE];
+  STATE.current ??= { queue: [], inFlight: [], failures: 0, deadLettered: 0 };
+  return STATE.current;
 }
 
 const retryLog = new ThrottledLog(logger, "error", 10_000);

@@ -1,15 +1,14 @@
 import "server-only";
 import { createTransport, type Transporter } from "nodemailer";
+import { processSingleton } from "@/lib/server/process-singleton";
 
 // One transport per SMTP URL for the process: nodemailer keeps no pool by default, but building
 // the transport parses the URL and options each time, and tests point several at their own sinks.
-const TRANSPORTS = Symbol.for("gatehouse.mail-transports");
-type WithTransports = typeof globalThis & { [TRANSPORTS]?: Map<string, Transporter> };
+const TRANSPORTS = processSingleton<{ current?: Map<string, Transporter> }>("mail-transports", () => ({}));
 
 /** The nodemailer transport for `smtpUrl` (smtp:// or smtps://, credentials in the URL). */
 export function getMailTransport(smtpUrl: string): Transporter {
-  const g = globalThis as WithTransports;
-  const transports = (g[TRANSPORTS] ??= new Map());
+  const transports = (TRANSPORTS.current ??= new Map());
   let transport = transports.get(smtpUrl);
   if (!transport) {
     // Short timeouts: a sign-in link that cannot be handed to the relay within seconds will not be

@@ -75,29 +75,27 @@ export {
   type SpendSnapshot,
   type SpendStore,
 } from "./spend-types";
+import { processSingleton } from "@/lib/server/process-singleton";
 
-const STORE = Symbol.for("gatehouse.limits.spendStore");
-type WithStore = typeof globalThis & { [STORE]?: SpendStore };
+const STORE = processSingleton<{ current?: SpendStore }>("limits.spendStore", () => ({}));
 
 /**
  * The process's spend store: in Redis when `REDIS_URL` is set, in process otherwise. One per
  * process (on globalThis: the server and Next's bundles share it), closed by a shutdown hook.
  */
 export function getSpendStore(): SpendStore {
-  const g = globalThis as WithStore;
-  if (!g[STORE]) {
+  if (!STORE.current) {
     const redis = getRedis();
     const store: SpendStore = redis ? new RedisSpendStore({ client: redis }) : new MemorySpendStore();
     logger.info({ store: store.kind }, "spend limits ready");
     onShutdown("spend store", () => store.close(), { order: 800, timeoutMs: 3000 });
-    g[STORE] = store;
+    STORE.current = store;
   }
-  return g[STORE];
+  return STORE.current;
 }
 
 /** Replaces the process's store (tests); undefined makes the next getSpendStore() choose again. */
 export function setSpendStore(store: SpendStore | undefined): void {
-  const g = globalThis as WithStore;
-  if (store) g[STORE] = store;
-  else delete g[STORE];
+  if (store) STORE.current = store;
+  else delete STORE.current;
 }
