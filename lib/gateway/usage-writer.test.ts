@@ -9,7 +9,8 @@ import type { Database } from "@/lib/db";
 import { createOrder } from "@/lib/orders";
 import { seed } from "@/lib/seed";
 import { createTestDatabase, describeEachEngine, type TestDatabase } from "@/test/databases";
-import { flushUsage, recordUsage, restoreUnwrittenUsage, saveUnwrittenUsage, usageWriterStats, type UsageRecord } from "./usage-writer";
+import { usageRecord } from "@/test/usage-record";
+import { flushUsage, recordUsage, restoreUnwrittenUsage, saveUnwrittenUsage, usageWriterStats } from "./usage-writer";
 
 const secret = "w".repeat(40);
 const keys = deriveSecretKeys(secret);
@@ -40,33 +41,7 @@ describeEachEngine("usage writer", (engine) => {
     return { orderId: created.order.id, keyId: created.apiKey.id, customerId: created.customerId, credit: created.plan.creditMicros };
   }
 
-  function usage(order: { orderId: string; keyId: string; customerId: string }, overrides: Partial<UsageRecord> = {}): UsageRecord {
-    return {
-      requestId: `req_${randomUUID()}`,
-      apiKeyId: order.keyId,
-      customerId: order.customerId,
-      orderId: order.orderId,
-      endpoint: "/v1/chat/completions",
-      protocol: "openai",
-      model: "gpt-4.1-mini",
-      upstreamModel: "gpt-4.1-mini",
-      stream: false,
-      status: 200,
-      errorCode: null,
-      inputTokens: 10,
-      outputTokens: 20,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      costMicros: 37n,
-      estimated: false,
-      latencyMs: 5,
-      ttfbMs: 3,
-      channelId: null,
-      clientIp: "127.0.0.1",
-      createdAt: new Date(),
-      ...overrides,
-    };
-  }
+  const usage = usageRecord;
 
   async function figures(orderId: string) {
     const db = t.db.prisma;

@@ -5,6 +5,7 @@ import { flushUsage, recordUsage } from "@/lib/gateway/usage-writer";
 import { createOrder } from "@/lib/orders";
 import { seed } from "@/lib/seed";
 import { createTestDatabase, describeEachEngine, type TestDatabase } from "@/test/databases";
+import { usageRecord } from "@/test/usage-record";
 import { utcMonth } from "@/lib/billing/period";
 import { closeClient, deleteKeys, redisUp, testClient, uniquePrefix } from "@/lib/limits/redis-test-support";
 import { MemorySpendStore, RedisSpendStore, type SpendStore } from "./spend";
@@ -78,30 +79,7 @@ describeEachEngine("spend limits against the database", (engine) => {
         spent += actual;
         // Settle first, then hand the record to the usage writer (the gateway's order).
         await store.settle(reservation, actual);
-        recordUsage(() => t.db, {
-          requestId: reservation.requestId,
-          apiKeyId: keyId,
-          customerId: created.customerId,
-          orderId,
-          endpoint: "/v1/chat/completions",
-          protocol: "openai",
-          model: "gpt-4o-mini",
-          upstreamModel: "gpt-4o-mini",
-          stream: false,
-          status: 200,
-          errorCode: null,
-          inputTokens: 10,
-          outputTokens: 20,
-          cacheReadTokens: 0,
-          cacheWriteTokens: 0,
-          costMicros: actual,
-          estimated: false,
-          latencyMs: 5,
-          ttfbMs: 3,
-          channelId: null,
-          clientIp: null,
-          createdAt: new Date(),
-        });
+        recordUsage(() => t.db, usageRecord({ orderId, keyId, customerId: created.customerId }, { requestId: reservation.requestId, model: "gpt-4o-mini", upstreamModel: "gpt-4o-mini", costMicros: actual, clientIp: null }));
       }
       await flushUsage({ all: true });
       const after = await changeOrderBalance(db, store, { orderId, amountMicros: 5n * M, kind: "ADJUSTMENT", note: "goodwill" });
