@@ -25,7 +25,7 @@ import { startInvalidationListener } from "./lib/limits/invalidation-bus";
 import { seedIfEmpty } from "./lib/seed";
 import { applyClientIp } from "./lib/server/client-ip";
 import { logger } from "./lib/server/logger";
-import { installGracefulShutdown, onShutdown, SHUTDOWN_ORDER_LAST } from "./lib/server/shutdown";
+import { installGracefulShutdown, onShutdown, SHUTDOWN_ORDER_LAST, SHUTDOWN_SIGNALS } from "./lib/server/shutdown";
 import { SPILL_FILE_NAME, spillOutputTo, stderr, stdout } from "./lib/server/stdio";
 import { parseTrustedProxies } from "./lib/server/trusted-proxies";
 import { pathOf, serveWebHandler } from "./lib/server/web-host";
@@ -49,7 +49,24 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/**
+ * Until the server is up, a stop signal ends start-up at once, through `process.exit`: its 'exit'
+ * handlers still release the embedded database's lock and keep unwritten output, which dying by
+ * the signal would skip. Returns the function that hands the signals to the graceful shutdown.
+ */
+function exitOnSignalsDuringStartUp(): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    stderr.write(`\n${signal} during start-up: stopping.\n`);
+    process.exit(1);
+  };
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, onSignal);
+  return () => {
+    for (const signal of SHUTDOWN_SIGNALS) process.removeListener(signal, onSignal);
+  };
+}
+
 async function main() {
+  const startUpSignals = exitOnSignalsDuringStartUp();
   const nodeProblem = checkNodeVersion();
   if (nodeProblem) fail(nodeProblem);
   if (dev) (process.env as Record<string, string>).NODE_ENV ??= "development";
@@ -142,6 +159,7 @@ async function main() {
     return http;
   });
   installGracefulShutdown(server, { drainTimeoutMs: config.shutdownDrainMs });
+  startUpSignals();
 
   // With several instances (REDIS_URL), a change made on one reaches the others' caches at once.
   const stopListening = await startInvalidationListener({
