@@ -26,7 +26,7 @@ import { seedIfEmpty } from "./lib/seed";
 import { applyClientIp } from "./lib/server/client-ip";
 import { logger } from "./lib/server/logger";
 import { installGracefulShutdown, onShutdown, SHUTDOWN_ORDER_LAST, SHUTDOWN_SIGNALS } from "./lib/server/shutdown";
-import { SPILL_FILE_NAME, spillOutputTo, stderr, stdout } from "./lib/server/stdio";
+import { makeTerminalOutputNonBlocking, SPILL_FILE_NAME, spillOutputTo, stderr, stdout } from "./lib/server/stdio";
 import { parseTrustedProxies } from "./lib/server/trusted-proxies";
 import { pathOf, serveWebHandler } from "./lib/server/web-host";
 
@@ -67,6 +67,7 @@ function exitOnSignalsDuringStartUp(): () => void {
 
 async function main() {
   const startUpSignals = exitOnSignalsDuringStartUp();
+  makeTerminalOutputNonBlocking();
   const nodeProblem = checkNodeVersion();
   if (nodeProblem) fail(nodeProblem);
   if (dev) (process.env as Record<string, string>).NODE_ENV ??= "development";

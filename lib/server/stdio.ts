@@ -22,21 +22,9 @@ interface Stdio {
 const GLOBAL_KEY = Symbol.for("gatehouse.stdio");
 type StdioGlobal = typeof globalThis & { [GLOBAL_KEY]?: Stdio };
 
-/**
- * Node makes a terminal's stdout blocking: a terminal that stops taking output (Ctrl+S) would stop
- * the process at its next line. Non-blocking, such a line waits in memory like one for a pipe.
- */
-function unblockTerminal(stream: NodeJS.WriteStream): void {
-  if (!stream.isTTY) return;
-  const handle = (stream as { _handle?: { setBlocking?: (blocking: boolean) => unknown } })._handle;
-  handle?.setBlocking?.(false);
-}
-
 function create(): Stdio {
   const state: Stdio = {} as Stdio;
   const spill = () => state.spill;
-  unblockTerminal(process.stdout);
-  unblockTerminal(process.stderr);
   state.stdout = new NonBlockingOutput(process.stdout, { name: "stdout", spill });
   state.stderr = new NonBlockingOutput(process.stderr, { name: "stderr", spill });
   // Whatever ends the process, the lines the streams have not taken yet survive in the file.
@@ -61,4 +49,18 @@ export const stderr: NonBlockingOutput = stdio().stderr;
 /** Where lines go that stdout or stderr cannot take: `<dataDir>/spilled-output.log` in the server. */
 export function spillOutputTo(path: string): void {
   stdio().spill = new SpillFile(path);
+}
+
+/**
+ * Node makes a terminal's stdout and stderr blocking: a terminal that stops taking output (Ctrl+S)
+ * would stop the server at its next line. Non-blocking, such a line waits in memory (and counts
+ * towards the backlog limit) like one for a pipe. For the long-running server only: a short
+ * command that exits right after printing wants every line out first.
+ */
+export function makeTerminalOutputNonBlocking(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (!stream.isTTY) continue;
+    const handle = (stream as { _handle?: { setBlocking?: (blocking: boolean) => unknown } })._handle;
+    handle?.setBlocking?.(false);
+  }
 }
