@@ -2,9 +2,12 @@
 // database, build when the build is missing or stale, start the bundled mock upstream when no
 // real provider is configured, then serve Next behind a plain node:http server that
 //  - decides the client IP itself (X-Forwarded-For is believed only from TRUSTED_PROXIES), and
-//  - owns SIGTERM/SIGINT: drain in-flight requests, run the flush hooks, then exit.
+//  - owns SIGTERM/SIGINT/SIGHUP: drain in-flight requests, run the flush hooks, then exit.
+// Everything it prints goes through lib/server/stdio: a stdout nobody reads can neither block nor
+// crash it.
 // `npm run dev` is the same with Next's dev server and no build.
 import { createServer } from "node:http";
+import { join } from "node:path";
 import next from "next";
 import { ConfigError, ensureSecrets, getConfig } from "./lib/config";
 import { closeDatabase, getDatabase } from "./lib/db";
@@ -24,7 +27,8 @@ import { startInvalidationListener } from "./lib/limits/invalidation-bus";
 import { seedIfEmpty } from "./lib/seed";
 import { applyClientIp } from "./lib/server/client-ip";
 import { logger } from "./lib/server/logger";
-import { installGracefulShutdown, onShutdown, SHUTDOWN_ORDER_LAST } from "./lib/server/shutdown";
+import { installGracefulShutdown, onShutdown, SHUTDOWN_ORDER_LAST, SHUTDOWN_SIGNALS } from "./lib/server/shutdown";
+import { makeTerminalOutputNonBlocking, SPILL_FILE_NAME, spillOutputTo, stderr, stdout } from "./lib/server/stdio";
 import { parseTrustedProxies } from "./lib/server/trusted-proxies";
 import { pathOf, serveWebHandler } from "./lib/server/web-host";
 
@@ -35,19 +39,37 @@ let step = 0;
 async function progress<T>(label: string, work: () => Promise<T> | T, done?: (result: T) => string): Promise<T> {
   step += 1;
   const started = Date.now();
-  process.stdout.write(`[${step}/${STEPS}] ${label} ...\n`);
+  stdout.write(`[${step}/${STEPS}] ${label} ...\n`);
   const result = await work();
   const detail = done ? done(result) : "done";
-  process.stdout.write(`[${step}/${STEPS}] ${label}: ${detail} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  stdout.write(`[${step}/${STEPS}] ${label}: ${detail} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   return result;
 }
 
 function fail(message: string): never {
-  process.stderr.write(`\n${message}\n`);
+  stderr.write(`\n${message}\n`);
   process.exit(1);
 }
 
+/**
+ * Until the server is up, a stop signal ends start-up at once, through `process.exit`: its 'exit'
+ * handlers still release the embedded database's lock and keep unwritten output, which dying by
+ * the signal would skip. Returns the function that hands the signals to the graceful shutdown.
+ */
+function exitOnSignalsDuringStartUp(): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    stderr.write(`\n${signal} during start-up: stopping.\n`);
+    process.exit(1);
+  };
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, onSignal);
+  return () => {
+    for (const signal of SHUTDOWN_SIGNALS) process.removeListener(signal, onSignal);
+  };
+}
+
 async function main() {
+  const startUpSignals = exitOnSignalsDuringStartUp();
+  makeTerminalOutputNonBlocking();
   const nodeProblem = checkNodeVersion();
   if (nodeProblem) fail(nodeProblem);
   if (dev) (process.env as Record<string, string>).NODE_ENV ??= "development";
@@ -59,6 +81,8 @@ async function main() {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
+  // From here on, lines that stdout or stderr cannot take are kept in the data directory.
+  spillOutputTo(join(config.dataDir, SPILL_FILE_NAME));
   const secrets = (() => {
     try {
       return ensureSecrets(config);
@@ -77,7 +101,7 @@ async function main() {
     logger.info({ fromDataDir: secrets.fromDataDir }, "using secrets stored in the data directory");
   }
 
-  process.stdout.write(`Gatehouse on Node ${process.versions.node}, database: ${config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${config.dataDir}`}\n`);
+  stdout.write(`Gatehouse on Node ${process.versions.node}, database: ${config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${config.dataDir}`}\n`);
   const database = (() => {
     try {
       return getDatabase();
@@ -142,6 +166,7 @@ async function main() {
     return http;
   });
   installGracefulShutdown(server, { drainTimeoutMs: config.shutdownDrainMs });
+  startUpSignals();
 
   // With several instances (REDIS_URL), a change made on one reaches the others' caches at once.
   const stopListening = await startInvalidationListener({
@@ -176,6 +201,6 @@ async function main() {
 
 main().catch((err: unknown) => {
   logger.fatal({ err }, "start-up failed");
-  process.stderr.write(`\nStart-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  stderr.write(`\nStart-up failed: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

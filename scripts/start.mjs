@@ -12,6 +12,11 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
+// A stdout or stderr whose reader has gone (EPIPE) reports it as an 'error' event, which with no
+// listener is an uncaught exception. From the bundle on, lib/server/stdio.ts handles these streams;
+// until then, losing a line is better than dying of it.
+for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = join(root, "build", "server", "server.cjs");
 

@@ -1,8 +1,14 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { stderr } from "@/lib/server/stdio";
 
 // PGlite has no lock of its own: two processes opening one data directory corrupt it. A pid file,
 // created exclusively, makes the second opener fail with a clear message instead.
+//
+// The file is removed by `close()` and, failing that, by an 'exit' handler: every way the server
+// ends runs it (its signals all go through process.exit, as do uncaught errors). Only a process
+// killed outright (SIGKILL, a crash of Node itself, a power cut) leaves it behind; the next opener
+// sees that its pid is not running, says so, and takes the lock over.
 
 export class DataDirBusyError extends Error {
   constructor(
@@ -26,8 +32,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
+export interface LockOptions {
+  /** Receives the one line saying a stale lock was taken over; stderr by default. */
+  notice?: (line: string) => void;
+}
+
 /** Takes the data directory's lock for this process; returns the release function. */
-export function lockDataDir(dataDir: string): () => void {
+export function lockDataDir(dataDir: string, options: LockOptions = {}): () => void {
+  const notice = options.notice ?? ((line: string) => void stderr.write(line));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, "gatehouse.pid");
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -54,6 +66,8 @@ export function lockDataDir(dataDir: string): () => void {
       // A stale lock from a process that died: take it over.
       try {
         unlinkSync(path);
+        const holder = Number.isInteger(pid) && pid > 0 ? `process ${pid}, which is no longer running` : "a process that did not finish writing it";
+        notice(`Removed the stale lock ${path}, left by ${holder}; a killed process leaves it behind.\n`);
       } catch {
         // another process removed it first; try again
       }

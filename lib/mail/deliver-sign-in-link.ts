@@ -1,5 +1,6 @@
 import "server-only";
 import { logger } from "@/lib/server/logger";
+import { stdout } from "@/lib/server/stdio";
 import { composeSignInEmail } from "./compose-sign-in-email";
 import { getMailTransport } from "./get-mail-transport";
 
@@ -23,7 +24,8 @@ const log = logger.child({ component: "mail" });
 export async function deliverSignInLink(
   input: { to: string; url: string; ttlSeconds: number },
   settings: MailSettings,
-  print: (line: string) => void = (line) => process.stdout.write(line),
+  // Never spilled to a file with the other lines stdout cannot take: the link is a credential.
+  print: (line: string) => void = (line) => void stdout.write(line, { spill: false }),
 ): Promise<void> {
   if (!settings.smtpUrl) {
     print(`${SIGN_IN_LINK_LOG_MARKER} ${input.to} ${input.url}\n`);

@@ -1,6 +1,7 @@
 import type { Config } from "@/lib/config";
 import type { Prisma } from "@/lib/db";
 import { DEMO_USERS } from "@/lib/seed";
+import { stdout } from "@/lib/server/stdio";
 
 /** The lines `npm start` ends with: where to go and how to sign in. */
 export async function printBanner(db: Prisma, config: Config, port: number) {
@@ -22,5 +23,5 @@ export async function printBanner(db: Prisma, config: Config, port: number) {
     `  Operations: npm run gatehouse -- --help    Stop: Ctrl+C`,
     "",
   );
-  process.stdout.write(`${lines.join("\n")}\n`);
+  stdout.write(`${lines.join("\n")}\n`);
 }

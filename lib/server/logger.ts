@@ -1,6 +1,8 @@
 /**
  * The application's logger: pino writing one JSON object per line to stdout, no transports (no
- * worker threads), secrets redacted.
+ * worker threads), secrets redacted. Lines go through `stdout` of ./stdio, not pino's own
+ * destination: a log line can never block the process or throw, and lines stdout cannot take go
+ * to a file in the data directory (see nonblocking-output.ts for why).
  *
  * Level: `LOG_LEVEL` (fatal, error, warn, info, debug, trace, silent), default `info`. Under
  * Vitest the default is `silent` so test output stays readable; set `LOG_LEVEL` to see logs there.
@@ -17,6 +19,8 @@
  * No `server-only` import here: server.ts loads this module outside Next's bundler.
  */
 import pino, { type DestinationStream, type Level, type Logger } from "pino";
+
+import { stdout } from "./stdio";
 
 export type { Logger } from "pino";
 
@@ -64,7 +68,7 @@ function levelFromEnv(env: Readonly<Record<string, string | undefined>>): { leve
 export interface CreateLoggerOptions {
   /** Overrides `LOG_LEVEL`. */
   level?: Level | "silent";
-  /** Where lines go; stdout when omitted. Tests pass a stream to inspect the output. */
+  /** Where lines go; the non-blocking stdout when omitted. Tests pass a stream to inspect the output. */
   destination?: DestinationStream;
   /** Overrides `process.env` as the source of `LOG_LEVEL`. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -83,7 +87,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    options.destination ?? stdout,
   );
   if (fromEnv.invalid !== undefined && options.level === undefined) {
     instance.warn({ LOG_LEVEL: fromEnv.invalid, using: fromEnv.level }, "unknown LOG_LEVEL; using the default");

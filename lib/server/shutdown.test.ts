@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import {
+  DEADLINE_MARGIN_MS,
   installGracefulShutdown,
   isDraining,
   ShutdownRegistry,
@@ -138,11 +139,11 @@ describe("installGracefulShutdown", () => {
   const servers: http.Server[] = [];
   const handles: GracefulShutdown[] = [];
   const agents: http.Agent[] = [];
-  let baseline: { term: number; int: number };
+  let baseline: { term: number; int: number; hup: number };
   let events: string[];
 
   beforeEach(() => {
-    baseline = { term: process.listenerCount("SIGTERM"), int: process.listenerCount("SIGINT") };
+    baseline = { term: process.listenerCount("SIGTERM"), int: process.listenerCount("SIGINT"), hup: process.listenerCount("SIGHUP") };
     events = [];
   });
 
@@ -157,6 +158,7 @@ describe("installGracefulShutdown", () => {
     );
     expect(process.listenerCount("SIGTERM")).toBe(baseline.term);
     expect(process.listenerCount("SIGINT")).toBe(baseline.int);
+    expect(process.listenerCount("SIGHUP")).toBe(baseline.hup);
     expect(isDraining()).toBe(false);
   });
 
@@ -378,6 +380,85 @@ describe("installGracefulShutdown", () => {
     expect(exitCalls).toEqual([0]);
     expect(events).toEqual(["hook done", "exit 0"]);
     expect(log.messages("warn").filter((m) => m === "signal ignored: shutdown hooks are running")).toHaveLength(2);
+  });
+
+  it("handles SIGHUP (a closed terminal) like SIGTERM: drain, hooks, exit 0", async () => {
+    const { server, port } = await startServer();
+    const { exited, registry, log } = install(server, { drainTimeoutMs: 5_000 });
+    registry.register("metering", () => void events.push("hook metering"));
+
+    const inFlight = request(port, "/slow");
+    await sleep(100);
+    process.emit("SIGHUP");
+    expect(isDraining()).toBe(true);
+    expect((await inFlight).body).toBe("slow done");
+    expect(await exited).toBe(0);
+    expect(events).toEqual(["finished /slow", "hook metering", "exit 0"]);
+    expect(log.entries.find((e) => e.msg === "shutting down: draining connections")?.obj).toMatchObject({ reason: "SIGHUP" });
+  });
+
+  it("announces its deadline: the drain timeout, the hooks' timeouts and a margin", async () => {
+    const { server } = await startServer();
+    const { handle, registry, log } = install(server, { drainTimeoutMs: 700 });
+    registry.register("metering", () => {}, { timeoutMs: 2_000 });
+    registry.register("db", () => {});
+    await handle.shutdown("test");
+    expect(log.entries.find((e) => e.msg === "shutting down: draining connections")?.obj).toMatchObject({
+      drainTimeoutMs: 700,
+      deadlineMs: 700 + 2_000 + 5_000 + DEADLINE_MARGIN_MS,
+    });
+  });
+
+  it("a hook that never resolves: the others still run, and the exit is non-zero and within the deadline", async () => {
+    const { server, port } = await startServer();
+    const { exited, registry, log } = install(server, { drainTimeoutMs: 200 });
+    registry.register("stuck flush", () => new Promise<void>(() => {}), { timeoutMs: 300 });
+    registry.register("db", () => void events.push("hook db"), { order: SHUTDOWN_ORDER_LAST });
+
+    const hanging = request(port, "/hang").catch((err: Error) => err);
+    await vi.waitFor(() => expect(events).toContain("hanging"));
+    const started = Date.now();
+    process.emit("SIGTERM");
+    expect(await exited).toBe(1);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(450);
+    expect(elapsed).toBeLessThan(200 + 300 + DEADLINE_MARGIN_MS);
+    expect(events).toEqual(["hanging", "hook db", "exit 1"]);
+    expect(log.entries.find((e) => e.msg === "shutdown complete")?.obj).toMatchObject({ code: 1, failed: ["stuck flush"] });
+    await hanging;
+  });
+
+  it("exits 1 at the deadline when the sequence itself never ends", async () => {
+    // Stands for anything that outlives its own timeout (hooks are each bounded, so this takes a
+    // registry that never reports).
+    class NeverEnding extends ShutdownRegistry {
+      override runAll(): Promise<never> {
+        return new Promise<never>(() => {});
+      }
+    }
+    const { server } = await startServer();
+    const registry = new NeverEnding();
+    registry.register("flush", () => {}, { timeoutMs: 100 });
+    const hardDeadlines: number[] = [];
+    const { exited, exitCalls, log } = install(server, {
+      drainTimeoutMs: 100,
+      registry,
+      hardDeadline: (ms) => {
+        hardDeadlines.push(ms);
+        return () => {};
+      },
+    });
+    const started = Date.now();
+    process.emit("SIGTERM");
+    expect(await exited).toBe(1);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(200 + DEADLINE_MARGIN_MS - 50);
+    expect(elapsed).toBeLessThan(200 + DEADLINE_MARGIN_MS + 1_000);
+    expect(exitCalls).toEqual([1]);
+    expect(log.messages("error")).toContain("shutdown deadline passed: exiting now");
+    // The last resort for a blocked main thread is armed a little after the deadline.
+    expect(hardDeadlines).toHaveLength(1);
+    expect(hardDeadlines[0]).toBeGreaterThan(200 + DEADLINE_MARGIN_MS);
   });
 
   it("can be triggered without a signal and only runs once", async () => {

@@ -2,10 +2,16 @@
  * Graceful shutdown: drain HTTP connections, then run flush hooks, then exit.
  *
  * Modules register hooks with `onShutdown` (the gateway's metering flush, the database disconnect
- * last). On SIGTERM or SIGINT `installGracefulShutdown` stops accepting connections, lets
- * in-flight requests finish up to a drain timeout, closes what is left, runs the hooks in order
- * and exits 0, or 1 when a hook failed or timed out. The CLI runs the same hooks at its exit with
- * `runShutdownHooks()`.
+ * last). On SIGTERM, SIGINT or SIGHUP (a closed terminal) `installGracefulShutdown` stops
+ * accepting connections, lets in-flight requests finish up to a drain timeout, closes what is
+ * left, runs the hooks in order and exits 0, or 1 when a hook failed or timed out. The CLI runs the
+ * same hooks at its exit with `runShutdownHooks()`.
+ *
+ * Whatever happens, the process ends by a deadline: the drain timeout plus every hook's timeout
+ * plus `DEADLINE_MARGIN_MS`. Each step is bounded by its own timer and nothing on this path waits
+ * synchronously (log lines cannot block: see nonblocking-output.ts), so the deadline timer can
+ * always fire; a worker thread kills the process shortly after it in case something else blocked
+ * the main thread (hard-deadline.ts).
  *
  * The hook registry and the draining flag live on `globalThis`: server.ts (its own bundle) and the
  * app code (bundled by Next) load separate copies of this module in the same process, and a hook
@@ -16,6 +22,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 
+import { armHardDeadline } from "./hard-deadline";
 import { logger as appLogger } from "./logger";
 
 /** The subset of a pino logger used here, so tests can pass a recorder. */
@@ -50,6 +57,12 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 export const DEFAULT_HOOK_TIMEOUT_MS = 5_000;
 /** Order for steps that must come after every flush, such as closing the database. */
 export const SHUTDOWN_ORDER_LAST = 1_000;
+/** Time on top of the drain and the hooks' timeouts, for the last log lines and the exit. */
+export const DEADLINE_MARGIN_MS = 2_000;
+/** A blocked main thread is killed this long after the deadline (see hard-deadline.ts). */
+export const HARD_DEADLINE_AFTER_MS = 1_000;
+/** Signals that start the shutdown: SIGHUP is what closing the terminal that runs `npm start` sends. */
+export const SHUTDOWN_SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT", "SIGHUP"];
 
 interface Hook {
   name: string;
@@ -85,6 +98,11 @@ export class ShutdownRegistry {
 
   get size(): number {
     return this.hooks.length;
+  }
+
+  /** The longest `runAll` can take: every hook's timeout. */
+  timeoutBudgetMs(): number {
+    return this.hooks.reduce((sum, hook) => sum + hook.timeoutMs, 0);
   }
 
   /**
@@ -175,7 +193,14 @@ export interface GracefulShutdownOptions {
   logger?: ShutdownLogger;
   /** Called with the exit code at the end; defaults to `process.exit`. Tests inject a recorder. */
   exit?: (code: number) => void;
+  /** Default `SHUTDOWN_SIGNALS`. */
   signals?: readonly NodeJS.Signals[];
+  /**
+   * Arms the last resort against a blocked main thread: kills the process after the given
+   * milliseconds unless it has ended; returns a disarm function. Defaults to `armHardDeadline`
+   * when `exit` is `process.exit`, and to nothing when a test injects `exit`.
+   */
+  hardDeadline?: (afterMs: number) => () => void;
   /** Defaults to the process-wide registry that `onShutdown` fills. */
   registry?: ShutdownRegistry;
 }
@@ -211,19 +236,20 @@ function flushLogger(log: ShutdownLogger): Promise<void> {
 type Phase = "running" | "draining" | "flushing" | "done";
 
 /**
- * Owns SIGTERM/SIGINT for `server`. On the first signal: `isDraining()` turns true, the listener
- * closes (new connections are refused), idle keep-alive connections are closed, and responses
- * still to be written carry `Connection: close` so clients do not reuse them. When every
+ * Owns SIGTERM, SIGINT and SIGHUP for `server`. On the first signal: `isDraining()` turns true,
+ * the listener closes (new connections are refused), idle keep-alive connections are closed, and
+ * responses still to be written carry `Connection: close` so clients do not reuse them. When every
  * connection has ended, or after `drainTimeoutMs`, the remaining connections are destroyed and
- * the hooks run; then `exit(0)`, or `exit(1)` if a hook failed. A second signal while draining
- * skips the rest of the wait; a signal while the hooks run is logged and ignored, because the
- * hooks are already bounded by their own timeouts.
+ * the hooks run; then `exit(0)`, or `exit(1)` if a hook failed or the deadline passed. A second
+ * signal while draining skips the rest of the wait; a signal while the hooks run is logged and
+ * ignored, because the hooks are already bounded by their own timeouts.
  */
 export function installGracefulShutdown(server: Server, options: GracefulShutdownOptions = {}): GracefulShutdown {
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const log = options.logger ?? appLogger;
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  const signals = options.signals ?? (["SIGTERM", "SIGINT"] as const);
+  const hardDeadline = options.hardDeadline ?? (options.exit ? undefined : armHardDeadline);
+  const signals = options.signals ?? SHUTDOWN_SIGNALS;
   const registry = options.registry ?? state().registry;
   const shared = state();
 
@@ -274,14 +300,8 @@ export function installGracefulShutdown(server: Server, options: GracefulShutdow
       server.closeIdleConnections();
     });
 
-  const sequence = async (reason: string): Promise<number> => {
-    phase = "draining";
-    shared.draining = true;
-    log.info({ reason, drainTimeoutMs, openRequests: open.size }, "shutting down: draining connections");
-    for (const res of open) {
-      if (!res.headersSent) res.setHeader("Connection", "close");
-    }
-
+  /** Drain, then the hooks; resolves with the exit code. */
+  const steps = async (): Promise<number> => {
     let code = 1;
     try {
       const drained = await drain();
@@ -294,8 +314,31 @@ export function installGracefulShutdown(server: Server, options: GracefulShutdow
     } catch (err) {
       log.error({ err }, "shutdown failed");
     }
-    phase = "done";
     await flushLogger(log);
+    return code;
+  };
+
+  const sequence = async (reason: string): Promise<number> => {
+    phase = "draining";
+    shared.draining = true;
+    const deadlineMs = drainTimeoutMs + registry.timeoutBudgetMs() + DEADLINE_MARGIN_MS;
+    log.info({ reason, drainTimeoutMs, deadlineMs, openRequests: open.size }, "shutting down: draining connections");
+    for (const res of open) {
+      if (!res.headersSent) res.setHeader("Connection", "close");
+    }
+    const disarm = hardDeadline?.(deadlineMs + HARD_DEADLINE_AFTER_MS);
+
+    let timer: NodeJS.Timeout | undefined;
+    const overdue = new Promise<number>((resolve) => {
+      timer = setTimeout(() => {
+        log.error({ deadlineMs, phase }, "shutdown deadline passed: exiting now");
+        resolve(1);
+      }, deadlineMs);
+    });
+    const code = await Promise.race([steps(), overdue]);
+    clearTimeout(timer);
+    phase = "done";
+    disarm?.();
     exit(code);
     return code;
   };
