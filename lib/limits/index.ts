@@ -1,4 +1,3 @@
-// Rate limits for the gateway, and the Redis plumbing that shares limits across instances.
+// Rate limits for the gateway (the Redis client they share across instances: lib/redis).
 export * from "./invalidation-bus";
 export * from "./rate-limit";
-export { closeRedis, createRedisClient, ensureRedisReady, getRedis, getRedisSubscriber, redisConfigured, RedisUnavailableError } from "./redis";

@@ -2,8 +2,8 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { logger as appLogger } from "@/lib/server/logger";
-import { ensureRedisReady, getRedis, getRedisSubscriber, type RedisLogger } from "./redis";
-import { errorSummary } from "./throttled-log";
+import { ensureRedisReady, getRedis, getRedisSubscriber, type RedisLogger } from "@/lib/redis";
+import { errorSummary } from "@/lib/server/throttled-log";
 
 /**
  * Cross-instance cache invalidation over Redis pub/sub. The instance that changes a key, order,

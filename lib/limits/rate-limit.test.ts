@@ -3,8 +3,8 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GatewayError, errorResponse } from "@/lib/errors";
 import { formatResetDuration, formatResetInstant, KeyRateLimiter, rateLimitHeaders, type RateLimitDecision } from "./rate-limit";
-import { createRedisClient } from "./redis";
-import { closeClient, deleteKeys, describeWithRedis, recordingLogger, testClient, uniquePrefix } from "./redis-test-support";
+import { createRedisClient } from "@/lib/redis";
+import { closeClient, deleteKeys, describeWithRedis, recordingLogger, testClient, uniquePrefix } from "@/lib/redis/redis-test-support";
 
 let seq = 0;
 const keyId = () => `key-${++seq}-${Math.random().toString(36).slice(2, 8)}`;

@@ -2,8 +2,8 @@ import "server-only";
 import type { Redis } from "ioredis";
 import { RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { logger as appLogger } from "@/lib/server/logger";
-import { ensureRedisReady, getRedis, type RedisLogger } from "./redis";
-import { errorSummary, ThrottledLog } from "./throttled-log";
+import { ensureRedisReady, getRedis, type RedisLogger } from "@/lib/redis";
+import { errorSummary, ThrottledLog } from "@/lib/server/throttled-log";
 
 /**
  * Per-key rate limits: requests per minute and, when the plan (or an admin override) sets one,
