@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisClient } from "@/lib/redis";
 import { closeClient, deleteKeys, describeWithRedis, recordingLogger, testClient, uniquePrefix } from "@/lib/redis/redis-test-support";
-import { KeyRateLimiter } from "./rate-limit";
+import { KeyRateLimiter, type RateLimitRule } from "./rate-limit";
 
 let seq = 0;
 const keyId = () => `key-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
@@ -108,6 +108,92 @@ describeWithRedis("KeyRateLimiter", () => {
   limiterContract("two instances on separate connections", (windowSeconds) => clients.map((redis) => new KeyRateLimiter({ redis, prefix, windowSeconds })));
 });
 
+// Named rules, shaped like the sign-in link limits: per address and per client IP, 15-minute windows.
+function ruleContract(name: string, make: () => KeyRateLimiter[]) {
+  describe(name, () => {
+    const perAddress: RateLimitRule = { name: "test-sign-in-link:email", points: 5, durationSeconds: 15 * 60 };
+    const perIp: RateLimitRule = { name: "test-sign-in-link:ip", points: 20, durationSeconds: 15 * 60 };
+    const address = () => `${keyId()}@example.com`;
+
+    it("5 per address per 15 minutes, counted alike by every instance; the sixth is refused until the window ends", async () => {
+      const limiters = make();
+      const email = address();
+      const remaining: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const d = await limiters[i % limiters.length]!.consume(perAddress, email);
+        expect(d.allowed).toBe(true);
+        remaining.push(d.remainingRequests);
+      }
+      expect(remaining).toEqual([4, 3, 2, 1, 0]);
+      for (const limiter of limiters) {
+        const refused = await limiter.consume(perAddress, email);
+        expect(refused).toMatchObject({ allowed: false, limitedBy: "requests", limitRequests: 5, remainingRequests: 0, keyId: email, degraded: false });
+        expect(refused.retryAfterSeconds).toBeGreaterThan(15 * 60 - 60);
+        expect(refused.retryAfterSeconds).toBeLessThanOrEqual(15 * 60);
+      }
+      // Another address has its own count.
+      expect((await limiters[0]!.consume(perAddress, address())).allowed).toBe(true);
+    });
+
+    it("rules count apart, and apart from API keys' limits, even for the same key", async () => {
+      const [limiter] = make();
+      const key = keyId();
+      expect((await limiter!.consume({ ...perAddress, points: 1 }, key)).allowed).toBe(true);
+      expect((await limiter!.consume({ ...perAddress, points: 1 }, key)).allowed).toBe(false);
+      expect(await limiter!.consume(perIp, key)).toMatchObject({ allowed: true, remainingRequests: 19 });
+      expect(await limiter!.check({ keyId: key, rpm: 1 })).toMatchObject({ allowed: true, remainingRequests: 0 });
+    });
+
+    it("counts concurrent attempts exactly: 30 at once from one IP → 20 pass", async () => {
+      const limiters = make();
+      const ip = keyId();
+      const decisions = await Promise.all(Array.from({ length: 30 }, (_, i) => limiters[i % limiters.length]!.consume(perIp, ip)));
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(20);
+    });
+
+    it("reset forgets a key for every instance", async () => {
+      const limiters = make();
+      const [a, b] = [limiters[0]!, limiters[limiters.length - 1]!];
+      const email = address();
+      for (let i = 0; i < 5; i++) await a.consume(perAddress, email);
+      expect((await b.consume(perAddress, email)).allowed).toBe(false);
+      await a.resetRule(perAddress, email);
+      expect(await b.consume(perAddress, email)).toMatchObject({ allowed: true, remainingRequests: 4 });
+    });
+
+    it("opens a new window when the rule's window ends", async () => {
+      const [limiter] = make();
+      const rule: RateLimitRule = { name: "test-one-second", points: 1, durationSeconds: 1 };
+      const key = keyId();
+      expect((await limiter!.consume(rule, key)).allowed).toBe(true);
+      expect(await limiter!.consume(rule, key)).toMatchObject({ allowed: false, retryAfterSeconds: 1 });
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await limiter!.consume(rule, key)).allowed).toBe(true);
+    });
+
+    it("one name, one window length", async () => {
+      const [limiter] = make();
+      await limiter!.consume(perAddress, address());
+      await expect(limiter!.consume({ ...perAddress, durationSeconds: 60 }, address())).rejects.toThrow(RangeError);
+    });
+  });
+}
+
+ruleContract("named rules in process", () => [new KeyRateLimiter({ prefix: uniquePrefix("rule") })]);
+
+describeWithRedis("named rules", () => {
+  const prefix = uniquePrefix("rule");
+  const clients: Redis[] = [];
+  beforeAll(() => {
+    for (let i = 0; i < 2; i++) clients.push(testClient(`rule-instance-${i}`));
+  });
+  afterAll(async () => {
+    await deleteKeys(clients[0]!, prefix);
+    await Promise.all(clients.map(closeClient));
+  });
+  ruleContract("two instances on separate connections", () => clients.map((redis) => new KeyRateLimiter({ redis, prefix })));
+});
+
 describe("KeyRateLimiter with Redis down", () => {
   it("falls back to in-process counters with a logged warning", async () => {
     const server = createServer();
@@ -129,6 +215,31 @@ describe("KeyRateLimiter with Redis down", () => {
         [false, true],
       ]);
       expect(logger.lines.filter((l) => l.level === "warn" && /in-process counters/.test(l.msg ?? ""))).toHaveLength(1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it("named rules fall back the same way: each instance keeps counting for itself", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((resolve) => server.close(resolve));
+    const logger = recordingLogger();
+    const redis = createRedisClient(`redis://127.0.0.1:${port}`, { logger });
+    try {
+      const limiter = new KeyRateLimiter({ redis, prefix: "gh-test:rule-down", logger });
+      const rule: RateLimitRule = { name: "test-sign-in-link:email", points: 2, durationSeconds: 15 * 60 };
+      const email = `${keyId()}@example.com`;
+      const decisions = [];
+      for (let i = 0; i < 3; i++) decisions.push(await limiter.consume(rule, email));
+      expect(decisions.map((d) => [d.allowed, d.degraded])).toEqual([
+        [true, true],
+        [true, true],
+        [false, true],
+      ]);
+      expect(decisions[2]!.retryAfterSeconds).toBeGreaterThan(15 * 60 - 60);
+      expect(logger.lines.some((l) => l.level === "warn" && /in-process counters/.test(l.msg ?? ""))).toBe(true);
     } finally {
       redis.disconnect();
     }
