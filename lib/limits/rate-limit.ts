@@ -38,7 +38,7 @@ import { errorSummary, ThrottledLog } from "@/lib/server/throttled-log";
  * in-process counters (each instance then limits alone), logged as a warning at most every few
  * seconds. Rules do the same: during an outage a sign-in link limit holds per instance (the limit
  * times the number of instances, never unlimited) instead of refusing every sign-in. Money never
- * falls back: see spend.ts.
+ * falls back: see lib/billing/spend.
  */
 
 export interface RateLimitInput {
