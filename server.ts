@@ -23,7 +23,7 @@ import { invalidateCatalog } from "./lib/gateway/catalog";
 import { clearKeyCache, invalidateKey, invalidateOrderKeys } from "./lib/gateway/key-cache";
 import { gatewayRoute } from "./lib/gateway/routes";
 import { restoreUnwrittenUsage } from "./lib/gateway/usage-writer";
-import { startInvalidationListener } from "./lib/limits/invalidation-bus";
+import { startInvalidationListener } from "./lib/cache-bus/invalidation-bus";
 import { seedIfEmpty } from "./lib/seed";
 import { applyClientIp } from "./lib/server/client-ip";
 import { logger } from "./lib/server/logger";

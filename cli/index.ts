@@ -2,10 +2,10 @@
 // Runs an operations command against the configured database. With the embedded database and a
 // server running, the server holds the data directory, so the command is sent to it over the
 // data directory's control socket and runs there.
+import { flushInvalidations } from "@/lib/cache-bus/invalidation-bus";
 import { ConfigError, ensureSecrets, loadConfig, type Config, type Secrets } from "@/lib/config";
 import { closeDatabase, getDatabase, type Database } from "@/lib/db";
 import { dataDirHolder } from "@/lib/db/pglite-lock";
-import { flushInvalidations } from "@/lib/limits/invalidation-bus";
 import { runShutdownHooks } from "@/lib/server/shutdown";
 import { runCommand, type Output } from "./command";
 import { commands } from "./commands";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { getRateLimiter } from "@/lib/ratelimit";
+import { KeyRateLimiter, resetRateLimit, setKeyRateLimiter } from "@/lib/limits";
+import { closeClient, deleteKeys, redisUp, testClient, uniquePrefix } from "@/lib/redis/redis-test-support";
 import { describeEachEngine, createTestDatabase, type TestDatabase } from "@/test/databases";
 import { inspectSignInLink } from "./inspect-sign-in-link";
 import { requestSignInLink, SIGN_IN_LINK_LIMITS } from "./request-sign-in-link";
@@ -114,7 +115,7 @@ describeEachEngine("sign-in links", (engine) => {
   describe("requestSignInLink", () => {
     // The limiters are process-wide; the fixed addresses start each test with a clean count.
     beforeEach(async () => {
-      for (const email of ["dana@example.com", "sam@example.com"]) await getRateLimiter(SIGN_IN_LINK_LIMITS.perEmail).reset(email);
+      for (const email of ["dana@example.com", "sam@example.com"]) await resetRateLimit(SIGN_IN_LINK_LIMITS.perEmail, email);
     });
 
     it("answers the same for an account and for an unknown address, and mails only the account", async () => {
@@ -175,6 +176,28 @@ describeEachEngine("sign-in links", (engine) => {
       expect(refused.status).toBe("rate_limited");
       // Another client is not affected.
       expect((await requestSignInLink(t.db.prisma, { email: `probe-other-${randomUUID()}@example.com`, next: null, ip: freshIp() }, settings, { deliver })).status).toBe("accepted");
+    });
+
+    // Two instances: two limiters on their own Redis connections, taking turns as the process's limiter.
+    it.skipIf(!redisUp)("holds the per-address limit across instances sharing Redis [redis]", async () => {
+      const prefix = uniquePrefix("sign-in");
+      const clients = [testClient("sign-in-instance-a"), testClient("sign-in-instance-b")];
+      const instances = clients.map((redis) => new KeyRateLimiter({ redis, prefix }));
+      try {
+        const { sent, deliver } = recorder();
+        const results = [];
+        for (let i = 0; i <= SIGN_IN_LINK_LIMITS.perEmail.points; i++) {
+          setKeyRateLimiter(instances[i % instances.length]);
+          results.push(await requestSignInLink(t.db.prisma, { email: "dana@example.com", next: null, ip: freshIp() }, settings, { deliver }));
+        }
+        expect(results.slice(0, -1).every((r) => r.status === "accepted")).toBe(true);
+        expect(results.at(-1)?.status).toBe("rate_limited");
+        expect(sent.length).toBe(SIGN_IN_LINK_LIMITS.perEmail.points);
+      } finally {
+        setKeyRateLimiter(undefined);
+        await deleteKeys(clients[0]!, prefix);
+        await Promise.all(clients.map(closeClient));
+      }
     });
 
     it("applies the per-address limit alone when the client IP is unknown", async () => {

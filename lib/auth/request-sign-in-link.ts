@@ -1,6 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/lib/db";
-import { getRateLimiter, type RateLimitRule } from "@/lib/ratelimit";
+import { consumeRateLimit, type RateLimitRule } from "@/lib/limits";
 import { logger } from "@/lib/server/logger";
 import { sendSignInLink, type DeliverSignInLink } from "./send-sign-in-link";
 import type { SignInRequest } from "./sign-in-request-schema";
@@ -10,6 +10,12 @@ import type { SignInSettings } from "./sign-in-settings";
  * Sign-in link limits. Per address: enough for a few retries, too few to flood an inbox. Per
  * client IP: higher, because an office or a mobile carrier puts many people behind one address,
  * but low enough to stop one client from probing or mailing many addresses.
+ *
+ * They are counted by the app's rate limiter, in Redis when `REDIS_URL` is set, so they hold
+ * across instances. If Redis cannot be reached, each instance counts for itself (the gateway's
+ * rule for rate limits): a link costs no money, and refusing every sign-in during an outage
+ * would lock out staff who need the console most then, while per-instance counts still bound
+ * what one address or client can ask for.
  */
 export const SIGN_IN_LINK_LIMITS = {
   perEmail: { name: "sign-in-link:email", points: 5, durationSeconds: 15 * 60 },
@@ -35,16 +41,16 @@ export async function requestSignInLink(
   options: { defer?: (task: () => Promise<void>) => void; deliver?: DeliverSignInLink } = {},
 ): Promise<RequestSignInLinkResult> {
   if (request.ip !== null) {
-    const byIp = await getRateLimiter(SIGN_IN_LINK_LIMITS.perIp).consume(request.ip);
+    const byIp = await consumeRateLimit(SIGN_IN_LINK_LIMITS.perIp, request.ip);
     if (!byIp.allowed) {
       log.warn({ ip: request.ip }, "sign-in link refused: too many requests from this IP");
-      return { status: "rate_limited", retryAfterSeconds: byIp.retryAfterSeconds };
+      return { status: "rate_limited", retryAfterSeconds: byIp.retryAfterSeconds ?? SIGN_IN_LINK_LIMITS.perIp.durationSeconds };
     }
   }
-  const byEmail = await getRateLimiter(SIGN_IN_LINK_LIMITS.perEmail).consume(request.email);
+  const byEmail = await consumeRateLimit(SIGN_IN_LINK_LIMITS.perEmail, request.email);
   if (!byEmail.allowed) {
     log.warn({ email: request.email, ip: request.ip }, "sign-in link refused: too many requests for this address");
-    return { status: "rate_limited", retryAfterSeconds: byEmail.retryAfterSeconds };
+    return { status: "rate_limited", retryAfterSeconds: byEmail.retryAfterSeconds ?? SIGN_IN_LINK_LIMITS.perEmail.durationSeconds };
   }
 
   const task = async () => {

@@ -3,10 +3,11 @@ import { computeCostMicros } from "@/lib/billing";
 import { getDb } from "@/lib/db";
 import { GatewayError } from "@/lib/errors";
 import { getSpendStore, readKeyMonthSpend, readOrderBalance, SpendStoreUnavailableError, type Reservation, type ReserveInput, type ReserveResult } from "@/lib/billing/spend";
-import { checkRateLimit, rateLimitHeaders, settleTokens, type RateLimitDecision } from "@/lib/limits";
+import { checkRateLimit, settleTokens, type RateLimitDecision } from "@/lib/limits";
 import { logger } from "@/lib/server/logger";
 import type { Catalog } from "./catalog";
 import type { GatewayKey } from "./load-key";
+import { rateLimitHeaders } from "./rate-limit-headers";
 import type { Protocol } from "./types";
 
 /** Output tokens assumed for the reservation when the client sets no limit. */

@@ -1,10 +1,10 @@
 import "server-only";
 import type { Provider } from "@/lib/db/types";
 import type { ModelPricing } from "@/lib/billing";
+import { publishInvalidation } from "@/lib/cache-bus/invalidation-bus";
 import { CHANNEL_KEY_AAD } from "@/lib/channels";
 import { decryptSecret, getSecretKeys } from "@/lib/credentials";
 import { getDb, type Prisma } from "@/lib/db";
-import { publishInvalidation } from "@/lib/limits/invalidation-bus";
 import { logger } from "@/lib/server/logger";
 import { PROVIDER_PROTOCOL, type Protocol } from "./types";
 import { processSingleton } from "@/lib/server/process-singleton";

@@ -1,4 +1,4 @@
-import { publishInvalidation } from "@/lib/limits/invalidation-bus";
+import { publishInvalidation } from "@/lib/cache-bus/invalidation-bus";
 import type { GatewayKey } from "./load-key";
 import { processSingleton } from "@/lib/server/process-singleton";
 

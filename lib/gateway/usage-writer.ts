@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { writeRequestDebits, type RequestDebit } from "@/lib/billing/ledger";
 import { getConfig } from "@/lib/config";
 import type { Database, SqlQuery } from "@/lib/db";
-import { errorSummary, ThrottledLog } from "@/lib/limits/throttled-log";
+import { errorSummary, ThrottledLog } from "@/lib/server/throttled-log";
 import { logger } from "@/lib/server/logger";
 import { onShutdown } from "@/lib/server/shutdown";
 import { cleanText } from "@/lib/text/safe-text";

@@ -1,4 +1,2 @@
-// Rate limits for the gateway, and the Redis plumbing that shares limits across instances.
-export * from "./invalidation-bus";
+// Rate limits for the gateway (the Redis client they share across instances: lib/redis).
 export * from "./rate-limit";
-export { closeRedis, createRedisClient, ensureRedisReady, getRedis, getRedisSubscriber, redisConfigured, RedisUnavailableError } from "./redis";

@@ -1,10 +1,9 @@
 import { createServer } from "node:net";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GatewayError, errorResponse } from "@/lib/errors";
-import { formatResetDuration, formatResetInstant, KeyRateLimiter, rateLimitHeaders, type RateLimitDecision } from "./rate-limit";
-import { createRedisClient } from "./redis";
-import { closeClient, deleteKeys, describeWithRedis, recordingLogger, testClient, uniquePrefix } from "./redis-test-support";
+import { createRedisClient } from "@/lib/redis";
+import { closeClient, deleteKeys, describeWithRedis, recordingLogger, testClient, uniquePrefix } from "@/lib/redis/redis-test-support";
+import { KeyRateLimiter, type RateLimitRule } from "./rate-limit";
 
 let seq = 0;
 const keyId = () => `key-${++seq}-${Math.random().toString(36).slice(2, 8)}`;
@@ -109,6 +108,92 @@ describeWithRedis("KeyRateLimiter", () => {
   limiterContract("two instances on separate connections", (windowSeconds) => clients.map((redis) => new KeyRateLimiter({ redis, prefix, windowSeconds })));
 });
 
+// Named rules, shaped like the sign-in link limits: per address and per client IP, 15-minute windows.
+function ruleContract(name: string, make: () => KeyRateLimiter[]) {
+  describe(name, () => {
+    const perAddress: RateLimitRule = { name: "test-sign-in-link:email", points: 5, durationSeconds: 15 * 60 };
+    const perIp: RateLimitRule = { name: "test-sign-in-link:ip", points: 20, durationSeconds: 15 * 60 };
+    const address = () => `${keyId()}@example.com`;
+
+    it("5 per address per 15 minutes, counted alike by every instance; the sixth is refused until the window ends", async () => {
+      const limiters = make();
+      const email = address();
+      const remaining: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const d = await limiters[i % limiters.length]!.consume(perAddress, email);
+        expect(d.allowed).toBe(true);
+        remaining.push(d.remainingRequests);
+      }
+      expect(remaining).toEqual([4, 3, 2, 1, 0]);
+      for (const limiter of limiters) {
+        const refused = await limiter.consume(perAddress, email);
+        expect(refused).toMatchObject({ allowed: false, limitedBy: "requests", limitRequests: 5, remainingRequests: 0, keyId: email, degraded: false });
+        expect(refused.retryAfterSeconds).toBeGreaterThan(15 * 60 - 60);
+        expect(refused.retryAfterSeconds).toBeLessThanOrEqual(15 * 60);
+      }
+      // Another address has its own count.
+      expect((await limiters[0]!.consume(perAddress, address())).allowed).toBe(true);
+    });
+
+    it("rules count apart, and apart from API keys' limits, even for the same key", async () => {
+      const [limiter] = make();
+      const key = keyId();
+      expect((await limiter!.consume({ ...perAddress, points: 1 }, key)).allowed).toBe(true);
+      expect((await limiter!.consume({ ...perAddress, points: 1 }, key)).allowed).toBe(false);
+      expect(await limiter!.consume(perIp, key)).toMatchObject({ allowed: true, remainingRequests: 19 });
+      expect(await limiter!.check({ keyId: key, rpm: 1 })).toMatchObject({ allowed: true, remainingRequests: 0 });
+    });
+
+    it("counts concurrent attempts exactly: 30 at once from one IP → 20 pass", async () => {
+      const limiters = make();
+      const ip = keyId();
+      const decisions = await Promise.all(Array.from({ length: 30 }, (_, i) => limiters[i % limiters.length]!.consume(perIp, ip)));
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(20);
+    });
+
+    it("reset forgets a key for every instance", async () => {
+      const limiters = make();
+      const [a, b] = [limiters[0]!, limiters[limiters.length - 1]!];
+      const email = address();
+      for (let i = 0; i < 5; i++) await a.consume(perAddress, email);
+      expect((await b.consume(perAddress, email)).allowed).toBe(false);
+      await a.resetRule(perAddress, email);
+      expect(await b.consume(perAddress, email)).toMatchObject({ allowed: true, remainingRequests: 4 });
+    });
+
+    it("opens a new window when the rule's window ends", async () => {
+      const [limiter] = make();
+      const rule: RateLimitRule = { name: "test-one-second", points: 1, durationSeconds: 1 };
+      const key = keyId();
+      expect((await limiter!.consume(rule, key)).allowed).toBe(true);
+      expect(await limiter!.consume(rule, key)).toMatchObject({ allowed: false, retryAfterSeconds: 1 });
+      await new Promise((r) => setTimeout(r, 1100));
+      expect((await limiter!.consume(rule, key)).allowed).toBe(true);
+    });
+
+    it("one name, one window length", async () => {
+      const [limiter] = make();
+      await limiter!.consume(perAddress, address());
+      await expect(limiter!.consume({ ...perAddress, durationSeconds: 60 }, address())).rejects.toThrow(RangeError);
+    });
+  });
+}
+
+ruleContract("named rules in process", () => [new KeyRateLimiter({ prefix: uniquePrefix("rule") })]);
+
+describeWithRedis("named rules", () => {
+  const prefix = uniquePrefix("rule");
+  const clients: Redis[] = [];
+  beforeAll(() => {
+    for (let i = 0; i < 2; i++) clients.push(testClient(`rule-instance-${i}`));
+  });
+  afterAll(async () => {
+    await deleteKeys(clients[0]!, prefix);
+    await Promise.all(clients.map(closeClient));
+  });
+  ruleContract("two instances on separate connections", () => clients.map((redis) => new KeyRateLimiter({ redis, prefix })));
+});
+
 describe("KeyRateLimiter with Redis down", () => {
   it("falls back to in-process counters with a logged warning", async () => {
     const server = createServer();
@@ -134,92 +219,29 @@ describe("KeyRateLimiter with Redis down", () => {
       redis.disconnect();
     }
   });
-});
 
-describe("rate-limit headers", () => {
-  const at = new Date("2026-11-05T12:00:00.250Z");
-  const decision: RateLimitDecision = {
-    allowed: true,
-    limitRequests: 60,
-    remainingRequests: 59,
-    resetRequestsSeconds: 59.5,
-    limitTokens: 150_000,
-    remainingTokens: 149_000,
-    resetTokensSeconds: 0.25,
-    keyId: "k",
-    tokensCounted: 1000,
-    at,
-    degraded: false,
-  };
-
-  it("OpenAI: limit, remaining and reset durations for requests and tokens", () => {
-    expect(rateLimitHeaders(decision, "openai")).toEqual({
-      "x-ratelimit-limit-requests": "60",
-      "x-ratelimit-remaining-requests": "59",
-      "x-ratelimit-reset-requests": "59.5s",
-      "x-ratelimit-limit-tokens": "150000",
-      "x-ratelimit-remaining-tokens": "149000",
-      "x-ratelimit-reset-tokens": "250ms",
-    });
-  });
-
-  it("Anthropic: limit, remaining and RFC 3339 reset instants", () => {
-    expect(rateLimitHeaders(decision, "anthropic")).toEqual({
-      "anthropic-ratelimit-requests-limit": "60",
-      "anthropic-ratelimit-requests-remaining": "59",
-      "anthropic-ratelimit-requests-reset": "2026-11-05T12:01:00Z",
-      "anthropic-ratelimit-tokens-limit": "150000",
-      "anthropic-ratelimit-tokens-remaining": "149000",
-      "anthropic-ratelimit-tokens-reset": "2026-11-05T12:00:01Z",
-    });
-  });
-
-  it("no token headers without a tpm; none at all for Gemini", () => {
-    const noTokens: RateLimitDecision = { ...decision, limitTokens: undefined, remainingTokens: undefined, resetTokensSeconds: undefined };
-    expect(Object.keys(rateLimitHeaders(noTokens, "openai"))).toEqual(["x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"]);
-    expect(Object.keys(rateLimitHeaders(noTokens, "anthropic"))).toEqual([
-      "anthropic-ratelimit-requests-limit",
-      "anthropic-ratelimit-requests-remaining",
-      "anthropic-ratelimit-requests-reset",
-    ]);
-    expect(rateLimitHeaders(decision, "gemini")).toEqual({});
-  });
-
-  it("formats durations the way OpenAI does", () => {
-    expect([0, 0.4, 1, 17, 999, 1000, 1500, 59_500, 60_000, 61_250, 360_000, 3_600_000, 3_661_001].map(formatResetDuration)).toEqual([
-      "0s",
-      "1ms",
-      "1ms",
-      "17ms",
-      "999ms",
-      "1s",
-      "1.5s",
-      "59.5s",
-      "1m0s",
-      "1m1.25s",
-      "6m0s",
-      "1h0m0s",
-      "1h1m1.001s",
-    ]);
-    expect(formatResetInstant(new Date("2026-01-01T00:00:00Z"), 0)).toBe("2026-01-01T00:00:00Z");
-    expect(formatResetInstant(new Date("2026-01-01T00:00:00Z"), 1)).toBe("2026-01-01T00:00:01Z");
-  });
-
-  it("a refusal becomes a 429 with Retry-After and the same headers", async () => {
-    const limiter = new KeyRateLimiter({ prefix: uniquePrefix("rl-429") });
-    const id = keyId();
-    await limiter.check({ keyId: id, rpm: 1 });
-    const refused = await limiter.check({ keyId: id, rpm: 1 });
-    const error = new GatewayError("rate_limit_exceeded", {
-      limit: refused.limitRequests,
-      unit: "requests",
-      retryAfterSeconds: refused.retryAfterSeconds,
-      headers: rateLimitHeaders(refused, "openai"),
-    });
-    const res = errorResponse(error, "openai", "req_test");
-    expect(res.status).toBe(429);
-    expect(Number(res.headers.get("retry-after"))).toBe(refused.retryAfterSeconds);
-    expect(res.headers.get("x-ratelimit-remaining-requests")).toBe("0");
-    expect(res.headers.get("x-ratelimit-limit-requests")).toBe("1");
+  it("named rules fall back the same way: each instance keeps counting for itself", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise((resolve) => server.close(resolve));
+    const logger = recordingLogger();
+    const redis = createRedisClient(`redis://127.0.0.1:${port}`, { logger });
+    try {
+      const limiter = new KeyRateLimiter({ redis, prefix: "gh-test:rule-down", logger });
+      const rule: RateLimitRule = { name: "test-sign-in-link:email", points: 2, durationSeconds: 15 * 60 };
+      const email = `${keyId()}@example.com`;
+      const decisions = [];
+      for (let i = 0; i < 3; i++) decisions.push(await limiter.consume(rule, email));
+      expect(decisions.map((d) => [d.allowed, d.degraded])).toEqual([
+        [true, true],
+        [true, true],
+        [false, true],
+      ]);
+      expect(decisions[2]!.retryAfterSeconds).toBeGreaterThan(15 * 60 - 60);
+      expect(logger.lines.some((l) => l.level === "warn" && /in-process counters/.test(l.msg ?? ""))).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -1,20 +1,26 @@
 import "server-only";
 import type { Redis } from "ioredis";
 import { RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { ensureRedisReady, getRedis, type RedisLogger } from "@/lib/redis";
 import { logger as appLogger } from "@/lib/server/logger";
-import { ensureRedisReady, getRedis, type RedisLogger } from "./redis";
-import { errorSummary, ThrottledLog } from "./throttled-log";
+import { errorSummary, ThrottledLog } from "@/lib/server/throttled-log";
 
 /**
- * Per-key rate limits: requests per minute and, when the plan (or an admin override) sets one,
- * tokens per minute.
+ * The app's rate limits, one implementation for both uses:
+ *  - per API key (the gateway, `check`): requests per minute and, when the plan (or an admin
+ *    override) sets one, tokens per minute;
+ *  - named rules (`consume`): so many attempts per window of the rule's own length, counted per
+ *    key of the caller's choosing, e.g. sign-in links per address and per client IP.
  *
  * Windows. Fixed windows (rate-limiter-flexible's in Redis, the same rules in process): a key's
- * window opens with its first request and lasts 60 s; the count resets when it ends. This is not a sliding window: a client can use its
- * whole budget at the end of one window and again at the start of the next (at most twice the
- * limit in any 60 s). `reset…` and `Retry-After` report when the current window ends.
+ * window opens with its first request and lasts the window length (60 s for an API key, the
+ * rule's `durationSeconds` for a rule); the count resets when it ends. This is not a sliding
+ * window: a client can use its whole budget at the end of one window and again at the start of
+ * the next (at most twice the limit in any window length). `reset…` and `Retry-After` report when
+ * the current window ends.
  *
- * Counting. One counter per key and kind (requests, tokens), in Redis when `REDIS_URL` is set (one
+ * Counting. One counter per key and kind (requests, tokens; a rule counts attempts as requests),
+ * in Redis when `REDIS_URL` is set (one
  * atomic INCRBY per check, shared by every instance) or in process (a map, checked without a
  * promise: this is on every request's path). Limits are compared here, not
  * in the library (its `points` is set out of reach), so a key's limit can change at any time
@@ -30,7 +36,9 @@ import { errorSummary, ThrottledLog } from "./throttled-log";
  *
  * Redis down. Availability over precision, for rate limits only: a Redis error falls back to
  * in-process counters (each instance then limits alone), logged as a warning at most every few
- * seconds. Money never falls back: see spend.ts.
+ * seconds. Rules do the same: during an outage a sign-in link limit holds per instance (the limit
+ * times the number of instances, never unlimited) instead of refusing every sign-in. Money never
+ * falls back: see lib/billing/spend.
  */
 
 export interface RateLimitInput {
@@ -45,12 +53,27 @@ export interface RateLimitInput {
   now?: Date;
 }
 
+/** A named limit counted per key, e.g. five sign-in links per address per 15 minutes. */
+export interface RateLimitRule {
+  /**
+   * Names the counters: every check under one name shares them (across instances with Redis).
+   * One name, one window length.
+   */
+  name: string;
+  /** Attempts allowed per window (≥ 1). */
+  points: number;
+  /** Window length in seconds (a fixed window, opening with the key's first attempt). */
+  durationSeconds: number;
+}
+
+/** What a check decided: for an API key's request (`check`) or an attempt under a rule (`consume`). */
 export interface RateLimitDecision {
   allowed: boolean;
-  /** Which limit refused the request. */
+  /** Which limit refused the request (a rule refuses as "requests"). */
   limitedBy?: "requests" | "tokens";
-  /** Whole seconds until the refusing window ends, in [1, 60]. Only when refused. */
+  /** Whole seconds until the refusing window ends, in [1, window length]. Only when refused. */
   retryAfterSeconds?: number;
+  /** Requests allowed per window: the key's rpm, or the rule's points. */
   limitRequests: number;
   remainingRequests: number;
   /** Seconds (with milliseconds) until the request window ends. */
@@ -58,6 +81,7 @@ export interface RateLimitDecision {
   limitTokens?: number;
   remainingTokens?: number;
   resetTokensSeconds?: number;
+  /** What was counted: the API key's id, or the key a rule counts (an address, a client IP). */
   keyId: string;
   /** Tokens this request added to the token window (its capped estimate; 0 when refused). */
   tokensCounted: number;
@@ -132,6 +156,13 @@ interface RedisCounters {
   tok: RateLimiterAbstract;
 }
 
+/** The counters of one window length: requests and tokens, in process and, with Redis, shared. */
+interface Counters {
+  windowSeconds: number;
+  memory: { req: MemoryWindows; tok: MemoryWindows };
+  shared: RedisCounters | null;
+}
+
 interface Counted {
   req: Count;
   tok: Count | null;
@@ -139,23 +170,54 @@ interface Counted {
   tokensOver: boolean;
 }
 
+/**
+ * The rate limiter: API keys' limits (`check`) and named rules (`consume`) on the same kind of
+ * counters, the same Redis and the same fallback. Every counter is per key: an API key's id, or
+ * whatever a rule counts (an address, a client IP).
+ */
 export class KeyRateLimiter {
   private readonly redis: Redis | null;
-  private readonly windowSeconds: number;
-  private readonly memory: { req: MemoryWindows; tok: MemoryWindows };
-  private readonly shared: RedisCounters | null;
+  private readonly prefix: string;
+  /** API keys' counters (`check`). */
+  private readonly keys: Counters;
+  /** Each rule's counters, by rule name, created on first use. */
+  private readonly rules = new Map<string, Counters>();
   private readonly fallbackLog: ThrottledLog;
 
   constructor(options: KeyRateLimiterOptions = {}) {
-    const prefix = options.prefix ?? "gh:rl";
+    this.prefix = options.prefix ?? "gh:rl";
     this.redis = options.redis ?? null;
-    this.windowSeconds = options.windowSeconds ?? 60;
-    this.memory = { req: new MemoryWindows(this.windowSeconds * 1000), tok: new MemoryWindows(this.windowSeconds * 1000) };
+    this.keys = this.counters((kind) => `${this.prefix}:${kind}`, options.windowSeconds ?? 60);
+    this.fallbackLog = new ThrottledLog(options.logger ?? appLogger, "warn");
+  }
+
+  private counters(keyPrefix: (kind: Kind) => string, windowSeconds: number): Counters {
     const redis = this.redis;
     const shared = (kind: Kind) =>
-      new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:${kind}`, points: OUT_OF_REACH, duration: this.windowSeconds, rejectIfRedisNotReady: true });
-    this.shared = redis ? { req: shared("req"), tok: shared("tok") } : null;
-    this.fallbackLog = new ThrottledLog(options.logger ?? appLogger, "warn");
+      new RateLimiterRedis({ storeClient: redis, keyPrefix: keyPrefix(kind), points: OUT_OF_REACH, duration: windowSeconds, rejectIfRedisNotReady: true });
+    return {
+      windowSeconds,
+      memory: { req: new MemoryWindows(windowSeconds * 1000), tok: new MemoryWindows(windowSeconds * 1000) },
+      shared: redis ? { req: shared("req"), tok: shared("tok") } : null,
+    };
+  }
+
+  /** A rule's counters. Its attempts are counted as requests; its token counter stays unused. */
+  private ruleCounters(rule: RateLimitRule): Counters {
+    const existing = this.rules.get(rule.name);
+    if (existing) {
+      // Windows of another length under the same name would share Redis keys with the wrong expiry.
+      if (existing.windowSeconds !== rule.durationSeconds) {
+        throw new RangeError(`rate-limit rule ${rule.name} counts in windows of ${existing.windowSeconds} s, not ${rule.durationSeconds} s`);
+      }
+      return existing;
+    }
+    if (!Number.isInteger(rule.durationSeconds) || rule.durationSeconds < 1) {
+      throw new RangeError(`durationSeconds must be a positive integer (got ${rule.durationSeconds})`);
+    }
+    const counters = this.counters((kind) => `${this.prefix}:rule:${rule.name}${kind === "req" ? "" : `:${kind}`}`, rule.durationSeconds);
+    this.rules.set(rule.name, counters);
+    return counters;
   }
 
   /**
@@ -167,14 +229,29 @@ export class KeyRateLimiter {
     const tpm = input.tpm ?? null;
     if (!Number.isInteger(rpm) || rpm < 1) throw new RangeError(`rpm must be a positive integer (got ${rpm})`);
     if (tpm !== null && (!Number.isInteger(tpm) || tpm < 1)) throw new RangeError(`tpm must be a positive integer (got ${tpm})`);
+    return this.count(this.keys, input);
+  }
+
+  /**
+   * Counts one attempt for `key` under `rule` and says whether it is within the rule's points,
+   * e.g. a sign-in link for an address. A refused attempt takes nothing, like a refused request.
+   */
+  async consume(rule: RateLimitRule, key: string): Promise<RateLimitDecision> {
+    if (!Number.isInteger(rule.points) || rule.points < 1) throw new RangeError(`points must be a positive integer (got ${rule.points})`);
+    return this.count(this.ruleCounters(rule), { keyId: key, rpm: rule.points });
+  }
+
+  private count(counters: Counters, input: RateLimitInput): RateLimitDecision | Promise<RateLimitDecision> {
+    const rpm = input.rpm;
+    const tpm = input.tpm ?? null;
     const nowMs = Date.now();
     const at = input.now ?? new Date(nowMs);
     const tokens = tpm === null ? 0 : Math.min(Math.max(0, Math.ceil(input.estimatedTokens ?? 0)), tpm);
-    if (!this.shared || !this.redis) return this.decide(input, at, tokens, this.countInMemory(input.keyId, rpm, tpm, tokens, nowMs), false, nowMs);
-    return this.checkShared(input, at, tokens, this.shared, this.redis);
+    if (!counters.shared || !this.redis) return this.decide(counters, input, at, tokens, this.countInMemory(counters, input.keyId, rpm, tpm, tokens, nowMs), false, nowMs);
+    return this.checkShared(counters, input, at, tokens, counters.shared, this.redis);
   }
 
-  private async checkShared(input: RateLimitInput, at: Date, tokens: number, shared: RedisCounters, redis: Redis): Promise<RateLimitDecision> {
+  private async checkShared(counters: Counters, input: RateLimitInput, at: Date, tokens: number, shared: RedisCounters, redis: Redis): Promise<RateLimitDecision> {
     const rpm = input.rpm;
     const tpm = input.tpm ?? null;
     try {
@@ -185,22 +262,23 @@ export class KeyRateLimiter {
         // A refused request takes nothing from either budget.
         await Promise.all([shared.req.reward(input.keyId, 1), tok !== null && tokens > 0 ? shared.tok.reward(input.keyId, tokens) : null]);
       }
-      return this.decide(input, at, tokens, counted, false, Date.now());
+      return this.decide(counters, input, at, tokens, counted, false, Date.now());
     } catch (err) {
       this.redisUnavailable(err);
     }
     const nowMs = Date.now();
-    return this.decide(input, at, tokens, this.countInMemory(input.keyId, rpm, tpm, tokens, nowMs), true, nowMs);
+    return this.decide(counters, input, at, tokens, this.countInMemory(counters, input.keyId, rpm, tpm, tokens, nowMs), true, nowMs);
   }
 
-  private countInMemory(keyId: string, rpm: number, tpm: number | null, tokens: number, nowMs: number): Counted {
-    const req = this.memory.req.add(keyId, 1, nowMs);
-    const tok = tpm === null ? null : this.memory.tok.add(keyId, tokens, nowMs);
+  private countInMemory(counters: Counters, keyId: string, rpm: number, tpm: number | null, tokens: number, nowMs: number): Counted {
+    const memory = counters.memory;
+    const req = memory.req.add(keyId, 1, nowMs);
+    const tok = tpm === null ? null : memory.tok.add(keyId, tokens, nowMs);
     const counted = overLimits(req, tok, rpm, tpm);
     if (counted.requestsOver || counted.tokensOver) {
       // A refused request takes nothing from either budget.
-      this.memory.req.give(keyId, 1, nowMs);
-      if (tok !== null && tokens > 0) this.memory.tok.give(keyId, tokens, nowMs);
+      memory.req.give(keyId, 1, nowMs);
+      if (tok !== null && tokens > 0) memory.tok.give(keyId, tokens, nowMs);
     }
     return counted;
   }
@@ -210,7 +288,7 @@ export class KeyRateLimiter {
     this.fallbackLog.log({ err: errorSummary(err) }, "rate limits use in-process counters: Redis is unavailable");
   }
 
-  private decide(input: RateLimitInput, at: Date, tokens: number, counted: Counted, degraded: boolean, nowMs: number): RateLimitDecision {
+  private decide(counters: Counters, input: RateLimitInput, at: Date, tokens: number, counted: Counted, degraded: boolean, nowMs: number): RateLimitDecision {
     const rpm = input.rpm;
     const tpm = input.tpm ?? null;
     const { req, tok, requestsOver, tokensOver } = counted;
@@ -235,7 +313,7 @@ export class KeyRateLimiter {
     if (!allowed) {
       decision.limitedBy = requestsOver ? "requests" : "tokens";
       const waitMs = Math.max(requestsOver ? req.msBeforeNext : 0, tokensOver && tok ? tok.msBeforeNext : 0);
-      decision.retryAfterSeconds = clamp(Math.ceil(waitMs / 1000), 1, this.windowSeconds);
+      decision.retryAfterSeconds = clamp(Math.ceil(waitMs / 1000), 1, counters.windowSeconds);
     }
     return decision;
   }
@@ -256,13 +334,13 @@ export class KeyRateLimiter {
     if (delta === 0 || !Number.isFinite(delta)) return;
     const nowMs = Date.now();
     if (delta < 0 && options.windowEndsAt !== undefined && nowMs >= options.windowEndsAt) return;
-    if (!this.shared || !this.redis) return this.adjustInMemory(keyId, delta, nowMs);
-    return this.adjustShared(keyId, delta, this.shared, this.redis);
+    if (!this.keys.shared || !this.redis) return this.adjustInMemory(keyId, delta, nowMs);
+    return this.adjustShared(keyId, delta, this.keys.shared, this.redis);
   }
 
   private adjustInMemory(keyId: string, delta: number, nowMs: number): void {
-    if (delta > 0) this.memory.tok.add(keyId, delta, nowMs);
-    else this.memory.tok.give(keyId, -delta, nowMs);
+    if (delta > 0) this.keys.memory.tok.add(keyId, delta, nowMs);
+    else this.keys.memory.tok.give(keyId, -delta, nowMs);
   }
 
   private async adjustShared(keyId: string, delta: number, shared: RedisCounters, redis: Redis): Promise<void> {
@@ -282,9 +360,18 @@ export class KeyRateLimiter {
 
   /** Forgets the key's counters (an admin lifting a limit, tests). */
   async reset(keyId: string): Promise<void> {
-    this.memory.req.delete(keyId);
-    this.memory.tok.delete(keyId);
-    const shared = this.shared;
+    await this.forget(this.keys, keyId);
+  }
+
+  /** Forgets `key`'s count under `rule` (an operator lifting a limit, tests). */
+  async resetRule(rule: RateLimitRule, key: string): Promise<void> {
+    await this.forget(this.ruleCounters(rule), key);
+  }
+
+  private async forget(counters: Counters, keyId: string): Promise<void> {
+    counters.memory.req.delete(keyId);
+    counters.memory.tok.delete(keyId);
+    const shared = counters.shared;
     if (!shared || !this.redis) return;
     try {
       await ensureRedisReady(this.redis);
@@ -306,72 +393,6 @@ function overLimits(req: Count, tok: Count | null, rpm: number, tpm: number | nu
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Response headers
-
-export type RateLimitProtocol = "openai" | "anthropic" | "gemini";
-
-/**
- * A duration as OpenAI writes it in `x-ratelimit-reset-*` (Go's notation): `0s`, `250ms`, `1s`,
- * `59.5s`, `6m0s`, `1h0m0s`. Rounded up to the millisecond so a client never retries early.
- */
-export function formatResetDuration(ms: number): string {
-  const total = Math.max(0, Math.ceil(ms));
-  if (total === 0) return "0s";
-  if (total < 1000) return `${total}ms`;
-  const hours = Math.floor(total / 3_600_000);
-  const minutes = Math.floor((total % 3_600_000) / 60_000);
-  const millis = total % 60_000;
-  const whole = Math.floor(millis / 1000);
-  const fraction = millis % 1000 === 0 ? "" : `.${String(millis % 1000).padStart(3, "0").replace(/0+$/, "")}`;
-  return `${hours > 0 ? `${hours}h` : ""}${hours > 0 || minutes > 0 ? `${minutes}m` : ""}${whole}${fraction}s`;
-}
-
-/** An instant as Anthropic writes it in `anthropic-ratelimit-*-reset`: RFC 3339, whole seconds (rounded up), UTC. */
-export function formatResetInstant(at: Date, afterMs: number): string {
-  const ms = Math.ceil((at.getTime() + Math.max(0, afterMs)) / 1000) * 1000;
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-/**
- * The rate-limit headers of the client's protocol, for successes and 429s alike (the 429's
- * `Retry-After` comes from the error, see GatewayError's `retryAfterSeconds`).
- *
- * - OpenAI: `x-ratelimit-limit|remaining|reset-requests`, and the `-tokens` trio when the key has
- *   a tpm; resets as durations (`formatResetDuration`).
- * - Anthropic: `anthropic-ratelimit-requests-limit|remaining|reset`, and `anthropic-ratelimit-
- *   tokens-…` when the key has a tpm; resets as RFC 3339 instants. (Anthropic's separate
- *   input/output token limits are not modelled: our tpm counts both.)
- * - Gemini: none. Google's API sends no rate-limit headers; its 429 carries `RetryInfo` in the
- *   body, which the error renderer adds, and the `Retry-After` header.
- */
-export function rateLimitHeaders(decision: RateLimitDecision, protocol: RateLimitProtocol): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const requestsMs = decision.resetRequestsSeconds * 1000;
-  const tokensMs = (decision.resetTokensSeconds ?? 0) * 1000;
-  const hasTokens = decision.limitTokens !== undefined && decision.remainingTokens !== undefined;
-  if (protocol === "openai") {
-    headers["x-ratelimit-limit-requests"] = String(decision.limitRequests);
-    headers["x-ratelimit-remaining-requests"] = String(decision.remainingRequests);
-    headers["x-ratelimit-reset-requests"] = formatResetDuration(requestsMs);
-    if (hasTokens) {
-      headers["x-ratelimit-limit-tokens"] = String(decision.limitTokens);
-      headers["x-ratelimit-remaining-tokens"] = String(decision.remainingTokens);
-      headers["x-ratelimit-reset-tokens"] = formatResetDuration(tokensMs);
-    }
-  } else if (protocol === "anthropic") {
-    headers["anthropic-ratelimit-requests-limit"] = String(decision.limitRequests);
-    headers["anthropic-ratelimit-requests-remaining"] = String(decision.remainingRequests);
-    headers["anthropic-ratelimit-requests-reset"] = formatResetInstant(decision.at, requestsMs);
-    if (hasTokens) {
-      headers["anthropic-ratelimit-tokens-limit"] = String(decision.limitTokens);
-      headers["anthropic-ratelimit-tokens-remaining"] = String(decision.remainingTokens);
-      headers["anthropic-ratelimit-tokens-reset"] = formatResetInstant(decision.at, tokensMs);
-    }
-  }
-  return headers;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -400,5 +421,15 @@ export function checkRateLimit(input: RateLimitInput): RateLimitDecision | Promi
 
 export function settleTokens(decision: RateLimitDecision, actualTokens: number): void | Promise<void> {
   return getKeyRateLimiter().settleTokens(decision, actualTokens);
+}
+
+/** Counts one attempt under a named rule with the process's limiter (see KeyRateLimiter.consume). */
+export function consumeRateLimit(rule: RateLimitRule, key: string): Promise<RateLimitDecision> {
+  return getKeyRateLimiter().consume(rule, key);
+}
+
+/** Forgets `key`'s count under a named rule, on every instance when Redis is shared. */
+export function resetRateLimit(rule: RateLimitRule, key: string): Promise<void> {
+  return getKeyRateLimiter().resetRule(rule, key);
 }
 

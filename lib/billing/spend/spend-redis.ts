@@ -1,10 +1,10 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
+import { ensureRedisReady, isReplyError, LuaScript, RedisUnavailableError, type RedisLogger } from "@/lib/redis";
 import { logger as appLogger } from "@/lib/server/logger";
-import { LuaScript, isReplyError } from "@/lib/limits/lua-script";
+import { errorSummary, ThrottledLog } from "@/lib/server/throttled-log";
 import { utcMonth, type UtcMonth } from "@/lib/billing/period";
-import { ensureRedisReady, RedisUnavailableError, type RedisLogger } from "@/lib/limits/redis";
 import {
   checkMicros,
   checkReserveInput,
@@ -19,7 +19,6 @@ import {
   type SpendSnapshot,
   type SpendStore,
 } from "./spend-types";
-import { errorSummary, ThrottledLog } from "@/lib/limits/throttled-log";
 
 /*
  * Storage layout. Every key of an order carries the order id as a hash tag ({...}), so one

@@ -1,9 +1,9 @@
 import { createServer } from "node:net";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createRedisClient } from "@/lib/redis";
+import { closeClient, deleteKeys, describeWithRedis, recordingLogger, testClient, uniquePrefix } from "@/lib/redis/redis-test-support";
 import type { UtcMonth } from "@/lib/billing/period";
-import { closeClient, deleteKeys, describeWithRedis, recordingLogger, testClient, uniquePrefix } from "@/lib/limits/redis-test-support";
-import { createRedisClient } from "@/lib/limits/redis";
 import {
   DuplicateReservationError,
   MemorySpendStore,

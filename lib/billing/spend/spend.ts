@@ -1,7 +1,7 @@
 import "server-only";
+import { getRedis } from "@/lib/redis";
 import { logger } from "@/lib/server/logger";
 import { onShutdown } from "@/lib/server/shutdown";
-import { getRedis } from "@/lib/limits/redis";
 import { MemorySpendStore } from "./spend-memory";
 import { RedisSpendStore } from "./spend-redis";
 import type { SpendStore } from "./spend-types";

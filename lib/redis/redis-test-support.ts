@@ -1,11 +1,11 @@
-// Test helpers for the limits' Redis tests (not imported by the app). They run against a real
+// Test helpers for the Redis tests (not imported by the app). They run against a real
 // Redis (TEST_REDIS_URL, default the local server) under a key prefix unique to the run, and
 // delete their keys afterwards. Without a reachable server the Redis suites are skipped with a
 // notice, except in CI, where a missing server is a failure.
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { describe } from "vitest";
-import { closeClient, createRedisClient, type RedisLogger } from "./redis";
+import { closeClient, createRedisClient, type RedisLogger } from "./client";
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -25,7 +25,7 @@ async function probe(): Promise<boolean> {
 export const redisUp = await probe();
 if (!redisUp) {
   if (process.env.CI) throw new Error(`Redis is not reachable at ${new URL(TEST_REDIS_URL).host} (TEST_REDIS_URL); CI requires it.`);
-  console.warn(`[notice] Redis not reachable at ${new URL(TEST_REDIS_URL).host}: skipping the Redis tests of lib/limits.`);
+  console.warn(`[notice] Redis not reachable at ${new URL(TEST_REDIS_URL).host}: skipping the Redis tests.`);
 }
 
 /** A suite that needs Redis: skipped (with the notice above) when it is not reachable. */

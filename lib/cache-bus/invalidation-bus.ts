@@ -2,8 +2,8 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { logger as appLogger } from "@/lib/server/logger";
-import { ensureRedisReady, getRedis, getRedisSubscriber, type RedisLogger } from "./redis";
-import { errorSummary } from "./throttled-log";
+import { ensureRedisReady, getRedis, getRedisSubscriber, type RedisLogger } from "@/lib/redis";
+import { errorSummary } from "@/lib/server/throttled-log";
 
 /**
  * Cross-instance cache invalidation over Redis pub/sub. The instance that changes a key, order,
@@ -170,7 +170,7 @@ export class InvalidationBus {
 // ---------------------------------------------------------------------------------------------
 // The process's bus
 
-const BUS = Symbol.for("gatehouse.limits.invalidationBus");
+const BUS = Symbol.for("gatehouse.cacheBus.invalidationBus");
 type WithBus = typeof globalThis & { [BUS]?: InvalidationBus };
 
 function processBus(): InvalidationBus | null {
@@ -200,7 +200,7 @@ export async function publishInvalidation(change: Invalidation): Promise<boolean
   }
 }
 
-const PENDING = Symbol.for("gatehouse.limits.pendingPublishes");
+const PENDING = Symbol.for("gatehouse.cacheBus.pendingPublishes");
 type WithPending = typeof globalThis & { [PENDING]?: Set<Promise<boolean>> };
 
 function pendingPublishes(): Set<Promise<boolean>> {

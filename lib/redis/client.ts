@@ -5,8 +5,8 @@ import { logger as appLogger } from "@/lib/server/logger";
 import { onShutdown } from "@/lib/server/shutdown";
 
 /**
- * Redis connections for the limits (rate limits, spend reservations, cache invalidation), used
- * only when `REDIS_URL` is set.
+ * Redis connections for what several instances share (rate limits, spend reservations, cache
+ * invalidation), used only when `REDIS_URL` is set.
  *
  * One command client per process, created on first use and shared by every caller (on
  * `globalThis`: server.ts and Next's bundles load separate copies of this module in one process),
@@ -162,7 +162,7 @@ interface Shared {
   hooked?: boolean;
 }
 
-const SHARED = Symbol.for("gatehouse.limits.redis");
+const SHARED = Symbol.for("gatehouse.redis");
 type WithShared = typeof globalThis & { [SHARED]?: Shared };
 
 function shared(): Shared | null {
@@ -182,7 +182,7 @@ function hookShutdown(s: Shared): void {
   onShutdown("redis", () => closeRedis(), { order: 900, timeoutMs: 3000 });
 }
 
-/** Whether `REDIS_URL` is set, i.e. limits are shared through Redis. */
+/** Whether `REDIS_URL` is set, i.e. limits and cache invalidations are shared through Redis. */
 export function redisConfigured(): boolean {
   return Boolean(getConfig().redisUrl);
 }

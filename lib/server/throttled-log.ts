@@ -1,15 +1,22 @@
-import type { RedisLogger } from "./redis";
+/** The part of a pino logger used here, so tests can pass a recorder. */
+export interface LevelLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
 
 /**
  * Logs a repeated problem at most once per interval, with the number of occurrences it left out,
  * so an outage that fails every request writes one line every few seconds, not one per request.
+ *
+ * No `server-only` import here: server.ts loads this module (through the usage writer) outside
+ * Next's bundler.
  */
 export class ThrottledLog {
   private last = 0;
   private suppressed = 0;
 
   constructor(
-    private readonly logger: RedisLogger,
+    private readonly logger: LevelLogger,
     private readonly level: "warn" | "error",
     private readonly intervalMs = 5000,
   ) {}

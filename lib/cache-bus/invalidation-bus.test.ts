@@ -1,9 +1,9 @@
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { getConfig } from "@/lib/config";
+import { createRedisClient } from "@/lib/redis";
+import { closeClient, describeWithRedis, recordingLogger, TEST_REDIS_URL, testClient, uniquePrefix } from "@/lib/redis/redis-test-support";
 import { InvalidationBus, publishInvalidation, startInvalidationListener, type Invalidation } from "./invalidation-bus";
-import { createRedisClient } from "./redis";
-import { closeClient, describeWithRedis, recordingLogger, TEST_REDIS_URL, testClient, uniquePrefix } from "./redis-test-support";
 
 function subscriber(name: string): Redis {
   return createRedisClient(TEST_REDIS_URL, { role: "subscriber", name, logger: recordingLogger() });

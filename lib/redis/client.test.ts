@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { createRedisClient, ensureRedisReady, reconnectDelay, RedisUnavailableError } from "./redis";
+import { createRedisClient, ensureRedisReady, reconnectDelay, RedisUnavailableError } from "./client";
 import { closeClient, describeWithRedis, recordingLogger, TEST_REDIS_URL } from "./redis-test-support";
 
 async function closedPort(): Promise<number> {

@@ -1,1 +1,0 @@
-export { getRateLimiter, type RateLimitDecision, type RateLimiter, type RateLimitRule } from "./get-rate-limiter";
