@@ -30,7 +30,7 @@ import { logger } from "./lib/server/logger";
 import { installGracefulShutdown, onShutdown, SHUTDOWN_ORDER_LAST, SHUTDOWN_SIGNALS } from "./lib/server/shutdown";
 import { makeTerminalOutputNonBlocking, SPILL_FILE_NAME, spillOutputTo, stderr, stdout } from "./lib/server/stdio";
 import { parseTrustedProxies } from "./lib/server/trusted-proxies";
-import { pathOf, serveWebHandler } from "./lib/server/web-host";
+import { pathOf, serveWebHandler } from "./lib/gateway/web-host";
 
 const dev = process.argv.includes("--dev");
 const STEPS = dev ? 5 : 6;

@@ -1,2 +1,2 @@
 export { channelInputSchema, DEFAULT_BASE_URLS, providerSchema, type ChannelInput } from "./channel-schema";
-export { CHANNEL_KEY_AAD, upsertChannel } from "./upsert-channel";
+export { upsertChannel } from "./upsert-channel";

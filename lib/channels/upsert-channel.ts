@@ -1,12 +1,11 @@
 import "server-only";
 import { recordAudit, type Actor } from "@/lib/audit";
-import { encryptSecret, type SecretKeys } from "@/lib/credentials";
+import { CHANNEL_KEY_AAD, encryptSecret, type SecretKeys } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";
 import { invalidateCatalog } from "@/lib/gateway/catalog";
 import { channelInputSchema, type ChannelInput } from "./channel-schema";
 
 /** Associated data for channel key ciphertexts: they decrypt only as channel keys. */
-export const CHANNEL_KEY_AAD = "upstream_channel.api_key";
 
 /** Creates the channel, or updates the one with that name. The upstream key is stored encrypted. */
 export async function upsertChannel(db: Prisma, input: ChannelInput, ctx: { keys: SecretKeys; actor: Actor }) {

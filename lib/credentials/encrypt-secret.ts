@@ -8,6 +8,12 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
+/**
+ * Associated data of an upstream channel's API key: a ciphertext copied into another column or
+ * table does not decrypt there.
+ */
+export const CHANNEL_KEY_AAD = "upstream_channel.api_key";
+
 export type SecretDecryptionFailure = "malformed" | "unsupported_version" | "authentication_failed";
 
 /** Decryption failed. Carries no part of the ciphertext or plaintext, so it is safe to log. */

@@ -29,6 +29,7 @@ export {
   encryptSecret,
   SecretDecryptionError,
   type SecretDecryptionFailure,
+  CHANNEL_KEY_AAD,
 } from "./encrypt-secret";
 export { deriveSecretKeys, MIN_SECRET_LENGTH, type SecretKeys } from "./derive-secret-keys";
 export { safeEqual } from "./safe-equal";

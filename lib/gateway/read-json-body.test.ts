@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "@/lib/errors";
-import { serveWebHandler } from "@/lib/server/web-host";
+import { serveWebHandler } from "./web-host";
 import { readJsonBody } from "./read-json-body";
 import { ClientGoneError } from "./gateway-call";
 

@@ -1,11 +1,11 @@
 import "server-only";
 import { geminiModels, geminiPost } from "./gemini-routes";
-import type { WebHandler } from "@/lib/server/web-host";
+import type { WebHandler } from "./web-host";
 import { forwardingHandler } from "./pipeline";
 import { keyStatus } from "./key-status";
 import { listModels } from "./list-models";
 
-// Every gateway endpoint, once. server.ts serves these handlers itself (lib/server/web-host.ts)
+// Every gateway endpoint, once. server.ts serves these handlers itself (lib/gateway/web-host.ts)
 // before Next sees the request. The route files under app/v1 and app/v1beta export the same
 // handlers, so Next serves them under `npm run dev`, with GATEHOUSE_GATEWAY_VIA_NEXT=1, or when
 // Next runs alone; each declares `dynamic = "force-dynamic"` (Next reads it from the file itself),

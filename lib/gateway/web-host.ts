@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorResponse, GatewayError, type ApiProtocol } from "@/lib/errors";
-import { logger } from "./logger";
+import { logger } from "@/lib/server/logger";
 
 export type WebHandler = (request: Request) => Promise<Response>;
 
