@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import { logger as appLogger } from "@/lib/server/logger";
 import { ensureRedisReady, getRedis, getRedisSubscriber, type RedisLogger } from "@/lib/redis";
 import { errorSummary } from "@/lib/server/throttled-log";
+import { processSingleton } from "@/lib/server/process-singleton";
 
 /**
  * Cross-instance cache invalidation over Redis pub/sub. The instance that changes a key, order,
@@ -170,17 +171,15 @@ export class InvalidationBus {
 // ---------------------------------------------------------------------------------------------
 // The process's bus
 
-const BUS = Symbol.for("gatehouse.cacheBus.invalidationBus");
-type WithBus = typeof globalThis & { [BUS]?: InvalidationBus };
+const BUS = processSingleton<{ current?: InvalidationBus }>("cacheBus.invalidationBus", () => ({}));
 
 function processBus(): InvalidationBus | null {
-  const g = globalThis as WithBus;
-  if (g[BUS]) return g[BUS];
+  if (BUS.current) return BUS.current;
   const publisher = getRedis();
   const subscriber = getRedisSubscriber();
   if (!publisher || !subscriber) return null;
-  g[BUS] = new InvalidationBus({ publisher, subscriber });
-  return g[BUS];
+  BUS.current = new InvalidationBus({ publisher, subscriber });
+  return BUS.current;
 }
 
 /**
@@ -200,13 +199,11 @@ export async function publishInvalidation(change: Invalidation): Promise<boolean
   }
 }
 
-const PENDING = Symbol.for("gatehouse.cacheBus.pendingPublishes");
-type WithPending = typeof globalThis & { [PENDING]?: Set<Promise<boolean>> };
+const PENDING = processSingleton<{ current?: Set<Promise<boolean>> }>("cacheBus.pendingPublishes", () => ({}));
 
 function pendingPublishes(): Set<Promise<boolean>> {
-  const g = globalThis as WithPending;
-  g[PENDING] ??= new Set();
-  return g[PENDING];
+  PENDING.current ??= new Set();
+  return PENDING.current;
 }
 
 /**

@@ -4,6 +4,7 @@ import { RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexibl
 import { ensureRedisReady, getRedis, type RedisLogger } from "@/lib/redis";
 import { logger as appLogger } from "@/lib/server/logger";
 import { errorSummary, ThrottledLog } from "@/lib/server/throttled-log";
+import { processSingleton } from "@/lib/server/process-singleton";
 
 /**
  * The app's rate limits, one implementation for both uses:
@@ -398,21 +399,18 @@ function clamp(value: number, min: number, max: number): number {
 // ---------------------------------------------------------------------------------------------
 // The process's limiter
 
-const LIMITER = Symbol.for("gatehouse.limits.keyRateLimiter");
-type WithLimiter = typeof globalThis & { [LIMITER]?: KeyRateLimiter };
+const LIMITER = processSingleton<{ current?: KeyRateLimiter }>("limits.keyRateLimiter", () => ({}));
 
 /** The process's limiter: Redis-backed when `REDIS_URL` is set (on globalThis, like the others). */
 export function getKeyRateLimiter(): KeyRateLimiter {
-  const g = globalThis as WithLimiter;
-  g[LIMITER] ??= new KeyRateLimiter({ redis: getRedis() });
-  return g[LIMITER];
+  LIMITER.current ??= new KeyRateLimiter({ redis: getRedis() });
+  return LIMITER.current;
 }
 
 /** Replaces the process's limiter (tests); undefined makes the next call build it again. */
 export function setKeyRateLimiter(limiter: KeyRateLimiter | undefined): void {
-  const g = globalThis as WithLimiter;
-  if (limiter) g[LIMITER] = limiter;
-  else delete g[LIMITER];
+  if (limiter) LIMITER.current = limiter;
+  else delete LIMITER.current;
 }
 
 export function checkRateLimit(input: RateLimitInput): RateLimitDecision | Promise<RateLimitDecision> {

@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { getConfig } from "@/lib/config";
 import { logger as appLogger } from "@/lib/server/logger";
 import { onShutdown } from "@/lib/server/shutdown";
+import { processSingleton } from "@/lib/server/process-singleton";
 
 /**
  * Redis connections for what several instances share (rate limits, spend reservations, cache
@@ -162,17 +163,15 @@ interface Shared {
   hooked?: boolean;
 }
 
-const SHARED = Symbol.for("gatehouse.redis");
-type WithShared = typeof globalThis & { [SHARED]?: Shared };
+const SHARED = processSingleton<{ current?: Shared }>("redis", () => ({}));
 
 function shared(): Shared | null {
   const url = getConfig().redisUrl;
   if (!url) return null;
-  const g = globalThis as WithShared;
-  const current = g[SHARED];
+  const current = SHARED.current;
   if (current && current.url === url) return current;
-  g[SHARED] = { url };
-  return g[SHARED];
+  SHARED.current = { url };
+  return SHARED.current;
 }
 
 function hookShutdown(s: Shared): void {
@@ -225,8 +224,7 @@ export async function closeClient(client: Redis): Promise<void> {
 
 /** Closes the shared clients (shutdown hook; also for tests). The next getRedis() reconnects. */
 export async function closeRedis(): Promise<void> {
-  const g = globalThis as WithShared;
-  const s = g[SHARED];
+  const s = SHARED.current;
   if (!s) return;
   const clients = [s.commands, s.subscriber].filter((c): c is Redis => c !== undefined);
   s.commands = undefined;

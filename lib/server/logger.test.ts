@@ -3,6 +3,7 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 
 import { createLogger, logger, redactUrl } from "./logger";
+import { processSingleton } from "./process-singleton";
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -76,7 +77,7 @@ describe("logger", () => {
   it("is one shared instance", async () => {
     const again = await import("./logger");
     expect(again.logger).toBe(logger);
-    expect((globalThis as Record<symbol, unknown>)[Symbol.for("gatehouse.logger")]).toBe(logger);
+    expect(processSingleton("logger", () => null)).toBe(logger);
   });
 });
 

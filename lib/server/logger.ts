@@ -21,6 +21,7 @@
 import pino, { type DestinationStream, type Level, type Logger } from "pino";
 
 import { stdout } from "./stdio";
+import { processSingleton } from "./process-singleton";
 
 export type { Logger } from "pino";
 
@@ -95,14 +96,5 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
   return instance;
 }
 
-const GLOBAL_KEY = Symbol.for("gatehouse.logger");
-type LoggerGlobal = typeof globalThis & { [GLOBAL_KEY]?: Logger };
-
-function sharedLogger(): Logger {
-  const store = globalThis as LoggerGlobal;
-  store[GLOBAL_KEY] ??= createLogger();
-  return store[GLOBAL_KEY];
-}
-
 /** The process-wide logger. Use `logger.child({ component: "gateway" })` for a component. */
-export const logger: Logger = sharedLogger();
+export const logger: Logger = processSingleton("logger", () => createLogger());

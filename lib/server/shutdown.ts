@@ -24,6 +24,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 
 import { armHardDeadline } from "./hard-deadline";
 import { logger as appLogger } from "./logger";
+import { processSingleton } from "./process-singleton";
 
 /** The subset of a pino logger used here, so tests can pass a recorder. */
 export interface ShutdownLogger {
@@ -155,13 +156,8 @@ interface ShutdownGlobalState {
   draining: boolean;
 }
 
-const GLOBAL_KEY = Symbol.for("gatehouse.shutdown");
-type ShutdownGlobal = typeof globalThis & { [GLOBAL_KEY]?: ShutdownGlobalState };
-
 function state(): ShutdownGlobalState {
-  const store = globalThis as ShutdownGlobal;
-  store[GLOBAL_KEY] ??= { registry: new ShutdownRegistry(), draining: false };
-  return store[GLOBAL_KEY];
+  return processSingleton("shutdown", () => ({ registry: new ShutdownRegistry(), draining: false }));
 }
 
 /**

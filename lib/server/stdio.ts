@@ -10,6 +10,7 @@
  * No `server-only` import here: server.ts loads this module outside Next's bundler.
  */
 import { NonBlockingOutput, SpillFile } from "./nonblocking-output";
+import { processSingleton } from "./process-singleton";
 
 export const SPILL_FILE_NAME = "spilled-output.log";
 
@@ -18,9 +19,6 @@ interface Stdio {
   stderr: NonBlockingOutput;
   spill: SpillFile | undefined;
 }
-
-const GLOBAL_KEY = Symbol.for("gatehouse.stdio");
-type StdioGlobal = typeof globalThis & { [GLOBAL_KEY]?: Stdio };
 
 function create(): Stdio {
   const state: Stdio = {} as Stdio;
@@ -36,9 +34,7 @@ function create(): Stdio {
 }
 
 function stdio(): Stdio {
-  const store = globalThis as StdioGlobal;
-  store[GLOBAL_KEY] ??= create();
-  return store[GLOBAL_KEY];
+  return processSingleton("stdio", create);
 }
 
 /** The process's stdout: `stdout.write(line)` never blocks or throws. The logger writes here. */
