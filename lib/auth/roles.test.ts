@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assertRole, homePathFor, isStaff } from "./roles";
+import { assertRole, homePathFor, isStaff, rolesAtLeast } from "./roles";
 
 describe("roles", () => {
   it("counts support agents and admins as staff", () => {
@@ -18,5 +18,11 @@ describe("roles", () => {
     expect(() => assertRole({ role: "ADMIN" }, ["ADMIN"])).not.toThrow();
     expect(() => assertRole({ role: "BUYER" }, ["SUPPORT", "ADMIN"])).toThrow(expect.objectContaining({ digest: expect.stringMatching(/^NEXT_HTTP_ERROR_FALLBACK;404/) }));
     expect(() => assertRole({ role: "SUPPORT" }, ["ADMIN"])).toThrow(expect.objectContaining({ digest: expect.stringMatching(/^NEXT_HTTP_ERROR_FALLBACK;404/) }));
+  });
+
+  it("lists a minimum role and everything above it", () => {
+    expect(rolesAtLeast("BUYER")).toEqual(["BUYER", "SUPPORT", "ADMIN"]);
+    expect(rolesAtLeast("SUPPORT")).toEqual(["SUPPORT", "ADMIN"]);
+    expect(rolesAtLeast("ADMIN")).toEqual(["ADMIN"]);
   });
 });

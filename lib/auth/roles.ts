@@ -5,6 +5,14 @@ import type { Role, SessionUser } from "./session-user";
 /** Support agents and admins: they work in the console and may see every account. */
 export const STAFF_ROLES = ["SUPPORT", "ADMIN"] as const satisfies readonly Role[];
 
+/** The roles in ascending order of power: each one may do what the ones before it may. */
+const ROLE_ORDER = ["BUYER", "SUPPORT", "ADMIN"] as const satisfies readonly Role[];
+
+/** `minRole` and every role above it, e.g. SUPPORT → [SUPPORT, ADMIN]. */
+export function rolesAtLeast(minRole: Role): Role[] {
+  return ROLE_ORDER.slice(ROLE_ORDER.indexOf(minRole));
+}
+
 export function isStaff(user: Pick<SessionUser, "role">): boolean {
   return (STAFF_ROLES as readonly Role[]).includes(user.role);
 }

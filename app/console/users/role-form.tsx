@@ -14,7 +14,7 @@ const initialState: RoleFormState = { status: "idle" };
 
 /** One user's role control in the users table. */
 export function RoleForm({ email, role }: { email: string; role: string }) {
-  const [state, formAction] = useActionState(changeUserRoleAction, initialState);
+  const [state, formAction] = useActionState<RoleFormState, FormData>(changeUserRoleAction, initialState);
   const id = useId();
   return (
     <form action={formAction} className="flex flex-wrap items-center gap-2">
