@@ -2,4 +2,12 @@ export { issueApiKey, type IssuedApiKey } from "./issue-api-key";
 export { listOrderKeys, type OrderKeyView } from "./order-keys";
 export { revealApiKey, type RevealResult } from "./reveal-api-key";
 export { KeyRotationError, MAX_ROTATION_OVERLAP_MS, parseOverlap, rotateApiKey, type RotatedKey } from "./rotate-api-key";
+export { rotateOwnApiKey, SelfRotationRefusedError } from "./rotate-own-api-key";
+export {
+  SELF_ROTATION_OVERLAPS,
+  selfRotationOverlapSchema,
+  selfRotationRefusal,
+  type SelfRotationOverlap,
+  type SelfRotationRefusal,
+} from "./self-rotation-rule";
 export { keyDisplayStatus, type KeyDisplayStatus } from "./key-display-status";

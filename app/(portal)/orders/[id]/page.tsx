@@ -10,7 +10,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requireOrderAccess, requireUser } from "@/lib/auth";
 import { formatKeyMask } from "@/lib/credentials";
 import { getDb } from "@/lib/db";
-import { keyDisplayStatus, type OrderKeyView } from "@/lib/keys";
+import { keyDisplayStatus, selfRotationRefusal, type OrderKeyView } from "@/lib/keys";
 import { getOrderView, type OrderStatus } from "@/lib/orders";
 
 export const metadata: Metadata = { title: "Order" };
@@ -43,7 +43,8 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
   const ended = order.status === "CANCELLED" || order.status === "REFUNDED";
   const current = order.currentKey;
   const currentCard = current ? cardKey(current, order.status, now) : null;
-  const canRotate = isOwner && order.plan.selfRotate && order.status === "ACTIVE" && currentCard?.displayStatus === "Active";
+  // The same rule the rotate action applies: the button shows only when the rotation would be allowed.
+  const canRotate = isOwner && current !== null && selfRotationRefusal({ planSelfRotate: order.plan.selfRotate, orderStatus: order.status, key: current, now }) === null;
 
   return (
     <>
