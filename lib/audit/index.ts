@@ -1,2 +1,2 @@
-export { listAuditEntries, type AuditEntrySummary } from "./list-audit-entries";
+export { auditListQuerySchema, listAuditEntries, type AuditEntrySummary, type AuditListQuery } from "./list-audit-entries";
 export { recordAudit, type Actor, type AuditEntry } from "./record-audit";

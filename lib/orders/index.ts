@@ -1,6 +1,7 @@
 export { createOrder, createOrderInputSchema, OrderInputError, type CreateOrderInput } from "./create-order";
 export { listCustomerOrders, type OrderSummary } from "./list-customer-orders";
 export { listRecentOrders, type ConsoleOrderSummary } from "./list-recent-orders";
+export { ORDER_SORT_KEYS, orderListQuerySchema, type OrderListQuery, type OrderSortKey } from "./order-list-query";
 export { orderStatus, type OrderStatus } from "./order-status";
 export { getOrderView, type OrderView } from "./get-order-view";
 export { listCustomerPlans, type CustomerPlanModels } from "./list-customer-plans";

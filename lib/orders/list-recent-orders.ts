@@ -1,19 +1,31 @@
 import "server-only";
 import type { Prisma } from "@/lib/db";
+import { toPage, type Page } from "@/lib/pagination";
 import type { OrderSummary } from "./list-customer-orders";
+import { orderCursor, orderKeyset, type OrderListQuery } from "./order-list-query";
 import { orderStatus } from "./order-status";
 
-export type ConsoleOrderSummary = OrderSummary & { customerName: string };
+export type ConsoleOrderSummary = OrderSummary & { customerName: string; createdAt: Date };
 
-/** The latest orders of every account, for the console. */
-export async function listRecentOrders(db: Prisma, options: { take?: number; now?: Date } = {}): Promise<ConsoleOrderSummary[]> {
-  const now = options.now ?? new Date();
+/** One page of every account's orders, for the console; `q` matches the order id or the account name. */
+export async function listRecentOrders(db: Prisma, input: { query: OrderListQuery; take?: number; now?: Date }): Promise<Page<ConsoleOrderSummary>> {
+  const now = input.now ?? new Date();
+  const take = input.take ?? 50;
+  const { q } = input.query;
+  const { orderBy, after } = orderKeyset(input.query);
   const orders = await db.order.findMany({
-    orderBy: { createdAt: "desc" },
-    take: options.take ?? 100,
+    where: {
+      AND: [
+        q ? { OR: [{ marketplaceOrderId: { contains: q, mode: "insensitive" } }, { customer: { name: { contains: q, mode: "insensitive" } } }] } : {},
+        after,
+      ],
+    },
+    orderBy,
+    take: take + 1,
     select: {
       id: true,
       marketplaceOrderId: true,
+      createdAt: true,
       accessStart: true,
       accessEnd: true,
       state: true,
@@ -21,13 +33,18 @@ export async function listRecentOrders(db: Prisma, options: { take?: number; now
       customer: { select: { name: true } },
     },
   });
-  return orders.map((o) => ({
-    id: o.id,
-    marketplaceOrderId: o.marketplaceOrderId,
-    planName: o.plan.name,
-    customerName: o.customer.name,
-    status: orderStatus(o, now),
-    accessStart: o.accessStart,
-    accessEnd: o.accessEnd,
-  }));
+  const page = toPage(orders, take, (o) => orderCursor(o, input.query));
+  return {
+    nextCursor: page.nextCursor,
+    rows: page.rows.map((o) => ({
+      id: o.id,
+      marketplaceOrderId: o.marketplaceOrderId,
+      planName: o.plan.name,
+      customerName: o.customer.name,
+      createdAt: o.createdAt,
+      status: orderStatus(o, now),
+      accessStart: o.accessStart,
+      accessEnd: o.accessEnd,
+    })),
+  };
 }

@@ -4,95 +4,86 @@ import { LocalTime } from "@/components/local-time";
 import { OrderStatusBadge } from "@/components/order-status-badge";
 import { RemainingTime } from "@/components/orders/remaining-time";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { DataTable, type DataTableColumn } from "@/components/ui/data-table";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { listCustomerOrders } from "@/lib/orders";
+import { listCustomerOrders, orderListQuerySchema, type OrderSummary } from "@/lib/orders";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
-export default async function DashboardPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+// Buyers have no filter: the console's order search stays out of their URLs.
+const dashboardQuerySchema = orderListQuerySchema.omit({ q: true });
+
+export default async function DashboardPage({ searchParams }: Props) {
   const user = await requireUser();
-  // Scoped by construction: only the caller's own account is listed.
+  const query = dashboardQuerySchema.parse(await searchParams);
   const now = new Date();
-  const orders = user.customerId ? await listCustomerOrders(getDb(), user.customerId, now) : [];
+  // Scoped by construction: only the caller's own account is listed.
+  const orders = user.customerId ? await listCustomerOrders(getDb(), { customerId: user.customerId, query, now }) : { rows: [], nextCursor: null };
+
+  const columns: DataTableColumn<OrderSummary>[] = [
+    {
+      id: "order",
+      header: "Order",
+      sortKey: "order",
+      rowHeader: true,
+      className: "font-mono whitespace-nowrap",
+      cell: (order) => (
+        <Link href={`/orders/${order.id}`} className="text-accent underline">
+          {order.marketplaceOrderId}
+        </Link>
+      ),
+    },
+    { id: "plan", header: "Plan", cell: (order) => order.planName },
+    { id: "status", header: "Status", cell: (order) => <OrderStatusBadge status={order.status} /> },
+    { id: "starts", header: "Access starts", sortKey: "starts", firstDir: "desc", className: "whitespace-nowrap", cell: (order) => <LocalTime value={order.accessStart} /> },
+    { id: "ends", header: "Access ends", sortKey: "ends", firstDir: "desc", className: "whitespace-nowrap", cell: (order) => <LocalTime value={order.accessEnd} /> },
+    {
+      id: "remaining",
+      header: "Remaining",
+      className: "whitespace-nowrap",
+      cell: (order) =>
+        order.status === "ACTIVE" || order.status === "PENDING" ? (
+          <RemainingTime start={order.accessStart.toISOString()} end={order.accessEnd.toISOString()} serverNow={now.getTime()} />
+        ) : (
+          <span className="text-muted">None</span>
+        ),
+    },
+  ];
 
   return (
     <>
       <PageHeader title="Dashboard" description="Your orders and their access windows. Times are shown in your time zone." />
-      {orders.length === 0 ? (
-        <Card className="mt-8">
-          <CardHeader>
-            <CardTitle>No orders yet</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <CardDescription>
-              Buy a plan on the marketplace with this address ({user.email}). The order shows up here as soon as the
-              payment goes through, with your API key ready to reveal.
-            </CardDescription>
-          </CardContent>
-        </Card>
-      ) : (
-        <section aria-labelledby="orders-title" className="mt-8">
-          <h2 id="orders-title" className="text-lg font-semibold">
-            Orders
-          </h2>
-          <div className="relative mt-4 overflow-x-auto rounded-lg border border-border">
-            <table className="w-full min-w-[48rem] text-left text-sm">
-              <thead className="bg-surface text-muted">
-                <tr>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    Order
-                  </th>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    Plan
-                  </th>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    Status
-                  </th>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    Access starts
-                  </th>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    Access ends
-                  </th>
-                  <th scope="col" className="px-4 py-2 font-medium">
-                    Remaining
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {orders.map((order) => (
-                  <tr key={order.id} className="border-t border-border">
-                    <th scope="row" className="px-4 py-3 font-mono font-normal whitespace-nowrap">
-                      <Link href={`/orders/${order.id}`} className="text-accent underline">
-                        {order.marketplaceOrderId}
-                      </Link>
-                    </th>
-                    <td className="px-4 py-3">{order.planName}</td>
-                    <td className="px-4 py-3">
-                      <OrderStatusBadge status={order.status} />
-                    </td>
-                    <td className="px-4 py-3 whitespace-nowrap">
-                      <LocalTime value={order.accessStart} />
-                    </td>
-                    <td className="px-4 py-3 whitespace-nowrap">
-                      <LocalTime value={order.accessEnd} />
-                    </td>
-                    <td className="px-4 py-3 whitespace-nowrap">
-                      {order.status === "ACTIVE" || order.status === "PENDING" ? (
-                        <RemainingTime start={order.accessStart.toISOString()} end={order.accessEnd.toISOString()} serverNow={now.getTime()} />
-                      ) : (
-                        <span className="text-muted">None</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
-      )}
+      <section aria-labelledby="orders-title" className="mt-8">
+        <h2 id="orders-title" className="text-lg font-semibold">
+          Orders
+        </h2>
+        <DataTable
+          label="Your orders"
+          className="mt-4"
+          minWidth="min-w-[48rem]"
+          columns={columns}
+          rows={orders.rows}
+          rowKey={(order) => order.id}
+          list={{ pathname: "/dashboard", state: query, nextCursor: orders.nextCursor }}
+          empty={
+            <Card>
+              <CardHeader>
+                <CardTitle as="h3">No orders yet</CardTitle>
+              </CardHeader>
+              <CardContent>
+                <CardDescription>
+                  Buy a plan on the marketplace with this address ({user.email}). The order shows up here as soon as the
+                  payment goes through, with your API key ready to reveal.
+                </CardDescription>
+              </CardContent>
+            </Card>
+          }
+        />
+      </section>
     </>
   );
 }

@@ -1,63 +1,43 @@
 import type { Metadata } from "next";
 import { LocalTime } from "@/components/local-time";
 import { OrderStatusBadge } from "@/components/order-status-badge";
+import { DataTable, ListFilter, type DataTableColumn } from "@/components/ui/data-table";
 import { PageHeader } from "@/components/ui/page-header";
 import { requireStaff } from "@/lib/auth";
 import { getDb } from "@/lib/db";
-import { listRecentOrders } from "@/lib/orders";
+import { listRecentOrders, orderListQuerySchema, type ConsoleOrderSummary } from "@/lib/orders";
 
 export const metadata: Metadata = { title: "Orders" };
 
-export default async function ConsoleOrdersPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+const columns: DataTableColumn<ConsoleOrderSummary>[] = [
+  { id: "order", header: "Order", sortKey: "order", rowHeader: true, className: "font-mono whitespace-nowrap", cell: (order) => order.marketplaceOrderId },
+  { id: "account", header: "Account", cell: (order) => order.customerName },
+  { id: "plan", header: "Plan", cell: (order) => order.planName },
+  { id: "status", header: "Status", cell: (order) => <OrderStatusBadge status={order.status} /> },
+  { id: "placed", header: "Placed", sortKey: "created", firstDir: "desc", className: "whitespace-nowrap", cell: (order) => <LocalTime value={order.createdAt} dateOnly /> },
+  { id: "ends", header: "Access ends", sortKey: "ends", firstDir: "desc", className: "whitespace-nowrap", cell: (order) => <LocalTime value={order.accessEnd} /> },
+];
+
+export default async function ConsoleOrdersPage({ searchParams }: Props) {
   await requireStaff();
-  const orders = await listRecentOrders(getDb(), { take: 100 });
+  const query = orderListQuerySchema.parse(await searchParams);
+  const orders = await listRecentOrders(getDb(), { query });
   return (
     <>
-      <PageHeader title="Orders" description="The 100 newest orders of every account." />
-      {orders.length === 0 ? (
-        <p className="mt-8 text-muted">No orders yet.</p>
-      ) : (
-        <div className="relative mt-8 overflow-x-auto rounded-lg border border-border">
-          <table className="w-full min-w-[40rem] text-left text-sm">
-            <thead className="bg-surface text-muted">
-              <tr>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Order
-                </th>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Account
-                </th>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Plan
-                </th>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Status
-                </th>
-                <th scope="col" className="px-4 py-2 font-medium">
-                  Access ends
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {orders.map((order) => (
-                <tr key={order.id} className="border-t border-border">
-                  <th scope="row" className="px-4 py-3 font-mono font-normal whitespace-nowrap">
-                    {order.marketplaceOrderId}
-                  </th>
-                  <td className="px-4 py-3">{order.customerName}</td>
-                  <td className="px-4 py-3">{order.planName}</td>
-                  <td className="px-4 py-3">
-                    <OrderStatusBadge status={order.status} />
-                  </td>
-                  <td className="px-4 py-3 whitespace-nowrap">
-                    <LocalTime value={order.accessEnd} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <PageHeader title="Orders" description="Every account's orders, newest first, 50 to a page." />
+      <ListFilter pathname="/console/orders" state={query} id="order-query" label="Search by order id or account" />
+      <DataTable
+        label="Orders"
+        className="mt-6"
+        minWidth="min-w-[48rem]"
+        columns={columns}
+        rows={orders.rows}
+        rowKey={(order) => order.id}
+        list={{ pathname: "/console/orders", state: query, nextCursor: orders.nextCursor }}
+        empty={<p className="text-muted">{query.q ? "No orders match." : "No orders yet."}</p>}
+      />
     </>
   );
 }
