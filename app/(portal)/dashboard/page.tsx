@@ -37,7 +37,7 @@ export default async function DashboardPage({ searchParams }: Props) {
         </Link>
       ),
     },
-    { id: "plan", header: "Plan", cell: (order) => order.planName },
+    { id: "plan", header: "Plan", className: "whitespace-nowrap", cell: (order) => order.planName },
     { id: "status", header: "Status", cell: (order) => <OrderStatusBadge status={order.status} /> },
     { id: "starts", header: "Access starts", sortKey: "starts", firstDir: "desc", className: "whitespace-nowrap", cell: (order) => <LocalTime value={order.accessStart} /> },
     { id: "ends", header: "Access ends", sortKey: "ends", firstDir: "desc", className: "whitespace-nowrap", cell: (order) => <LocalTime value={order.accessEnd} /> },

@@ -15,7 +15,8 @@ const columns: DataTableColumn<AuditEntrySummary>[] = [
   {
     id: "actor",
     header: "Actor",
-    className: "break-all",
+    // Widths keep short words ("system") whole: break-all alone lets the long details squeeze a column to one letter.
+    className: "min-w-[11rem] break-words",
     cell: (entry) => (
       <>
         {entry.actor}
@@ -24,8 +25,8 @@ const columns: DataTableColumn<AuditEntrySummary>[] = [
     ),
   },
   { id: "action", header: "Action", className: "font-mono", cell: (entry) => entry.action },
-  { id: "target", header: "Target", className: "font-mono break-all", cell: (entry) => `${entry.targetType} ${entry.targetId}` },
-  { id: "details", header: "Details", className: "max-w-md font-mono text-xs break-all", cell: (entry) => entry.details },
+  { id: "target", header: "Target", className: "min-w-[12rem] font-mono break-all", cell: (entry) => `${entry.targetType} ${entry.targetId}` },
+  { id: "details", header: "Details", className: "min-w-[18rem] max-w-md font-mono text-xs break-all", cell: (entry) => entry.details },
 ];
 
 export default async function ConsoleAuditPage({ searchParams }: Props) {
@@ -39,7 +40,7 @@ export default async function ConsoleAuditPage({ searchParams }: Props) {
       <DataTable
         label="Audit log entries"
         className="mt-6"
-        minWidth="min-w-[48rem]"
+        minWidth="min-w-[64rem]"
         columns={columns}
         rows={entries.rows}
         rowKey={(entry) => entry.id}

@@ -14,7 +14,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 const columns: DataTableColumn<ConsoleOrderSummary>[] = [
   { id: "order", header: "Order", sortKey: "order", rowHeader: true, className: "font-mono whitespace-nowrap", cell: (order) => order.marketplaceOrderId },
   { id: "account", header: "Account", cell: (order) => order.customerName },
-  { id: "plan", header: "Plan", cell: (order) => order.planName },
+  { id: "plan", header: "Plan", className: "whitespace-nowrap", cell: (order) => order.planName },
   { id: "status", header: "Status", cell: (order) => <OrderStatusBadge status={order.status} /> },
   { id: "placed", header: "Placed", sortKey: "created", firstDir: "desc", className: "whitespace-nowrap", cell: (order) => <LocalTime value={order.createdAt} dateOnly /> },
   { id: "ends", header: "Access ends", sortKey: "ends", firstDir: "desc", className: "whitespace-nowrap", cell: (order) => <LocalTime value={order.accessEnd} /> },
