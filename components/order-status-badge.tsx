@@ -1,4 +1,4 @@
-import type { OrderStatus } from "@/lib/orders/order-status";
+import type { OrderStatus } from "@/lib/time/order-status";
 import { Badge, type BadgeTone } from "./ui/badge";
 
 const presentation: Record<OrderStatus, { label: string; tone: BadgeTone }> = {

@@ -1,5 +1,5 @@
 import type { ApiKeyStatus } from "@/lib/db/types";
-import type { OrderStatus } from "@/lib/orders/order-status";
+import type { OrderStatus } from "@/lib/time/order-status";
 
 export type KeyDisplayStatus = "Active" | "Not yet active" | "Disabled" | "Replaced" | "Expired";
 

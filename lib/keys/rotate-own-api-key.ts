@@ -2,7 +2,7 @@ import "server-only";
 import type { Actor } from "@/lib/audit";
 import type { SecretKeys } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";
-import { orderStatus } from "@/lib/orders/order-status";
+import { orderStatus } from "@/lib/time/order-status";
 import { KeyRotationError, rotateApiKey, type RotatedKey } from "./rotate-api-key";
 import { SELF_ROTATION_OVERLAPS, selfRotationRefusal, type SelfRotationOverlap, type SelfRotationRefusal } from "./self-rotation-rule";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ApiKeyStatus } from "@/lib/db/types";
-import type { OrderStatus } from "@/lib/orders/order-status";
+import type { OrderStatus } from "@/lib/time/order-status";
 import { keyDisplayStatus } from "./key-display-status";
 
 // Who may rotate a key without support, and how long the old key may keep working then. The order

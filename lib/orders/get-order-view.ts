@@ -1,7 +1,7 @@
 import "server-only";
 import type { Prisma } from "@/lib/db";
 import { listOrderKeys, type OrderKeyView } from "@/lib/keys";
-import { orderStatus, type OrderStatus } from "./order-status";
+import { orderStatus, type OrderStatus } from "@/lib/time/order-status";
 
 export interface OrderView {
   id: string;

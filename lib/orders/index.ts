@@ -2,6 +2,6 @@ export { createOrder, createOrderInputSchema, OrderInputError, type CreateOrderI
 export { listCustomerOrders, type OrderSummary } from "./list-customer-orders";
 export { listRecentOrders, type ConsoleOrderSummary } from "./list-recent-orders";
 export { ORDER_SORT_KEYS, orderListQuerySchema, type OrderListQuery, type OrderSortKey } from "./order-list-query";
-export { orderStatus, type OrderStatus } from "./order-status";
+export { orderStatus, type OrderStatus } from "@/lib/time/order-status";
 export { getOrderView, type OrderView } from "./get-order-view";
 export { listCustomerPlans, type CustomerPlanModels } from "./list-customer-plans";

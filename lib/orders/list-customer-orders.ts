@@ -2,7 +2,7 @@ import "server-only";
 import type { Prisma } from "@/lib/db";
 import { toPage, type Page } from "@/lib/pagination";
 import { orderCursor, orderKeyset, type OrderListQuery } from "./order-list-query";
-import { orderStatus, type OrderStatus } from "./order-status";
+import { orderStatus, type OrderStatus } from "@/lib/time/order-status";
 
 export interface OrderSummary {
   id: string;

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/lib/db";
-import { orderStatus } from "./order-status";
+import { orderStatus } from "@/lib/time/order-status";
 
 export interface CustomerPlanModels {
   marketplaceOrderId: string;

@@ -3,7 +3,7 @@ import type { Prisma } from "@/lib/db";
 import { toPage, type Page } from "@/lib/pagination";
 import type { OrderSummary } from "./list-customer-orders";
 import { orderCursor, orderKeyset, type OrderListQuery } from "./order-list-query";
-import { orderStatus } from "./order-status";
+import { orderStatus } from "@/lib/time/order-status";
 
 export type ConsoleOrderSummary = OrderSummary & { customerName: string; createdAt: Date };
 
