@@ -39,7 +39,15 @@ export default defineConfig({
       executablePath,
       // Without these, Chromium keeps trying to reach Google's services on a machine without a
       // network and stalls; as root it also needs --no-sandbox.
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--disable-quic",
+      ],
     },
   },
   webServer: {

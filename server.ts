@@ -96,12 +96,17 @@ async function main() {
   process.env.MARKETPLACE_WEBHOOK_SECRET = secrets.webhookSecret;
   process.env.AUTH_URL = config.publicUrl;
   if (secrets.generated.length > 0) {
-    logger.warn({ generated: secrets.generated, dir: config.dataDir }, "generated missing secrets into the data directory; set them in the environment for production and for several instances");
+    logger.warn(
+      { generated: secrets.generated, dir: config.dataDir },
+      "generated missing secrets into the data directory; set them in the environment for production and for several instances",
+    );
   } else if (secrets.fromDataDir.length > 0) {
     logger.info({ fromDataDir: secrets.fromDataDir }, "using secrets stored in the data directory");
   }
 
-  stdout.write(`Gatehouse on Node ${process.versions.node}, database: ${config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${config.dataDir}`}\n`);
+  stdout.write(
+    `Gatehouse on Node ${process.versions.node}, database: ${config.database.kind === "postgres" ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${config.dataDir}`}\n`,
+  );
   const database = (() => {
     try {
       return getDatabase();
@@ -112,14 +117,20 @@ async function main() {
   })();
   onShutdown("database", () => closeDatabase(), { order: SHUTDOWN_ORDER_LAST });
 
-  await progress("Migrating the database", () => applyMigrations(database), (names) =>
-    names.length ? `applied ${names.join(", ")}` : "up to date",
+  await progress(
+    "Migrating the database",
+    () => applyMigrations(database),
+    (names) => (names.length ? `applied ${names.join(", ")}` : "up to date"),
   );
   // Usage a previous run could not write before it stopped (see lib/gateway/usage-writer.ts).
   await restoreUnwrittenUsage(() => database, config.dataDir);
   // Next loads next.config.mjs, compiled here from next.config.ts (see that file for why).
   compileNextConfig(PROJECT_ROOT);
-  await progress("Seeding demo data", () => seedIfEmpty(database.prisma, secrets), (r) => (r.seeded ? "seeded" : "already seeded"));
+  await progress(
+    "Seeding demo data",
+    () => seedIfEmpty(database.prisma, secrets),
+    (r) => (r.seeded ? "seeded" : "already seeded"),
+  );
   if (!dev) {
     const reason = buildStaleReason(PROJECT_ROOT);
     await progress(
@@ -131,7 +142,11 @@ async function main() {
       (r) => (r ? `built (${r})` : "build is current"),
     );
   }
-  const upstreams = await progress("Preparing upstream channels", () => prepareUpstreams(database.prisma, config, secrets), (u) => u.summary);
+  const upstreams = await progress(
+    "Preparing upstream channels",
+    () => prepareUpstreams(database.prisma, config, secrets),
+    (u) => u.summary,
+  );
   if (upstreams.close) onShutdown("mock upstream", upstreams.close, { order: SHUTDOWN_ORDER_LAST - 1 });
 
   const trusted = parseTrustedProxies(config.trustedProxies);

@@ -27,10 +27,7 @@ export default function ErrorPage({ error, reset, retry }: ErrorPageProps) {
     <main id={MAIN_CONTENT_ID} tabIndex={-1} className="flex flex-1 items-center focus:outline-none">
       <div className="mx-auto flex w-full max-w-2xl flex-col gap-6 px-4 py-16 sm:px-6">
         <h1 className="text-3xl font-semibold tracking-tight">Something went wrong</h1>
-        <p className="text-muted">
-          This page could not be shown. It is usually temporary: try again in a moment. Your keys and orders are not
-          affected.
-        </p>
+        <p className="text-muted">This page could not be shown. It is usually temporary: try again in a moment. Your keys and orders are not affected.</p>
         {digest ? (
           <p className="text-muted">
             If it keeps happening, open a support ticket and quote this reference:{" "}

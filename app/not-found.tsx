@@ -15,8 +15,8 @@ export default function NotFound() {
           <p className="text-sm font-medium text-muted">Error 404</p>
           <h1 className="text-3xl font-semibold tracking-tight">Page not found</h1>
           <p className="text-muted">
-            There is nothing at this address. The link may be mistyped or out of date, or the page may have moved. If
-            you followed a link from an email, sign in and find the order or ticket from your dashboard.
+            There is nothing at this address. The link may be mistyped or out of date, or the page may have moved. If you followed a link from an email, sign in
+            and find the order or ticket from your dashboard.
           </p>
           <div className="flex flex-wrap gap-3">
             <ButtonLink href="/">Go to the home page</ButtonLink>

@@ -78,8 +78,8 @@ export default function HomePage() {
                 Claude, OpenAI and Gemini models through one API key
               </h1>
               <p className="text-lg text-muted">
-                Gatehouse sells access to LLM APIs for a fixed period. You get one key that works with the official
-                SDKs, Claude Code, curl and Gemini clients, for exactly the time you bought.
+                Gatehouse sells access to LLM APIs for a fixed period. You get one key that works with the official SDKs, Claude Code, curl and Gemini clients,
+                for exactly the time you bought.
               </p>
               <div className="flex flex-wrap gap-3">
                 <ButtonLink href="/signin" size="lg">
@@ -130,9 +130,8 @@ export default function HomePage() {
               Works with the clients you already use
             </h2>
             <p className="mt-4 max-w-prose text-muted">
-              Our endpoints speak all three providers&apos; formats. Any model in your plan can be called from any of
-              them: Gatehouse converts the request and the answer, streaming included, or tells you which field it
-              cannot convert.
+              Our endpoints speak all three providers&apos; formats. Any model in your plan can be called from any of them: Gatehouse converts the request and
+              the answer, streaming included, or tells you which field it cannot convert.
             </p>
             <ul className="mt-8 grid gap-4 md:grid-cols-3">
               {formats.map((format) => (
@@ -146,11 +145,10 @@ export default function HomePage() {
               ))}
             </ul>
             <p className="mt-8 max-w-prose text-muted">
-              Send the key as <code className="text-foreground">Authorization: Bearer</code>, as{" "}
-              <code className="text-foreground">x-api-key</code>, or as <code className="text-foreground">?key=</code> on
-              the Gemini routes. When a request is refused, the error says why: a space or invisible character in the
-              key, a pasted masked preview, another provider&apos;s key, an order that has ended, a model outside your
-              plan, or a rate limit with the time to wait.
+              Send the key as <code className="text-foreground">Authorization: Bearer</code>, as <code className="text-foreground">x-api-key</code>, or as{" "}
+              <code className="text-foreground">?key=</code> on the Gemini routes. When a request is refused, the error says why: a space or invisible character
+              in the key, a pasted masked preview, another provider&apos;s key, an order that has ended, a model outside your plan, or a rate limit with the
+              time to wait.
             </p>
           </div>
         </section>
@@ -190,8 +188,8 @@ export default function HomePage() {
             </h2>
             <p className="mt-4 max-w-prose text-muted">
               At the end time shown in the portal your key stops working at once, and requests are refused with an{" "}
-              <code className="text-foreground">access_expired</code> error that says when access ended. Your orders,
-              usage history and tickets stay in the portal. A refund or cancellation ends access the same way.
+              <code className="text-foreground">access_expired</code> error that says when access ended. Your orders, usage history and tickets stay in the
+              portal. A refund or cancellation ends access the same way.
             </p>
           </div>
         </section>

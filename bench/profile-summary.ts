@@ -53,7 +53,10 @@ function area(frame: CallFrame): string {
   return frame.url ? "other JS" : "native / builtins";
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: "string", default: "40" }, window: { type: "string" }, "skip-end": { type: "string", default: "0" } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: "string", default: "40" }, window: { type: "string" }, "skip-end": { type: "string", default: "0" } },
+});
 if (positionals.length === 0) {
   console.error("usage: bench/profile-summary.ts FILE.cpuprofile... [--top N]");
   process.exit(2);
@@ -93,7 +96,9 @@ for (const file of positionals) {
   }
 
   const pct = (t: number, of: number) => `${((100 * t) / of).toFixed(1).padStart(5)} %`;
-  console.log(`\n${file}\n  ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (${pct(busy, total).trim()})\n\n  Self time by area (share of busy time):`);
+  console.log(
+    `\n${file}\n  ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (${pct(busy, total).trim()})\n\n  Self time by area (share of busy time):`,
+  );
   for (const [name, t] of [...areas.entries()].filter(([n]) => n !== "idle").sort((a, b) => b[1] - a[1])) {
     console.log(`    ${pct(t, busy)}  ${name}`);
   }

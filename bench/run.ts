@@ -112,7 +112,12 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 function baseEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^(DATABASE_URL|REDIS_URL|GATEHOUSE_|AUTH_|MARKETPLACE_|OPENAI_|ANTHROPIC_|GEMINI_|MOCK_UPSTREAM|SMTP_|ADMIN_EMAILS|TRUSTED_PROXIES|PORT|HOST|NODE_OPTIONS|npm_)/.test(name)) delete env[name];
+    if (
+      /^(DATABASE_URL|REDIS_URL|GATEHOUSE_|AUTH_|MARKETPLACE_|OPENAI_|ANTHROPIC_|GEMINI_|MOCK_UPSTREAM|SMTP_|ADMIN_EMAILS|TRUSTED_PROXIES|PORT|HOST|NODE_OPTIONS|npm_)/.test(
+        name,
+      )
+    )
+      delete env[name];
   }
   return { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
 }
@@ -188,14 +193,56 @@ async function startServer(
   // A plan whose limits are checked but never reached at these rates, an order with a key, and a
   // channel to the slow mock for the held-streams phase (the gateway does not forward the mock's
   // x-mock-* headers, so the pacing comes from that mock's own setting).
-  await cli(env, ["plan", "add", "--name", "Bench", "--models", `${MODEL},${SLOW_MODEL},${TRANSLATED_MODEL}`, "--days", "30", "--rpm", "1000000", "--credit", "1000000", "--multiplier", "1"]);
+  await cli(env, [
+    "plan",
+    "add",
+    "--name",
+    "Bench",
+    "--models",
+    `${MODEL},${SLOW_MODEL},${TRANSLATED_MODEL}`,
+    "--days",
+    "30",
+    "--rpm",
+    "1000000",
+    "--credit",
+    "1000000",
+    "--multiplier",
+    "1",
+  ]);
   // The same mock behind an Anthropic-protocol channel, for the translated-stream case.
-  await cli(env, ["channel", "add", "--provider", "anthropic", "--name", "bench-anthropic", "--base-url", options.mockUrl, "--api-key", "bench-upstream-key", "--models", TRANSLATED_MODEL]);
+  await cli(env, [
+    "channel",
+    "add",
+    "--provider",
+    "anthropic",
+    "--name",
+    "bench-anthropic",
+    "--base-url",
+    options.mockUrl,
+    "--api-key",
+    "bench-upstream-key",
+    "--models",
+    TRANSLATED_MODEL,
+  ]);
   const [order] = await Promise.all([
     cli(env, ["order", "create", "--email", "bench@example.com", "--plan", "Bench"]),
     cli(env, [
-      "channel", "add", "--provider", "openai", "--name", "bench-slow", "--base-url", `${options.slowMockUrl}/v1`, "--api-key", "bench-upstream-key",
-      "--models", SLOW_MODEL, "--priority", "50", "--map", `${SLOW_MODEL}=bench-slow`,
+      "channel",
+      "add",
+      "--provider",
+      "openai",
+      "--name",
+      "bench-slow",
+      "--base-url",
+      `${options.slowMockUrl}/v1`,
+      "--api-key",
+      "bench-upstream-key",
+      "--models",
+      SLOW_MODEL,
+      "--priority",
+      "50",
+      "--map",
+      `${SLOW_MODEL}=bench-slow`,
     ]),
   ]);
   const key = (order as { apiKey?: { key?: string } }).apiKey?.key;
@@ -325,7 +372,10 @@ async function measureLoad(subjects: Subject[]): Promise<void> {
   if (!PHASES.has("load")) return;
   for (const s of subjects) await checkTarget(s.target);
   const rss = subjects.map((s) => (s.proc ? sampleRss(s.proc.pid) : undefined));
-  for (const [mode, body] of [["non-stream", NON_STREAM_BODY], ["stream", STREAM_BODY]] as const) {
+  for (const [mode, body] of [
+    ["non-stream", NON_STREAM_BODY],
+    ["stream", STREAM_BODY],
+  ] as const) {
     for (const s of subjects) await loadTest(s.target, body, 50, WARMUP_SECONDS);
     const results = subjects.map(() => ({}) as { c1?: LoadResult; c50?: LoadResult });
     for (const connections of [1, 50]) {
@@ -341,8 +391,13 @@ async function measureLoad(subjects: Subject[]): Promise<void> {
       const { c1, c50 } = results[i]! as { c1: LoadResult; c50: LoadResult };
       if (mode === "non-stream") Object.assign(s.row, { ns1: c1, ns50: c50 });
       else Object.assign(s.row, { st1: c1, st50: c50 });
-      const cpu = c50.cpuMsPerRequest !== undefined ? `  |  CPU ${c50.cpuMsPerRequest.toFixed(3)} ms/req, waited for a core ${((c50.cpuWaitShare ?? 0) * 100).toFixed(0)} %` : "";
-      say(`  ${s.target.name.padEnd(17)} ${mode.padEnd(10)} c=1 ${c1.rps.toFixed(0).padStart(6)} rps p50 ${ms(c1.p50)}  |  c=50 ${c50.rps.toFixed(0).padStart(6)} rps p99 ${ms(c50.p99)}${cpu}${c1.errors + c50.errors ? `  ERRORS ${c1.errors + c50.errors}` : ""}`);
+      const cpu =
+        c50.cpuMsPerRequest !== undefined
+          ? `  |  CPU ${c50.cpuMsPerRequest.toFixed(3)} ms/req, waited for a core ${((c50.cpuWaitShare ?? 0) * 100).toFixed(0)} %`
+          : "";
+      say(
+        `  ${s.target.name.padEnd(17)} ${mode.padEnd(10)} c=1 ${c1.rps.toFixed(0).padStart(6)} rps p50 ${ms(c1.p50)}  |  c=50 ${c50.rps.toFixed(0).padStart(6)} rps p99 ${ms(c50.p99)}${cpu}${c1.errors + c50.errors ? `  ERRORS ${c1.errors + c50.errors}` : ""}`,
+      );
     }
   }
   for (const [i, s] of subjects.entries()) {
@@ -353,11 +408,17 @@ async function measureLoad(subjects: Subject[]): Promise<void> {
 
 async function measureTtfb(subjects: Subject[]): Promise<void> {
   if (!PHASES.has("ttfb")) return;
-  const results = await streamTtfb(subjects.map((s) => s.target), STREAM_BODY, TTFB_SAMPLES);
+  const results = await streamTtfb(
+    subjects.map((s) => s.target),
+    STREAM_BODY,
+    TTFB_SAMPLES,
+  );
   for (const [i, s] of subjects.entries()) {
     const r = results[i]!;
     s.row.ttfb = r;
-    say(`  ${s.target.name.padEnd(17)} stream TTFB p50 ${ms(r.p50)} p99 ${ms(r.p99)} (whole stream p50 ${ms(r.totalP50)})${r.errors ? `  ERRORS ${r.errors}` : ""}`);
+    say(
+      `  ${s.target.name.padEnd(17)} stream TTFB p50 ${ms(r.p50)} p99 ${ms(r.p99)} (whole stream p50 ${ms(r.totalP50)})${r.errors ? `  ERRORS ${r.errors}` : ""}`,
+    );
   }
 }
 
@@ -418,7 +479,9 @@ function signed(value: number | undefined, digits = 2): string {
 function printTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(" | ")} |`;
-  const out = [line(headers), `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...rows.map(line)].join("\n");
+  const out = [line(headers), `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`, ...rows.map(line)].join(
+    "\n",
+  );
   process.stdout.write(`${out}\n`);
   return out;
 }
@@ -428,7 +491,24 @@ function report(rows: Row[]): { verdicts: { check: string; value: string; pass: 
   const direct = rows.find((r) => r.target === "direct");
   process.stdout.write(`\n## Results (${SECONDS} s per phase after a ${WARMUP_SECONDS} s warm-up; latencies in ms; RSS of the process under test)\n\n`);
   printTable(
-    ["target", "RPS c=1", "p50 c=1", "p99 c=1", "RPS c=50", "p99 c=50", "stream RPS c=1", "stream p50 c=1", "stream RPS c=50", "stream p99 c=50", "TTFB p50", "TTFB p99", "CPU ms/req c=50", "stream CPU ms/req", "core wait %", "RSS idle/load MB"],
+    [
+      "target",
+      "RPS c=1",
+      "p50 c=1",
+      "p99 c=1",
+      "RPS c=50",
+      "p99 c=50",
+      "stream RPS c=1",
+      "stream p50 c=1",
+      "stream RPS c=50",
+      "stream p99 c=50",
+      "TTFB p50",
+      "TTFB p99",
+      "CPU ms/req c=50",
+      "stream CPU ms/req",
+      "core wait %",
+      "RSS idle/load MB",
+    ],
     rows.map((r) => [
       r.target,
       num(r.ns1?.rps),
@@ -451,7 +531,19 @@ function report(rows: Row[]): { verdicts: { check: string; value: string; pass: 
 
   process.stdout.write(`\n## Next to the floor (ratio = target/floor; Δ = target − floor, ms; "added" = p50 − direct p50)\n\n`);
   printTable(
-    ["target", "RPS c=50 ×", "stream RPS c=50 ×", "RPS c=1 ×", "added p50 c=1", "Δp50 c=1", "Δstream p50 c=1", "ΔTTFB p50", "ΔCPU µs/req", "Δstream CPU µs/req", "errors"],
+    [
+      "target",
+      "RPS c=50 ×",
+      "stream RPS c=50 ×",
+      "RPS c=1 ×",
+      "added p50 c=1",
+      "Δp50 c=1",
+      "Δstream p50 c=1",
+      "ΔTTFB p50",
+      "ΔCPU µs/req",
+      "Δstream CPU µs/req",
+      "errors",
+    ],
     rows.map((r) => [
       r.target,
       floor?.ns50 && r.ns50 ? (r.ns50.rps / floor.ns50.rps).toFixed(2) : "-",
@@ -461,8 +553,12 @@ function report(rows: Row[]): { verdicts: { check: string; value: string; pass: 
       floor?.ns1 && r.ns1 ? signed(r.ns1.p50 - floor.ns1.p50) : "-",
       floor?.st1 && r.st1 ? signed(r.st1.p50 - floor.st1.p50) : "-",
       floor?.ttfb && r.ttfb ? signed(r.ttfb.p50 - floor.ttfb.p50) : "-",
-      floor?.ns50?.cpuMsPerRequest !== undefined && r.ns50?.cpuMsPerRequest !== undefined ? signed(1000 * (r.ns50.cpuMsPerRequest - floor.ns50.cpuMsPerRequest), 0) : "-",
-      floor?.st50?.cpuMsPerRequest !== undefined && r.st50?.cpuMsPerRequest !== undefined ? signed(1000 * (r.st50.cpuMsPerRequest - floor.st50.cpuMsPerRequest), 0) : "-",
+      floor?.ns50?.cpuMsPerRequest !== undefined && r.ns50?.cpuMsPerRequest !== undefined
+        ? signed(1000 * (r.ns50.cpuMsPerRequest - floor.ns50.cpuMsPerRequest), 0)
+        : "-",
+      floor?.st50?.cpuMsPerRequest !== undefined && r.st50?.cpuMsPerRequest !== undefined
+        ? signed(1000 * (r.st50.cpuMsPerRequest - floor.st50.cpuMsPerRequest), 0)
+        : "-",
       String([r.ns1, r.ns50, r.st1, r.st50].reduce((n, x) => n + (x?.errors ?? 0), 0) + (r.ttfb?.errors ?? 0)),
     ]),
   );
@@ -470,12 +566,26 @@ function report(rows: Row[]): { verdicts: { check: string; value: string; pass: 
   const holds = rows.filter((r) => r.hold);
   if (holds.length) {
     const streamSeconds = (SLOW_TOKENS + 3) * (SLOW_CHUNK_DELAY_MS / 1000);
-    process.stdout.write(`\n## ${STREAMS} slow streams (${SLOW_TOKENS} tokens, ${SLOW_CHUNK_DELAY_MS} ms apart ≈ ${streamSeconds.toFixed(0)} s each, opened over ${QUICK ? 0.2 : 1} s)\n\n`);
+    process.stdout.write(
+      `\n## ${STREAMS} slow streams (${SLOW_TOKENS} tokens, ${SLOW_CHUNK_DELAY_MS} ms apart ≈ ${streamSeconds.toFixed(0)} s each, opened over ${QUICK ? 0.2 : 1} s)\n\n`,
+    );
     printTable(
       ["target", "completed", "errors", "peak open", "peak streaming", "TTFB p50", "TTFB p99", "stream p50 s", "wall s", "RSS idle MB", "RSS peak MB"],
       holds.map((r) => {
         const h = r.hold!;
-        return [r.target, String(h.completed), String(h.errors), String(h.peakOpen), String(h.peakStreaming), num(h.ttfbP50, 1), num(h.ttfbP99, 1), num(h.durationP50 / 1000, 1), num(h.wallSeconds, 1), num(h.idleRssMb), num(h.peakRssMb)];
+        return [
+          r.target,
+          String(h.completed),
+          String(h.errors),
+          String(h.peakOpen),
+          String(h.peakStreaming),
+          num(h.ttfbP50, 1),
+          num(h.ttfbP99, 1),
+          num(h.durationP50 / 1000, 1),
+          num(h.wallSeconds, 1),
+          num(h.idleRssMb),
+          num(h.peakRssMb),
+        ];
       }),
     );
   }
@@ -484,16 +594,28 @@ function report(rows: Row[]): { verdicts: { check: string; value: string; pass: 
   for (const r of rows.filter((x) => x.target.startsWith("gateway"))) {
     if (floor?.ns50 && r.ns50) {
       const ratio = r.ns50.rps / floor.ns50.rps;
-      verdicts.push({ check: `${r.target}: RPS c=50 ≥ 0.9× floor`, value: `${ratio.toFixed(2)}× (${num(r.ns50.rps)} vs ${num(floor.ns50.rps)})`, pass: ratio >= 0.9 });
+      verdicts.push({
+        check: `${r.target}: RPS c=50 ≥ 0.9× floor`,
+        value: `${ratio.toFixed(2)}× (${num(r.ns50.rps)} vs ${num(floor.ns50.rps)})`,
+        pass: ratio >= 0.9,
+      });
     }
     if (floor?.st50 && r.st50) {
       const ratio = r.st50.rps / floor.st50.rps;
-      verdicts.push({ check: `${r.target}: stream RPS c=50 ≥ 0.9× floor`, value: `${ratio.toFixed(2)}× (${num(r.st50.rps)} vs ${num(floor.st50.rps)})`, pass: ratio >= 0.9 });
+      verdicts.push({
+        check: `${r.target}: stream RPS c=50 ≥ 0.9× floor`,
+        value: `${ratio.toFixed(2)}× (${num(r.st50.rps)} vs ${num(floor.st50.rps)})`,
+        pass: ratio >= 0.9,
+      });
     }
     if (floor?.ns50?.cpuMsPerRequest && r.ns50?.cpuMsPerRequest) {
       // The same ratio on CPU time: what one core could serve, whatever else the machine ran.
       const ratio = floor.ns50.cpuMsPerRequest / r.ns50.cpuMsPerRequest;
-      verdicts.push({ check: `${r.target}: capacity ≥ 0.9× floor (CPU per request)`, value: `${ratio.toFixed(2)}× (${num(1000 * r.ns50.cpuMsPerRequest)} vs ${num(1000 * floor.ns50.cpuMsPerRequest)} µs)`, pass: ratio >= 0.9 });
+      verdicts.push({
+        check: `${r.target}: capacity ≥ 0.9× floor (CPU per request)`,
+        value: `${ratio.toFixed(2)}× (${num(1000 * r.ns50.cpuMsPerRequest)} vs ${num(1000 * floor.ns50.cpuMsPerRequest)} µs)`,
+        pass: ratio >= 0.9,
+      });
     }
     if (floor?.ns1 && r.ns1) {
       const d = r.ns1.p50 - floor.ns1.p50;
@@ -505,14 +627,21 @@ function report(rows: Row[]): { verdicts: { check: string; value: string; pass: 
     }
     if (r.hold && r.target === "gateway (PG)") {
       const h = r.hold;
-      verdicts.push({ check: `${r.target}: ${STREAMS} slow streams, no error`, value: `${h.completed} ok, ${h.errors} errors`, pass: h.errors === 0 && h.completed === STREAMS });
+      verdicts.push({
+        check: `${r.target}: ${STREAMS} slow streams, no error`,
+        value: `${h.completed} ok, ${h.errors} errors`,
+        pass: h.errors === 0 && h.completed === STREAMS,
+      });
       verdicts.push({ check: `${r.target}: all ${STREAMS} streaming at once`, value: `peak ${h.peakStreaming}`, pass: h.peakStreaming >= STREAMS });
       verdicts.push({ check: `${r.target}: RSS ≤ 500 MB while held`, value: `${num(h.peakRssMb)} MB`, pass: h.peakRssMb <= 500 });
     }
   }
   if (verdicts.length) {
     process.stdout.write(`\n## Targets\n\n`);
-    printTable(["check", "measured", "verdict"], verdicts.map((v) => [v.check, v.value, v.pass ? "PASS" : "FAIL"]));
+    printTable(
+      ["check", "measured", "verdict"],
+      verdicts.map((v) => [v.check, v.value, v.pass ? "PASS" : "FAIL"]),
+    );
   }
   return { verdicts };
 }
@@ -582,10 +711,20 @@ async function main(): Promise<number> {
     if (cpuProfDir) {
       if (!database) throw new Error("--profile needs PostgreSQL");
       say(`profiling the ${flags.profile} on PostgreSQL`);
-      const server = await startServer("PG", { databaseUrl: database.url, dataDir: join(tmp, "data-pg"), logDir, mockUrl: mock.url, slowMockUrl: slow.url, cpuProfDir });
+      const server = await startServer("PG", {
+        databaseUrl: database.url,
+        dataDir: join(tmp, "data-pg"),
+        logDir,
+        mockUrl: mock.url,
+        slowMockUrl: slow.url,
+        cpuProfDir,
+      });
       const target: Target = flags.profile === "floor" ? { name: "floor", url: `${server.url}/bench-floor`, headers: {} } : gatewayTarget(server, "PG");
       await checkTarget(target);
-      for (const [mode, body] of [["non-stream", NON_STREAM_BODY], ["stream", STREAM_BODY]] as const) {
+      for (const [mode, body] of [
+        ["non-stream", NON_STREAM_BODY],
+        ["stream", STREAM_BODY],
+      ] as const) {
         const r = await loadTest(target, body, 50, SECONDS);
         say(`  ${target.name} ${mode} c=50 ${r.rps.toFixed(0)} rps p99 ${ms(r.p99)}${r.errors ? `  ERRORS ${r.errors}` : ""}`);
       }
@@ -601,7 +740,10 @@ async function main(): Promise<number> {
       rows.push(directRow, bareRow);
       await measureLoad([{ row: directRow, target: direct }]);
       await measureLoad([{ row: bareRow, target: bareTarget, proc: bare }]);
-      await measureTtfb([{ row: directRow, target: direct }, { row: bareRow, target: bareTarget }]);
+      await measureTtfb([
+        { row: directRow, target: direct },
+        { row: bareRow, target: bareTarget },
+      ]);
     }
 
     if (database) {
@@ -660,8 +802,20 @@ async function main(): Promise<number> {
   }
 
   const { verdicts } = report(rows);
-  if (flags.json) writeFileSync(flags.json, JSON.stringify({ date: new Date().toISOString(), quick: QUICK, seconds: SECONDS, rounds: ROUNDS, streams: STREAMS, rows, verdicts }, (k, v: unknown) => (k === "latencies" ? undefined : v), 2));
-  process.stdout.write(`\nDone in ${elapsed().trim()} (load average now ${loadavg().map((l) => l.toFixed(2)).join(" ")}).\n`);
+  if (flags.json)
+    writeFileSync(
+      flags.json,
+      JSON.stringify(
+        { date: new Date().toISOString(), quick: QUICK, seconds: SECONDS, rounds: ROUNDS, streams: STREAMS, rows, verdicts },
+        (k, v: unknown) => (k === "latencies" ? undefined : v),
+        2,
+      ),
+    );
+  process.stdout.write(
+    `\nDone in ${elapsed().trim()} (load average now ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}).\n`,
+  );
   return 0;
 }
 

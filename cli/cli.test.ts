@@ -45,7 +45,23 @@ describeEachEngine("CLI commands", (engine) => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/--days must be a number/);
 
-    const added = await json("plan", "add", "--name", "Tiny", "--models", "gpt-4o-mini", "--days", "7", "--rpm", "10", "--credit", "2.5", "--multiplier", "1.5", "--self-rotate");
+    const added = await json(
+      "plan",
+      "add",
+      "--name",
+      "Tiny",
+      "--models",
+      "gpt-4o-mini",
+      "--days",
+      "7",
+      "--rpm",
+      "10",
+      "--credit",
+      "2.5",
+      "--multiplier",
+      "1.5",
+      "--self-rotate",
+    );
     expect(added.exitCode).toBe(0);
     expect(added.body.plan).toMatchObject({ name: "Tiny", creditMicros: "2500000", multiplierBps: 15000, selfRotate: true, durationDays: 7 });
     const list = await json("plan", "list");
@@ -55,7 +71,20 @@ describeEachEngine("CLI commands", (engine) => {
 
   it("channel add stores the upstream key encrypted and channel list never shows it", async () => {
     const upstreamKey = `upstream-secret-${Date.now()}`;
-    const added = await json("channel", "add", "--provider", "anthropic", "--api-key", upstreamKey, "--models", "claude-haiku-4-5", "--name", "anthropic-main", "--map", "claude-haiku-4-5=claude-haiku-4-5-20251001");
+    const added = await json(
+      "channel",
+      "add",
+      "--provider",
+      "anthropic",
+      "--api-key",
+      upstreamKey,
+      "--models",
+      "claude-haiku-4-5",
+      "--name",
+      "anthropic-main",
+      "--map",
+      "claude-haiku-4-5=claude-haiku-4-5-20251001",
+    );
     expect(added.exitCode).toBe(0);
     expect(JSON.stringify(added.body)).not.toContain(upstreamKey);
     const row = await t.db.prisma.upstreamChannel.findUniqueOrThrow({ where: { name: "anthropic-main" }, omit: { apiKeyCiphertext: false } });

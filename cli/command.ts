@@ -107,10 +107,11 @@ export async function runCommand(commands: Command[], argv: string[], ctx: Comma
     return fail(`Expected ${expected}.\n\n${formatHelp(commands, command)}`, 2);
   }
   try {
-    const result = await command.run(ctx, { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals });
-    return json
-      ? { exitCode: 0, stdout: `${toJson({ ok: true, ...result.data })}\n`, stderr: "" }
-      : { exitCode: 0, stdout: `${result.text}\n`, stderr: "" };
+    const result = await command.run(ctx, {
+      values: parsed.values as Record<string, string | boolean | string[] | undefined>,
+      positionals: parsed.positionals,
+    });
+    return json ? { exitCode: 0, stdout: `${toJson({ ok: true, ...result.data })}\n`, stderr: "" } : { exitCode: 0, stdout: `${result.text}\n`, stderr: "" };
   } catch (err) {
     if (err instanceof CliError) return fail(err.message, err.exitCode);
     if (err && typeof err === "object" && "issues" in err && Array.isArray((err as { issues: unknown[] }).issues)) {
@@ -151,6 +152,10 @@ export function csv(value: string): string[] {
 /** Formats rows as an aligned text table. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }

@@ -10,9 +10,13 @@ const baseURL = process.env.E2E_BASE_URL ?? "";
 /** A new buyer (with an order) made through the operations CLI, which the running server executes. */
 async function createBuyer(): Promise<string> {
   const email = `target-${Date.now()}@example.com`;
-  await exec(process.execPath, ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "cli/index.ts", "order", "create", "--email", email, "--plan", "Starter 30", "--json"], {
-    env: { ...process.env, GATEHOUSE_DATA_DIR: process.env.E2E_DATA_DIR, DATABASE_URL: "" },
-  });
+  await exec(
+    process.execPath,
+    ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "cli/index.ts", "order", "create", "--email", email, "--plan", "Starter 30", "--json"],
+    {
+      env: { ...process.env, GATEHOUSE_DATA_DIR: process.env.E2E_DATA_DIR, DATABASE_URL: "" },
+    },
+  );
   return email;
 }
 

@@ -36,7 +36,11 @@ test("every refusal of the gateway and the webhook carries a code from the error
     ["anthropic", "/v1/messages", { method: "POST", headers: { "x-api-key": key, ...json }, body: chat("no-such-model") }],
     ["anthropic", "/v1/messages/count_tokens", { method: "POST", headers: { "x-api-key": key, ...json }, body: "[]" }],
     ["gemini", "/v1beta/models", {}],
-    ["gemini", "/v1beta/models/gemini-2.5-flash:generateContent", { method: "POST", headers: { "x-goog-api-key": "AIzaSyNotOurs0000000000000000000000000", ...json }, body: "{}" }],
+    [
+      "gemini",
+      "/v1beta/models/gemini-2.5-flash:generateContent",
+      { method: "POST", headers: { "x-goog-api-key": "AIzaSyNotOurs0000000000000000000000000", ...json }, body: "{}" },
+    ],
     ["gemini", "/v1beta/models/gemini-2.5-flash:summon", { method: "POST", headers: { "x-goog-api-key": key, ...json }, body: "{}" }],
     ["gemini", "/v1beta/models/%E0%A4%A:generateContent", { method: "POST", headers: { "x-goog-api-key": key, ...json }, body: "{}" }],
     ["gemini", "/v1beta/models/nope", { headers: { "x-goog-api-key": key } }],

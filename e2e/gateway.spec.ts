@@ -89,7 +89,9 @@ test.describe("gateway with the official SDKs", () => {
     expect(response.headers.get("request-id")).toBe(response.headers.get("x-request-id"));
     const row = await loggedRequest(response.headers.get("x-request-id")!);
     expect(row).toMatchObject({ status: 200, inputTokens: message.usage.input_tokens, outputTokens: 6, estimated: false });
-    expect(BigInt(row.costMicros)).toBe(computeCostMicros({ inputTokens: row.inputTokens, outputTokens: 6 }, price("claude-sonnet-4-6"), STARTER_MULTIPLIER_BPS));
+    expect(BigInt(row.costMicros)).toBe(
+      computeCostMicros({ inputTokens: row.inputTokens, outputTokens: 6 }, price("claude-sonnet-4-6"), STARTER_MULTIPLIER_BPS),
+    );
 
     const stream = anthropic.messages.stream({ model: "claude-haiku-4-5", max_tokens: 9, messages: [{ role: "user", content: "stream it" }] });
     const deltas: string[] = [];
@@ -112,7 +114,15 @@ test.describe("gateway with the official SDKs", () => {
     const openai = new OpenAI({ apiKey: key, baseURL: `${base()}/v1`, maxRetries: 0 });
     const ids: string[] = [];
     for await (const m of openai.models.list()) ids.push(m.id);
-    expect(ids.sort()).toEqual(["claude-haiku-4-5", "claude-haiku-4-5-20251001", "claude-sonnet-4-6", "gemini-2.5-flash", "gpt-4.1-mini", "gpt-4o-mini", "gpt-5-mini"]);
+    expect(ids.sort()).toEqual([
+      "claude-haiku-4-5",
+      "claude-haiku-4-5-20251001",
+      "claude-sonnet-4-6",
+      "gemini-2.5-flash",
+      "gpt-4.1-mini",
+      "gpt-4o-mini",
+      "gpt-5-mini",
+    ]);
     const anthropic = new Anthropic({ apiKey: key, baseURL: base(), maxRetries: 0 });
     const page = await anthropic.models.list();
     expect(page.data.map((m) => m.id)).toContain("claude-sonnet-4-6");
@@ -125,7 +135,8 @@ test.describe("gateway with the official SDKs", () => {
     expect(answer.text).toMatch(/^Mock reply to: hello gemini/);
     expect(answer.usageMetadata?.candidatesTokenCount).toBe(7);
     const parts: string[] = [];
-    for await (const chunk of await ai.models.generateContentStream({ model: "gemini-2.5-flash", contents: "stream gemini", config: { maxOutputTokens: 6 } })) parts.push(chunk.text ?? "");
+    for await (const chunk of await ai.models.generateContentStream({ model: "gemini-2.5-flash", contents: "stream gemini", config: { maxOutputTokens: 6 } }))
+      parts.push(chunk.text ?? "");
     expect(parts.length).toBeGreaterThan(3);
     expect(parts.join("")).toMatch(/^Mock reply to: stream gemini/);
     const counted = await ai.models.countTokens({ model: "gemini-2.5-flash", contents: "one two three" });
@@ -212,7 +223,10 @@ test.describe("gateway errors: one code each, in the client's protocol shape, ne
       [past.key, "access_expired"],
       [future.key, "access_not_started"],
     ] as const) {
-      const res = await request.post(`${base()}/v1/chat/completions`, { headers: { authorization: `Bearer ${k}` }, data: { model: "gpt-4.1-mini", messages: [] } });
+      const res = await request.post(`${base()}/v1/chat/completions`, {
+        headers: { authorization: `Bearer ${k}` },
+        data: { model: "gpt-4.1-mini", messages: [] },
+      });
       expect(res.status()).toBe(401);
       const body = await res.json();
       expect(body.error.code).toBe(code);
@@ -221,7 +235,10 @@ test.describe("gateway errors: one code each, in the client's protocol shape, ne
   });
 
   test("a malformed body is a 400 invalid_request", async ({ request }) => {
-    const res = await request.post(`${base()}/v1/chat/completions`, { headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, data: "{not json" });
+    const res = await request.post(`${base()}/v1/chat/completions`, {
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      data: "{not json",
+    });
     expect(res.status()).toBe(400);
     expect((await res.json()).error.code).toBe("invalid_request");
   });
@@ -241,7 +258,24 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
     secondary = await startMockUpstream();
     await gatehouse("plan", "add", "--name", "E2E faults", "--models", `${OPENAI_MODEL},${ANTHROPIC_MODEL}`, "--days", "1", "--rpm", "1000");
     const add = async (name: string, provider: string, url: string, model: string, priority: string) =>
-      (await gatehouse<{ channel: { id: string } }>("channel", "add", "--name", name, "--provider", provider, "--base-url", url, "--api-key", `test-${name}`, "--models", model, "--priority", priority)).channel.id;
+      (
+        await gatehouse<{ channel: { id: string } }>(
+          "channel",
+          "add",
+          "--name",
+          name,
+          "--provider",
+          provider,
+          "--base-url",
+          url,
+          "--api-key",
+          `test-${name}`,
+          "--models",
+          model,
+          "--priority",
+          priority,
+        )
+      ).channel.id;
     channelIds = {
       primaryOpenai: await add("e2e-primary-openai", "openai", `${primary.url}/v1`, OPENAI_MODEL, "90"),
       secondaryOpenai: await add("e2e-secondary-openai", "openai", `${secondary.url}/v1`, OPENAI_MODEL, "80"),
@@ -263,7 +297,12 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
     const body = `{"model":"${ANTHROPIC_MODEL}","max_tokens":4,"messages":[{"role":"user","content":"bytes"}],"future_field":{"keep":[1,2,3]},  "metadata":{"user_id":"u-1"}}`;
     const res = await fetch(`${base()}/v1/messages?beta=true`, {
       method: "POST",
-      headers: { "x-api-key": key, "content-type": "application/json", "anthropic-version": "2023-06-01", "anthropic-beta": "context-management-2025-06-27,fine-grained-tool-streaming-2025-05-14" },
+      headers: {
+        "x-api-key": key,
+        "content-type": "application/json",
+        "anthropic-version": "2023-06-01",
+        "anthropic-beta": "context-management-2025-06-27,fine-grained-tool-streaming-2025-05-14",
+      },
       body,
     });
     expect(res.status).toBe(200);
@@ -278,7 +317,11 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
 
   test("an OpenAI stream without usage reaches the upstream with only the usage option added, and the client without the usage chunk", async () => {
     const body = `{"model":"${OPENAI_MODEL}",  "stream":true,"max_tokens":3,"messages":[{"role":"user","content":"splice"}],"future_field":[1,2]}`;
-    const res = await fetch(`${base()}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body });
+    const res = await fetch(`${base()}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body,
+    });
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(primary.requests.at(-1)!.body).toBe(`{"stream_options":{"include_usage":true},${body.slice(1)}`);
@@ -308,7 +351,22 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
   async function frontChannel(fault: Fault) {
     const mock = await startMockUpstream({ fault });
     const name = `e2e-front-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-    await gatehouse("channel", "add", "--name", name, "--provider", "openai", "--base-url", `${mock.url}/v1`, "--api-key", "x", "--models", OPENAI_MODEL, "--priority", "95");
+    await gatehouse(
+      "channel",
+      "add",
+      "--name",
+      name,
+      "--provider",
+      "openai",
+      "--base-url",
+      `${mock.url}/v1`,
+      "--api-key",
+      "x",
+      "--models",
+      OPENAI_MODEL,
+      "--priority",
+      "95",
+    );
     return {
       mock,
       async remove() {

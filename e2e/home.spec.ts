@@ -5,9 +5,7 @@ test.describe("public pages", () => {
     await page.goto("/");
 
     await expect(page).toHaveTitle(/Gatehouse/);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText(
-      "Claude, OpenAI and Gemini models through one API key",
-    );
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Claude, OpenAI and Gemini models through one API key");
 
     const header = page.getByRole("banner");
     await expect(header.getByRole("link", { name: "Sign in" })).toHaveAttribute("href", "/signin");
@@ -56,8 +54,6 @@ test.describe("public pages", () => {
     await home.click();
 
     await expect(page).toHaveURL(/\/$/);
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText(
-      "Claude, OpenAI and Gemini models through one API key",
-    );
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Claude, OpenAI and Gemini models through one API key");
   });
 });

@@ -14,7 +14,11 @@ const MODEL = "gpt-4.1-nano";
 const BODY = JSON.stringify({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "hi" }] });
 
 function send(baseUrl: string, key: string) {
-  return fetch(`${baseUrl}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: BODY }).then(async (res) => ({
+  return fetch(`${baseUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: BODY,
+  }).then(async (res) => ({
     status: res.status,
     headers: res.headers,
     body: (await res.json()) as { error?: { code: string } },
@@ -32,7 +36,9 @@ async function keyStatus(baseUrl: string, key: string) {
  * until one is refused: 18 succeed in all (no more in the burst), every refusal is
  * billing_shortfall, and 10 micro-dollars stay (less than one request's reservation).
  */
-async function burstThenSpendOut(next: (i: number) => Promise<{ status: number; body: { error?: { code: string } } }>): Promise<{ succeeded: number; sent: number }> {
+async function burstThenSpendOut(
+  next: (i: number) => Promise<{ status: number; body: { error?: { code: string } } }>,
+): Promise<{ succeeded: number; sent: number }> {
   const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => next(i)));
   const ok = burst.filter((r) => r.status === 200).length;
   expect(ok).toBeGreaterThan(0);
@@ -106,7 +112,11 @@ test.describe("a key's own limits (key limits)", () => {
   }
   const base = () => process.env.E2E_BASE_URL!;
   const sendFrom = (key: string, ip: string) =>
-    fetch(`${base()}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-forwarded-for": ip }, body: BODY });
+    fetch(`${base()}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-forwarded-for": ip },
+      body: BODY,
+    });
 
   test("a monthly spend limit refuses with 402 api_key_quota_exceeded and says when it resets", async () => {
     const { key, keyId } = await keyOnOwnPlan();
@@ -143,7 +153,12 @@ test.describe("a key's own limits (key limits)", () => {
     const outside = await send(base(), key);
     expect(outside.status).toBe(403);
     expect(outside.body.error?.code).toBe("model_not_allowed");
-    const inScope = () => fetch(`${base()}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-4o-mini", max_tokens: 2, messages: [{ role: "user", content: "hi" }] }) });
+    const inScope = () =>
+      fetch(`${base()}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "gpt-4o-mini", max_tokens: 2, messages: [{ role: "user", content: "hi" }] }),
+      });
     expect((await inScope()).status).toBe(200);
     const limited = await inScope();
     expect(limited.status).toBe(429);
@@ -185,7 +200,11 @@ test.describe("two instances sharing PostgreSQL and Redis", () => {
   test("the race holds across instances: no overspend, 18 succeed in all and the books agree", async () => {
     const key = await newKey({ rpm: "100000", credit: "0.0001" });
     const { sent } = await burstThenSpendOut((i) => send(i % 2 ? a.url : b.url, key));
-    await expect.poll(async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM request_logs WHERE endpoint = '/v1/chat/completions'`))[0]!.n), { timeout: 10_000 }).toBe(sent);
+    await expect
+      .poll(async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM request_logs WHERE endpoint = '/v1/chat/completions'`))[0]!.n), {
+        timeout: 10_000,
+      })
+      .toBe(sent);
     const [books] = await db.query<{ balance: string; debits: string; logged: string }>(
       `SELECT (SELECT sum("balanceMicros") FROM orders) AS balance,
               (SELECT coalesce(sum(-"amountMicros"), 0) FROM ledger_entries WHERE kind = 'DEBIT') AS debits,
@@ -204,7 +223,14 @@ test.describe("two instances sharing PostgreSQL and Redis", () => {
   test("rotation through one instance: the other refuses the old key within a second", async () => {
     const name = `Two rotate ${randomBytes(3).toString("hex")}`;
     await a.cli("plan", "add", "--name", name, "--models", MODEL, "--days", "1", "--rpm", "100000");
-    const created = await a.cli<{ apiKey: { id: string; key: string } }>("order", "create", "--email", `rot-${randomBytes(3).toString("hex")}@example.com`, "--plan", name);
+    const created = await a.cli<{ apiKey: { id: string; key: string } }>(
+      "order",
+      "create",
+      "--email",
+      `rot-${randomBytes(3).toString("hex")}@example.com`,
+      "--plan",
+      name,
+    );
     expect((await send(b.url, created.apiKey.key)).status).toBe(200); // b has the key cached
     const rotated = await a.cli<{ apiKey: { key: string } }>("key", "rotate", created.apiKey.id);
     const at = Date.now();

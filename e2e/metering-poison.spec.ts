@@ -34,7 +34,20 @@ for (const engine of ["pglite", "postgres"] as const) {
     try {
       server = await startServerProcess(pg ? { DATABASE_URL: pg.url } : {});
       const s = server;
-      await s.cli("plan", "add", "--name", "Poison", "--models", "gpt-4.1-mini,claude-haiku-4-5,gemini-2.5-flash", "--days", "1", "--rpm", "100000", "--credit", "100");
+      await s.cli(
+        "plan",
+        "add",
+        "--name",
+        "Poison",
+        "--models",
+        "gpt-4.1-mini,claude-haiku-4-5,gemini-2.5-flash",
+        "--days",
+        "1",
+        "--rpm",
+        "100000",
+        "--credit",
+        "100",
+      );
       const created = await s.cli<{ order: { id: string }; apiKey: { key: string } }>("order", "create", "--email", "poison@example.com", "--plan", "Poison");
       const key = created.apiKey.key;
 
@@ -100,13 +113,25 @@ for (const engine of ["pglite", "postgres"] as const) {
         query = async <T>(sql: string, params?: unknown[]) => (await embedded.query<T>(sql, params)).rows;
       }
       try {
-        const [logs] = await query<{ n: number; cost: string }>(`SELECT count(*)::int AS n, sum("costMicros")::text AS cost FROM request_logs WHERE "requestId" = ANY($1) AND status = 200`, [ids]);
+        const [logs] = await query<{ n: number; cost: string }>(
+          `SELECT count(*)::int AS n, sum("costMicros")::text AS cost FROM request_logs WHERE "requestId" = ANY($1) AND status = 200`,
+          [ids],
+        );
         expect(logs!.n).toBe(100);
-        const [debits] = await query<{ n: number; total: string }>(`SELECT count(*)::int AS n, sum(-"amountMicros")::text AS total FROM ledger_entries WHERE kind = 'DEBIT' AND "requestId" = ANY($1)`, [ids]);
+        const [debits] = await query<{ n: number; total: string }>(
+          `SELECT count(*)::int AS n, sum(-"amountMicros")::text AS total FROM ledger_entries WHERE kind = 'DEBIT' AND "requestId" = ANY($1)`,
+          [ids],
+        );
         expect(debits).toEqual({ n: 100, total: logs!.cost });
-        const [order] = await query<{ spent: string }>(`SELECT (p."creditMicros" - o."balanceMicros")::text AS spent FROM orders o JOIN plans p ON p.id = o."planId" WHERE o.id = $1`, [created.order.id]);
+        const [order] = await query<{ spent: string }>(
+          `SELECT (p."creditMicros" - o."balanceMicros")::text AS spent FROM orders o JOIN plans p ON p.id = o."planId" WHERE o.id = $1`,
+          [created.order.id],
+        );
         expect(order!.spent).toBe(logs!.cost);
-        const [refused] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM request_logs WHERE "orderId" = $1 AND status = 400 AND "errorCode" = 'invalid_request'`, [created.order.id]);
+        const [refused] = await query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM request_logs WHERE "orderId" = $1 AND status = 400 AND "errorCode" = 'invalid_request'`,
+          [created.order.id],
+        );
         expect(refused!.n).toBeGreaterThanOrEqual(POISONS.length * 2 + 3);
         const [letters] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM usage_dead_letters`);
         expect(letters!.n).toBe(0);

@@ -37,7 +37,14 @@ async function buyAndSignIn(page: Page, request: APIRequestContext, window: { st
   const email = `buyer-${id}@example.com`;
   const orderId = `MP-E2E-${id}`;
   const since = new Date(Date.now() - 1_000);
-  const paid = await sendEvent(request, { event: "order.paid", order_id: orderId, email, plan, access_start: window.start.toISOString(), access_end: window.end.toISOString() });
+  const paid = await sendEvent(request, {
+    event: "order.paid",
+    order_id: orderId,
+    email,
+    plan,
+    access_start: window.start.toISOString(),
+    access_end: window.end.toISOString(),
+  });
   expect(paid).toEqual({ status: 200, body: expect.objectContaining({ status: "applied", order_id: orderId }) });
   const link = await waitForSignInLink(email, since);
   await page.setExtraHTTPHeaders({ "x-forwarded-for": uniqueClientIp() });
@@ -69,7 +76,9 @@ test.describe("order page", () => {
     // Forged and stale deliveries are refused and create nothing.
     const forgedBody = JSON.stringify({ event: "order.paid", order_id: "MP-FORGED", email: "forged@example.com", plan: "Pro 30" });
     expect((await sendEvent(request, JSON.parse(forgedBody) as Record<string, unknown>, sign(forgedBody, "not-the-secret"))).status).toBe(401);
-    expect((await sendEvent(request, JSON.parse(forgedBody) as Record<string, unknown>, sign(forgedBody, undefined, Math.floor(Date.now() / 1000) - 600))).status).toBe(401);
+    expect(
+      (await sendEvent(request, JSON.parse(forgedBody) as Record<string, unknown>, sign(forgedBody, undefined, Math.floor(Date.now() / 1000) - 600))).status,
+    ).toBe(401);
 
     const start = new Date(Date.now() - 3_600_000);
     const end = new Date(Date.now() + 2 * 86_400_000);
@@ -224,13 +233,22 @@ test.describe("guides", () => {
 test("a revealed and rotated key never appears in the server's output", async ({ page, context }) => {
   test.setTimeout(180_000);
   const secret = `whsec-${randomBytes(16).toString("hex")}`;
-  const server = await startServerProcess({ LOG_LEVEL: "debug", MARKETPLACE_WEBHOOK_SECRET: secret, SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`, TRUSTED_PROXIES: "127.0.0.1/32" });
+  const server = await startServerProcess({
+    LOG_LEVEL: "debug",
+    MARKETPLACE_WEBHOOK_SECRET: secret,
+    SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
+    TRUSTED_PROXIES: "127.0.0.1/32",
+  });
   try {
     const id = unique();
     const email = `logs-${id}@example.com`;
     const body = JSON.stringify({ event: "order.paid", order_id: `MP-LOGS-${id}`, email, plan: "Pro 30" });
     const since = new Date(Date.now() - 1_000);
-    const paid = await fetch(`${server.url}/api/marketplace/orders`, { method: "POST", headers: { "content-type": "application/json", "x-marketplace-signature": sign(body, secret) }, body });
+    const paid = await fetch(`${server.url}/api/marketplace/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-marketplace-signature": sign(body, secret) },
+      body,
+    });
     expect(paid.status).toBe(200);
     const link = await waitForSignInLink(email, since);
     await context.grantPermissions(["clipboard-read", "clipboard-write"]);

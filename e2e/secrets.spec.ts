@@ -9,7 +9,14 @@ test("an API key never appears in the server's logs or the database", async () =
   const db = await createPostgresDatabase("gatehouse_secrets");
   const server = await startServerProcess({ DATABASE_URL: db.url, LOG_LEVEL: "debug" });
   try {
-    const { apiKey } = await server.cli<{ apiKey: { key: string } }>("order", "create", "--email", `secret-${randomBytes(3).toString("hex")}@example.com`, "--plan", "Starter 30");
+    const { apiKey } = await server.cli<{ apiKey: { key: string } }>(
+      "order",
+      "create",
+      "--email",
+      `secret-${randomBytes(3).toString("hex")}@example.com`,
+      "--plan",
+      "Starter 30",
+    );
     const key = apiKey.key;
     const post = (path: string, headers: Record<string, string>, body: unknown) =>
       fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
@@ -24,10 +31,22 @@ test("an API key never appears in the server's logs or the database", async () =
     // the change when its catalog copy expires, within seconds).
     await server.cli("channel", "disable", "Demo mock (Anthropic)");
     await expect
-      .poll(async () => (await post("/v1/messages", { "x-api-key": key, "anthropic-version": "2023-06-01" }, { model: "claude-haiku-4-5", max_tokens: 4, messages: [{ role: "user", content: "hi" }] })).status, { timeout: 10_000 })
+      .poll(
+        async () =>
+          (
+            await post(
+              "/v1/messages",
+              { "x-api-key": key, "anthropic-version": "2023-06-01" },
+              { model: "claude-haiku-4-5", max_tokens: 4, messages: [{ role: "user", content: "hi" }] },
+            )
+          ).status,
+        { timeout: 10_000 },
+      )
       .toBe(404);
 
-    await expect.poll(async () => Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM request_logs"))[0]!.n), { timeout: 10_000 }).toBeGreaterThanOrEqual(7);
+    await expect
+      .poll(async () => Number((await db.query<{ n: string }>("SELECT count(*) AS n FROM request_logs"))[0]!.n), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(7);
     expect(await server.stop()).toBe(0);
     expect(server.output()).not.toContain(key);
     expect(server.output()).not.toContain(key.slice(8, 40));

@@ -115,8 +115,13 @@ test("pglite: the lock of a killed server is recognised as stale at the next sta
     await killed.exited;
     expect(readFileSync(lockFile, "utf8")).toBe(String(killed.process.pid));
     next = await startServerProcess({ GATEHOUSE_DATA_DIR: killed.dataDir });
-    const notices = next.output().split("\n").filter((line) => line.includes("stale lock"));
-    expect(notices).toEqual([`Removed the stale lock ${lockFile}, left by process ${killed.process.pid}, which is no longer running; a killed process leaves it behind.`]);
+    const notices = next
+      .output()
+      .split("\n")
+      .filter((line) => line.includes("stale lock"));
+    expect(notices).toEqual([
+      `Removed the stale lock ${lockFile}, left by process ${killed.process.pid}, which is no longer running; a killed process leaves it behind.`,
+    ]);
     expect(readFileSync(lockFile, "utf8")).toBe(String(next.process.pid));
   } finally {
     await next?.stop();

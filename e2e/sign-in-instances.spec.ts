@@ -40,7 +40,11 @@ test.describe("sign-in links on two instances sharing PostgreSQL and Redis", () 
   });
 
   /** Links `server` printed for the address. */
-  const linksSentBy = (server: ServerProcess) => server.output().split("\n").filter((line) => line.startsWith(`[sign-in link] ${email} `)).length;
+  const linksSentBy = (server: ServerProcess) =>
+    server
+      .output()
+      .split("\n")
+      .filter((line) => line.startsWith(`[sign-in link] ${email} `)).length;
 
   async function askForLink(page: Page, server: ServerProcess) {
     await page.setExtraHTTPHeaders({ "x-forwarded-for": uniqueClientIp() });

@@ -138,7 +138,9 @@ test.describe("sign-in with an email link", () => {
     const link = await waitForSignInLink(DEMO.admin, since);
     expect(new URL(link).origin).toBe(new URL(baseURL).origin);
     expect(link).not.toContain("evil.example");
-    const raw = mailTo(DEMO.admin, since).map((m) => m.raw).join("\n");
+    const raw = mailTo(DEMO.admin, since)
+      .map((m) => m.raw)
+      .join("\n");
     expect(raw).not.toContain("evil.example");
   });
 

@@ -27,7 +27,14 @@ test.describe("OpenAI client", () => {
   for (const model of [ANTHROPIC_MODEL, GEMINI_MODEL]) {
     test(`→ ${model}: answer and stream, usage from the upstream's own counts`, async () => {
       const { data, response } = await client()
-        .chat.completions.create({ model, messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "hello translation" }], max_tokens: 7 })
+        .chat.completions.create({
+          model,
+          messages: [
+            { role: "system", content: "Be brief." },
+            { role: "user", content: "hello translation" },
+          ],
+          max_tokens: 7,
+        })
         .withResponse();
       expect(data.object).toBe("chat.completion");
       expect(data.model).toBe(model);
@@ -38,7 +45,13 @@ test.describe("OpenAI client", () => {
       expect(row).toMatchObject({ status: 200, model, inputTokens: data.usage!.prompt_tokens, outputTokens: 7, estimated: false });
 
       const { data: stream, response: streamed } = await client()
-        .chat.completions.create({ model, messages: [{ role: "user", content: "stream translation" }], max_tokens: 6, stream: true, stream_options: { include_usage: true } })
+        .chat.completions.create({
+          model,
+          messages: [{ role: "user", content: "stream translation" }],
+          max_tokens: 6,
+          stream: true,
+          stream_options: { include_usage: true },
+        })
         .withResponse();
       const parts: string[] = [];
       let usage: OpenAI.CompletionUsage | undefined;
@@ -54,7 +67,9 @@ test.describe("OpenAI client", () => {
     });
 
     test(`→ ${model}: tool call round trip`, async () => {
-      const tools: OpenAI.ChatCompletionTool[] = [{ type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: weatherSchema } }];
+      const tools: OpenAI.ChatCompletionTool[] = [
+        { type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: weatherSchema } },
+      ];
       const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "What is the weather in Paris?" }];
       const first = await client().chat.completions.create({ model, messages, tools, max_tokens: 20 });
       const call = first.choices[0]?.message.tool_calls?.[0];
@@ -109,7 +124,9 @@ test.describe("Anthropic client", () => {
     });
 
     test(`→ ${model}: tool use round trip`, async () => {
-      const tools: Anthropic.Tool[] = [{ name: "get_weather", description: "Weather for a city", input_schema: { ...weatherSchema, required: [...weatherSchema.required] } }];
+      const tools: Anthropic.Tool[] = [
+        { name: "get_weather", description: "Weather for a city", input_schema: { ...weatherSchema, required: [...weatherSchema.required] } },
+      ];
       const first = await client().messages.create({ model, max_tokens: 30, tools, messages: [{ role: "user", content: "Weather in Paris?" }] });
       expect(first.stop_reason).toBe("tool_use");
       const use = first.content.find((b) => b.type === "tool_use");
@@ -148,12 +165,17 @@ test.describe("Gemini client", () => {
 
   for (const model of [OPENAI_MODEL, ANTHROPIC_MODEL]) {
     test(`→ ${model}: generateContent, stream and a function call round trip`, async () => {
-      const answer = await client().models.generateContent({ model, contents: "hello gemini client", config: { maxOutputTokens: 8, systemInstruction: "Be brief." } });
+      const answer = await client().models.generateContent({
+        model,
+        contents: "hello gemini client",
+        config: { maxOutputTokens: 8, systemInstruction: "Be brief." },
+      });
       expect(answer.text).toMatch(/^Mock reply to: hello gemini client/);
       expect(answer.usageMetadata?.candidatesTokenCount).toBe(8);
 
       const parts: string[] = [];
-      for await (const chunk of await client().models.generateContentStream({ model, contents: "stream gemini client", config: { maxOutputTokens: 8 } })) parts.push(chunk.text ?? "");
+      for await (const chunk of await client().models.generateContentStream({ model, contents: "stream gemini client", config: { maxOutputTokens: 8 } }))
+        parts.push(chunk.text ?? "");
       expect(parts.length).toBeGreaterThan(3);
       expect(parts.join("")).toMatch(/^Mock reply to: stream gemini client/);
 

@@ -51,11 +51,7 @@ export async function createAccounts(db: Prisma): Promise<Accounts> {
   const alice = await buyer(db, "alice@example.com", "T-ALICE-1");
   const bob = await buyer(db, "bob@example.com", "T-BOB-1");
   await db.user.createMany({
-    data: [
-      { email: "newcomer@example.com" },
-      { email: "sam@example.com", role: "SUPPORT" },
-      { email: "ada@example.com", role: "ADMIN" },
-    ],
+    data: [{ email: "newcomer@example.com" }, { email: "sam@example.com", role: "SUPPORT" }, { email: "ada@example.com", role: "ADMIN" }],
   });
   return {
     alice,

@@ -9,9 +9,7 @@ import { clientIpFromHeaders } from "@/lib/server/client-ip";
 import { describeDuration } from "@/lib/time/describe-duration";
 
 export type SignInFormState =
-  | { status: "idle"; email: string }
-  | { status: "invalid"; email: string; fieldError: string }
-  | { status: "rate_limited"; email: string; message: string };
+  { status: "idle"; email: string } | { status: "invalid"; email: string; fieldError: string } | { status: "rate_limited"; email: string; message: string };
 
 // Sign-in form: ask for a link. Public by nature; the limits and the eligibility check live in
 // requestSignInLink. Whatever the address, a valid request ends on the same "check your email"

@@ -22,10 +22,7 @@ export default async function SignInPage({ searchParams }: Props) {
       ) : null}
       <div className="flex flex-col gap-2">
         <h1 className="text-3xl font-semibold tracking-tight">Sign in</h1>
-        <p className="text-muted">
-          There is no password: enter the email address you used on the marketplace and we will email you a link that
-          signs you in.
-        </p>
+        <p className="text-muted">There is no password: enter the email address you used on the marketplace and we will email you a link that signs you in.</p>
       </div>
       <SignInForm next={next} />
     </>

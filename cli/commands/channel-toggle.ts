@@ -16,7 +16,13 @@ function toggle(enabled: boolean): Command {
         const found = await tx.upstreamChannel.findUnique({ where: { name }, select: { id: true } });
         if (!found) throw new CliError(`No channel named "${name}".`);
         const updated = await tx.upstreamChannel.update({ where: { id: found.id }, data: { enabled }, select: { id: true, name: true, enabled: true } });
-        await recordAudit(tx, { actor: { label: "cli" }, action: enabled ? "channel.enabled" : "channel.disabled", targetType: "upstream_channel", targetId: found.id, details: { name } });
+        await recordAudit(tx, {
+          actor: { label: "cli" },
+          action: enabled ? "channel.enabled" : "channel.disabled",
+          targetType: "upstream_channel",
+          targetId: found.id,
+          details: { name },
+        });
         return updated;
       });
       invalidateCatalog();

@@ -45,7 +45,9 @@ export const channelAddCommand: Command = {
       { keys: deriveSecretKeys(ctx.secrets().gatehouseSecret), actor: { label: "cli" } },
     );
     return {
-      data: { channel: { id: channel.id, name: channel.name, provider: channel.provider, baseUrl: channel.baseUrl, models: channel.models, enabled: channel.enabled } },
+      data: {
+        channel: { id: channel.id, name: channel.name, provider: channel.provider, baseUrl: channel.baseUrl, models: channel.models, enabled: channel.enabled },
+      },
       text: `Saved channel "${channel.name}" (${channel.provider}, ${channel.baseUrl}, ${channel.models.length} models).`,
     };
   },
@@ -57,7 +59,15 @@ export const channelListCommand: Command = {
   usage: "channel list",
   async run(ctx) {
     const channels = await ctx.database().prisma.upstreamChannel.findMany({ orderBy: [{ priority: "desc" }, { name: "asc" }] });
-    const dto = channels.map((c) => ({ id: c.id, name: c.name, provider: c.provider, baseUrl: c.baseUrl, models: c.models, priority: c.priority, enabled: c.enabled }));
+    const dto = channels.map((c) => ({
+      id: c.id,
+      name: c.name,
+      provider: c.provider,
+      baseUrl: c.baseUrl,
+      models: c.models,
+      priority: c.priority,
+      enabled: c.enabled,
+    }));
     return {
       data: { channels: dto },
       text: dto.length

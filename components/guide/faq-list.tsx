@@ -36,7 +36,9 @@ export function FaqList({ entries, errors }: { entries: FaqEntry[]; errors: FaqE
           className="mt-1 w-full max-w-xl rounded-md border border-border bg-background px-3 py-2 text-sm"
         />
         <p aria-live="polite" className="mt-1 text-sm text-muted">
-          {words.length > 0 ? `${shownEntries.length} ${shownEntries.length === 1 ? "answer" : "answers"} and ${shownErrors.length} ${shownErrors.length === 1 ? "error" : "errors"} match.` : ""}
+          {words.length > 0
+            ? `${shownEntries.length} ${shownEntries.length === 1 ? "answer" : "answers"} and ${shownErrors.length} ${shownErrors.length === 1 ? "error" : "errors"} match.`
+            : ""}
         </p>
       </div>
 

@@ -2,14 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import {
-  bestClockOffsetMs,
-  countdownAnnouncement,
-  countdownState,
-  formatCountdown,
-  msUntilNextTick,
-  type CountdownState,
-} from "@/lib/time/countdown";
+import { bestClockOffsetMs, countdownAnnouncement, countdownState, formatCountdown, msUntilNextTick, type CountdownState } from "@/lib/time/countdown";
 import { useOrderLive } from "./order-live";
 
 /** A timer that fires this much later than asked means the machine slept or the tab was frozen. */
@@ -106,7 +99,12 @@ export function Countdown({ start, end, serverNow }: { start: string; end: strin
       ) : (
         <>
           <p className="text-sm text-muted">{state.phase === "before" ? "Starts in" : "Time left"}</p>
-          <p role="timer" aria-label={state.phase === "before" ? "Access starts in" : "Access time left"} className="font-mono text-3xl font-semibold tabular-nums" data-testid="countdown">
+          <p
+            role="timer"
+            aria-label={state.phase === "before" ? "Access starts in" : "Access time left"}
+            className="font-mono text-3xl font-semibold tabular-nums"
+            data-testid="countdown"
+          >
             {formatCountdown(state.remainingMs)}
           </p>
         </>

@@ -60,7 +60,10 @@ export function CredentialCard({ apiKey, canReveal, canRotate }: { apiKey: Crede
         setRevealed(result.key);
         setMessage(null);
       } else if (result.status === "already_revealed") {
-        setMessage({ tone: "error", text: "This key was already revealed, so it cannot be shown again. If you did not keep it, rotate it or ask support for a new one." });
+        setMessage({
+          tone: "error",
+          text: "This key was already revealed, so it cannot be shown again. If you did not keep it, rotate it or ask support for a new one.",
+        });
       } else {
         setMessage({ tone: "error", text: "This key cannot be revealed." });
       }
@@ -96,7 +99,11 @@ export function CredentialCard({ apiKey, canReveal, canRotate }: { apiKey: Crede
       <CardHeader>
         <CardTitle id={titleId}>API key</CardTitle>
         <CardDescription>
-          Use it as a Bearer token or API key with any OpenAI, Anthropic or Gemini client. See the <Link href="/setup" className="underline">setup guide</Link>.
+          Use it as a Bearer token or API key with any OpenAI, Anthropic or Gemini client. See the{" "}
+          <Link href="/setup" className="underline">
+            setup guide
+          </Link>
+          .
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-3">
@@ -139,8 +146,7 @@ export function CredentialCard({ apiKey, canReveal, canRotate }: { apiKey: Crede
               <Button onClick={() => void copy()}>Copy</Button>
             </div>
             <p className="text-sm text-warning" role="note">
-              Copy it now and keep it somewhere safe: it will not be shown again. After you leave or reload this page only the
-              mask above remains.
+              Copy it now and keep it somewhere safe: it will not be shown again. After you leave or reload this page only the mask above remains.
             </p>
           </div>
         ) : revealed !== null && expired ? (
@@ -188,13 +194,17 @@ export function CredentialCard({ apiKey, canReveal, canRotate }: { apiKey: Crede
         </CardFooter>
       ) : null}
 
-      <dialog ref={revealDialog} aria-labelledby={`${titleId}-reveal`} className="m-auto max-w-md rounded-lg border border-border bg-background p-6 text-foreground backdrop:bg-black/50">
+      <dialog
+        ref={revealDialog}
+        aria-labelledby={`${titleId}-reveal`}
+        className="m-auto max-w-md rounded-lg border border-border bg-background p-6 text-foreground backdrop:bg-black/50"
+      >
         <h3 id={`${titleId}-reveal`} className="text-lg font-semibold">
           Reveal your API key?
         </h3>
         <p className="mt-2 text-sm">
-          The key can be revealed once. Copy it as soon as it appears: after you leave or reload the page it cannot be shown
-          again, and a lost key has to be replaced.
+          The key can be revealed once. Copy it as soon as it appears: after you leave or reload the page it cannot be shown again, and a lost key has to be
+          replaced.
         </p>
         <div className="mt-4 flex justify-end gap-2">
           <Button variant="secondary" onClick={() => revealDialog.current?.close()}>
@@ -205,19 +215,26 @@ export function CredentialCard({ apiKey, canReveal, canRotate }: { apiKey: Crede
       </dialog>
 
       {canRotate ? (
-        <dialog ref={rotateDialog} aria-labelledby={`${titleId}-rotate`} className="m-auto max-w-md rounded-lg border border-border bg-background p-6 text-foreground backdrop:bg-black/50">
+        <dialog
+          ref={rotateDialog}
+          aria-labelledby={`${titleId}-rotate`}
+          className="m-auto max-w-md rounded-lg border border-border bg-background p-6 text-foreground backdrop:bg-black/50"
+        >
           <form action={rotate} onSubmit={() => rotateDialog.current?.close()}>
             <h3 id={`${titleId}-rotate`} className="text-lg font-semibold">
               Rotate this key?
             </h3>
-            <p className="mt-2 text-sm">
-              You get a new key to reveal once. The current key ({apiKey.mask}) stops working when the overlap you choose ends.
-            </p>
+            <p className="mt-2 text-sm">You get a new key to reveal once. The current key ({apiKey.mask}) stops working when the overlap you choose ends.</p>
             <input type="hidden" name="keyId" value={apiKey.id} />
             <label htmlFor={`${titleId}-overlap`} className="mt-4 block text-sm font-medium">
               Keep the old key working for
             </label>
-            <select id={`${titleId}-overlap`} name="overlap" defaultValue="none" className="mt-1 w-full rounded-md border border-border bg-background px-3 py-2 text-sm">
+            <select
+              id={`${titleId}-overlap`}
+              name="overlap"
+              defaultValue="none"
+              className="mt-1 w-full rounded-md border border-border bg-background px-3 py-2 text-sm"
+            >
               <option value="none">No overlap: stop it now</option>
               <option value="1h">1 hour</option>
               <option value="24h">24 hours</option>

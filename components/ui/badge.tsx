@@ -20,11 +20,7 @@ export type BadgeProps = ComponentProps<"span"> & { tone?: BadgeTone };
 export function Badge({ tone = "neutral", className, ...props }: BadgeProps) {
   return (
     <span
-      className={cn(
-        "inline-flex items-center rounded-full border px-2.5 py-0.5 text-xs font-medium whitespace-nowrap",
-        tones[tone],
-        className,
-      )}
+      className={cn("inline-flex items-center rounded-full border px-2.5 py-0.5 text-xs font-medium whitespace-nowrap", tones[tone], className)}
       {...props}
     />
   );

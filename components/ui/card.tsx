@@ -26,7 +26,5 @@ export function CardContent({ className, ...props }: ComponentProps<"div">) {
 }
 
 export function CardFooter({ className, ...props }: ComponentProps<"div">) {
-  return (
-    <div className={cn("flex flex-wrap items-center gap-3 border-t border-border px-5 py-3", className)} {...props} />
-  );
+  return <div className={cn("flex flex-wrap items-center gap-3 border-t border-border px-5 py-3", className)} {...props} />;
 }

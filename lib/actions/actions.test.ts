@@ -153,7 +153,10 @@ describe("server-action wrappers", () => {
 
     it("returns field errors for invalid input", async () => {
       signedInAs.userId = a.admin.id;
-      expect(await adminNote(idle, form({ orderId: "o1", amount: "0" }))).toMatchObject({ status: "error", fieldErrors: { amount: ["Enter a whole number above zero."] } });
+      expect(await adminNote(idle, form({ orderId: "o1", amount: "0" }))).toMatchObject({
+        status: "error",
+        fieldErrors: { amount: ["Enter a whole number above zero."] },
+      });
     });
   });
 });

@@ -22,7 +22,12 @@ export interface AuditEntrySummary {
 export const auditListQuerySchema = listQuerySchema(["time"], { sort: "time", dir: "desc" }).extend({ q: textFilterSchema });
 export type AuditListQuery = z.infer<typeof auditListQuerySchema>;
 
-const cursorSchema = z.tuple([z.string().regex(/^\d{1,19}$/).transform((id) => BigInt(id))]);
+const cursorSchema = z.tuple([
+  z
+    .string()
+    .regex(/^\d{1,19}$/)
+    .transform((id) => BigInt(id)),
+]);
 
 /** One page of audit entries, for the console's audit log. */
 export async function listAuditEntries(db: Prisma, input: { query: AuditListQuery; take?: number }): Promise<Page<AuditEntrySummary>> {
@@ -38,7 +43,17 @@ export async function listAuditEntries(db: Prisma, input: { query: AuditListQuer
     },
     orderBy: { id: dir },
     take: take + 1,
-    select: { id: true, createdAt: true, actorLabel: true, action: true, targetType: true, targetId: true, details: true, ip: true, actor: { select: { email: true } } },
+    select: {
+      id: true,
+      createdAt: true,
+      actorLabel: true,
+      action: true,
+      targetType: true,
+      targetId: true,
+      details: true,
+      ip: true,
+      actor: { select: { email: true } },
+    },
   });
   const page = toPage(rows, take, (r) => encodeCursor([r.id.toString()]));
   return {

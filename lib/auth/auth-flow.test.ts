@@ -129,7 +129,10 @@ describeEachEngine("Auth.js with our sign-in links", (engine) => {
     const before = await t.db.prisma.session.count();
     const csrf = await GET(new NextRequest(`${PUBLIC_URL}/api/auth/csrf`, { headers: { cookie } }));
     const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const csrfCookie = csrf.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const response = await POST(
       new NextRequest(`${PUBLIC_URL}/api/auth/signout`, {
         method: "POST",

@@ -21,7 +21,9 @@ describe("guardAuthRoutes", () => {
 
   it("turns a GET of the link callback into the confirmation page on the public URL", async () => {
     const { inner, guarded } = setup();
-    const response = await guarded.GET(new Request("http://evil.example/api/auth/callback/email?token=abc&email=a%40b.c&callbackUrl=https%3A%2F%2Fevil.example"));
+    const response = await guarded.GET(
+      new Request("http://evil.example/api/auth/callback/email?token=abc&email=a%40b.c&callbackUrl=https%3A%2F%2Fevil.example"),
+    );
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toBe(`${PUBLIC_URL}/signin/confirm?token=abc&email=a%40b.c`);
     expect(inner.GET).not.toHaveBeenCalled();

@@ -170,12 +170,16 @@ describeEachEngine("sign-in links", (engine) => {
       const ip = freshIp();
       const { deliver } = recorder();
       for (let i = 0; i < SIGN_IN_LINK_LIMITS.perIp.points; i++) {
-        expect((await requestSignInLink(t.db.prisma, { email: `probe-${i}-${randomUUID()}@example.com`, next: null, ip }, settings, { deliver })).status).toBe("accepted");
+        expect((await requestSignInLink(t.db.prisma, { email: `probe-${i}-${randomUUID()}@example.com`, next: null, ip }, settings, { deliver })).status).toBe(
+          "accepted",
+        );
       }
       const refused = await requestSignInLink(t.db.prisma, { email: `probe-last-${randomUUID()}@example.com`, next: null, ip }, settings, { deliver });
       expect(refused.status).toBe("rate_limited");
       // Another client is not affected.
-      expect((await requestSignInLink(t.db.prisma, { email: `probe-other-${randomUUID()}@example.com`, next: null, ip: freshIp() }, settings, { deliver })).status).toBe("accepted");
+      expect(
+        (await requestSignInLink(t.db.prisma, { email: `probe-other-${randomUUID()}@example.com`, next: null, ip: freshIp() }, settings, { deliver })).status,
+      ).toBe("accepted");
     });
 
     // Two instances: two limiters on their own Redis connections, taking turns as the process's limiter.
@@ -203,7 +207,9 @@ describeEachEngine("sign-in links", (engine) => {
     it("applies the per-address limit alone when the client IP is unknown", async () => {
       const { deliver } = recorder();
       for (let i = 0; i < SIGN_IN_LINK_LIMITS.perIp.points + 1; i++) {
-        expect((await requestSignInLink(t.db.prisma, { email: `no-ip-${i}-${randomUUID()}@example.com`, next: null, ip: null }, settings, { deliver })).status).toBe("accepted");
+        expect(
+          (await requestSignInLink(t.db.prisma, { email: `no-ip-${i}-${randomUUID()}@example.com`, next: null, ip: null }, settings, { deliver })).status,
+        ).toBe("accepted");
       }
     });
   });

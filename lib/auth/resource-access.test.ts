@@ -16,8 +16,16 @@ describeEachEngine("resource access", (engine) => {
   it("gives a buyer their own order, key, ticket and account", async () => {
     const db = t.db.prisma;
     const { alice } = a;
-    expect(await requireOrderAccess(db, alice.user, alice.orderId)).toMatchObject({ id: alice.orderId, customerId: alice.user.customerId, marketplaceOrderId: "T-ALICE-1" });
-    expect(await requireApiKeyAccess(db, alice.user, alice.apiKeyId)).toMatchObject({ id: alice.apiKeyId, orderId: alice.orderId, customerId: alice.user.customerId });
+    expect(await requireOrderAccess(db, alice.user, alice.orderId)).toMatchObject({
+      id: alice.orderId,
+      customerId: alice.user.customerId,
+      marketplaceOrderId: "T-ALICE-1",
+    });
+    expect(await requireApiKeyAccess(db, alice.user, alice.apiKeyId)).toMatchObject({
+      id: alice.apiKeyId,
+      orderId: alice.orderId,
+      customerId: alice.user.customerId,
+    });
     expect(await requireTicketAccess(db, alice.user, alice.ticketId)).toMatchObject({ id: alice.ticketId, customerId: alice.user.customerId });
     expect(await requireCustomerAccess(db, alice.user, alice.user.customerId ?? "")).toMatchObject({ id: alice.user.customerId });
   });

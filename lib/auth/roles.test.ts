@@ -16,8 +16,12 @@ describe("roles", () => {
 
   it("stops with a 404 when the role is not allowed", () => {
     expect(() => assertRole({ role: "ADMIN" }, ["ADMIN"])).not.toThrow();
-    expect(() => assertRole({ role: "BUYER" }, ["SUPPORT", "ADMIN"])).toThrow(expect.objectContaining({ digest: expect.stringMatching(/^NEXT_HTTP_ERROR_FALLBACK;404/) }));
-    expect(() => assertRole({ role: "SUPPORT" }, ["ADMIN"])).toThrow(expect.objectContaining({ digest: expect.stringMatching(/^NEXT_HTTP_ERROR_FALLBACK;404/) }));
+    expect(() => assertRole({ role: "BUYER" }, ["SUPPORT", "ADMIN"])).toThrow(
+      expect.objectContaining({ digest: expect.stringMatching(/^NEXT_HTTP_ERROR_FALLBACK;404/) }),
+    );
+    expect(() => assertRole({ role: "SUPPORT" }, ["ADMIN"])).toThrow(
+      expect.objectContaining({ digest: expect.stringMatching(/^NEXT_HTTP_ERROR_FALLBACK;404/) }),
+    );
   });
 
   it("lists a minimum role and everything above it", () => {

@@ -7,9 +7,7 @@ export const providerSchema = z.enum(["OPENAI", "ANTHROPIC", "GEMINI"]);
 export const channelInputSchema = z.object({
   name: safeText().trim().min(1).max(80),
   provider: providerSchema,
-  baseUrl: z
-    .url({ protocol: /^https?$/, error: "an http(s) URL" })
-    .transform((u) => u.replace(/\/+$/, "")),
+  baseUrl: z.url({ protocol: /^https?$/, error: "an http(s) URL" }).transform((u) => u.replace(/\/+$/, "")),
   apiKey: z.string().trim().min(1, "the upstream API key is required"),
   models: z.array(safeText().trim().min(1).max(200)).min(1, "at least one model is required"),
   modelMap: z.record(safeText().max(200), safeText().max(200)).default({}),

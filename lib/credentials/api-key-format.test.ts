@@ -1,13 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import {
-  API_KEY_LENGTH,
-  API_KEY_PREFIX,
-  API_KEY_REGEX,
-  MAX_API_KEY_BODY,
-  apiKeyChecksum,
-  formatApiKey,
-} from "./api-key-format";
+import { API_KEY_LENGTH, API_KEY_PREFIX, API_KEY_REGEX, MAX_API_KEY_BODY, apiKeyChecksum, formatApiKey } from "./api-key-format";
 import { encodeBase62 } from "./base62";
 import { diagnoseApiKey } from "./diagnose-api-key";
 import { generateApiKey } from "./generate-api-key";

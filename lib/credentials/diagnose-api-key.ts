@@ -1,30 +1,16 @@
 import "server-only";
 import type { ErrorCode, InvalidApiKeyReason } from "@/lib/errors";
-import {
-  API_KEY_BODY_LENGTH,
-  API_KEY_LENGTH,
-  API_KEY_PREFIX,
-  MAX_API_KEY_BODY,
-  apiKeyChecksum,
-} from "./api-key-format";
+import { API_KEY_BODY_LENGTH, API_KEY_LENGTH, API_KEY_PREFIX, MAX_API_KEY_BODY, apiKeyChecksum } from "./api-key-format";
 import { detectOtherProvider } from "./detect-other-provider";
 
 /** The Errors-table codes a credential can fail with before any database read. */
 export type ApiKeyProblem = Extract<
   ErrorCode,
-  | "missing_api_key"
-  | "api_key_whitespace"
-  | "api_key_invisible_characters"
-  | "api_key_masked_preview"
-  | "api_key_other_provider"
-  | "invalid_api_key"
+  "missing_api_key" | "api_key_whitespace" | "api_key_invisible_characters" | "api_key_masked_preview" | "api_key_other_provider" | "invalid_api_key"
 >;
 
 /** Why a string with our prefix is still not a key we could have issued. */
-export type MalformedApiKeyReason = Extract<
-  InvalidApiKeyReason,
-  "not_gatehouse_format" | "wrong_length" | "bad_characters" | "bad_checksum"
->;
+export type MalformedApiKeyReason = Extract<InvalidApiKeyReason, "not_gatehouse_format" | "wrong_length" | "bad_characters" | "bad_checksum">;
 
 export type ApiKeyFailure =
   | {

@@ -46,9 +46,7 @@ describe("encryptSecret / decryptSecret", () => {
   it("detects tampering with the IV, tag or ciphertext", () => {
     const encoded = encryptSecret(SECRET, KEY, "key_123");
     for (const part of [1, 2, 3]) {
-      expect(failure(() => decryptSecret(tamper(encoded, part), KEY, "key_123")).reason).toBe(
-        "authentication_failed",
-      );
+      expect(failure(() => decryptSecret(tamper(encoded, part), KEY, "key_123")).reason).toBe("authentication_failed");
     }
   });
 

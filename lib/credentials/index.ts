@@ -13,24 +13,12 @@ export {
   formatApiKey,
 } from "./api-key-format";
 export { generateApiKey } from "./generate-api-key";
-export {
-  diagnoseApiKey,
-  type ApiKeyDiagnosis,
-  type ApiKeyFailure,
-  type ApiKeyProblem,
-  type MalformedApiKeyReason,
-} from "./diagnose-api-key";
+export { diagnoseApiKey, type ApiKeyDiagnosis, type ApiKeyFailure, type ApiKeyProblem, type MalformedApiKeyReason } from "./diagnose-api-key";
 export { detectOtherProvider, type OtherProviderMatch } from "./detect-other-provider";
 export { apiKeyProblemError } from "./api-key-problem-error";
 export { formatKeyMask, keyLastFour, maskApiKey } from "./mask-api-key";
 export { hmacLookup } from "./hmac-lookup";
-export {
-  decryptSecret,
-  encryptSecret,
-  SecretDecryptionError,
-  type SecretDecryptionFailure,
-  CHANNEL_KEY_AAD,
-} from "./encrypt-secret";
+export { decryptSecret, encryptSecret, SecretDecryptionError, type SecretDecryptionFailure, CHANNEL_KEY_AAD } from "./encrypt-secret";
 export { deriveSecretKeys, MIN_SECRET_LENGTH, type SecretKeys } from "./derive-secret-keys";
 export { safeEqual } from "./safe-equal";
 export { getSecretKeys } from "./get-secret-keys";

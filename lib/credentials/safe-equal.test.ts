@@ -18,8 +18,15 @@ describe("safeEqual", () => {
 
   it("agrees with === on random pairs", () => {
     for (let i = 0; i < 200; i++) {
-      const a = Math.random().toString(36).slice(2, 2 + (i % 12));
-      const b = i % 3 === 0 ? a : Math.random().toString(36).slice(2, 2 + (i % 12));
+      const a = Math.random()
+        .toString(36)
+        .slice(2, 2 + (i % 12));
+      const b =
+        i % 3 === 0
+          ? a
+          : Math.random()
+              .toString(36)
+              .slice(2, 2 + (i % 12));
       expect(safeEqual(a, b)).toBe(a === b);
     }
   });

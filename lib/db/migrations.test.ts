@@ -12,7 +12,11 @@ describe("PROJECT_ROOT", () => {
   });
 
   it("is found upwards from wherever the module runs: lib/db, the server bundle, a Next chunk", () => {
-    for (const dir of [["lib", "db"], ["build", "server"], [".next", "server", "chunks"]]) {
+    for (const dir of [
+      ["lib", "db"],
+      ["build", "server"],
+      [".next", "server", "chunks"],
+    ]) {
       expect(projectRoot(join(PROJECT_ROOT, ...dir))).toBe(PROJECT_ROOT);
     }
   });

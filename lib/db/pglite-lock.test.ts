@@ -59,10 +59,14 @@ describe("lockDataDir", () => {
     ["process.exit", "process.exit(0);"],
     ["an uncaught exception", "setTimeout(() => { throw new Error('boom'); }, 10);"],
     ["an unhandled rejection", "void Promise.reject(new Error('boom'));"],
-  ])("is released when the process ends by %s", async (_name, ending) => {
-    const source = `import { lockDataDir } from ${JSON.stringify(join(here, "pglite-lock.ts"))};\nlockDataDir(${JSON.stringify(dir)});\n${ending}`;
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", source], { cwd: join(here, "../.."), stdio: "ignore" });
-    await new Promise((resolve) => child.once("exit", resolve));
-    expect(existsSync(join(dir, "gatehouse.pid"))).toBe(false);
-  }, 15_000);
+  ])(
+    "is released when the process ends by %s",
+    async (_name, ending) => {
+      const source = `import { lockDataDir } from ${JSON.stringify(join(here, "pglite-lock.ts"))};\nlockDataDir(${JSON.stringify(dir)});\n${ending}`;
+      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", source], { cwd: join(here, "../.."), stdio: "ignore" });
+      await new Promise((resolve) => child.once("exit", resolve));
+      expect(existsSync(join(dir, "gatehouse.pid"))).toBe(false);
+    },
+    15_000,
+  );
 });

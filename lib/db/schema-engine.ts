@@ -30,10 +30,7 @@ async function loadBindings(): Promise<Bindings> {
 export const NO_FILTERS = { externalTables: [], externalEnums: [] };
 
 /** Opens a schema engine that talks to the database behind `factory`. Call `engine.free()` after. */
-export async function openSchemaEngine(
-  factory: SqlMigrationAwareDriverAdapterFactory,
-  datamodels?: [string, string][],
-): Promise<SchemaEngine> {
+export async function openSchemaEngine(factory: SqlMigrationAwareDriverAdapterFactory, datamodels?: [string, string][]): Promise<SchemaEngine> {
   bindings ??= loadBindings();
   const { SchemaEngine } = await bindings;
   const log = () => {};

@@ -8,8 +8,7 @@ const MAX_LISTED_MODELS = 20;
 
 // Model names and similar values come from the client. Some clients put a credential where a
 // model or header belongs, so anything shaped like a key is never repeated back.
-const KEY_LIKE =
-  /\b(?:sk-[A-Za-z0-9_-]{8,}|AIza[A-Za-z0-9_-]{20,}|gsk_[A-Za-z0-9]{20,}|xai-[A-Za-z0-9]{20,}|[A-Za-z0-9_-]{40,})/;
+const KEY_LIKE = /\b(?:sk-[A-Za-z0-9_-]{8,}|AIza[A-Za-z0-9_-]{20,}|gsk_[A-Za-z0-9]{20,}|xai-[A-Za-z0-9]{20,}|[A-Za-z0-9_-]{40,})/;
 
 function echo(value: string): string {
   if (KEY_LIKE.test(value)) return "(a value that looks like an API key)";
@@ -36,25 +35,21 @@ function seconds(value: number): string {
 }
 
 const INVALID_KEY_MESSAGES: { readonly [R in InvalidApiKeyReason]: string } = {
-  not_gatehouse_format:
-    "This is not a Gatehouse API key. Gatehouse keys start with sk-gate- and are 57 characters long; copy yours from your dashboard.",
+  not_gatehouse_format: "This is not a Gatehouse API key. Gatehouse keys start with sk-gate- and are 57 characters long; copy yours from your dashboard.",
   wrong_length:
     "This API key has the wrong length. Gatehouse keys are exactly 57 characters, starting with sk-gate-, so part of it was probably cut off or doubled while copying. Copy the whole key again.",
   bad_characters:
     "This API key contains characters that never appear in Gatehouse keys (after sk-gate- they use only letters and digits), such as quotes or punctuation. Copy the key again without editing it.",
   bad_checksum:
     "This API key has a typo: its last characters do not match the rest, so a character was changed or lost while copying. Copy the whole key again without editing it.",
-  unknown_key:
-    "This API key is not known to us. Check that you are using the current key from your dashboard.",
-  deleted:
-    "This API key was deleted and no longer works. Use another key from your dashboard, or create a new one.",
+  unknown_key: "This API key is not known to us. Check that you are using the current key from your dashboard.",
+  deleted: "This API key was deleted and no longer works. Use another key from your dashboard, or create a new one.",
 };
 
 type Builders = { readonly [C in ErrorCode]: (options: GatewayErrorOptions<C>) => string };
 
 const builders: Builders = {
-  missing_api_key: () =>
-    'No API key was sent. Send your key in the "Authorization: Bearer <key>" header or the "x-api-key" header.',
+  missing_api_key: () => 'No API key was sent. Send your key in the "Authorization: Bearer <key>" header or the "x-api-key" header.',
   api_key_whitespace: () =>
     "Your API key has a space, tab or line break in it, usually from copying. Paste it again without the surrounding spaces, quotes or line breaks.",
   api_key_invisible_characters: () =>
@@ -63,14 +58,12 @@ const builders: Builders = {
     "This is the masked preview of a key (with … or •), not the key itself. Use the full key you saved when it was revealed; if you did not save it, rotate the key in your dashboard to get a new one.",
   api_key_other_provider: ({ provider }) =>
     `This looks like ${provider ? `an API key from ${echo(provider)}` : "another provider's API key"}, not a Gatehouse key. Use your Gatehouse key, which starts with sk-gate-.`,
-  invalid_api_key: ({ reason }) =>
-    reason ? INVALID_KEY_MESSAGES[reason] : `${ERROR_TABLE.invalid_api_key.meaning} ${ERROR_TABLE.invalid_api_key.whatToDo}`,
+  invalid_api_key: ({ reason }) => (reason ? INVALID_KEY_MESSAGES[reason] : `${ERROR_TABLE.invalid_api_key.meaning} ${ERROR_TABLE.invalid_api_key.whatToDo}`),
   api_key_replaced: ({ replacedAt }) => {
     const when = iso(replacedAt);
     return `This key was replaced${when ? ` on ${when}` : " by a newer key"}. Copy the current key from your dashboard.`;
   },
-  api_key_disabled: () =>
-    "This key is disabled. Enable it again from your dashboard, or open a support ticket with your order ID if you did not disable it.",
+  api_key_disabled: () => "This key is disabled. Enable it again from your dashboard, or open a support ticket with your order ID if you did not disable it.",
   access_expired: ({ endedAt, scope }) => {
     const when = iso(endedAt);
     const subject = scope === "key" ? "This key expired" : "Your access ended";
@@ -78,9 +71,7 @@ const builders: Builders = {
   },
   access_not_started: ({ startsAt }) => {
     const when = iso(startsAt);
-    return when
-      ? `Your access starts at ${when}. Try again after that time.`
-      : "Your access has not started yet. Check the start time on your dashboard.";
+    return when ? `Your access starts at ${when}. Try again after that time.` : "Your access has not started yet. Check the start time on your dashboard.";
   },
   order_cancelled: ({ endedAt, refunded }) => {
     const when = iso(endedAt);
@@ -116,17 +107,15 @@ const builders: Builders = {
   },
   request_too_large: ({ maxBytes }) =>
     `The request body is larger than ${maxBytes === undefined ? "we accept" : `the ${formatBytes(maxBytes)} limit`}. Shorten the prompt or send smaller attachments.`,
-  invalid_request: ({ reason }) =>
-    reason ? `Invalid request: ${reason}` : `${ERROR_TABLE.invalid_request.meaning} ${ERROR_TABLE.invalid_request.whatToDo}`,
+  invalid_request: ({ reason }) => (reason ? `Invalid request: ${reason}` : `${ERROR_TABLE.invalid_request.meaning} ${ERROR_TABLE.invalid_request.whatToDo}`),
   upstream_error: () =>
     "Every upstream provider for this model failed to answer. Try again in a moment; if it keeps happening, open a support ticket with the request ID.",
   upstream_timeout: ({ timeoutSeconds }) =>
     `The upstream provider did not answer${timeoutSeconds === undefined ? " in time" : ` within ${seconds(timeoutSeconds)}`}. Try again, or use streaming for long answers; if it keeps happening, open a support ticket with the request ID.`,
-  service_unavailable: () =>
-    "We could not check this key's spending limits just now, so the request was not sent. Try again in a few seconds.",
-  internal_error: () =>
-    "Something went wrong on our side. Try again; if it keeps happening, open a support ticket with the request ID.",
-  upstream_rejected: ({ reason }) => (reason ? `The upstream refused the request: ${reason}` : `${ERROR_TABLE.upstream_rejected.meaning} ${ERROR_TABLE.upstream_rejected.whatToDo}`),
+  service_unavailable: () => "We could not check this key's spending limits just now, so the request was not sent. Try again in a few seconds.",
+  internal_error: () => "Something went wrong on our side. Try again; if it keeps happening, open a support ticket with the request ID.",
+  upstream_rejected: ({ reason }) =>
+    reason ? `The upstream refused the request: ${reason}` : `${ERROR_TABLE.upstream_rejected.meaning} ${ERROR_TABLE.upstream_rejected.whatToDo}`,
   missing_signature: () => ERROR_TABLE.missing_signature.meaning,
   malformed_signature: () => ERROR_TABLE.malformed_signature.meaning,
   stale_signature: () => ERROR_TABLE.stale_signature.meaning,

@@ -4,13 +4,7 @@ import type { ErrorCode } from "./error-codes";
 export type Instant = Date | string | number;
 
 /** Why a key that reached the gateway was refused as `invalid_api_key`. */
-export type InvalidApiKeyReason =
-  | "not_gatehouse_format"
-  | "wrong_length"
-  | "bad_characters"
-  | "bad_checksum"
-  | "unknown_key"
-  | "deleted";
+export type InvalidApiKeyReason = "not_gatehouse_format" | "wrong_length" | "bad_characters" | "bad_checksum" | "unknown_key" | "deleted";
 
 type NoDetails = Record<never, never>;
 

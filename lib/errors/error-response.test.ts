@@ -48,32 +48,33 @@ describe("renderers", () => {
 });
 
 describe("errorResponse", () => {
-  it.each(
-    ERROR_CODES.flatMap((code) => (["openai", "anthropic", "gemini"] as const).map((protocol) => [code, protocol] as const)),
-  )("%s as %s: status, headers and body shape", async (code, protocol) => {
-    const res = errorResponse(new GatewayError(code), protocol, REQUEST_ID);
-    const spec = ERROR_TABLE[code];
-    expect(res.status).toBe(spec.status);
-    expect(res.headers.get("content-type")).toBe("application/json");
-    expect(res.headers.get("x-request-id")).toBe(REQUEST_ID);
-    expect(res.headers.get("request-id")).toBe(protocol === "anthropic" ? REQUEST_ID : null);
-    expect(res.headers.get("retry-after")).toBeNull();
-    expect(res.headers.get("www-authenticate")).toBe(spec.status === 401 ? 'Bearer realm="gatehouse"' : null);
-    const body = (await res.json()) as Record<string, unknown>;
-    if (protocol === "openai") {
-      expect(body).toEqual({ error: { message: expect.any(String), type: spec.openaiType, param: null, code } });
-    } else if (protocol === "anthropic") {
-      expect(body).toEqual({
-        type: "error",
-        error: { type: spec.anthropicType, message: expect.any(String), code },
-        request_id: REQUEST_ID,
-      });
-    } else {
-      expect(body).toEqual({
-        error: { code: spec.status, message: expect.any(String), status: spec.geminiStatus, details: expect.any(Array) },
-      });
-    }
-  });
+  it.each(ERROR_CODES.flatMap((code) => (["openai", "anthropic", "gemini"] as const).map((protocol) => [code, protocol] as const)))(
+    "%s as %s: status, headers and body shape",
+    async (code, protocol) => {
+      const res = errorResponse(new GatewayError(code), protocol, REQUEST_ID);
+      const spec = ERROR_TABLE[code];
+      expect(res.status).toBe(spec.status);
+      expect(res.headers.get("content-type")).toBe("application/json");
+      expect(res.headers.get("x-request-id")).toBe(REQUEST_ID);
+      expect(res.headers.get("request-id")).toBe(protocol === "anthropic" ? REQUEST_ID : null);
+      expect(res.headers.get("retry-after")).toBeNull();
+      expect(res.headers.get("www-authenticate")).toBe(spec.status === 401 ? 'Bearer realm="gatehouse"' : null);
+      const body = (await res.json()) as Record<string, unknown>;
+      if (protocol === "openai") {
+        expect(body).toEqual({ error: { message: expect.any(String), type: spec.openaiType, param: null, code } });
+      } else if (protocol === "anthropic") {
+        expect(body).toEqual({
+          type: "error",
+          error: { type: spec.anthropicType, message: expect.any(String), code },
+          request_id: REQUEST_ID,
+        });
+      } else {
+        expect(body).toEqual({
+          error: { code: spec.status, message: expect.any(String), status: spec.geminiStatus, details: expect.any(Array) },
+        });
+      }
+    },
+  );
 
   it("sends Retry-After and caller headers, but never lets them replace its own", async () => {
     const err = new GatewayError("rate_limit_exceeded", {

@@ -12,12 +12,7 @@ export type ApiProtocol = "openai" | "anthropic" | "gemini";
  */
 export function errorResponse(error: unknown, protocol: ApiProtocol, requestId: string): Response {
   const err = toGatewayError(error);
-  const body =
-    protocol === "anthropic"
-      ? renderAnthropicError(err, requestId)
-      : protocol === "gemini"
-        ? renderGeminiError(err)
-        : renderOpenAIError(err);
+  const body = protocol === "anthropic" ? renderAnthropicError(err, requestId) : protocol === "gemini" ? renderGeminiError(err) : renderOpenAIError(err);
 
   // Caller-supplied headers go first so they cannot displace the ones this contract guarantees.
   const headers = new Headers(err.headers);

@@ -1,11 +1,6 @@
 import type { ErrorCode } from "./error-codes";
 
-export type OpenAIErrorType =
-  | "invalid_request_error"
-  | "permission_error"
-  | "insufficient_quota"
-  | "rate_limit_error"
-  | "api_error";
+export type OpenAIErrorType = "invalid_request_error" | "permission_error" | "insufficient_quota" | "rate_limit_error" | "api_error";
 
 export type AnthropicErrorType =
   | "invalid_request_error"
@@ -80,32 +75,25 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     title: "Invisible characters in the key",
     meaning:
       "Your key contains characters you cannot see, such as a zero-width space or a byte-order mark. Chat apps, documents and web pages sometimes add them when text is copied through them.",
-    whatToDo:
-      "Copy the key straight from your dashboard or password manager, or paste it into a plain-text editor first and retype anything that looks odd.",
+    whatToDo: "Copy the key straight from your dashboard or password manager, or paste it into a plain-text editor first and retype anything that looks odd.",
   },
   api_key_masked_preview: {
     ...AUTH,
     title: "Masked preview pasted instead of the key",
-    meaning:
-      "What was sent is the shortened preview of a key (the form with … or •), not the key itself.",
-    whatToDo:
-      "Use the full key you saved when it was revealed. If you did not save it, rotate the key in your dashboard to get a new one.",
+    meaning: "What was sent is the shortened preview of a key (the form with … or •), not the key itself.",
+    whatToDo: "Use the full key you saved when it was revealed. If you did not save it, rotate the key in your dashboard to get a new one.",
   },
   api_key_other_provider: {
     ...AUTH,
     title: "Key from another provider",
-    meaning:
-      "The key looks like one issued by another provider (for example Anthropic, OpenAI or Google), not by Gatehouse.",
-    whatToDo:
-      "Use your Gatehouse key, which starts with sk-gate-. Check which environment variable or settings field your tool reads the key from.",
+    meaning: "The key looks like one issued by another provider (for example Anthropic, OpenAI or Google), not by Gatehouse.",
+    whatToDo: "Use your Gatehouse key, which starts with sk-gate-. Check which environment variable or settings field your tool reads the key from.",
   },
   invalid_api_key: {
     ...AUTH,
     title: "Invalid API key",
-    meaning:
-      "The key is not one we issued: it is incomplete, has a typo, or does not exist. Gatehouse keys are 57 characters long and start with sk-gate-.",
-    whatToDo:
-      "Copy the whole key again without editing it. If it still fails, the key may have been deleted: check your dashboard.",
+    meaning: "The key is not one we issued: it is incomplete, has a typo, or does not exist. Gatehouse keys are 57 characters long and start with sk-gate-.",
+    whatToDo: "Copy the whole key again without editing it. If it still fails, the key may have been deleted: check your dashboard.",
   },
   api_key_replaced: {
     ...AUTH,
@@ -117,15 +105,13 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     ...AUTH,
     title: "Key is disabled",
     meaning: "The key was switched off by you or by our support team.",
-    whatToDo:
-      "Enable it again from your dashboard if you turned it off, or open a support ticket with your order ID to ask why.",
+    whatToDo: "Enable it again from your dashboard if you turned it off, or open a support ticket with your order ID to ask why.",
   },
   access_expired: {
     ...AUTH,
     title: "Access has ended",
     meaning: "The access period of your order (or the key's own expiry) has passed.",
-    whatToDo:
-      "Check the end time on your dashboard. To keep using the API, buy a new plan or contact support with your order ID.",
+    whatToDo: "Check the end time on your dashboard. To keep using the API, buy a new plan or contact support with your order ID.",
   },
   access_not_started: {
     ...AUTH,
@@ -143,15 +129,13 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     ...PERMISSION,
     title: "IP address not allowed",
     meaning: "The key has an IP allowlist, and the address the request came from is not on it.",
-    whatToDo:
-      "Call from an allowed address, or add the address named in the error to the key's allowlist in your dashboard.",
+    whatToDo: "Call from an allowed address, or add the address named in the error to the key's allowlist in your dashboard.",
   },
   model_not_allowed: {
     ...PERMISSION,
     title: "Model not allowed for this key",
     meaning: "The model exists, but this key's model scope or your plan does not include it.",
-    whatToDo:
-      "Use one of the models listed in the error, or widen the key's model scope in your dashboard if your plan includes the model.",
+    whatToDo: "Use one of the models listed in the error, or widen the key's model scope in your dashboard if your plan includes the model.",
   },
   model_not_found: {
     status: 404,
@@ -160,8 +144,7 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     geminiStatus: "NOT_FOUND",
     title: "Unknown model",
     meaning: "No model by that name is offered here.",
-    whatToDo:
-      "Check the spelling of the model name. GET /v1/models lists every model your key can use.",
+    whatToDo: "Check the spelling of the model name. GET /v1/models lists every model your key can use.",
   },
   api_key_quota_exceeded: {
     status: 402,
@@ -171,8 +154,7 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     geminiStatus: "RESOURCE_EXHAUSTED",
     title: "Monthly key limit reached",
     meaning: "This key has spent its monthly limit. The limit resets at the start of each calendar month (UTC).",
-    whatToDo:
-      "Wait for the reset time given in the error, raise or remove the key's monthly limit in your dashboard, or use another key.",
+    whatToDo: "Wait for the reset time given in the error, raise or remove the key's monthly limit in your dashboard, or use another key.",
   },
   billing_shortfall: {
     status: 402,
@@ -183,8 +165,7 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     geminiStatus: "FAILED_PRECONDITION",
     title: "Balance too low",
     meaning: "The remaining credit on your order cannot cover this request.",
-    whatToDo:
-      "Send a smaller request (for example a lower max_tokens), or contact support with your order ID to add credit.",
+    whatToDo: "Send a smaller request (for example a lower max_tokens), or contact support with your order ID to add credit.",
   },
   rate_limit_exceeded: {
     status: 429,
@@ -193,8 +174,7 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     geminiStatus: "RESOURCE_EXHAUSTED",
     title: "Too many requests",
     meaning: "The key sent more requests (or tokens) per minute than its plan allows.",
-    whatToDo:
-      "Wait the number of seconds in the Retry-After header, then try again. Spreading requests out or retrying with backoff avoids this.",
+    whatToDo: "Wait the number of seconds in the Retry-After header, then try again. Spreading requests out or retrying with backoff avoids this.",
   },
   request_too_large: {
     status: 413,
@@ -211,8 +191,7 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     anthropicType: "invalid_request_error",
     geminiStatus: "INVALID_ARGUMENT",
     title: "Invalid request",
-    meaning:
-      "The request body is not valid JSON, misses a required field, or uses a field that cannot be converted for the model's provider.",
+    meaning: "The request body is not valid JSON, misses a required field, or uses a field that cannot be converted for the model's provider.",
     whatToDo: "Fix the field named in the error and send the request again.",
   },
   upstream_error: {
@@ -222,8 +201,7 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     geminiStatus: "UNAVAILABLE",
     title: "Upstream provider error",
     meaning: "Every provider that serves this model failed to answer.",
-    whatToDo:
-      "Try again in a moment. If it keeps happening, open a support ticket and quote the request ID.",
+    whatToDo: "Try again in a moment. If it keeps happening, open a support ticket and quote the request ID.",
   },
   upstream_timeout: {
     status: 504,
@@ -232,8 +210,7 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     geminiStatus: "DEADLINE_EXCEEDED",
     title: "Upstream provider timed out",
     meaning: "The provider serving this model took too long to answer.",
-    whatToDo:
-      "Try again; for long answers, streaming (stream: true) keeps the connection active. If it persists, open a support ticket with the request ID.",
+    whatToDo: "Try again; for long answers, streaming (stream: true) keeps the connection active. If it persists, open a support ticket with the request ID.",
   },
   service_unavailable: {
     status: 503,
@@ -241,8 +218,7 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     anthropicType: "api_error",
     geminiStatus: "UNAVAILABLE",
     title: "Temporarily unavailable",
-    meaning:
-      "We could not check your spending limits just now, so the request was not sent: we never let requests run unmetered.",
+    meaning: "We could not check your spending limits just now, so the request was not sent: we never let requests run unmetered.",
     whatToDo: "Try again in a few seconds. If it keeps happening, open a support ticket with the request ID.",
   },
   internal_error: {
@@ -264,10 +240,30 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     whatToDo: "Change what the quoted reason names and send the request again.",
   },
   ...webhookErrors({
-    missing_signature: [401, "Signature missing", "The x-marketplace-signature header is missing.", "Sign every delivery as the webhook documentation describes."],
-    malformed_signature: [401, "Signature malformed", "The x-marketplace-signature header is not of the form t=<unix seconds>,v1=<hex>.", "Send the header in that form."],
-    stale_signature: [401, "Signature too old", "The signature's timestamp is more than five minutes from the server's clock.", "Sign each delivery when it is sent, with a correct clock."],
-    invalid_signature: [401, "Signature does not match", "The signature does not match the body under the shared secret.", "Sign the exact bytes sent with the secret configured here."],
+    missing_signature: [
+      401,
+      "Signature missing",
+      "The x-marketplace-signature header is missing.",
+      "Sign every delivery as the webhook documentation describes.",
+    ],
+    malformed_signature: [
+      401,
+      "Signature malformed",
+      "The x-marketplace-signature header is not of the form t=<unix seconds>,v1=<hex>.",
+      "Send the header in that form.",
+    ],
+    stale_signature: [
+      401,
+      "Signature too old",
+      "The signature's timestamp is more than five minutes from the server's clock.",
+      "Sign each delivery when it is sent, with a correct clock.",
+    ],
+    invalid_signature: [
+      401,
+      "Signature does not match",
+      "The signature does not match the body under the shared secret.",
+      "Sign the exact bytes sent with the secret configured here.",
+    ],
     malformed_body: [400, "Event not valid", "The body is not JSON, or not a valid event.", "Fix the field named in the message and deliver the event again."],
     event_in_progress: [409, "Event being applied", "This event is being applied by another delivery.", "Deliver it again in a few seconds."],
   }),
@@ -279,7 +275,16 @@ function webhookErrors<K extends string>(rows: Record<K, [status: number, title:
   for (const code of Object.keys(rows) as K[]) {
     const [status, title, meaning, whatToDo] = rows[code];
     const geminiStatus = status === 401 ? "UNAUTHENTICATED" : status === 409 ? "FAILED_PRECONDITION" : "INVALID_ARGUMENT";
-    out[code] = { status, openaiType: "invalid_request_error", anthropicType: status === 401 ? "authentication_error" : "invalid_request_error", geminiStatus, title, meaning, whatToDo, audience: "webhook" };
+    out[code] = {
+      status,
+      openaiType: "invalid_request_error",
+      anthropicType: status === 401 ? "authentication_error" : "invalid_request_error",
+      geminiStatus,
+      title,
+      meaning,
+      whatToDo,
+      audience: "webhook",
+    };
   }
   return out;
 }

@@ -35,27 +35,18 @@ describe("GatewayError", () => {
     expect(new GatewayError("api_key_replaced", { replacedAt: new Date("2025-03-01T12:00:00Z") }).message).toBe(
       "This key was replaced on 2025-03-01T12:00:00.000Z. Copy the current key from your dashboard.",
     );
-    expect(new GatewayError("access_expired", { endedAt: "2025-03-01T00:00:00Z" }).message).toMatch(
-      /^Your access ended at 2025-03-01T00:00:00\.000Z\./,
-    );
-    expect(new GatewayError("access_expired", { endedAt: 0, scope: "key" }).message).toMatch(
-      /^This key expired at 1970-01-01T00:00:00\.000Z\./,
-    );
+    expect(new GatewayError("access_expired", { endedAt: "2025-03-01T00:00:00Z" }).message).toMatch(/^Your access ended at 2025-03-01T00:00:00\.000Z\./);
+    expect(new GatewayError("access_expired", { endedAt: 0, scope: "key" }).message).toMatch(/^This key expired at 1970-01-01T00:00:00\.000Z\./);
     expect(new GatewayError("access_not_started", { startsAt: "2030-01-01T09:00:00Z" }).message).toBe(
       "Your access starts at 2030-01-01T09:00:00.000Z. Try again after that time.",
     );
     expect(new GatewayError("order_cancelled", { refunded: true }).message).toMatch(/was refunded, so its access has ended/);
-    expect(new GatewayError("ip_not_allowed", { clientIp: "203.0.113.7" }).message).toMatch(
-      /^Requests from IP address 203\.0\.113\.7 are not allowed/,
+    expect(new GatewayError("ip_not_allowed", { clientIp: "203.0.113.7" }).message).toMatch(/^Requests from IP address 203\.0\.113\.7 are not allowed/);
+    expect(new GatewayError("model_not_allowed", { model: "gpt-4o", allowedModels: ["claude-sonnet-4-5", "gemini-2.5-flash"] }).message).toBe(
+      'This key may not use the model "gpt-4o". Allowed models: claude-sonnet-4-5, gemini-2.5-flash.',
     );
-    expect(
-      new GatewayError("model_not_allowed", { model: "gpt-4o", allowedModels: ["claude-sonnet-4-5", "gemini-2.5-flash"] })
-        .message,
-    ).toBe('This key may not use the model "gpt-4o". Allowed models: claude-sonnet-4-5, gemini-2.5-flash.');
     expect(new GatewayError("model_not_found", { model: "gpt-9" }).message).toMatch(/^The model "gpt-9" does not exist here\./);
-    expect(
-      new GatewayError("api_key_quota_exceeded", { resetsAt: "2025-04-01T00:00:00Z", limitMicros: 25_000_000 }).message,
-    ).toBe(
+    expect(new GatewayError("api_key_quota_exceeded", { resetsAt: "2025-04-01T00:00:00Z", limitMicros: 25_000_000 }).message).toBe(
       "This key has reached its monthly spend limit of $25.00. It resets at 2025-04-01T00:00:00.000Z; until then, raise the limit in your dashboard or use another key.",
     );
     expect(new GatewayError("billing_shortfall", { balanceMicros: 1_234n }).message).toMatch(/balance \(\$0\.001234\)/);
@@ -65,9 +56,7 @@ describe("GatewayError", () => {
       /^This looks like an API key from Anthropic, not a Gatehouse key\./,
     );
     expect(new GatewayError("invalid_api_key", { reason: "wrong_length" }).message).toMatch(/57 characters/);
-    expect(new GatewayError("invalid_request", { reason: "messages must be an array.", param: "messages" }).param).toBe(
-      "messages",
-    );
+    expect(new GatewayError("invalid_request", { reason: "messages must be an array.", param: "messages" }).param).toBe("messages");
   });
 
   it("lists at most 20 allowed models", () => {
@@ -79,10 +68,7 @@ describe("GatewayError", () => {
 
   it("never echoes a key that a client put where a model name belongs", () => {
     for (const model of [KEY, `sk-ant-api03-${"a".repeat(40)}`, `AIza${"b".repeat(35)}`]) {
-      const messages = [
-        new GatewayError("model_not_found", { model }).message,
-        new GatewayError("model_not_allowed", { model, allowedModels: ["a"] }).message,
-      ];
+      const messages = [new GatewayError("model_not_found", { model }).message, new GatewayError("model_not_allowed", { model, allowedModels: ["a"] }).message];
       for (const message of messages) {
         expect(message).not.toContain(model);
         expect(message).not.toContain(model.slice(8, 30));

@@ -21,12 +21,23 @@ describe("the reservation's prompt bound", () => {
       model: "claude-haiku-4-5",
       max_tokens: 10,
       tools: [{ name: "f", input_schema: { type: "object" } }],
-      messages: [{ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data } }, { type: "image", source: { type: "url", url: "https://example.com/a.png" } }] }],
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "image", source: { type: "base64", media_type: "image/png", data } },
+            { type: "image", source: { type: "url", url: "https://example.com/a.png" } },
+          ],
+        },
+      ],
     };
     const m = measurePrompt(body);
     expect(m).toMatchObject({ mediaChars: 40_000, mediaParts: 2, hasTools: true });
     expect(maxInputTokens(bytes(body), m)).toBe(bytes(body) - 40_000 + 10_000 + 2 * MEDIA_PART_TOKENS + TOOL_PROMPT_TOKENS + 16);
-    const openai = { model: "gpt-4.1-mini", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `data:image/png;base64,${data}` } }] }] };
+    const openai = {
+      model: "gpt-4.1-mini",
+      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `data:image/png;base64,${data}` } }] }],
+    };
     expect(measurePrompt(openai)).toMatchObject({ mediaChars: 40_022, mediaParts: 1 });
     const gemini = { contents: [{ parts: [{ inlineData: { mimeType: "image/png", data } }, { fileData: { fileUri: "gs://b/x.pdf" } }] }] };
     expect(measurePrompt(gemini)).toMatchObject({ mediaChars: 40_000, mediaParts: 2 });
@@ -41,7 +52,10 @@ describe("the reservation's prompt bound", () => {
         const bodies = [
           { model: "m", messages: texts.map((content) => ({ role: "user", content })) },
           { model: "m", max_tokens: 5, ...(system === undefined ? {} : { system }), messages: messages.map((content) => ({ role: "user", content })) },
-          { contents: messages.map((text) => ({ role: "user", parts: [{ text }] })), ...(system === undefined ? {} : { systemInstruction: { parts: [{ text: system }] } }) },
+          {
+            contents: messages.map((text) => ({ role: "user", parts: [{ text }] })),
+            ...(system === undefined ? {} : { systemInstruction: { parts: [{ text: system }] } }),
+          },
         ];
         for (const body of bodies) expect(maxInputTokens(bytes(body), measurePrompt(body))).toBeGreaterThanOrEqual(counted);
       }),

@@ -2,7 +2,15 @@ import "server-only";
 import { computeCostMicros } from "@/lib/billing";
 import { getDb } from "@/lib/db";
 import { GatewayError } from "@/lib/errors";
-import { getSpendStore, readKeyMonthSpend, readOrderBalance, SpendStoreUnavailableError, type Reservation, type ReserveInput, type ReserveResult } from "@/lib/billing/spend";
+import {
+  getSpendStore,
+  readKeyMonthSpend,
+  readOrderBalance,
+  SpendStoreUnavailableError,
+  type Reservation,
+  type ReserveInput,
+  type ReserveResult,
+} from "@/lib/billing/spend";
 import { checkRateLimit, settleTokens, type RateLimitDecision } from "@/lib/limits";
 import { logger } from "@/lib/server/logger";
 import type { Catalog } from "./catalog";
@@ -168,7 +176,14 @@ function reserveSpend(input: AdmissionInput, rate: RateLimitDecision, prompt: Pr
   const usage = dearCacheWrite ? { inputTokens: 0, cacheWriteTokens: inputTokens, outputTokens } : { inputTokens, outputTokens };
   const estimateMicros = computeCostMicros(usage, price, key.plan.multiplierBps);
   const seeds = spendSeeds(key);
-  const result = getSpendStore().reserve({ requestId: input.requestId, orderId: key.order.id, keyId: key.id, estimateMicros, order: seeds.order, key: seeds.key });
+  const result = getSpendStore().reserve({
+    requestId: input.requestId,
+    orderId: key.order.id,
+    keyId: key.id,
+    estimateMicros,
+    order: seeds.order,
+    key: seeds.key,
+  });
   if (!(result instanceof Promise)) return afterReserve(input.requestId, headers, rate, result);
   return result.then(
     (r) => afterReserve(input.requestId, headers, rate, r),

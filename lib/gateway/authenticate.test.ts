@@ -30,7 +30,8 @@ describeEachEngine("gateway key checks", (engine) => {
     return { key: created.apiKey.key!, id: created.apiKey.id, orderId: created.order.id };
   }
   // Async, as the gateway's handlers call it: a cached key's refusal is thrown at once.
-  const check = async (credential: string | null, clientIp: string | null = "203.0.113.9") => authorizeKey(t.db.prisma, { credential, clientIp, pepper: keys.keyPepper });
+  const check = async (credential: string | null, clientIp: string | null = "203.0.113.9") =>
+    authorizeKey(t.db.prisma, { credential, clientIp, pepper: keys.keyPepper });
   const code = async (credential: string | null, clientIp?: string | null) => {
     try {
       await check(credential, clientIp);

@@ -48,7 +48,10 @@ export function checkModelName(model: string): void {
  * Model exists, is in the key's scope, and is served in the client's protocol. `urlModel` is the
  * model named in the URL (Gemini); otherwise the body's `model` is used.
  */
-export function resolveModel(input: { body: Record<string, unknown>; key: GatewayKey; catalog: Catalog; protocol: Protocol; urlModel?: string }): { model: string; channels: CatalogChannel[] } {
+export function resolveModel(input: { body: Record<string, unknown>; key: GatewayKey; catalog: Catalog; protocol: Protocol; urlModel?: string }): {
+  model: string;
+  channels: CatalogChannel[];
+} {
   const model = input.urlModel ?? input.body.model;
   if (typeof model !== "string" || model.trim() === "") {
     throw new GatewayError("invalid_request", { reason: "the request has no model", param: "model" });

@@ -19,7 +19,12 @@ export function upstreamOperation(clientOperation: Operation, protocol: Protocol
 }
 
 /** The client's body for a channel of another protocol, or a 400 naming the field it cannot take. */
-export function translateBody(from: Protocol, to: Protocol, body: Record<string, unknown>, opts: { model: string; upstreamModel: string; stream: boolean }): string {
+export function translateBody(
+  from: Protocol,
+  to: Protocol,
+  body: Record<string, unknown>,
+  opts: { model: string; upstreamModel: string; stream: boolean },
+): string {
   try {
     return JSON.stringify(translateRequest(from, to, body, { model: opts.model, upstreamModel: opts.upstreamModel, stream: opts.stream }));
   } catch (err) {
@@ -64,7 +69,12 @@ export function translateUpstreamError(status: number, parsed: unknown, to: Prot
  * For a Gemini client that did not ask for SSE, the events are framed as one JSON array.
  */
 export function createStreamRewriter(from: Protocol, to: Protocol, ctx: { model: string; requestId: string; includeUsage: boolean; jsonArray: boolean }) {
-  const translator = createStreamTranslator(from, to, { model: ctx.model, id: responseId(to, ctx.requestId), created: Math.floor(Date.now() / 1000), includeUsage: ctx.includeUsage });
+  const translator = createStreamTranslator(from, to, {
+    model: ctx.model,
+    id: responseId(to, ctx.requestId),
+    created: Math.floor(Date.now() / 1000),
+    includeUsage: ctx.includeUsage,
+  });
   const encoder = new TextEncoder();
   let first = true;
   const frame = (sse: string): string => {

@@ -48,7 +48,12 @@ export interface Exchange {
  * the gateway needs OpenAI to report usage on a stream. Returns whether a usage chunk was added
  * (and so must be removed from what the client receives).
  */
-function bodyFor(input: ProxyInput, channel: CatalogChannel, model: string, stream: boolean): { body: Uint8Array | string; addedUsageChunk: boolean; upstreamModel: string } {
+function bodyFor(
+  input: ProxyInput,
+  channel: CatalogChannel,
+  model: string,
+  stream: boolean,
+): { body: Uint8Array | string; addedUsageChunk: boolean; upstreamModel: string } {
   const upstreamModel = channel.modelMap[model] ?? model;
   if (channel.protocol !== input.protocol) {
     return { body: translateBody(input.protocol, channel.protocol, input.body, { model, upstreamModel, stream }), addedUsageChunk: false, upstreamModel };
@@ -94,7 +99,10 @@ export function withUsageOption(raw: Uint8Array): Buffer | null {
  */
 function responseHeaders(input: ProxyInput, contentType: unknown): [string, string][] {
   // A list of pairs: the cheapest form to build and for Response to take.
-  const headers: [string, string][] = [["x-request-id", input.requestId], ["cache-control", "no-transform"]];
+  const headers: [string, string][] = [
+    ["x-request-id", input.requestId],
+    ["cache-control", "no-transform"],
+  ];
   if (typeof contentType === "string") headers.push(["content-type", contentType]);
   if (input.protocol === "anthropic") headers.push(["request-id", input.requestId]);
   const extra = input.responseHeaders;

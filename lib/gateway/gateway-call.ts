@@ -45,7 +45,11 @@ export class GatewayCall {
  * Common frame of every /v1 handler: request id, error shape, and one log row for each request
  * (written here on return or on error, or by the handler itself when it set `logLater`).
  */
-export async function withGateway(request: Request, options: { protocol: Protocol; endpoint: string }, handler: (call: GatewayCall) => Promise<Response>): Promise<Response> {
+export async function withGateway(
+  request: Request,
+  options: { protocol: Protocol; endpoint: string },
+  handler: (call: GatewayCall) => Promise<Response>,
+): Promise<Response> {
   const call = new GatewayCall(request, options.protocol, options.endpoint);
   try {
     const response = await handler(call);

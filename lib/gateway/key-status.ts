@@ -8,7 +8,6 @@ import { allowedModels } from "./authorize-model";
 import { gatewayCatalog } from "./catalog";
 import { withGateway } from "./gateway-call";
 
-
 // GET /v1/key — the key's own status, so a client or a person with curl can check it: the order
 // window and what is left of it, the models it may call, its limits and this month's spend.
 export function keyStatus(request: Request): Promise<Response> {

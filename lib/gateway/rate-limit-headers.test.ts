@@ -47,7 +47,11 @@ describe("rate-limit headers", () => {
 
   it("no token headers without a tpm; none at all for Gemini", () => {
     const noTokens: RateLimitDecision = { ...decision, limitTokens: undefined, remainingTokens: undefined, resetTokensSeconds: undefined };
-    expect(Object.keys(rateLimitHeaders(noTokens, "openai"))).toEqual(["x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"]);
+    expect(Object.keys(rateLimitHeaders(noTokens, "openai"))).toEqual([
+      "x-ratelimit-limit-requests",
+      "x-ratelimit-remaining-requests",
+      "x-ratelimit-reset-requests",
+    ]);
     expect(Object.keys(rateLimitHeaders(noTokens, "anthropic"))).toEqual([
       "anthropic-ratelimit-requests-limit",
       "anthropic-ratelimit-requests-remaining",

@@ -16,7 +16,12 @@ export function formatResetDuration(ms: number): string {
   const minutes = Math.floor((total % 3_600_000) / 60_000);
   const millis = total % 60_000;
   const whole = Math.floor(millis / 1000);
-  const fraction = millis % 1000 === 0 ? "" : `.${String(millis % 1000).padStart(3, "0").replace(/0+$/, "")}`;
+  const fraction =
+    millis % 1000 === 0
+      ? ""
+      : `.${String(millis % 1000)
+          .padStart(3, "0")
+          .replace(/0+$/, "")}`;
   return `${hours > 0 ? `${hours}h` : ""}${hours > 0 || minutes > 0 ? `${minutes}m` : ""}${whole}${fraction}s`;
 }
 

@@ -37,15 +37,20 @@ describe("readJsonBody", () => {
     let settle!: (err: unknown) => void;
     const seen = new Promise<unknown>((resolve) => (settle = resolve));
     const server = createServer((req, res) => {
-      void serveWebHandler(req, res, async (request) => {
-        settle(await readJsonBody(request).catch((err: unknown) => err));
-        return new Response(null, { status: 499 });
-      }, "http://gateway.test");
+      void serveWebHandler(
+        req,
+        res,
+        async (request) => {
+          settle(await readJsonBody(request).catch((err: unknown) => err));
+          return new Response(null, { status: 499 });
+        },
+        "http://gateway.test",
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
     try {
       const socket = connect((server.address() as AddressInfo).port, "127.0.0.1");
-      socket.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"model\":");
+      socket.write('POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"model":');
       setTimeout(() => socket.destroy(), 50);
       expect(await seen).toBeInstanceOf(ClientGoneError);
     } finally {

@@ -29,4 +29,3 @@ export async function readJsonBody(request: Request): Promise<{ raw: Uint8Array;
   if (!body || typeof body !== "object" || Array.isArray(body)) throw new GatewayError("invalid_request", { reason: "the body must be a JSON object" });
   return { raw, body: body as Record<string, unknown> };
 }
-

@@ -24,8 +24,18 @@ describe("extractCredential", () => {
 
 describe("usage", () => {
   it("reads each protocol's non-stream usage", () => {
-    expect(usageFromBody("openai", { usage: { prompt_tokens: 10, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 3 } } })).toEqual({ inputTokens: 7, outputTokens: 4, cacheReadTokens: 3, cacheWriteTokens: 0 });
-    expect(usageFromBody("anthropic", { usage: { input_tokens: 5, output_tokens: 2, cache_read_input_tokens: 1, cache_creation_input_tokens: 8 } })).toEqual({ inputTokens: 5, outputTokens: 2, cacheReadTokens: 1, cacheWriteTokens: 8 });
+    expect(usageFromBody("openai", { usage: { prompt_tokens: 10, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 3 } } })).toEqual({
+      inputTokens: 7,
+      outputTokens: 4,
+      cacheReadTokens: 3,
+      cacheWriteTokens: 0,
+    });
+    expect(usageFromBody("anthropic", { usage: { input_tokens: 5, output_tokens: 2, cache_read_input_tokens: 1, cache_creation_input_tokens: 8 } })).toEqual({
+      inputTokens: 5,
+      outputTokens: 2,
+      cacheReadTokens: 1,
+      cacheWriteTokens: 8,
+    });
     expect(usageFromBody("openai", { choices: [] })).toBeNull();
   });
 
@@ -59,7 +69,11 @@ describe("OpenAI usage chunk removal", () => {
     chunk({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } }),
     "data: [DONE]\n\n",
   ].join("");
-  const expected = [chunk({ choices: [{ delta: { content: "Hi" } }], usage: null }), chunk({ choices: [{ delta: {}, finish_reason: "stop" }], usage: null }), "data: [DONE]\n\n"].join("");
+  const expected = [
+    chunk({ choices: [{ delta: { content: "Hi" } }], usage: null }),
+    chunk({ choices: [{ delta: {}, finish_reason: "stop" }], usage: null }),
+    "data: [DONE]\n\n",
+  ].join("");
   const run = (text: string, size: number, drop: boolean) => {
     const o = new StreamUsageObserver("openai", 5, "sse", { dropInjectedUsage: drop });
     const out: string[] = [];
@@ -158,11 +172,18 @@ describe("channel attempt order", () => {
 
 describe("usageFromText", () => {
   it("reads the usage object alone, whatever the answer's text holds", () => {
-    const openai = JSON.stringify({ choices: [{ message: { content: 'a "usage": {"prompt_tokens": 999} in the text {' } }], usage: { prompt_tokens: 10, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 3 } } });
+    const openai = JSON.stringify({
+      choices: [{ message: { content: 'a "usage": {"prompt_tokens": 999} in the text {' } }],
+      usage: { prompt_tokens: 10, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 3 } },
+    });
     expect(usageFromText("openai", openai)).toEqual({ inputTokens: 7, outputTokens: 4, cacheReadTokens: 3, cacheWriteTokens: 0 });
-    const anthropic = '{"content":[{"type":"text","text":"}}}"}],"usage" : {"input_tokens":5,"output_tokens":2,"cache_read_input_tokens":1,"cache_creation_input_tokens":8}}';
+    const anthropic =
+      '{"content":[{"type":"text","text":"}}}"}],"usage" : {"input_tokens":5,"output_tokens":2,"cache_read_input_tokens":1,"cache_creation_input_tokens":8}}';
     expect(usageFromText("anthropic", anthropic)).toEqual({ inputTokens: 5, outputTokens: 2, cacheReadTokens: 1, cacheWriteTokens: 8 });
-    const gemini = JSON.stringify({ candidates: [{ content: { parts: [{ text: "hi" }] } }], usageMetadata: { promptTokenCount: 6, candidatesTokenCount: 2, thoughtsTokenCount: 1 } });
+    const gemini = JSON.stringify({
+      candidates: [{ content: { parts: [{ text: "hi" }] } }],
+      usageMetadata: { promptTokenCount: 6, candidatesTokenCount: 2, thoughtsTokenCount: 1 },
+    });
     expect(usageFromText("gemini", gemini)).toEqual({ inputTokens: 6, outputTokens: 3, cacheReadTokens: 0, cacheWriteTokens: 0 });
   });
   it("is null without usage or JSON", () => {

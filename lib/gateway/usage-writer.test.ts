@@ -102,7 +102,10 @@ describeEachEngine("usage writer", (engine) => {
 
   it("keeps records while the database is down, and saves them for the next start at shutdown", async () => {
     const order = await newOrder();
-    const down: () => Database = () => ({ ...t.db, transaction: () => Promise.reject(Object.assign(new Error("connection refused"), { code: "ECONNREFUSED" })) });
+    const down: () => Database = () => ({
+      ...t.db,
+      transaction: () => Promise.reject(Object.assign(new Error("connection refused"), { code: "ECONNREFUSED" })),
+    });
     const records = Array.from({ length: 7 }, () => usage(order));
     for (const r of records) recordUsage(down, r);
     await expect(flushUsage({ all: true })).rejects.toThrow("connection refused");
@@ -133,9 +136,20 @@ describeEachEngine("usage writer", (engine) => {
     const count = fc.oneof(fc.integer({ min: 0, max: 100_000 }), fc.constantFrom(2 ** 31, 2 ** 40));
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ model: fc.option(text), clientIp: fc.option(text), errorCode: fc.option(text), inputTokens: count, cost: fc.bigInt({ min: 0n, max: 10_000n }) }), { minLength: 1, maxLength: 30 }),
+        fc.array(
+          fc.record({
+            model: fc.option(text),
+            clientIp: fc.option(text),
+            errorCode: fc.option(text),
+            inputTokens: count,
+            cost: fc.bigInt({ min: 0n, max: 10_000n }),
+          }),
+          { minLength: 1, maxLength: 30 },
+        ),
         async (rows) => {
-          const records = rows.map((r) => usage(order, { model: r.model, clientIp: r.clientIp, errorCode: r.errorCode, inputTokens: r.inputTokens, costMicros: r.cost }));
+          const records = rows.map((r) =>
+            usage(order, { model: r.model, clientIp: r.clientIp, errorCode: r.errorCode, inputTokens: r.inputTokens, costMicros: r.cost }),
+          );
           for (const r of records) {
             expectedSpend += r.costMicros;
             recordUsage(database, r);

@@ -226,7 +226,9 @@ export async function restoreUnwrittenUsage(db: () => Database, dataDir: string)
   const dir = join(dataDir, SPILL_FOLDER);
   if (!existsSync(dir)) return 0;
   let restored = 0;
-  for (const name of readdirSync(dir).filter((n) => n.endsWith(".jsonl")).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith(".jsonl"))
+    .sort()) {
     const file = join(dir, name);
     const records: UsageRecord[] = [];
     for (const line of readFileSync(file, "utf8").split("\n")) {
@@ -240,7 +242,10 @@ export async function restoreUnwrittenUsage(db: () => Database, dataDir: string)
     try {
       for (let i = 0; i < records.length; i += BATCH_LIMIT) await writeIsolating(db(), records.slice(i, i + BATCH_LIMIT));
     } catch (err) {
-      logger.error({ file, err: errorSummary(err instanceof DatabaseUnavailableError ? err.cause : err) }, "could not write saved usage; keeping the file for the next start");
+      logger.error(
+        { file, err: errorSummary(err instanceof DatabaseUnavailableError ? err.cause : err) },
+        "could not write saved usage; keeping the file for the next start",
+      );
       continue;
     }
     unlinkSync(file);
@@ -324,7 +329,10 @@ async function deadLetter(db: Database, record: UsageRecord, refusal: unknown): 
   }
   const s = state();
   s.deadLettered += 1;
-  deadLetterLog.log({ requestId: record.requestId, error, billed, where, deadLettered: s.deadLettered }, "a usage record was refused by the database; set aside");
+  deadLetterLog.log(
+    { requestId: record.requestId, error, billed, where, deadLettered: s.deadLettered },
+    "a usage record was refused by the database; set aside",
+  );
 }
 
 // A batch is written in one transaction of set-based statements, each taking its rows as one
@@ -455,7 +463,20 @@ async function writeBatch(db: Database, batch: UsageRecord[]): Promise<void> {
       const key = `${day}|${r.apiKeyId}|${model}`;
       let agg = rollups.get(key);
       if (!agg) {
-        agg = { day, apiKeyId: r.apiKeyId, model, customerId: r.customerId, orderId: r.orderId, requests: 0, errors: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, cost: 0n };
+        agg = {
+          day,
+          apiKeyId: r.apiKeyId,
+          model,
+          customerId: r.customerId,
+          orderId: r.orderId,
+          requests: 0,
+          errors: 0,
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          cost: 0n,
+        };
         rollups.set(key, agg);
       }
       agg.requests += 1;

@@ -294,7 +294,8 @@ export class StreamUsageObserver {
             const usage = json.usage as Json;
             const u = anthropicUsage(usage);
             this.take({ outputTokens: u.outputTokens }, false, true);
-            if ("input_tokens" in usage) this.take({ inputTokens: u.inputTokens, cacheReadTokens: u.cacheReadTokens, cacheWriteTokens: u.cacheWriteTokens }, true, false);
+            if ("input_tokens" in usage)
+              this.take({ inputTokens: u.inputTokens, cacheReadTokens: u.cacheReadTokens, cacheWriteTokens: u.cacheWriteTokens }, true, false);
           }
         }
       }

@@ -39,11 +39,22 @@ describe("serveWebHandler", () => {
         multi: request.headers.get("x-multi"),
         body: await request.text(),
       };
-      return new Response('{"ok":true}', { status: 201, headers: [["content-type", "application/json"], ["x-request-id", "req_1"]] });
+      return new Response('{"ok":true}', {
+        status: 201,
+        headers: [
+          ["content-type", "application/json"],
+          ["x-request-id", "req_1"],
+        ],
+      });
     });
     const res = await fetch(`${base}/v1/messages?beta=true`, {
       method: "POST",
-      headers: [["authorization", "Bearer t"], ["x-multi", "a"], ["x-multi", "b"], ["host", "evil.example"]],
+      headers: [
+        ["authorization", "Bearer t"],
+        ["x-multi", "a"],
+        ["x-multi", "b"],
+        ["host", "evil.example"],
+      ],
       body: '{"model":"m"}',
     });
     expect(res.status).toBe(201);

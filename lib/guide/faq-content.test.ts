@@ -20,6 +20,7 @@ describe("FAQ content", () => {
     const mentioned = JSON.stringify(FAQ_ENTRIES).match(/\b[a-z]+(?:_[a-z]+)+\b/g) ?? [];
     const known = new Set<string>(ERROR_CODES);
     const envLike = /^(api_key_value|api_base_url)$/;
-    for (const word of mentioned) if (word.includes("error") || word.endsWith("_expired") || word.endsWith("_allowed")) expect(known.has(word) || envLike.test(word)).toBe(true);
+    for (const word of mentioned)
+      if (word.includes("error") || word.endsWith("_expired") || word.endsWith("_allowed")) expect(known.has(word) || envLike.test(word)).toBe(true);
   });
 });

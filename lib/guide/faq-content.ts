@@ -48,10 +48,7 @@ export const FAQ_ENTRIES: FaqEntry[] = [
     paragraphs: [
       "For the current window, set the variables with $env:. To keep them for new windows, store them for your user with [Environment]::SetEnvironmentVariable, then open a new PowerShell window. The setup guide has the full list (OpenAI, Anthropic and generic names).",
     ],
-    code: [
-      '$env:API_KEY_VALUE = "PASTE_YOUR_KEY_HERE"',
-      '[Environment]::SetEnvironmentVariable("API_KEY_VALUE", "PASTE_YOUR_KEY_HERE", "User")',
-    ].join("\n"),
+    code: ['$env:API_KEY_VALUE = "PASTE_YOUR_KEY_HERE"', '[Environment]::SetEnvironmentVariable("API_KEY_VALUE", "PASTE_YOUR_KEY_HERE", "User")'].join("\n"),
   },
   {
     id: "remaining-time",

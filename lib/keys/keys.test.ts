@@ -41,14 +41,19 @@ describeEachEngine("API keys: reveal once and rotate", (engine) => {
   };
 
   const newOrder = async (id: string) =>
-    createOrder(t.db.prisma, { email: `${id.toLowerCase()}@example.com`, planName: "Pro 30", marketplaceOrderId: id, source: "MARKETPLACE", delivery: "reveal", actor: { label: "webhook" }, keys });
+    createOrder(t.db.prisma, {
+      email: `${id.toLowerCase()}@example.com`,
+      planName: "Pro 30",
+      marketplaceOrderId: id,
+      source: "MARKETPLACE",
+      delivery: "reveal",
+      actor: { label: "webhook" },
+      keys,
+    });
 
   it("two simultaneous reveals: exactly one gets the key, the other is told it was already revealed", async () => {
     const { apiKey } = await newOrder("MP-R1");
-    const results = await Promise.all([
-      reveal(apiKey.id),
-      reveal(apiKey.id),
-    ]);
+    const results = await Promise.all([reveal(apiKey.id), reveal(apiKey.id)]);
     const revealed = results.filter((r) => r.status === "revealed");
     expect(revealed).toHaveLength(1);
     expect(results.filter((r) => r.status === "already_revealed")).toHaveLength(1);
@@ -79,12 +84,21 @@ describeEachEngine("API keys: reveal once and rotate", (engine) => {
     const { apiKey } = await newOrder("MP-WHEN");
     const owner = await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id }, select: { order: { select: { customerId: true } } } });
     const at = new Date("2026-03-04T05:06:07.089Z");
-    expect((await revealApiKey(t.db.prisma, { keyId: apiKey.id, customerId: owner.order.customerId, actor: { label: "system" }, keys, now: at })).status).toBe("revealed");
+    expect((await revealApiKey(t.db.prisma, { keyId: apiKey.id, customerId: owner.order.customerId, actor: { label: "system" }, keys, now: at })).status).toBe(
+      "revealed",
+    );
     expect((await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } })).revealedAt).toEqual(at);
   });
 
   it("a key handed out by the CLI is not revealable", async () => {
-    const created = await createOrder(t.db.prisma, { email: "cli@example.com", planName: "Pro 30", source: "CLI", delivery: "handout", actor: { label: "cli" }, keys });
+    const created = await createOrder(t.db.prisma, {
+      email: "cli@example.com",
+      planName: "Pro 30",
+      source: "CLI",
+      delivery: "handout",
+      actor: { label: "cli" },
+      keys,
+    });
     expect(await reveal(created.apiKey.id)).toEqual({ status: "not_revealable" });
     expect(await databaseText(t)).not.toContain(created.apiKey.key);
   });
@@ -98,13 +112,24 @@ describeEachEngine("API keys: reveal once and rotate", (engine) => {
     expect(rotated.key).toBeUndefined();
     const old = await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } });
     expect(old).toMatchObject({ status: "REPLACED", replacedById: rotated.newKeyId, validUntil: now, replacedAt: now });
-    await expect(Promise.resolve().then(() => authorizeKey(t.db.prisma, { credential: first.key, clientIp: "203.0.113.9", pepper: keys.keyPepper, nowMs: now.getTime() + 1 }))).rejects.toMatchObject({ code: "api_key_replaced" });
+    await expect(
+      Promise.resolve().then(() =>
+        authorizeKey(t.db.prisma, { credential: first.key, clientIp: "203.0.113.9", pepper: keys.keyPepper, nowMs: now.getTime() + 1 }),
+      ),
+    ).rejects.toMatchObject({ code: "api_key_replaced" });
     const second = await reveal(rotated.newKeyId);
     expect(second.status).toBe("revealed");
     await expect(rotateApiKey(t.db.prisma, { keyId: apiKey.id, delivery: "reveal", actor: { label: "system" }, keys })).rejects.toThrow(/only an active key/);
 
     // With an overlap, and by the CLI (handout): printed once, never revealable.
-    const cli = await rotateApiKey(t.db.prisma, { keyId: rotated.newKeyId, overlapMs: parseOverlap("1h"), delivery: "handout", actor: { label: "cli" }, keys, now });
+    const cli = await rotateApiKey(t.db.prisma, {
+      keyId: rotated.newKeyId,
+      overlapMs: parseOverlap("1h"),
+      delivery: "handout",
+      actor: { label: "cli" },
+      keys,
+      now,
+    });
     expect(cli.key).toMatch(/^sk-gate-/);
     expect(cli.validUntil.getTime() - now.getTime()).toBe(3_600_000);
     expect(await reveal(cli.newKeyId)).toEqual({ status: "not_revealable" });

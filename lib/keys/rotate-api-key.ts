@@ -55,12 +55,24 @@ export async function rotateApiKey(
 ): Promise<RotatedKey> {
   const now = input.now ?? new Date();
   const overlapMs = input.overlapMs ?? 0;
-  if (!Number.isFinite(overlapMs) || overlapMs < 0 || overlapMs > MAX_ROTATION_OVERLAP_MS) throw new KeyRotationError("The overlap must be between 0 and 24 hours.");
+  if (!Number.isFinite(overlapMs) || overlapMs < 0 || overlapMs > MAX_ROTATION_OVERLAP_MS)
+    throw new KeyRotationError("The overlap must be between 0 and 24 hours.");
   const validUntil = new Date(now.getTime() + overlapMs);
   const result = await db.$transaction(async (tx) => {
     const old = await tx.apiKey.findFirst({
       where: { id: input.keyId, ...(input.customerId !== undefined ? { order: { customerId: input.customerId } } : {}) },
-      select: { id: true, orderId: true, name: true, hmac: true, status: true, modelScope: true, monthlyLimitMicros: true, ipAllowlist: true, expiresAt: true, lastFour: true },
+      select: {
+        id: true,
+        orderId: true,
+        name: true,
+        hmac: true,
+        status: true,
+        modelScope: true,
+        monthlyLimitMicros: true,
+        ipAllowlist: true,
+        expiresAt: true,
+        lastFour: true,
+      },
     });
     if (!old) throw new KeyRotationError(`No API key with the id ${input.keyId}.`);
     if (old.status !== "ACTIVE") throw new KeyRotationError(`The key ${input.keyId} is ${old.status.toLowerCase()}; only an active key can be rotated.`);
@@ -83,7 +95,13 @@ export async function rotateApiKey(
       details: { orderId: old.orderId, oldLastFour: old.lastFour, newKeyId: issued.id, newLastFour: issued.lastFour, validUntil: validUntil.toISOString() },
     });
     if (input.delivery === "handout") {
-      await recordAudit(tx, { actor: input.actor, action: "api_key.handed_out", targetType: "api_key", targetId: issued.id, details: { orderId: old.orderId, lastFour: issued.lastFour } });
+      await recordAudit(tx, {
+        actor: input.actor,
+        action: "api_key.handed_out",
+        targetType: "api_key",
+        targetId: issued.id,
+        details: { orderId: old.orderId, lastFour: issued.lastFour },
+      });
     }
     return { oldHmac: old.hmac, oldKeyId: old.id, issued };
   });

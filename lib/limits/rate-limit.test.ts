@@ -77,7 +77,11 @@ function limiterContract(name: string, make: (windowSeconds?: number) => KeyRate
     it("caps an estimate larger than the tpm so the request can run alone in a fresh window", async () => {
       const [limiter] = make();
       const id = keyId();
-      expect(await limiter!.check({ keyId: id, rpm: 10, tpm: 1000, estimatedTokens: 50_000 })).toMatchObject({ allowed: true, tokensCounted: 1000, remainingTokens: 0 });
+      expect(await limiter!.check({ keyId: id, rpm: 10, tpm: 1000, estimatedTokens: 50_000 })).toMatchObject({
+        allowed: true,
+        tokensCounted: 1000,
+        remainingTokens: 0,
+      });
       expect(await limiter!.check({ keyId: id, rpm: 10, tpm: 1000, estimatedTokens: 1 })).toMatchObject({ allowed: false, limitedBy: "tokens" });
     });
 

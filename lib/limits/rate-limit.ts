@@ -248,11 +248,19 @@ export class KeyRateLimiter {
     const nowMs = Date.now();
     const at = input.now ?? new Date(nowMs);
     const tokens = tpm === null ? 0 : Math.min(Math.max(0, Math.ceil(input.estimatedTokens ?? 0)), tpm);
-    if (!counters.shared || !this.redis) return this.decide(counters, input, at, tokens, this.countInMemory(counters, input.keyId, rpm, tpm, tokens, nowMs), false, nowMs);
+    if (!counters.shared || !this.redis)
+      return this.decide(counters, input, at, tokens, this.countInMemory(counters, input.keyId, rpm, tpm, tokens, nowMs), false, nowMs);
     return this.checkShared(counters, input, at, tokens, counters.shared, this.redis);
   }
 
-  private async checkShared(counters: Counters, input: RateLimitInput, at: Date, tokens: number, shared: RedisCounters, redis: Redis): Promise<RateLimitDecision> {
+  private async checkShared(
+    counters: Counters,
+    input: RateLimitInput,
+    at: Date,
+    tokens: number,
+    shared: RedisCounters,
+    redis: Redis,
+  ): Promise<RateLimitDecision> {
     const rpm = input.rpm;
     const tpm = input.tpm ?? null;
     try {
@@ -430,4 +438,3 @@ export function consumeRateLimit(rule: RateLimitRule, key: string): Promise<Rate
 export function resetRateLimit(rule: RateLimitRule, key: string): Promise<void> {
   return getKeyRateLimiter().resetRule(rule, key);
 }
-

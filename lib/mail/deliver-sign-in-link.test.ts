@@ -40,15 +40,20 @@ describe("deliverSignInLink", () => {
 
   it("prints one marked line with the link when SMTP_URL is unset", async () => {
     const printed: string[] = [];
-    await deliverSignInLink({ to: "dana@example.com", url, ttlSeconds: 900 }, { smtpUrl: undefined, emailFrom: "x <x@y.z>", publicUrl: "https://gate.example.com" }, (line) =>
-      printed.push(line),
+    await deliverSignInLink(
+      { to: "dana@example.com", url, ttlSeconds: 900 },
+      { smtpUrl: undefined, emailFrom: "x <x@y.z>", publicUrl: "https://gate.example.com" },
+      (line) => printed.push(line),
     );
     expect(printed).toEqual([`${SIGN_IN_LINK_LOG_MARKER} dana@example.com ${url}\n`]);
   });
 
   it("fails when the SMTP server cannot be reached", async () => {
     await expect(
-      deliverSignInLink({ to: "dana@example.com", url, ttlSeconds: 900 }, { smtpUrl: "smtp://127.0.0.1:1", emailFrom: "x <x@y.z>", publicUrl: "https://gate.example.com" }),
+      deliverSignInLink(
+        { to: "dana@example.com", url, ttlSeconds: 900 },
+        { smtpUrl: "smtp://127.0.0.1:1", emailFrom: "x <x@y.z>", publicUrl: "https://gate.example.com" },
+      ),
     ).rejects.toThrow();
   });
 });

@@ -22,7 +22,8 @@ describeEachEngine("marketplace webhook", (engine) => {
   const deliver = (payload: unknown, options: { secret?: string; signature?: string | null; rawBody?: string; now?: Date } = {}) => {
     const rawBody = options.rawBody ?? JSON.stringify(payload);
     const now = options.now ?? new Date();
-    const signature = options.signature === undefined ? signMarketplaceBody(options.secret ?? WEBHOOK_SECRET, rawBody, Math.floor(now.getTime() / 1000)) : options.signature;
+    const signature =
+      options.signature === undefined ? signMarketplaceBody(options.secret ?? WEBHOOK_SECRET, rawBody, Math.floor(now.getTime() / 1000)) : options.signature;
     return receiveMarketplaceEvent(t.db.prisma, { rawBody, signature, secret: WEBHOOK_SECRET, keys, now });
   };
   const stored = () => t.db.prisma.webhookEvent.count();
@@ -30,10 +31,20 @@ describeEachEngine("marketplace webhook", (engine) => {
   it("order.paid creates the buyer, order, credit and a revealable key; a replay is a duplicate", async () => {
     const start = new Date(Date.now() - 60_000);
     const end = new Date(Date.now() + 3 * 86_400_000);
-    const event = { event: "order.paid", order_id: "MP-100", email: "Paid@Example.com", plan: "Pro 30", access_start: start.toISOString(), access_end: end.toISOString() };
+    const event = {
+      event: "order.paid",
+      order_id: "MP-100",
+      email: "Paid@Example.com",
+      plan: "Pro 30",
+      access_start: start.toISOString(),
+      access_end: end.toISOString(),
+    };
     const first = await deliver(event);
     expect(first).toMatchObject({ status: 200, body: { status: "applied", order_id: "MP-100" }, created: { email: "paid@example.com" } });
-    const order = await t.db.prisma.order.findUniqueOrThrow({ where: { marketplaceOrderId: "MP-100" }, include: { apiKeys: { omit: { revealCiphertext: false } }, ledger: true, customer: { include: { users: true } } } });
+    const order = await t.db.prisma.order.findUniqueOrThrow({
+      where: { marketplaceOrderId: "MP-100" },
+      include: { apiKeys: { omit: { revealCiphertext: false } }, ledger: true, customer: { include: { users: true } } },
+    });
     expect(order).toMatchObject({ source: "MARKETPLACE", state: "OPEN", accessStart: start, accessEnd: end });
     expect(order.customer.users[0]?.email).toBe("paid@example.com");
     expect(order.apiKeys).toHaveLength(1);
@@ -51,7 +62,10 @@ describeEachEngine("marketplace webhook", (engine) => {
   it("refuses forged, stale and malformed requests and stores nothing", async () => {
     const before = await stored();
     const event = { event: "order.paid", order_id: "MP-FORGED", email: "f@example.com", plan: "Pro 30" };
-    expect(await deliver(event, { secret: "not-the-secret-0123456789abcdefghijkl" })).toMatchObject({ status: 401, body: { error: { code: "invalid_signature" } } });
+    expect(await deliver(event, { secret: "not-the-secret-0123456789abcdefghijkl" })).toMatchObject({
+      status: 401,
+      body: { error: { code: "invalid_signature" } },
+    });
     expect(await deliver(event, { signature: null })).toMatchObject({ status: 401, body: { error: { code: "missing_signature" } } });
     const old = new Date(Date.now() - 10 * 60_000);
     const rawBody = JSON.stringify(event);
@@ -66,7 +80,10 @@ describeEachEngine("marketplace webhook", (engine) => {
     const paid = { event: "order.paid", email: "n@example.com", plan: "Pro 30" };
     expect(await deliver({ ...paid, order_id: "MP-NUL\u0000" })).toMatchObject({ status: 400, body: { error: { code: "malformed_body" } } });
     expect(await deliver({ ...paid, order_id: "MP-BELL\u0007" })).toMatchObject({ status: 400, body: { error: { code: "malformed_body" } } });
-    expect(await deliver({ ...paid, order_id: "MP-EXTRA", note: "x\u0000" })).toMatchObject({ status: 400, body: { error: { code: "malformed_body", message: expect.stringContaining("body.note contains a NUL") } } });
+    expect(await deliver({ ...paid, order_id: "MP-EXTRA", note: "x\u0000" })).toMatchObject({
+      status: 400,
+      body: { error: { code: "malformed_body", message: expect.stringContaining("body.note contains a NUL") } },
+    });
     expect(await deliver({ ...paid, order_id: "MP-SURROGATE", note: "\ud800" })).toMatchObject({ status: 400, body: { error: { code: "malformed_body" } } });
     expect(await stored()).toBe(before);
     expect(await t.db.prisma.order.count({ where: { marketplaceOrderId: "MP-FORGED" } })).toBe(0);
@@ -75,7 +92,10 @@ describeEachEngine("marketplace webhook", (engine) => {
   it("stores an unappliable event as FAILED (422) and applies it on replay once the plan exists", async () => {
     const event = { event: "order.paid", order_id: "MP-200", email: "later@example.com", plan: "Team 90" };
     const answer = await deliver(event);
-    expect(answer).toMatchObject({ status: 422, body: { status: "failed", error: { code: "event_not_applied", message: expect.stringMatching(/Unknown plan "Team 90"/) } } });
+    expect(answer).toMatchObject({
+      status: 422,
+      body: { status: "failed", error: { code: "event_not_applied", message: expect.stringMatching(/Unknown plan "Team 90"/) } },
+    });
     const failed = await listFailedWebhookEvents(t.db.prisma);
     const row = failed.find((e) => e.orderRef === "MP-200");
     expect(row).toMatchObject({ eventType: "order.paid", attempts: 1, reason: expect.stringMatching(/Unknown plan/) });
@@ -93,7 +113,14 @@ describeEachEngine("marketplace webhook", (engine) => {
 
   it("stores an inconsistent window and a refund of an unknown order as FAILED", async () => {
     const end = new Date(Date.now() + 86_400_000);
-    const inconsistent = await deliver({ event: "order.paid", order_id: "MP-300", email: "w@example.com", plan: "Pro 30", access_start: end.toISOString(), access_end: new Date(end.getTime() - 1000).toISOString() });
+    const inconsistent = await deliver({
+      event: "order.paid",
+      order_id: "MP-300",
+      email: "w@example.com",
+      plan: "Pro 30",
+      access_start: end.toISOString(),
+      access_end: new Date(end.getTime() - 1000).toISOString(),
+    });
     expect(inconsistent).toMatchObject({ status: 422, body: { error: { message: expect.stringMatching(/ends before it starts/) } } });
     const unknown = await deliver({ event: "order.refunded", order_id: "MP-NEVER" });
     expect(unknown).toMatchObject({ status: 422, body: { error: { message: expect.stringMatching(/No order with the id MP-NEVER/) } } });

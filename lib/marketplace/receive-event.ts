@@ -18,7 +18,6 @@ export interface WebhookAnswer {
 
 const MAX_BODY_BYTES = 64 * 1024;
 
-
 const IN_PROGRESS = "Being applied. If this stays, the server stopped while applying it: replay it.";
 
 /** A refusal: its status from the one error table, its message the table's or a more precise one. */
@@ -93,7 +92,12 @@ export async function receiveMarketplaceEvent(
 }
 
 /** Applies `event` (stored as `eventId`) and records the outcome on the stored row. */
-async function applyStoredEvent(db: Prisma, eventId: string, event: MarketplaceEvent, options: { keys: SecretKeys; actor?: Actor; now: Date }): Promise<WebhookAnswer> {
+async function applyStoredEvent(
+  db: Prisma,
+  eventId: string,
+  event: MarketplaceEvent,
+  options: { keys: SecretKeys; actor?: Actor; now: Date },
+): Promise<WebhookAnswer> {
   try {
     const applied = await applyMarketplaceEvent(db, event, options);
     await db.webhookEvent.update({ where: { id: eventId }, data: { status: "APPLIED", reason: null, appliedAt: new Date() } });
@@ -105,7 +109,8 @@ async function applyStoredEvent(db: Prisma, eventId: string, event: MarketplaceE
   } catch (err) {
     const reason = err instanceof UnappliableEventError ? err.message : `Internal error while applying: ${err instanceof Error ? err.message : String(err)}`;
     await db.webhookEvent.update({ where: { id: eventId }, data: { status: "FAILED", reason } });
-    if (err instanceof UnappliableEventError) return { status: 422, body: { status: "failed", event_id: eventId, error: { code: "event_not_applied", message: reason } } };
+    if (err instanceof UnappliableEventError)
+      return { status: 422, body: { status: "failed", event_id: eventId, error: { code: "event_not_applied", message: reason } } };
     throw err;
   }
 }

@@ -18,7 +18,10 @@ describe("marketplace webhook signature", () => {
   });
 
   it("refuses a signature made with another secret", () => {
-    expect(verifyMarketplaceSignature(signMarketplaceBody("another-secret-0123456789abcdefghij", body, t), body, SECRET, now)).toEqual({ ok: false, problem: "invalid_signature" });
+    expect(verifyMarketplaceSignature(signMarketplaceBody("another-secret-0123456789abcdefghij", body, t), body, SECRET, now)).toEqual({
+      ok: false,
+      problem: "invalid_signature",
+    });
   });
 
   it("refuses a tampered body or a tampered timestamp", () => {

@@ -35,10 +35,14 @@ describe("Anthropic messages", () => {
   it("serves the beta path (?beta=true) the same way", async () => {
     const msg = await client().beta.messages.create({ model: "claude-opus-5-5", max_tokens: 3, messages });
     expect(msg.content).toEqual([{ type: "text", text: "Mock reply to:" }]);
-    const raw = await postJson(`${mock.current.url}/v1/messages?beta=true`, { model: "m", max_tokens: 2, messages }, {
-      "x-api-key": "k",
-      "anthropic-beta": "prompt-caching-2024-07-31",
-    });
+    const raw = await postJson(
+      `${mock.current.url}/v1/messages?beta=true`,
+      { model: "m", max_tokens: 2, messages },
+      {
+        "x-api-key": "k",
+        "anthropic-beta": "prompt-caching-2024-07-31",
+      },
+    );
     expect(raw.status).toBe(200);
     expect((await raw.json()).content).toEqual([{ type: "text", text: "Mock reply" }]);
     expect(mock.current.requests.at(-1)?.url).toBe("/v1/messages?beta=true");
@@ -82,9 +86,10 @@ describe("Anthropic messages", () => {
       "message_stop",
     ]);
     for (const e of events) expect(JSON.parse(e.data).type).toBe(e.event);
-    expect(JSON.parse(events[0]?.data ?? "{}").message.usage).toMatchObject({ input_tokens: mockPromptTokens([
-      "Tell me something nice about the sea",
-    ]), output_tokens: 1 });
+    expect(JSON.parse(events[0]?.data ?? "{}").message.usage).toMatchObject({
+      input_tokens: mockPromptTokens(["Tell me something nice about the sea"]),
+      output_tokens: 1,
+    });
     expect(JSON.parse(events[3]?.data ?? "{}").delta).toEqual({ type: "text_delta", text: "Mock" });
     expect(JSON.parse(events[7]?.data ?? "{}")).toMatchObject({
       delta: { stop_reason: "end_turn", stop_sequence: null },
@@ -180,9 +185,13 @@ describe("Anthropic messages", () => {
   });
 
   it("returns Anthropic's error shapes: 401 without a credential, 400 without max_tokens", async () => {
-    const res = await postJson(`${mock.current.url}/v1/messages`, { model: "m", max_tokens: 1, messages }, {
-      "anthropic-version": "2023-06-01",
-    });
+    const res = await postJson(
+      `${mock.current.url}/v1/messages`,
+      { model: "m", max_tokens: 1, messages },
+      {
+        "anthropic-version": "2023-06-01",
+      },
+    );
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({
       type: "error",

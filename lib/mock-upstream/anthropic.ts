@@ -99,10 +99,7 @@ export function anthropicMessages(ctx: RequestContext): Reply {
   });
 
   if (body.stream !== true) {
-    const content =
-      plan.kind === "tool"
-        ? [{ type: "tool_use", id: toolId, name: plan.name, input: plan.args }]
-        : [{ type: "text", text: plan.text }];
+    const content = plan.kind === "tool" ? [{ type: "tool_use", id: toolId, name: plan.name, input: plan.args }] : [{ type: "text", text: plan.text }];
     return {
       type: "json",
       status: 200,
@@ -155,12 +152,7 @@ export function anthropicMessages(ctx: RequestContext): Reply {
     event("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
     event("ping", { type: "ping" });
     for (const piece of plan.pieces) {
-      frames.push(
-        eventFrame(
-          "content_block_delta",
-          `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":${JSON.stringify(piece)}}}`,
-        ),
-      );
+      frames.push(eventFrame("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":${JSON.stringify(piece)}}}`));
     }
   }
   event("content_block_stop", { type: "content_block_stop", index: 0 });

@@ -5,12 +5,9 @@ import { describe, expect, it } from "vitest";
 import { mockPerTest, postJson, rejectionOf } from "./test-helpers";
 
 const mock = mockPerTest();
-const openai = (headers: Record<string, string> = {}) =>
-  new OpenAI({ apiKey: "k", baseURL: `${mock.current.url}/v1`, maxRetries: 0, defaultHeaders: headers });
-const anthropic = (headers: Record<string, string> = {}) =>
-  new Anthropic({ apiKey: "k", baseURL: mock.current.url, maxRetries: 0, defaultHeaders: headers });
-const gemini = (headers: Record<string, string> = {}) =>
-  new GoogleGenAI({ apiKey: "k", httpOptions: { baseUrl: mock.current.url, headers } });
+const openai = (headers: Record<string, string> = {}) => new OpenAI({ apiKey: "k", baseURL: `${mock.current.url}/v1`, maxRetries: 0, defaultHeaders: headers });
+const anthropic = (headers: Record<string, string> = {}) => new Anthropic({ apiKey: "k", baseURL: mock.current.url, maxRetries: 0, defaultHeaders: headers });
+const gemini = (headers: Record<string, string> = {}) => new GoogleGenAI({ apiKey: "k", httpOptions: { baseUrl: mock.current.url, headers } });
 
 const chat = { model: "gpt-4o", messages: [{ role: "user" as const, content: "hi" }] };
 const message = { model: "claude-sonnet-5-5", max_tokens: 8, messages: [{ role: "user" as const, content: "hi" }] };
@@ -39,9 +36,7 @@ describe("status faults", () => {
     const err = await rejectionOf(o);
     expect(err instanceof OpenAI.RateLimitError && err.headers.get("retry-after")).toBe("1");
 
-    const a = anthropic({ "x-mock-status": "429", "x-mock-retry-after": "7", "x-mock-error-message": "slow down" }).messages.create(
-      message,
-    );
+    const a = anthropic({ "x-mock-status": "429", "x-mock-retry-after": "7", "x-mock-error-message": "slow down" }).messages.create(message);
     await expect(a).rejects.toBeInstanceOf(Anthropic.RateLimitError);
     const aerr = await rejectionOf(a);
     if (!(aerr instanceof Anthropic.RateLimitError)) throw aerr;

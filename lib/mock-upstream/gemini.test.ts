@@ -52,10 +52,10 @@ describe("Gemini generateContent", () => {
     expect(chunks.at(-1)?.usageMetadata).toMatchObject({ promptTokenCount: promptTokens, candidatesTokenCount: 7 });
     expect(mock.current.requests.at(-1)?.url).toBe("/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse");
 
-    const raw = await postJson(
-      `${mock.current.url}/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse&key=k`,
-      { contents: [{ role: "user", parts: [{ text: question }] }], generationConfig: { maxOutputTokens: 3 } },
-    );
+    const raw = await postJson(`${mock.current.url}/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse&key=k`, {
+      contents: [{ role: "user", parts: [{ text: question }] }],
+      generationConfig: { maxOutputTokens: 3 },
+    });
     expect(raw.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const body = await raw.text();
     expect(body.startsWith("data: {")).toBe(true);
@@ -108,9 +108,7 @@ describe("Gemini generateContent", () => {
     expect(res.functionCalls).toEqual([{ name: "get_weather", args: { location: "Paris" } }]);
     expect(res.candidates?.[0]?.finishReason).toBe("STOP");
     expect(res.usageMetadata?.candidatesTokenCount).toBe(mockToolCallTokens('{"location":"Paris"}'));
-    expect(res.usageMetadata?.promptTokenCount).toBe(
-      mockPromptTokens(["What's the weather in Oslo?", "get_weather Current weather for a city"]),
-    );
+    expect(res.usageMetadata?.promptTokenCount).toBe(mockPromptTokens(["What's the weather in Oslo?", "get_weather Current weather for a city"]));
 
     const stream = await ai().models.generateContentStream({
       model: "gemini-2.5-flash",

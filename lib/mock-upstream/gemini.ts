@@ -79,9 +79,7 @@ export function geminiGenerate(ctx: RequestContext, model: string, mode: "unary"
   const generationConfig = asRecord(pick(body, "generationConfig", "generation_config"));
   const requestedMax = asNumber(pick(generationConfig, "maxOutputTokens", "max_output_tokens"));
   const last = contents[contents.length - 1] ?? {};
-  const lastHasFunctionResponse = asArray(last.parts).some(
-    (p) => pick(asRecord(p), "functionResponse", "function_response") !== undefined,
-  );
+  const lastHasFunctionResponse = asArray(last.parts).some((p) => pick(asRecord(p), "functionResponse", "function_response") !== undefined);
   const plan = planReply({
     lastText: contentText(last),
     lastIsUserText: (last.role ?? "user") === "user" && !lastHasFunctionResponse,

@@ -2,14 +2,7 @@
  * A fake OpenAI / Anthropic / Gemini upstream speaking each provider's wire format, for the demo,
  * the gateway's integration tests and the benchmark. See README.md for endpoints, token rules and knobs.
  */
-export {
-  startMockUpstream,
-  MAX_RECORDED,
-  type MockUpstream,
-  type MockUpstreamOptions,
-  type RecordedRequest,
-  type RequestOutcome,
-} from "./server";
+export { startMockUpstream, MAX_RECORDED, type MockUpstream, type MockUpstreamOptions, type RecordedRequest, type RequestOutcome } from "./server";
 export { KNOB_HEADERS, type Fault } from "./faults";
 export {
   DEFAULT_OUTPUT_TOKENS,

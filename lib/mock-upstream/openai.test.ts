@@ -70,14 +70,23 @@ describe("OpenAI chat completions", () => {
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("stop");
     expect(chunks.every((c) => c.object === "chat.completion.chunk" && c.model === "gpt-4o" && !c.usage)).toBe(true);
 
-    const raw = await postJson(`${mock.current.url}/v1/chat/completions`, { model: "gpt-4o", messages, stream: true, max_tokens: 6 }, {
-      authorization: "Bearer k",
-    });
+    const raw = await postJson(
+      `${mock.current.url}/v1/chat/completions`,
+      { model: "gpt-4o", messages, stream: true, max_tokens: 6 },
+      {
+        authorization: "Bearer k",
+      },
+    );
     expect(raw.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const body = await raw.text();
     expect(body).not.toContain('"usage"');
     expect(body.endsWith('"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n')).toBe(true);
-    expect(body.split("\n\n").filter(Boolean).every((line) => line.startsWith("data: "))).toBe(true);
+    expect(
+      body
+        .split("\n\n")
+        .filter(Boolean)
+        .every((line) => line.startsWith("data: ")),
+    ).toBe(true);
   });
 
   it("adds the usage chunk (choices: []) before [DONE] only with stream_options.include_usage", async () => {
@@ -125,9 +134,7 @@ describe("OpenAI chat completions", () => {
     expect(call.function.name).toBe("get_weather");
     expect(JSON.parse(call.function.arguments)).toEqual({ location: "Paris", unit: "celsius" });
     expect(res.usage?.completion_tokens).toBe(mockToolCallTokens(call.function.arguments));
-    expect(res.usage?.prompt_tokens).toBe(
-      mockPromptTokens(["What is the weather in Paris?", "get_weather Current weather for a city"]),
-    );
+    expect(res.usage?.prompt_tokens).toBe(mockPromptTokens(["What is the weather in Paris?", "get_weather Current weather for a city"]));
   });
 
   it("streams tool call deltas the SDK's stream helper reassembles", async () => {
@@ -191,12 +198,7 @@ describe("OpenAI chat completions", () => {
     expect(res.choices[0]?.finish_reason).toBe("stop");
     expect(res.choices[0]?.message.content).toMatch(/^Mock reply to: 18 degrees and sunny lorem/);
     expect(res.usage?.prompt_tokens).toBe(
-      mockPromptTokens([
-        "weather in Paris?",
-        'get_weather {"location":"Paris"}',
-        "18 degrees and sunny",
-        "get_weather Current weather for a city",
-      ]),
+      mockPromptTokens(["weather in Paris?", 'get_weather {"location":"Paris"}', "18 degrees and sunny", "get_weather Current weather for a city"]),
     );
   });
 
@@ -218,9 +220,7 @@ describe("OpenAI chat completions", () => {
     });
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
 
-    await expect(client().chat.completions.create({ model: "gpt-4o", messages: [] })).rejects.toBeInstanceOf(
-      OpenAI.BadRequestError,
-    );
+    await expect(client().chat.completions.create({ model: "gpt-4o", messages: [] })).rejects.toBeInstanceOf(OpenAI.BadRequestError);
     const recorded = mock.current.requests.at(-1);
     expect(recorded?.headers.authorization).toBe("Bearer sk-upstream-test");
     expect(JSON.parse(recorded?.body ?? "{}")).toMatchObject({ model: "gpt-4o", messages: [] });

@@ -54,10 +54,7 @@ export function openaiChat(ctx: RequestContext): Reply {
 
   const tools = openaiTools(body.tools);
   const last = messages[messages.length - 1] ?? {};
-  const promptTokens = mockPromptTokens([
-    ...messages.map(messageText),
-    ...tools.map((t) => `${t.name} ${t.description}`),
-  ]);
+  const promptTokens = mockPromptTokens([...messages.map(messageText), ...tools.map((t) => `${t.name} ${t.description}`)]);
   const requestedMax = asNumber(body.max_completion_tokens) ?? asNumber(body.max_tokens);
   const plan = planReply({
     lastText: messageText(last),
@@ -191,4 +188,3 @@ function openaiToolChoice(raw: unknown): ToolChoice {
   const name = asString(asRecord(asRecord(raw)?.function)?.name);
   return name ? { mode: "required", name } : { mode: "auto" };
 }
-

@@ -37,16 +37,15 @@ export type ReplyPlan =
 
 const REPLY_PREFIX = ["Mock", "reply", "to:"];
 const ECHO_CHARS = 40;
-const FILLER =
-  "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua".split(
-    " ",
-  );
+const FILLER = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua".split(" ");
 // Every reply is a prefix plus a slice of this list: built once, sliced per request.
 const FILLER_PIECES: string[] = Array.from({ length: MAX_OUTPUT_TOKENS }, (_, i) => ` ${FILLER[i % FILLER.length]}`);
 
 /** The words a text reply streams, one piece per token; joined they give the reply text. */
 export function mockReplyPieces(lastText: string, outputTokens: number): string[] {
-  const echo = Array.from(lastText.slice(0, ECHO_CHARS * 2)).slice(0, ECHO_CHARS).join("");
+  const echo = Array.from(lastText.slice(0, ECHO_CHARS * 2))
+    .slice(0, ECHO_CHARS)
+    .join("");
   const words = [...REPLY_PREFIX, ...(echo.match(/\S+/g) ?? [])];
   const pieces = words.slice(0, outputTokens).map((word, i) => (i === 0 ? word : ` ${word}`));
   if (pieces.length < outputTokens) pieces.push(...FILLER_PIECES.slice(0, outputTokens - pieces.length));

@@ -4,15 +4,7 @@ import { describe, expect, it } from "vitest";
 import { mockReplyText, mockToolArguments } from "./reply";
 import { MAX_RECORDED, startMockUpstream } from "./server";
 import { mockPerTest, postJson } from "./test-helpers";
-import {
-  DEFAULT_OUTPUT_TOKENS,
-  MAX_OUTPUT_TOKENS,
-  mockOutputBudget,
-  mockPromptTokens,
-  mockTokenCount,
-  mockToolCallTokens,
-  splitToolArguments,
-} from "./tokens";
+import { DEFAULT_OUTPUT_TOKENS, MAX_OUTPUT_TOKENS, mockOutputBudget, mockPromptTokens, mockTokenCount, mockToolCallTokens, splitToolArguments } from "./tokens";
 
 const openaiBody = { model: "gpt-5.4", messages: [{ role: "user", content: "hi" }] };
 const auth = { authorization: "Bearer k" };
@@ -107,9 +99,7 @@ describe("server", () => {
     const count = 500;
     const started = Date.now();
     const bodies = await Promise.all(
-      Array.from({ length: count }, () =>
-        postJson(`${mock.current.url}/v1/chat/completions`, { ...openaiBody, stream: true }, auth).then((r) => r.text()),
-      ),
+      Array.from({ length: count }, () => postJson(`${mock.current.url}/v1/chat/completions`, { ...openaiBody, stream: true }, auth).then((r) => r.text())),
     );
     expect(bodies.every((b) => b.endsWith("data: [DONE]\n\n"))).toBe(true);
     // Six frames paced 25 ms apart: the streams ran side by side, not one after another.

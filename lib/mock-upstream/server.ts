@@ -4,23 +4,9 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  anthropicCountTokens,
-  anthropicError,
-  anthropicMessages,
-  anthropicMissingKey,
-  anthropicModelById,
-  anthropicModels,
-} from "./anthropic";
+import { anthropicCountTokens, anthropicError, anthropicMessages, anthropicMissingKey, anthropicModelById, anthropicModels } from "./anthropic";
 import { FaultSlot, resolveFault, type Fault } from "./faults";
-import {
-  geminiCountTokens,
-  geminiError,
-  geminiGenerate,
-  geminiMissingKey,
-  geminiModelById,
-  geminiModels,
-} from "./gemini";
+import { geminiCountTokens, geminiError, geminiGenerate, geminiMissingKey, geminiModelById, geminiModels } from "./gemini";
 import { DEFAULT_MODELS } from "./models";
 import { openaiChat, openaiError, openaiMissingKey, openaiModelById, openaiModels } from "./openai";
 import { dropConnection, refuseConnection, sendReply, type Exchange } from "./respond";
@@ -208,13 +194,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
         }
       : undefined;
     res.once("close", () => {
-      const outcome: RequestOutcome = dropped
-        ? "dropped"
-        : res.writableFinished
-          ? "completed"
-          : closing
-            ? "server-closed"
-            : "client-closed";
+      const outcome: RequestOutcome = dropped ? "dropped" : res.writableFinished ? "completed" : closing ? "server-closed" : "client-closed";
       controller.abort();
       if (rec) {
         if (res.headersSent) rec.status = res.statusCode;

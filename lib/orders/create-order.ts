@@ -79,7 +79,14 @@ export async function createOrder(db: Prisma, input: CreateOrderInput) {
       action: "order.created",
       targetType: "order",
       targetId: order.id,
-      details: { marketplaceOrderId, email: parsed.email, plan: plan.name, accessStart: accessStart.toISOString(), accessEnd: accessEnd.toISOString(), source: input.source },
+      details: {
+        marketplaceOrderId,
+        email: parsed.email,
+        plan: plan.name,
+        accessStart: accessStart.toISOString(),
+        accessEnd: accessEnd.toISOString(),
+        source: input.source,
+      },
     });
     if (input.delivery === "handout") {
       await recordAudit(tx, {

@@ -30,7 +30,10 @@ export function orderCursor(row: OrderPosition, query: Pick<OrderListQuery, "sor
 }
 
 /** `orderBy` and the keyset condition for `query`; the id breaks ties so every row has one place. */
-export function orderKeyset(query: Pick<OrderListQuery, "sort" | "dir" | "cursor">): { orderBy: PrismaTypes.OrderOrderByWithRelationInput[]; after: PrismaTypes.OrderWhereInput } {
+export function orderKeyset(query: Pick<OrderListQuery, "sort" | "dir" | "cursor">): {
+  orderBy: PrismaTypes.OrderOrderByWithRelationInput[];
+  after: PrismaTypes.OrderWhereInput;
+} {
   const { sort, dir } = query;
   // Order ids are unique: no tie to break.
   if (sort === "order") {

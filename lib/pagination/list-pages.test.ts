@@ -69,7 +69,10 @@ describe("paged lists", () => {
         const whole = (await listRecentOrders(t.db.prisma, { query: base, take: 100 })).rows.map((o) => o.marketplaceOrderId);
         expect(whole).toHaveLength(5);
         const paged = await walk((cursor) => listRecentOrders(t.db.prisma, { query: { ...base, cursor }, take: 2 }));
-        expect(paged.map((o) => o.marketplaceOrderId), `${sort} ${dir}`).toEqual(whole);
+        expect(
+          paged.map((o) => o.marketplaceOrderId),
+          `${sort} ${dir}`,
+        ).toEqual(whole);
         const own = await walk((cursor) => listCustomerOrders(t.db.prisma, { customerId: a.alice.user.customerId!, query: { ...base, cursor }, take: 1 }));
         expect(own.map((o) => o.marketplaceOrderId)).toEqual(whole.filter((id) => id !== "T-BOB-1"));
       }

@@ -11,8 +11,18 @@ describe("list URL state", () => {
 
   it("falls back to the defaults for anything else, never an error", () => {
     expect(schema.parse({})).toEqual({ sort: "created", dir: "desc", cursor: null, q: "" });
-    expect(schema.parse({ sort: "password", dir: "sideways", cursor: ["a", "b"], q: ["x", "y"] })).toEqual({ sort: "created", dir: "desc", cursor: null, q: "" });
-    expect(schema.parse({ sort: "createdAt; DROP TABLE users", cursor: "x".repeat(600), q: "y".repeat(300) })).toEqual({ sort: "created", dir: "desc", cursor: null, q: "" });
+    expect(schema.parse({ sort: "password", dir: "sideways", cursor: ["a", "b"], q: ["x", "y"] })).toEqual({
+      sort: "created",
+      dir: "desc",
+      cursor: null,
+      q: "",
+    });
+    expect(schema.parse({ sort: "createdAt; DROP TABLE users", cursor: "x".repeat(600), q: "y".repeat(300) })).toEqual({
+      sort: "created",
+      dir: "desc",
+      cursor: null,
+      q: "",
+    });
   });
 });
 

@@ -7,11 +7,7 @@ import { stdout } from "@/lib/server/stdio";
 export async function printBanner(db: Prisma, config: Config, port: number) {
   const url = config.publicUrlIsDefault ? `http://localhost:${port}` : config.publicUrl;
   const demo = await db.user.findMany({ where: { email: { in: Object.values(DEMO_USERS) } }, select: { email: true, role: true }, orderBy: { role: "asc" } });
-  const lines = [
-    "",
-    `Gatehouse is running: ${url}`,
-    `  Gateway base URL for API clients: ${url}/v1 (Anthropic SDK and Claude Code: ${url})`,
-  ];
+  const lines = ["", `Gatehouse is running: ${url}`, `  Gateway base URL for API clients: ${url}/v1 (Anthropic SDK and Claude Code: ${url})`];
   if (demo.length > 0) {
     lines.push(`  Demo users (enter one at ${url}/signin, then open the link it is sent):`);
     for (const u of demo) lines.push(`    ${u.role.padEnd(7)} ${u.email}`);

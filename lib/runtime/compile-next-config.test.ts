@@ -14,7 +14,9 @@ it("compiles the project's next.config.ts to an equivalent next.config.mjs, once
   expect(compileNextConfig(dir)).toBe(false);
   const compiled = readFileSync(join(dir, "next.config.mjs"), "utf8");
   expect(compiled).toMatch(/^\/\/ Generated from next.config.ts/);
-  const config = (await import(pathToFileURL(join(dir, "next.config.mjs")).href)) as { default: { serverExternalPackages: string[]; poweredByHeader: boolean } };
+  const config = (await import(pathToFileURL(join(dir, "next.config.mjs")).href)) as {
+    default: { serverExternalPackages: string[]; poweredByHeader: boolean };
+  };
   expect(config.default.serverExternalPackages).toContain("@electric-sql/pglite");
   expect(config.default.poweredByHeader).toBe(false);
 });

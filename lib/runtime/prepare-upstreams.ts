@@ -31,14 +31,21 @@ export async function prepareUpstreams(db: Prisma, config: Config, secrets: Pick
     if (!upstream) continue;
     const models = await modelsOf(p.provider);
     if (models.length === 0) continue;
-    await upsertChannel(db, { name: `${p.label} (environment)`, provider: p.provider, baseUrl: upstream.baseUrl, apiKey: upstream.apiKey, models, priority: 10 }, { keys, actor });
+    await upsertChannel(
+      db,
+      { name: `${p.label} (environment)`, provider: p.provider, baseUrl: upstream.baseUrl, apiKey: upstream.apiKey, models, priority: 10 },
+      { keys, actor },
+    );
     real.push(p.label);
   }
 
   const runMock = config.mockUpstream.mode === "on" || (config.mockUpstream.mode === "auto" && real.length === 0);
   if (!runMock) {
     await db.upstreamChannel.updateMany({ where: { name: { startsWith: MOCK_CHANNEL_PREFIX } }, data: { enabled: false } });
-    return { summary: real.length ? `real providers: ${real.join(", ")}` : "no upstream configured (set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY)", close: undefined };
+    return {
+      summary: real.length ? `real providers: ${real.join(", ")}` : "no upstream configured (set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY)",
+      close: undefined,
+    };
   }
 
   const mock = await startMockUpstream({ port: config.mockUpstream.port, record: false });

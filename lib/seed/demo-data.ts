@@ -148,8 +148,19 @@ export async function seedDemoData(db: Prisma, keys: SecretKeys, now = new Date(
   });
   await db.ticketMessage.createMany({
     data: [
-      { ticketId: resolved.id, authorId: expired.userId, body: `My key for order ${DEMO_ORDER_IDS.expired} returns 401 since this morning.`, createdAt: subDays(now, 9) },
-      { ticketId: resolved.id, authorId: support.id, body: "Checked: order window ended on schedule. Customer bought a new plan.", internal: true, createdAt: subDays(now, 9) },
+      {
+        ticketId: resolved.id,
+        authorId: expired.userId,
+        body: `My key for order ${DEMO_ORDER_IDS.expired} returns 401 since this morning.`,
+        createdAt: subDays(now, 9),
+      },
+      {
+        ticketId: resolved.id,
+        authorId: support.id,
+        body: "Checked: order window ended on schedule. Customer bought a new plan.",
+        internal: true,
+        createdAt: subDays(now, 9),
+      },
       {
         ticketId: resolved.id,
         authorId: support.id,
@@ -170,7 +181,12 @@ export async function seedDemoData(db: Prisma, keys: SecretKeys, now = new Date(
     },
   });
   await db.ticketMessage.create({
-    data: { ticketId: open.id, authorId: active.userId, body: "I set ANTHROPIC_BASE_URL but Claude Code still asks me to log in. What should it be?", createdAt: subDays(now, 1) },
+    data: {
+      ticketId: open.id,
+      authorId: active.userId,
+      body: "I set ANTHROPIC_BASE_URL but Claude Code still asks me to log in. What should it be?",
+      createdAt: subDays(now, 1),
+    },
   });
   return true;
 }

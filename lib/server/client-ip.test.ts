@@ -4,13 +4,7 @@ import type { AddressInfo, Socket } from "node:net";
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import {
-  applyClientIp,
-  CLIENT_IP_HEADER,
-  clientIpFromHeaders,
-  parseForwardedHop,
-  resolveClientIp,
-} from "./client-ip";
+import { applyClientIp, CLIENT_IP_HEADER, clientIpFromHeaders, parseForwardedHop, resolveClientIp } from "./client-ip";
 import { NO_TRUSTED_PROXIES, trustedProxiesOrThrow, type TrustedProxies } from "./trusted-proxies";
 
 const LOCALHOST = trustedProxiesOrThrow("127.0.0.1/32");

@@ -13,13 +13,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 
-import {
-  formatIpAddress,
-  normalizeIpAddress,
-  parseIpAddress,
-  type IpAddress,
-  type TrustedProxies,
-} from "./trusted-proxies";
+import { formatIpAddress, normalizeIpAddress, parseIpAddress, type IpAddress, type TrustedProxies } from "./trusted-proxies";
 
 /** The one header the application trusts for the client IP. */
 export const CLIENT_IP_HEADER = "x-gatehouse-client-ip";
@@ -33,14 +27,7 @@ export const INTERNAL_HEADER_PREFIX = "x-gatehouse-";
  * rewritten to the resolved IP. The client-IP headers of common CDNs are included so that no
  * library that happens to read them can be fooled by a direct client.
  */
-const PROXY_ONLY_HEADERS = [
-  "forwarded",
-  "true-client-ip",
-  "cf-connecting-ip",
-  "fastly-client-ip",
-  "x-client-ip",
-  "x-cluster-client-ip",
-] as const;
+const PROXY_ONLY_HEADERS = ["forwarded", "true-client-ip", "cf-connecting-ip", "fastly-client-ip", "x-client-ip", "x-cluster-client-ip"] as const;
 const PROXY_ONLY_PREFIX = "x-forwarded-";
 
 /**

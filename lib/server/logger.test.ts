@@ -58,10 +58,7 @@ describe("logger", () => {
 
   it("redacts credentials in a logged url field", () => {
     const { stream, lines } = capture();
-    createLogger({ level: "info", destination: stream }).info(
-      { url: "/v1beta/models/gemini-2.5-pro:generateContent?alt=sse&key=AIzaSecret" },
-      "gemini",
-    );
+    createLogger({ level: "info", destination: stream }).info({ url: "/v1beta/models/gemini-2.5-pro:generateContent?alt=sse&key=AIzaSecret" }, "gemini");
     expect(lines()[0]?.url).toBe("/v1beta/models/gemini-2.5-pro:generateContent?alt=sse&key=[redacted]");
   });
 
@@ -83,21 +80,15 @@ describe("logger", () => {
 
 describe("redactUrl", () => {
   it("hides credential query parameters and leaves the rest", () => {
-    expect(redactUrl("https://api.example/v1beta/models?key=AIzaXYZ&pageSize=5")).toBe(
-      "https://api.example/v1beta/models?key=[redacted]&pageSize=5",
-    );
+    expect(redactUrl("https://api.example/v1beta/models?key=AIzaXYZ&pageSize=5")).toBe("https://api.example/v1beta/models?key=[redacted]&pageSize=5");
     expect(redactUrl("/x?pageSize=5&KEY=abc#frag")).toBe("/x?pageSize=5&KEY=[redacted]#frag");
-    expect(redactUrl("/x?api_key=1&access_token=2&monkey=3&keys=4")).toBe(
-      "/x?api_key=[redacted]&access_token=[redacted]&monkey=3&keys=4",
-    );
+    expect(redactUrl("/x?api_key=1&access_token=2&monkey=3&keys=4")).toBe("/x?api_key=[redacted]&access_token=[redacted]&monkey=3&keys=4");
     expect(redactUrl("/x#key=fragment-is-not-sent")).toBe("/x#key=fragment-is-not-sent");
     expect(redactUrl("/v1/chat/completions")).toBe("/v1/chat/completions");
   });
 
   it("hides the password of a connection URL", () => {
-    expect(redactUrl("postgresql://app:s3cr:et@db:5432/gatehouse?sslmode=require")).toBe(
-      "postgresql://app:[redacted]@db:5432/gatehouse?sslmode=require",
-    );
+    expect(redactUrl("postgresql://app:s3cr:et@db:5432/gatehouse?sslmode=require")).toBe("postgresql://app:[redacted]@db:5432/gatehouse?sslmode=require");
     expect(redactUrl("redis://:hunter2@127.0.0.1:6379/0")).toBe("redis://:[redacted]@127.0.0.1:6379/0");
     expect(redactUrl("smtp://mailer@smtp.example:25")).toBe("smtp://mailer@smtp.example:25");
   });

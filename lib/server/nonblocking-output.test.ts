@@ -207,7 +207,9 @@ describe("SpillFile", () => {
     const current = lines(readFileSync(spill.path, "utf8"));
     const previous = lines(readFileSync(`${spill.path}.1`, "utf8"));
     expect(current.at(-1)).toBe("line 29");
-    expect([...previous, ...current]).toEqual(Array.from({ length: previous.length + current.length }, (_, k) => `line ${String(30 - previous.length - current.length + k).padStart(2, "0")}`));
+    expect([...previous, ...current]).toEqual(
+      Array.from({ length: previous.length + current.length }, (_, k) => `line ${String(30 - previous.length - current.length + k).padStart(2, "0")}`),
+    );
     expect(readFileSync(spill.path).length).toBeLessThanOrEqual(100);
   });
 

@@ -134,7 +134,12 @@ async function runHook(hook: Hook, log: ShutdownLogger): Promise<ShutdownHookRes
   });
   try {
     // `.then` turns a synchronous throw into a rejection as well.
-    const outcome = await Promise.race([Promise.resolve().then(hook.fn).then(() => "ok" as const), timedOut]);
+    const outcome = await Promise.race([
+      Promise.resolve()
+        .then(hook.fn)
+        .then(() => "ok" as const),
+      timedOut,
+    ]);
     const durationMs = Date.now() - started;
     if (outcome === "timeout") {
       log.error({ hook: hook.name, timeoutMs: hook.timeoutMs }, "shutdown hook timed out");
@@ -165,11 +170,7 @@ function state(): ShutdownGlobalState {
  * Use `order: SHUTDOWN_ORDER_LAST` for the database disconnect. Returns an unregister function.
  * A hook registered after the hooks have started running is not run.
  */
-export function onShutdown(
-  name: string,
-  fn: () => Promise<void> | void,
-  options: ShutdownHookOptions = {},
-): () => void {
+export function onShutdown(name: string, fn: () => Promise<void> | void, options: ShutdownHookOptions = {}): () => void {
   return state().registry.register(name, fn, options);
 }
 

@@ -35,9 +35,7 @@ export interface TrustedProxies {
   readonly ranges: readonly string[];
 }
 
-export type TrustedProxiesParseResult =
-  | { ok: true; matcher: TrustedProxies }
-  | { ok: false; error: string };
+export type TrustedProxiesParseResult = { ok: true; matcher: TrustedProxies } | { ok: false; error: string };
 
 type V4Range = [ipaddr.IPv4, number];
 type V6Range = [ipaddr.IPv6, number];

@@ -96,7 +96,8 @@ export interface CanonicalTool {
 
 export type ToolChoice = { type: "auto" } | { type: "none" } | { type: "required" } | { type: "tool"; name: string };
 
-export type ResponseFormat = { type: "text" } | { type: "json_object" } | { type: "json_schema"; name?: string; description?: string; schema: Record<string, unknown>; strict?: boolean };
+export type ResponseFormat =
+  { type: "text" } | { type: "json_object" } | { type: "json_schema"; name?: string; description?: string; schema: Record<string, unknown>; strict?: boolean };
 
 export type Effort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
 

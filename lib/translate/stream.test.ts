@@ -17,11 +17,26 @@ interface Meaning {
 const GEMINI_TEXT = "a + b = 5 + 10 = 15\n\nTherefore, the value of a+b is **15**.\n";
 const TRANSCRIPTS: Record<Protocol, Record<"stream-text" | "stream-tool", Meaning>> = {
   openai: {
-    "stream-text": { text: '{"city":"San Francisco","units":"f"}', toolCalls: [], usage: { inputTokens: 71, outputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0 }, stop: "end_turn" },
-    "stream-tool": { text: "", toolCalls: [{ id: "call_DdmO9pD3xa9XTPNJ32zg2hcA", name: "get_weather", args: { location: "Paris, France" } }], usage: { inputTokens: 66, outputTokens: 18, cacheReadTokens: 0, cacheWriteTokens: 0 }, stop: "tool_use" },
+    "stream-text": {
+      text: '{"city":"San Francisco","units":"f"}',
+      toolCalls: [],
+      usage: { inputTokens: 71, outputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      stop: "end_turn",
+    },
+    "stream-tool": {
+      text: "",
+      toolCalls: [{ id: "call_DdmO9pD3xa9XTPNJ32zg2hcA", name: "get_weather", args: { location: "Paris, France" } }],
+      usage: { inputTokens: 66, outputTokens: 18, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      stop: "tool_use",
+    },
   },
   anthropic: {
-    "stream-text": { text: "Hello there!", toolCalls: [], usage: { inputTokens: 11, outputTokens: 6, cacheReadTokens: 0, cacheWriteTokens: 0 }, stop: "end_turn" },
+    "stream-text": {
+      text: "Hello there!",
+      toolCalls: [],
+      usage: { inputTokens: 11, outputTokens: 6, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      stop: "end_turn",
+    },
     "stream-tool": {
       text: "I'll check the current weather in Paris for you.",
       toolCalls: [{ id: "toolu_01NRLabsLyVHZPKxbKvkfSMn", name: "get_weather", args: { location: "Paris" } }],
@@ -31,8 +46,18 @@ const TRANSCRIPTS: Record<Protocol, Record<"stream-text" | "stream-tool", Meanin
   },
   gemini: {
     // The recording's last chunk revises promptTokenCount from 19 to 16: the last report wins.
-    "stream-text": { text: GEMINI_TEXT, toolCalls: [], usage: { inputTokens: 16, outputTokens: 29, cacheReadTokens: 0, cacheWriteTokens: 0 }, stop: "end_turn" },
-    "stream-tool": { text: "", toolCalls: [{ id: "call_xtSfaIRs8_Sf2Q-skYe5Dg_0", name: "customDivide", args: { denominator: 2, numerator: 100 } }], usage: { inputTokens: 21, outputTokens: 6, cacheReadTokens: 0, cacheWriteTokens: 0 }, stop: "tool_use" },
+    "stream-text": {
+      text: GEMINI_TEXT,
+      toolCalls: [],
+      usage: { inputTokens: 16, outputTokens: 29, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      stop: "end_turn",
+    },
+    "stream-tool": {
+      text: "",
+      toolCalls: [{ id: "call_xtSfaIRs8_Sf2Q-skYe5Dg_0", name: "customDivide", args: { denominator: 2, numerator: 100 } }],
+      usage: { inputTokens: 21, outputTokens: 6, cacheReadTokens: 0, cacheWriteTokens: 0 },
+      stop: "tool_use",
+    },
   },
 };
 
@@ -52,8 +77,17 @@ async function readBack(to: Protocol, sse: string): Promise<Meaning> {
     const u = c.usage!;
     return {
       text: choice.message.content ?? "",
-      toolCalls: (choice.message.tool_calls ?? []).map((call) => ({ id: call.id, name: call.type === "function" ? call.function.name : "", args: call.type === "function" ? JSON.parse(call.function.arguments) : {} })),
-      usage: { inputTokens: u.prompt_tokens - (u.prompt_tokens_details?.cached_tokens ?? 0), outputTokens: u.completion_tokens, cacheReadTokens: u.prompt_tokens_details?.cached_tokens ?? 0, cacheWriteTokens: 0 },
+      toolCalls: (choice.message.tool_calls ?? []).map((call) => ({
+        id: call.id,
+        name: call.type === "function" ? call.function.name : "",
+        args: call.type === "function" ? JSON.parse(call.function.arguments) : {},
+      })),
+      usage: {
+        inputTokens: u.prompt_tokens - (u.prompt_tokens_details?.cached_tokens ?? 0),
+        outputTokens: u.completion_tokens,
+        cacheReadTokens: u.prompt_tokens_details?.cached_tokens ?? 0,
+        cacheWriteTokens: 0,
+      },
       stop: choice.finish_reason === "tool_calls" ? "tool_use" : "end_turn",
     };
   }
@@ -62,7 +96,12 @@ async function readBack(to: Protocol, sse: string): Promise<Meaning> {
     return {
       text: m.content.map((b) => (b.type === "text" ? b.text : "")).join(""),
       toolCalls: m.content.flatMap((b) => (b.type === "tool_use" ? [{ id: b.id, name: b.name, args: b.input as Record<string, unknown> }] : [])),
-      usage: { inputTokens: m.usage.input_tokens, outputTokens: m.usage.output_tokens, cacheReadTokens: m.usage.cache_read_input_tokens ?? 0, cacheWriteTokens: m.usage.cache_creation_input_tokens ?? 0 },
+      usage: {
+        inputTokens: m.usage.input_tokens,
+        outputTokens: m.usage.output_tokens,
+        cacheReadTokens: m.usage.cache_read_input_tokens ?? 0,
+        cacheWriteTokens: m.usage.cache_creation_input_tokens ?? 0,
+      },
       stop: m.stop_reason === "tool_use" ? "tool_use" : "end_turn",
     };
   }
@@ -70,9 +109,19 @@ async function readBack(to: Protocol, sse: string): Promise<Meaning> {
   const last = chunks[chunks.length - 1]!;
   const u = last.usageMetadata!;
   return {
-    text: chunks.flatMap((c) => c.candidates?.[0]?.content?.parts ?? []).map((p) => (typeof p.text === "string" && !p.thought ? p.text : "")).join(""),
-    toolCalls: chunks.flatMap((c) => c.functionCalls ?? []).map((f) => ({ id: f.id ?? "", name: f.name ?? "", args: (f.args ?? {}) as Record<string, unknown> })),
-    usage: { inputTokens: (u.promptTokenCount ?? 0) - (u.cachedContentTokenCount ?? 0), outputTokens: (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0), cacheReadTokens: u.cachedContentTokenCount ?? 0, cacheWriteTokens: 0 },
+    text: chunks
+      .flatMap((c) => c.candidates?.[0]?.content?.parts ?? [])
+      .map((p) => (typeof p.text === "string" && !p.thought ? p.text : ""))
+      .join(""),
+    toolCalls: chunks
+      .flatMap((c) => c.functionCalls ?? [])
+      .map((f) => ({ id: f.id ?? "", name: f.name ?? "", args: (f.args ?? {}) as Record<string, unknown> })),
+    usage: {
+      inputTokens: (u.promptTokenCount ?? 0) - (u.cachedContentTokenCount ?? 0),
+      outputTokens: (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0),
+      cacheReadTokens: u.cachedContentTokenCount ?? 0,
+      cacheWriteTokens: 0,
+    },
     stop: chunks.some((c) => c.functionCalls?.length) ? "tool_use" : "end_turn",
   };
 }
@@ -109,7 +158,12 @@ describe("stream framing", () => {
     const without = translate("anthropic", "openai", events, false).text;
     for (const text of [withUsage, without]) {
       expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
-      expect(text.split("\n\n").filter(Boolean).every((frame) => frame.startsWith("data: "))).toBe(true);
+      expect(
+        text
+          .split("\n\n")
+          .filter(Boolean)
+          .every((frame) => frame.startsWith("data: ")),
+      ).toBe(true);
     }
     const usageFrames = (t: string) => parseSse(t).filter((e) => e.data !== "[DONE]" && (JSON.parse(e.data) as { choices: unknown[] }).choices.length === 0);
     expect(usageFrames(withUsage)).toHaveLength(1);

@@ -46,8 +46,10 @@ export function parseSse(text: string): { event?: string; data: string }[] {
   return events;
 }
 
-const sseResponse = (body: string, contentType = "text/event-stream") => async () =>
-  new Response(body, { status: 200, headers: { "content-type": contentType, "x-request-id": "req_test" } });
+const sseResponse =
+  (body: string, contentType = "text/event-stream") =>
+  async () =>
+    new Response(body, { status: 200, headers: { "content-type": contentType, "x-request-id": "req_test" } });
 
 /** Reads an OpenAI SSE body with openai-node's ChatCompletionStream. */
 export async function readWithOpenAI(body: string) {

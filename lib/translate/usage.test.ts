@@ -62,7 +62,13 @@ describe("usage", () => {
 
   it("keeps cache reads and writes apart through every protocol", () => {
     const body = {
-      id: "msg_1", type: "message", role: "assistant", model: "claude", content: [{ type: "text", text: "ok" }], stop_reason: "end_turn", stop_sequence: null,
+      id: "msg_1",
+      type: "message",
+      role: "assistant",
+      model: "claude",
+      content: [{ type: "text", text: "ok" }],
+      stop_reason: "end_turn",
+      stop_sequence: null,
       usage: { input_tokens: 50, cache_creation_input_tokens: 200, cache_read_input_tokens: 1000, output_tokens: 7 },
     };
     const canonical = getAdapter("anthropic").parseResponse(body);
@@ -77,10 +83,27 @@ describe("usage", () => {
   });
 
   it("reports OpenAI cached prompt tokens and reasoning tokens", () => {
-    const usage = { prompt_tokens: 2006, completion_tokens: 300, total_tokens: 2306, prompt_tokens_details: { cached_tokens: 1920 }, completion_tokens_details: { reasoning_tokens: 256 } };
-    const canonical = getAdapter("openai").parseResponse({ id: "c", model: "m", choices: [{ index: 0, message: { role: "assistant", content: "x" }, finish_reason: "stop" }], usage });
+    const usage = {
+      prompt_tokens: 2006,
+      completion_tokens: 300,
+      total_tokens: 2306,
+      prompt_tokens_details: { cached_tokens: 1920 },
+      completion_tokens_details: { reasoning_tokens: 256 },
+    };
+    const canonical = getAdapter("openai").parseResponse({
+      id: "c",
+      model: "m",
+      choices: [{ index: 0, message: { role: "assistant", content: "x" }, finish_reason: "stop" }],
+      usage,
+    });
     expect(canonical.usage).toEqual(u(86, 300, 1920, 0, 256));
     const gemini = getAdapter("gemini").buildResponse(canonical, CTX);
-    expect(gemini.usageMetadata).toEqual({ promptTokenCount: 2006, candidatesTokenCount: 44, totalTokenCount: 2306, cachedContentTokenCount: 1920, thoughtsTokenCount: 256 });
+    expect(gemini.usageMetadata).toEqual({
+      promptTokenCount: 2006,
+      candidatesTokenCount: 44,
+      totalTokenCount: 2306,
+      cachedContentTokenCount: 1920,
+      thoughtsTokenCount: 256,
+    });
   });
 });

@@ -13,7 +13,11 @@ export default function FaqPage() {
     <>
       <PageHeader title="FAQ" description="Answers about keys, access windows, limits and errors." />
       <p className="mt-2 text-sm">
-        Setting up a client? The <Link href="/setup" className="underline">setup guide</Link> has copy-ready snippets.
+        Setting up a client? The{" "}
+        <Link href="/setup" className="underline">
+          setup guide
+        </Link>{" "}
+        has copy-ready snippets.
       </p>
       <FaqList entries={FAQ_ENTRIES} errors={listErrorsForFaq()} />
       <section aria-labelledby="ticket-title" id="ticket" className="mt-10 rounded-lg border border-border bg-surface p-5">

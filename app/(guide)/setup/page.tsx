@@ -28,8 +28,8 @@ export default async function SetupPage() {
         </h2>
         <ul className="list-disc pl-5">
           <li>
-            <strong>Base URL:</strong> <code className="font-mono">{origin}/v1</code> for OpenAI-style clients;{" "}
-            <code className="font-mono">{origin}</code> (no <code>/v1</code>) for the Anthropic SDK and Claude Code.
+            <strong>Base URL:</strong> <code className="font-mono">{origin}/v1</code> for OpenAI-style clients; <code className="font-mono">{origin}</code> (no{" "}
+            <code>/v1</code>) for the Anthropic SDK and Claude Code.
           </li>
           <li>
             <strong>Your key</strong> from the order page, where you reveal it once. The snippets below show{" "}
@@ -39,7 +39,11 @@ export default async function SetupPage() {
         <p>
           On this page: <a href="#env-bash">environment variables</a>, <a href="#verify">verify your key</a>, <a href="#curl-openai">curl</a>,{" "}
           <a href="#openai-python">OpenAI SDK</a>, <a href="#anthropic-sdk">Anthropic SDK</a>, <a href="#claude-code">Claude Code</a>,{" "}
-          <a href="#gemini">Gemini</a>. Something not working? See the <Link href="/faq" className="underline">FAQ</Link>.
+          <a href="#gemini">Gemini</a>. Something not working? See the{" "}
+          <Link href="/faq" className="underline">
+            FAQ
+          </Link>
+          .
         </p>
       </section>
 

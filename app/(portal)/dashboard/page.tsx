@@ -39,8 +39,22 @@ export default async function DashboardPage({ searchParams }: Props) {
     },
     { id: "plan", header: "Plan", className: "whitespace-nowrap", cell: (order) => order.planName },
     { id: "status", header: "Status", cell: (order) => <OrderStatusBadge status={order.status} /> },
-    { id: "starts", header: "Access starts", sortKey: "starts", firstDir: "desc", className: "whitespace-nowrap", cell: (order) => <LocalTime value={order.accessStart} /> },
-    { id: "ends", header: "Access ends", sortKey: "ends", firstDir: "desc", className: "whitespace-nowrap", cell: (order) => <LocalTime value={order.accessEnd} /> },
+    {
+      id: "starts",
+      header: "Access starts",
+      sortKey: "starts",
+      firstDir: "desc",
+      className: "whitespace-nowrap",
+      cell: (order) => <LocalTime value={order.accessStart} />,
+    },
+    {
+      id: "ends",
+      header: "Access ends",
+      sortKey: "ends",
+      firstDir: "desc",
+      className: "whitespace-nowrap",
+      cell: (order) => <LocalTime value={order.accessEnd} />,
+    },
     {
       id: "remaining",
       header: "Remaining",
@@ -76,8 +90,8 @@ export default async function DashboardPage({ searchParams }: Props) {
               </CardHeader>
               <CardContent>
                 <CardDescription>
-                  Buy a plan on the marketplace with this address ({user.email}). The order shows up here as soon as the
-                  payment goes through, with your API key ready to reveal.
+                  Buy a plan on the marketplace with this address ({user.email}). The order shows up here as soon as the payment goes through, with your API key
+                  ready to reveal.
                 </CardDescription>
               </CardContent>
             </Card>

@@ -11,8 +11,8 @@ export default async function SupportPage() {
     <>
       <PageHeader title="Support" description="Questions about an order, a key or a request." />
       <ComingLater>
-        Support tickets: open one about an order, follow the replies and answer in the same thread. Until then, reply to
-        the email from the marketplace and quote your order id (shown on your dashboard).
+        Support tickets: open one about an order, follow the replies and answer in the same thread. Until then, reply to the email from the marketplace and
+        quote your order id (shown on your dashboard).
       </ComingLater>
     </>
   );

@@ -11,8 +11,8 @@ export default async function UsagePage() {
     <>
       <PageHeader title="Usage" description="Requests, tokens and cost per model and day." />
       <ComingLater>
-        Charts of your requests, tokens and cost, the balance left on plans with credit, and a searchable log of recent
-        requests with their request ids. Every request is already being recorded, so the history will be complete.
+        Charts of your requests, tokens and cost, the balance left on plans with credit, and a searchable log of recent requests with their request ids. Every
+        request is already being recorded, so the history will be complete.
       </ComingLater>
     </>
   );

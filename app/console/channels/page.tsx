@@ -10,7 +10,9 @@ export default async function ConsoleChannelsPage() {
   return (
     <>
       <PageHeader title="Channels" description="Upstream providers." />
-      <ComingLater>Add, disable and reorder upstream channels and see their health. Until then, use the CLI: npm run gatehouse -- channel add / channel list.</ComingLater>
+      <ComingLater>
+        Add, disable and reorder upstream channels and see their health. Until then, use the CLI: npm run gatehouse -- channel add / channel list.
+      </ComingLater>
     </>
   );
 }

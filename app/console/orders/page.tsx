@@ -16,8 +16,22 @@ const columns: DataTableColumn<ConsoleOrderSummary>[] = [
   { id: "account", header: "Account", cell: (order) => order.customerName },
   { id: "plan", header: "Plan", className: "whitespace-nowrap", cell: (order) => order.planName },
   { id: "status", header: "Status", cell: (order) => <OrderStatusBadge status={order.status} /> },
-  { id: "placed", header: "Placed", sortKey: "created", firstDir: "desc", className: "whitespace-nowrap", cell: (order) => <LocalTime value={order.createdAt} dateOnly /> },
-  { id: "ends", header: "Access ends", sortKey: "ends", firstDir: "desc", className: "whitespace-nowrap", cell: (order) => <LocalTime value={order.accessEnd} /> },
+  {
+    id: "placed",
+    header: "Placed",
+    sortKey: "created",
+    firstDir: "desc",
+    className: "whitespace-nowrap",
+    cell: (order) => <LocalTime value={order.createdAt} dateOnly />,
+  },
+  {
+    id: "ends",
+    header: "Access ends",
+    sortKey: "ends",
+    firstDir: "desc",
+    className: "whitespace-nowrap",
+    cell: (order) => <LocalTime value={order.accessEnd} />,
+  },
 ];
 
 export default async function ConsoleOrdersPage({ searchParams }: Props) {

@@ -63,7 +63,13 @@ describeEachEngine("console: change a user's role", (engine) => {
     expect(result).toEqual({ status: "success", message: "bob@example.com is now support." });
     expect(await roleOf("bob@example.com")).toBe("SUPPORT");
     const entry = await t.db.prisma.auditLog.findFirstOrThrow({ where: { action: "user.role_changed", targetId: a.bob.user.id }, orderBy: { id: "desc" } });
-    expect(entry).toMatchObject({ actorId: a.admin.id, actorLabel: "user", targetType: "user", ip: "203.0.113.9", details: { email: "bob@example.com", from: "BUYER", to: "SUPPORT" } });
+    expect(entry).toMatchObject({
+      actorId: a.admin.id,
+      actorLabel: "user",
+      targetType: "user",
+      ip: "203.0.113.9",
+      details: { email: "bob@example.com", from: "BUYER", to: "SUPPORT" },
+    });
   });
 
   it("refuses an admin's change of their own role", async () => {

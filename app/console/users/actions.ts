@@ -9,7 +9,11 @@ import { roleSchema, setUserRole, UserNotFoundError } from "@/lib/users";
 export type RoleFormState = ActionState<{ status: "success"; message: string }>;
 
 const changeRoleSchema = z.object({
-  email: z.string({ error: "Enter the user's email address." }).trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address." })),
+  email: z
+    .string({ error: "Enter the user's email address." })
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: "Enter a valid email address." })),
   role: roleSchema,
 });
 

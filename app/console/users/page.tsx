@@ -35,7 +35,14 @@ export default async function ConsoleUsersPage({ searchParams }: Props) {
       ),
     },
     { id: "account", header: "Account", cell: (u) => u.customerName ?? <span className="text-muted">None</span> },
-    { id: "since", header: "Since", sortKey: "since", firstDir: "desc", className: "whitespace-nowrap", cell: (u) => <LocalTime value={u.createdAt} dateOnly /> },
+    {
+      id: "since",
+      header: "Since",
+      sortKey: "since",
+      firstDir: "desc",
+      className: "whitespace-nowrap",
+      cell: (u) => <LocalTime value={u.createdAt} dateOnly />,
+    },
     {
       id: "role",
       header: "Role",

@@ -38,7 +38,12 @@ export function RoleForm({ email, role }: { email: string; role: string }) {
       <SubmitButton size="sm" variant="secondary" pendingLabel="Saving…" aria-label={`Save role of ${email}`}>
         Save
       </SubmitButton>
-      <p id={`${id}-status`} role="status" aria-live="polite" className={state.status === "error" ? "w-full text-xs text-danger" : "w-full text-xs text-muted empty:hidden"}>
+      <p
+        id={`${id}-status`}
+        role="status"
+        aria-live="polite"
+        className={state.status === "error" ? "w-full text-xs text-danger" : "w-full text-xs text-muted empty:hidden"}
+      >
         {state.status === "idle" ? "" : state.message}
       </p>
     </form>

@@ -19,19 +19,18 @@ export default async function CheckEmailPage() {
         <h1 className="text-3xl font-semibold tracking-tight">Check your email</h1>
         <p role="status">If that address can sign in, a link is on its way.</p>
         <p className="text-muted">
-          Open the email and follow the link, then press Sign in. The link works once and expires{" "}
-          {describeDuration(config.signInLinkTtlSeconds)} after it was sent.
+          Open the email and follow the link, then press Sign in. The link works once and expires {describeDuration(config.signInLinkTtlSeconds)} after it was
+          sent.
         </p>
         <p className="text-muted">
-          Nothing after a few minutes? Check your spam folder and that you used the address from your marketplace
-          order, then ask again (up to {SIGN_IN_LINK_LIMITS.perEmail.points} links per{" "}
-          {describeDuration(SIGN_IN_LINK_LIMITS.perEmail.durationSeconds)}).
+          Nothing after a few minutes? Check your spam folder and that you used the address from your marketplace order, then ask again (up to{" "}
+          {SIGN_IN_LINK_LIMITS.perEmail.points} links per {describeDuration(SIGN_IN_LINK_LIMITS.perEmail.durationSeconds)}).
         </p>
       </div>
       {config.smtpUrl ? null : (
         <p className="rounded-md border border-border bg-surface p-3 text-sm">
-          This server has no mail server configured (SMTP_URL), so sign-in links are printed in its terminal instead, on
-          a line starting with <code>{SIGN_IN_LINK_LOG_MARKER}</code>.
+          This server has no mail server configured (SMTP_URL), so sign-in links are printed in its terminal instead, on a line starting with{" "}
+          <code>{SIGN_IN_LINK_LOG_MARKER}</code>.
         </p>
       )}
       <div>

@@ -37,8 +37,7 @@ export default async function ConfirmSignInPage({ searchParams }: Props) {
         </Button>
       </form>
       <p className="text-sm text-muted">
-        We ask you to press the button because email security scanners open links to check them; this way they cannot
-        use your link up. The link works once.
+        We ask you to press the button because email security scanners open links to check them; this way they cannot use your link up. The link works once.
       </p>
     </>
   );

@@ -128,7 +128,8 @@ function HeaderCell<Row>({ column, list, sorted }: { column: DataTableColumn<Row
 
 function Pagination({ label, pathname, state, nextCursor }: { label: string; pathname: string; state: ListUrlState; nextCursor: string | null }) {
   if (!state.cursor && !nextCursor) return null;
-  const link = "inline-flex h-9 items-center rounded-md border border-border px-3 text-sm hover:bg-surface focus-visible:outline-2 focus-visible:outline-accent";
+  const link =
+    "inline-flex h-9 items-center rounded-md border border-border px-3 text-sm hover:bg-surface focus-visible:outline-2 focus-visible:outline-accent";
   return (
     <nav aria-label={`Pages of ${label.toLowerCase()}`} className="mt-3 flex flex-wrap items-center gap-2">
       {state.cursor ? (

@@ -15,7 +15,14 @@ export function ListFilter({ pathname, state, name = "q", label, id }: { pathnam
         <label htmlFor={id} className="text-sm font-medium">
           {label}
         </label>
-        <input id={id} name={name} type="search" defaultValue={value} maxLength={200} className="h-9 w-72 max-w-full rounded-md border border-border bg-background px-3 text-sm" />
+        <input
+          id={id}
+          name={name}
+          type="search"
+          defaultValue={value}
+          maxLength={200}
+          className="h-9 w-72 max-w-full rounded-md border border-border bg-background px-3 text-sm"
+        />
       </div>
       <button type="submit" className="h-9 rounded-md border border-border px-3 text-sm hover:bg-surface">
         Search

@@ -1,1 +1,10 @@
-export { addLedgerEntry, changeOrderBalance, ledgerBalance, writeRequestDebits, type LedgerEntryInput, type LedgerKind, type LedgerWriter, type RequestDebit } from "./ledger";
+export {
+  addLedgerEntry,
+  changeOrderBalance,
+  ledgerBalance,
+  writeRequestDebits,
+  type LedgerEntryInput,
+  type LedgerKind,
+  type LedgerWriter,
+  type RequestDebit,
+} from "./ledger";

@@ -32,7 +32,15 @@ export type LedgerWriter = Pick<Prisma, "ledgerEntry" | "order">;
 /** Writes one entry and moves the order's running total with it; returns the balance after. */
 export async function addLedgerEntry(tx: LedgerWriter, entry: LedgerEntryInput): Promise<bigint> {
   await tx.ledgerEntry.create({
-    data: { orderId: entry.orderId, kind: entry.kind, amountMicros: entry.amountMicros, note: entry.note, actorId: entry.actorId, requestId: entry.requestId, createdAt: entry.createdAt },
+    data: {
+      orderId: entry.orderId,
+      kind: entry.kind,
+      amountMicros: entry.amountMicros,
+      note: entry.note,
+      actorId: entry.actorId,
+      requestId: entry.requestId,
+      createdAt: entry.createdAt,
+    },
   });
   const order = await tx.order.update({
     where: { id: entry.orderId },

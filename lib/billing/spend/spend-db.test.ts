@@ -63,7 +63,10 @@ describeEachEngine("spend limits against the database", (engine) => {
           return readOrderBalance(db, orderId);
         },
       };
-      const key = { monthlyLimitMicros: 1000n * M, spentThisMonthMicros: (month: Parameters<typeof readKeyMonthSpend>[2]) => readKeyMonthSpend(db, keyId, month) };
+      const key = {
+        monthlyLimitMicros: 1000n * M,
+        spentThisMonthMicros: (month: Parameters<typeof readKeyMonthSpend>[2]) => readKeyMonthSpend(db, keyId, month),
+      };
 
       const estimate = credit / 10n;
       const results = await Promise.all(
@@ -79,7 +82,13 @@ describeEachEngine("spend limits against the database", (engine) => {
         spent += actual;
         // Settle first, then hand the record to the usage writer (the gateway's order).
         await store.settle(reservation, actual);
-        recordUsage(() => t.db, usageRecord({ orderId, keyId, customerId: created.customerId }, { requestId: reservation.requestId, model: "gpt-4o-mini", upstreamModel: "gpt-4o-mini", costMicros: actual, clientIp: null }));
+        recordUsage(
+          () => t.db,
+          usageRecord(
+            { orderId, keyId, customerId: created.customerId },
+            { requestId: reservation.requestId, model: "gpt-4o-mini", upstreamModel: "gpt-4o-mini", costMicros: actual, clientIp: null },
+          ),
+        );
       }
       await flushUsage({ all: true });
       const after = await changeOrderBalance(db, store, { orderId, amountMicros: 5n * M, kind: "ADJUSTMENT", note: "goodwill" });
@@ -99,7 +108,14 @@ describeEachEngine("spend limits against the database", (engine) => {
       expect((await fresh.snapshot({ orderId, keyId })).key?.spentMicros).toBe(spent);
 
       // An adjustment on an order the store has never seen seeds it from the committed total.
-      const other = await createOrder(db, { email: `spend-other-${Math.random().toString(36).slice(2)}@example.com`, planName: "Starter 30", source: "CLI", delivery: "handout", actor: { label: "cli" }, keys });
+      const other = await createOrder(db, {
+        email: `spend-other-${Math.random().toString(36).slice(2)}@example.com`,
+        planName: "Starter 30",
+        source: "CLI",
+        delivery: "handout",
+        actor: { label: "cli" },
+        keys,
+      });
       const otherStore = makeStore();
       await changeOrderBalance(db, otherStore, { orderId: other.order.id, amountMicros: -3n * M, kind: "ADJUSTMENT" });
       expect((await otherStore.snapshot({ orderId: other.order.id })).order?.balanceMicros).toBe(other.plan.creditMicros - 3n * M);

@@ -27,7 +27,12 @@ export async function readKeyMonthUsage(db: Prisma, keyId: string, month: UtcMon
     where: { apiKeyId: keyId, day: { gte: month.start, lt: month.end } },
     _sum: { requests: true, inputTokens: true, outputTokens: true, costMicros: true },
   });
-  return { requests: sum._sum.requests ?? 0, inputTokens: sum._sum.inputTokens ?? 0n, outputTokens: sum._sum.outputTokens ?? 0n, costMicros: sum._sum.costMicros ?? 0n };
+  return {
+    requests: sum._sum.requests ?? 0,
+    inputTokens: sum._sum.inputTokens ?? 0n,
+    outputTokens: sum._sum.outputTokens ?? 0n,
+    costMicros: sum._sum.costMicros ?? 0n,
+  };
 }
 
 /** The key's spend in a calendar month (UTC): what a store seeds the key's month from. */

@@ -188,7 +188,7 @@ export class RedisSpendStore implements SpendStore {
   constructor(options: RedisSpendStoreOptions) {
     this.client = options.client;
     this.prefix = options.prefix ?? "gh:spend";
-    if (/[{}|\s]/.test(this.prefix)) throw new TypeError("the prefix may not contain braces, \"|\" or spaces");
+    if (/[{}|\s]/.test(this.prefix)) throw new TypeError('the prefix may not contain braces, "|" or spaces');
     this.ttlMs = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
     this.orderTtlMs = options.orderStateTtlMs ?? 35 * DAY_MS;
     this.settleRetryMs = options.settleRetryMs ?? 60 * 60_000;
@@ -281,7 +281,14 @@ export class RedisSpendStore implements SpendStore {
         case "key": {
           const spent = BigInt(reply[1] ?? "0");
           const reserved = BigInt(reply[2] ?? "0");
-          return { ok: false, code: "api_key_quota_exceeded", resetsAt: month.end, limitMicros: input.key.monthlyLimitMicros ?? 0n, spentMicros: spent, reservedMicros: reserved };
+          return {
+            ok: false,
+            code: "api_key_quota_exceeded",
+            resetsAt: month.end,
+            limitMicros: input.key.monthlyLimitMicros ?? 0n,
+            spentMicros: spent,
+            reservedMicros: reserved,
+          };
         }
         case "order": {
           const balance = BigInt(reply[1] ?? "0");
@@ -346,7 +353,10 @@ export class RedisSpendStore implements SpendStore {
   private enqueue(item: PendingSettle): void {
     if (this.pending.length >= MAX_PENDING_SETTLES) {
       const dropped = this.pending.shift();
-      this.log.error({ requestId: dropped?.reservation.requestId, orderId: dropped?.reservation.orderId }, "too many settles waiting for Redis; dropped the oldest");
+      this.log.error(
+        { requestId: dropped?.reservation.requestId, orderId: dropped?.reservation.orderId },
+        "too many settles waiting for Redis; dropped the oldest",
+      );
     }
     this.pending.push(item);
     this.retryTimer ??= setInterval(() => void this.retryPending(), RETRY_INTERVAL_MS);
@@ -388,7 +398,12 @@ export class RedisSpendStore implements SpendStore {
     const [orderKey] = this.keys(input.orderId, "-", "-");
     await this.call(
       "adjustBalance",
-      () => ADJUST.run(this.client, [orderKey], [input.deltaMicros.toString(), input.balanceAfterMicros.toString(), `adj-${randomBytes(8).toString("hex")}`, this.orderTtlMs]),
+      () =>
+        ADJUST.run(
+          this.client,
+          [orderKey],
+          [input.deltaMicros.toString(), input.balanceAfterMicros.toString(), `adj-${randomBytes(8).toString("hex")}`, this.orderTtlMs],
+        ),
       { orderId: input.orderId },
     );
   }

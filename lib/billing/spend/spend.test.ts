@@ -104,7 +104,14 @@ function spendStoreContract(name: string, fleet: () => Fleet) {
       };
       const reserve = (store: SpendStore, now: Date, estimateMicros = M) =>
         store.reserve(
-          input({ orderId, keyId, estimateMicros, now, order: { hasCredit: false, balanceMicros: 0n }, key: { monthlyLimitMicros: 5n * M, spentThisMonthMicros: spent } }),
+          input({
+            orderId,
+            keyId,
+            estimateMicros,
+            now,
+            order: { hasCredit: false, balanceMicros: 0n },
+            key: { monthlyLimitMicros: 5n * M, spentThisMonthMicros: spent },
+          }),
         );
 
       // $2 already spent this month (from the database): three $1 requests fit under $5.
@@ -129,7 +136,12 @@ function spendStoreContract(name: string, fleet: () => Fleet) {
       // Spent $4; g2 ($1) is still out but has expired by the end of the month (its TTL), so it no
       // longer counts. One microsecond before the month ends it is still November: $1 fits, $1 + 1µ not.
       const lastMoment = new Date("2026-11-30T23:59:59.999Z");
-      expect(await reserve(a, lastMoment, M + 1n)).toMatchObject({ ok: false, code: "api_key_quota_exceeded", spentMicros: 4n * M, resetsAt: new Date("2026-12-01T00:00:00Z") });
+      expect(await reserve(a, lastMoment, M + 1n)).toMatchObject({
+        ok: false,
+        code: "api_key_quota_exceeded",
+        spentMicros: 4n * M,
+        resetsAt: new Date("2026-12-01T00:00:00Z"),
+      });
 
       // The new month starts from the database's figure for December (nothing yet).
       const december = new Date("2026-12-01T00:00:00Z");
@@ -168,7 +180,11 @@ function spendStoreContract(name: string, fleet: () => Fleet) {
       const r2 = ok(await store.reserve(input({ orderId, estimateMicros: 9n * M, order })));
       await store.settle(r2, 11n * M);
       expect((await store.snapshot({ orderId })).order).toEqual({ balanceMicros: -2n * M, reservedMicros: 0n });
-      expect(await store.reserve(input({ orderId, estimateMicros: 0n, order }))).toMatchObject({ ok: false, code: "billing_shortfall", balanceMicros: -2n * M });
+      expect(await store.reserve(input({ orderId, estimateMicros: 0n, order }))).toMatchObject({
+        ok: false,
+        code: "billing_shortfall",
+        balanceMicros: -2n * M,
+      });
     });
 
     it("settle and release are idempotent; release charges nothing", async () => {
@@ -194,7 +210,12 @@ function spendStoreContract(name: string, fleet: () => Fleet) {
         return 0n;
       };
       const result = await stores[0]!.reserve(
-        input({ orderId, estimateMicros: 1_000_000n * M, order: { hasCredit: false, balanceMicros: loader }, key: { monthlyLimitMicros: null, spentThisMonthMicros: loader } }),
+        input({
+          orderId,
+          estimateMicros: 1_000_000n * M,
+          order: { hasCredit: false, balanceMicros: loader },
+          key: { monthlyLimitMicros: null, spentThisMonthMicros: loader },
+        }),
       );
       const reservation = ok(result);
       expect(reservation).toMatchObject({ tracksOrder: false, tracksKey: false });
@@ -264,7 +285,11 @@ function spendStoreContract(name: string, fleet: () => Fleet) {
       ok(await a.reserve(input({ orderId, keyId, estimateMicros: M, order, key })));
       dbSpent = 7n * M;
       await b.invalidateKey({ orderId, keyId });
-      expect(await a.reserve(input({ orderId, keyId, estimateMicros: 4n * M, order, key }))).toMatchObject({ ok: false, code: "api_key_quota_exceeded", spentMicros: 7n * M });
+      expect(await a.reserve(input({ orderId, keyId, estimateMicros: 4n * M, order, key }))).toMatchObject({
+        ok: false,
+        code: "api_key_quota_exceeded",
+        spentMicros: 7n * M,
+      });
     });
 
     it("refuses a second reservation under the same request id", async () => {

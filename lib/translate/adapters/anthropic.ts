@@ -51,8 +51,22 @@ import {
 export const DEFAULT_MAX_TOKENS = 4096;
 
 const REQUEST_FIELDS = [
-  "model", "messages", "max_tokens", "system", "metadata", "stop_sequences", "temperature", "top_p", "top_k", "stream",
-  "tools", "tool_choice", "thinking", "context_management", "output_config", "service_tier",
+  "model",
+  "messages",
+  "max_tokens",
+  "system",
+  "metadata",
+  "stop_sequences",
+  "temperature",
+  "top_p",
+  "top_k",
+  "stream",
+  "tools",
+  "tool_choice",
+  "thinking",
+  "context_management",
+  "output_config",
+  "service_tier",
 ] as const;
 
 const EFFORTS = ["low", "medium", "high", "xhigh", "max"] as const;
@@ -78,7 +92,11 @@ function imageBlock(b: Json, at: string): ImagePart {
   refuseUnknown(b, ["type", "source", "cache_control"], at);
   const src = asObject(b.source, join(at, "source"));
   let part: ImagePart;
-  if (src.type === "base64") part = { type: "image", source: { kind: "base64", mediaType: asString(src.media_type, join(at, "source.media_type")), data: asString(src.data, join(at, "source.data")) } };
+  if (src.type === "base64")
+    part = {
+      type: "image",
+      source: { kind: "base64", mediaType: asString(src.media_type, join(at, "source.media_type")), data: asString(src.data, join(at, "source.data")) },
+    };
   else if (src.type === "url") part = { type: "image", source: { kind: "url", url: asString(src.url, join(at, "source.url")) } };
   else throw new TranslationError(join(at, "source.type"), `${JSON.stringify(src.type)} ${UNTRANSLATABLE}`);
   return withCache(part, cacheOf(b));
@@ -113,12 +131,15 @@ function parseMessages(raw: unknown): CanonicalMessage[] {
           const result: ToolResultPart = {
             type: "tool_result",
             toolCallId: asString(b.tool_use_id, join(at, "tool_use_id")),
-            content: b.content === undefined ? [] : blocks(b.content, join(at, "content")).map((c, k) => {
-              const cat = join(join(at, "content"), k);
-              if (c.type === "text") return textBlock(c, cat);
-              if (c.type === "image") return imageBlock(c, cat);
-              throw new TranslationError(join(cat, "type"), `${JSON.stringify(c.type)} ${UNTRANSLATABLE}`);
-            }),
+            content:
+              b.content === undefined
+                ? []
+                : blocks(b.content, join(at, "content")).map((c, k) => {
+                    const cat = join(join(at, "content"), k);
+                    if (c.type === "text") return textBlock(c, cat);
+                    if (c.type === "image") return imageBlock(c, cat);
+                    throw new TranslationError(join(cat, "type"), `${JSON.stringify(c.type)} ${UNTRANSLATABLE}`);
+                  }),
           };
           if (b.is_error !== undefined) result.isError = asBoolean(b.is_error, join(at, "is_error"));
           messages.push({ role: "tool", content: withCache(result, cacheOf(b)), path: at });
@@ -132,11 +153,17 @@ function parseMessages(raw: unknown): CanonicalMessage[] {
         if (b.type === "tool_use") {
           refuseUnknown(b, ["type", "id", "name", "input", "cache_control"], at);
           return withCache(
-            { type: "tool_call", id: asString(b.id, join(at, "id")), name: asString(b.name, join(at, "name")), arguments: JSON.stringify(b.input === undefined ? {} : asObject(b.input, join(at, "input"))) },
+            {
+              type: "tool_call",
+              id: asString(b.id, join(at, "id")),
+              name: asString(b.name, join(at, "name")),
+              arguments: JSON.stringify(b.input === undefined ? {} : asObject(b.input, join(at, "input"))),
+            },
             cacheOf(b),
           );
         }
-        if (b.type === "thinking") return { type: "thinking", text: asString(b.thinking, join(at, "thinking")), signature: typeof b.signature === "string" ? b.signature : undefined };
+        if (b.type === "thinking")
+          return { type: "thinking", text: asString(b.thinking, join(at, "thinking")), signature: typeof b.signature === "string" ? b.signature : undefined };
         if (b.type === "redacted_thinking") return { type: "thinking", text: "", signature: asString(b.data, join(at, "data")), redacted: true };
         throw new TranslationError(join(at, "type"), `${JSON.stringify(b.type)} ${UNTRANSLATABLE}`);
       });
@@ -202,7 +229,11 @@ export function parseAnthropicRequest(body: unknown, opts: { model?: string; str
     req.maxTokens = max;
     paths.maxTokens = "max_tokens";
   }
-  for (const [key, field] of [["temperature", "temperature"], ["topP", "top_p"], ["topK", "top_k"]] as const) {
+  for (const [key, field] of [
+    ["temperature", "temperature"],
+    ["topP", "top_p"],
+    ["topK", "top_k"],
+  ] as const) {
     const v = optNumber(b[field], field);
     if (v !== undefined) {
       req[key] = v;
@@ -247,7 +278,8 @@ export function parseAnthropicRequest(body: unknown, opts: { model?: string; str
     const oc = asObject(b.output_config, "output_config");
     refuseUnknown(oc, ["effort", "format"], "output_config");
     if (oc.effort !== undefined && oc.effort !== null) {
-      if (!EFFORTS.includes(oc.effort as (typeof EFFORTS)[number])) throw new TranslationError("output_config.effort", `${JSON.stringify(oc.effort)} is not a known effort`);
+      if (!EFFORTS.includes(oc.effort as (typeof EFFORTS)[number]))
+        throw new TranslationError("output_config.effort", `${JSON.stringify(oc.effort)} is not a known effort`);
       req.effort = oc.effort as (typeof EFFORTS)[number];
       paths.effort = "output_config.effort";
     }
@@ -292,7 +324,14 @@ export function buildAnthropicRequest(req: CanonicalRequest, upstreamModel: stri
       let calls = 0;
       m.content.forEach((p) => {
         if (p.type === "text") content.push({ type: "text", text: p.text, ...cacheField(p.cacheControl) });
-        else if (p.type === "tool_call") content.push({ type: "tool_use", id: p.id, name: p.name, input: parseArguments(p.arguments, `${m.path}.tool_calls[${calls++}].function.arguments`), ...cacheField(p.cacheControl) });
+        else if (p.type === "tool_call")
+          content.push({
+            type: "tool_use",
+            id: p.id,
+            name: p.name,
+            input: parseArguments(p.arguments, `${m.path}.tool_calls[${calls++}].function.arguments`),
+            ...cacheField(p.cacheControl),
+          });
         else if (p.redacted) content.push({ type: "redacted_thinking", data: p.signature ?? "" });
         else if (p.signature) content.push({ type: "thinking", thinking: p.text, signature: p.signature });
         // Thinking without an Anthropic signature (another provider's reasoning) cannot be
@@ -318,7 +357,10 @@ export function buildAnthropicRequest(req: CanonicalRequest, upstreamModel: stri
   const body: Record<string, unknown> = { model: upstreamModel, max_tokens: req.maxTokens ?? DEFAULT_MAX_TOKENS };
   if (req.system.length) {
     const only = req.system[0];
-    body.system = req.system.length === 1 && only && !only.cacheControl ? only.text : req.system.map((p) => ({ type: "text", text: p.text, ...cacheField(p.cacheControl) }));
+    body.system =
+      req.system.length === 1 && only && !only.cacheControl
+        ? only.text
+        : req.system.map((p) => ({ type: "text", text: p.text, ...cacheField(p.cacheControl) }));
   }
   body.messages = messages;
   if (req.tools?.length) {
@@ -346,22 +388,33 @@ export function buildAnthropicRequest(req: CanonicalRequest, upstreamModel: stri
   if (req.topP !== undefined) body.top_p = req.topP;
   if (req.topK !== undefined) body.top_k = req.topK;
   if (req.stop?.length) body.stop_sequences = req.stop;
-  if (req.presencePenalty !== undefined && req.presencePenalty !== 0) throw cannotSend(req, "presencePenalty", "anthropic", "Anthropic has no presence penalty");
-  if (req.frequencyPenalty !== undefined && req.frequencyPenalty !== 0) throw cannotSend(req, "frequencyPenalty", "anthropic", "Anthropic has no frequency penalty");
+  if (req.presencePenalty !== undefined && req.presencePenalty !== 0)
+    throw cannotSend(req, "presencePenalty", "anthropic", "Anthropic has no presence penalty");
+  if (req.frequencyPenalty !== undefined && req.frequencyPenalty !== 0)
+    throw cannotSend(req, "frequencyPenalty", "anthropic", "Anthropic has no frequency penalty");
   if (req.seed !== undefined) throw cannotSend(req, "seed", "anthropic", "Anthropic has no seeded sampling");
   const outputConfig: Json = {};
   if (req.responseFormat && req.responseFormat.type !== "text") {
     const f = req.responseFormat;
     if (f.type === "json_object") throw cannotSend(req, "responseFormat", "anthropic", "Anthropic has no schema-less JSON mode; send a json_schema");
-    if (f.description !== undefined) throw new TranslationError(`${req.paths.responseFormat ?? "responseFormat"}.json_schema.description`, "cannot be sent to an Anthropic model (its output format takes a schema only)");
-    if (f.strict === false) throw new TranslationError(`${req.paths.responseFormat ?? "responseFormat"}.json_schema.strict`, "false cannot be sent to an Anthropic model: its structured outputs are always strict");
+    if (f.description !== undefined)
+      throw new TranslationError(
+        `${req.paths.responseFormat ?? "responseFormat"}.json_schema.description`,
+        "cannot be sent to an Anthropic model (its output format takes a schema only)",
+      );
+    if (f.strict === false)
+      throw new TranslationError(
+        `${req.paths.responseFormat ?? "responseFormat"}.json_schema.strict`,
+        "false cannot be sent to an Anthropic model: its structured outputs are always strict",
+      );
     outputConfig.format = { type: "json_schema", schema: f.schema };
   }
   const thinking = req.thinking ?? (req.effort !== undefined && req.effort !== "none" ? { type: "enabled" as const } : undefined);
   if (thinking?.type === "disabled") body.thinking = { type: "disabled" };
-  else if (thinking?.type === "enabled") body.thinking = thinking.budgetTokens !== undefined ? { type: "enabled", budget_tokens: thinking.budgetTokens } : { type: "adaptive" };
+  else if (thinking?.type === "enabled")
+    body.thinking = thinking.budgetTokens !== undefined ? { type: "enabled", budget_tokens: thinking.budgetTokens } : { type: "adaptive" };
   if (req.effort !== undefined && req.effort !== "none") {
-    if (req.effort === "minimal") throw cannotSend(req, "effort", "anthropic", "Anthropic's lowest effort is \"low\"");
+    if (req.effort === "minimal") throw cannotSend(req, "effort", "anthropic", 'Anthropic\'s lowest effort is "low"');
     outputConfig.effort = req.effort;
   }
   if (Object.keys(outputConfig).length) body.output_config = outputConfig;
@@ -373,15 +426,34 @@ export function buildAnthropicRequest(req: CanonicalRequest, upstreamModel: stri
 // Responses
 
 const STOP_IN: Record<string, StopReason> = {
-  end_turn: "end_turn", max_tokens: "max_tokens", stop_sequence: "stop_sequence", tool_use: "tool_use", refusal: "refusal",
-  model_context_window_exceeded: "max_tokens", pause_turn: "other",
+  end_turn: "end_turn",
+  max_tokens: "max_tokens",
+  stop_sequence: "stop_sequence",
+  tool_use: "tool_use",
+  refusal: "refusal",
+  model_context_window_exceeded: "max_tokens",
+  pause_turn: "other",
 };
-const STOP_OUT: Record<StopReason, string> = { end_turn: "end_turn", max_tokens: "max_tokens", stop_sequence: "stop_sequence", tool_use: "tool_use", content_filter: "refusal", refusal: "refusal", other: "end_turn" };
+const STOP_OUT: Record<StopReason, string> = {
+  end_turn: "end_turn",
+  max_tokens: "max_tokens",
+  stop_sequence: "stop_sequence",
+  tool_use: "tool_use",
+  content_filter: "refusal",
+  refusal: "refusal",
+  other: "end_turn",
+};
 
 export function anthropicUsage(u: unknown): Usage {
   if (!isObject(u)) return { ...ZERO_USAGE };
-  const usage: Usage = { inputTokens: count(u.input_tokens), outputTokens: count(u.output_tokens), cacheReadTokens: count(u.cache_read_input_tokens), cacheWriteTokens: count(u.cache_creation_input_tokens) };
-  if (isObject(u.output_tokens_details) && count(u.output_tokens_details.thinking_tokens) > 0) usage.reasoningTokens = count(u.output_tokens_details.thinking_tokens);
+  const usage: Usage = {
+    inputTokens: count(u.input_tokens),
+    outputTokens: count(u.output_tokens),
+    cacheReadTokens: count(u.cache_read_input_tokens),
+    cacheWriteTokens: count(u.cache_creation_input_tokens),
+  };
+  if (isObject(u.output_tokens_details) && count(u.output_tokens_details.thinking_tokens) > 0)
+    usage.reasoningTokens = count(u.output_tokens_details.thinking_tokens);
   return usage;
 }
 
@@ -396,7 +468,12 @@ function partialUsage(u: Json): Partial<Usage> {
 }
 
 function usageBody(u: Usage): Json {
-  const body: Json = { input_tokens: u.inputTokens, cache_creation_input_tokens: u.cacheWriteTokens, cache_read_input_tokens: u.cacheReadTokens, output_tokens: u.outputTokens };
+  const body: Json = {
+    input_tokens: u.inputTokens,
+    cache_creation_input_tokens: u.cacheWriteTokens,
+    cache_read_input_tokens: u.cacheReadTokens,
+    output_tokens: u.outputTokens,
+  };
   if (u.reasoningTokens) body.output_tokens_details = { thinking_tokens: u.reasoningTokens };
   return body;
 }
@@ -406,7 +483,8 @@ export function parseAnthropicResponse(body: unknown): CanonicalResponse {
   const content: ResponsePart[] = asArray(b.content ?? [], "response.content").flatMap((raw, i): ResponsePart[] => {
     const block = asObject(raw, `response.content[${i}]`);
     if (block.type === "text") return [{ type: "text", text: String(block.text ?? "") }];
-    if (block.type === "tool_use") return [{ type: "tool_call", id: String(block.id ?? ""), name: String(block.name ?? ""), arguments: JSON.stringify(block.input ?? {}) }];
+    if (block.type === "tool_use")
+      return [{ type: "tool_call", id: String(block.id ?? ""), name: String(block.name ?? ""), arguments: JSON.stringify(block.input ?? {}) }];
     if (block.type === "thinking") return [{ type: "thinking", text: String(block.thinking ?? ""), signature: String(block.signature ?? "") }];
     if (block.type === "redacted_thinking") return [{ type: "thinking", text: "", signature: String(block.data ?? ""), redacted: true }];
     throw new TranslationError(`response.content[${i}].type`, `${JSON.stringify(block.type)} ${UNTRANSLATABLE}`);
@@ -465,10 +543,12 @@ function createDecoder() {
           if (block.type === "text") return typeof block.text === "string" && block.text !== "" ? [{ type: "text_delta", index, text: block.text }] : [];
           if (block.type === "tool_use") {
             const out: CanonicalStreamEvent[] = [{ type: "tool_call_start", index, id: String(block.id ?? ""), name: String(block.name ?? "") }];
-            if (isObject(block.input) && Object.keys(block.input).length) out.push({ type: "tool_call_delta", index, argumentsDelta: JSON.stringify(block.input) });
+            if (isObject(block.input) && Object.keys(block.input).length)
+              out.push({ type: "tool_call_delta", index, argumentsDelta: JSON.stringify(block.input) });
             return out;
           }
-          if (block.type === "thinking") return typeof block.thinking === "string" && block.thinking !== "" ? [{ type: "thinking_delta", index, text: block.thinking }] : [];
+          if (block.type === "thinking")
+            return typeof block.thinking === "string" && block.thinking !== "" ? [{ type: "thinking_delta", index, text: block.thinking }] : [];
           return [];
         }
         case "content_block_delta": {
@@ -518,7 +598,16 @@ function createEncoder(ctx: StreamEncodeContext) {
   const start = (): string => {
     if (started) return "";
     started = true;
-    const message = { id: ctx.id, type: "message", role: "assistant", model: ctx.model, content: [], stop_reason: null, stop_sequence: null, usage: usageBody(usage) };
+    const message = {
+      id: ctx.id,
+      type: "message",
+      role: "assistant",
+      model: ctx.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: usageBody(usage),
+    };
     return ev("message_start", { message });
   };
   const closeOpen = (): string => {

@@ -63,8 +63,22 @@ const present = (v: unknown): boolean => v !== undefined && v !== null;
 
 const REQUEST_FIELDS = ["model", "contents", "systemInstruction", "tools", "toolConfig", "generationConfig", "safetySettings", "labels"] as const;
 const GENERATION_FIELDS = [
-  "temperature", "topP", "topK", "maxOutputTokens", "stopSequences", "candidateCount", "responseMimeType", "responseSchema", "responseJsonSchema",
-  "presencePenalty", "frequencyPenalty", "seed", "thinkingConfig", "responseModalities", "responseLogprobs", "mediaResolution",
+  "temperature",
+  "topP",
+  "topK",
+  "maxOutputTokens",
+  "stopSequences",
+  "candidateCount",
+  "responseMimeType",
+  "responseSchema",
+  "responseJsonSchema",
+  "presencePenalty",
+  "frequencyPenalty",
+  "seed",
+  "thinkingConfig",
+  "responseModalities",
+  "responseLogprobs",
+  "mediaResolution",
 ] as const;
 
 const LEVELS: Record<string, Effort> = { MINIMAL: "minimal", LOW: "low", MEDIUM: "medium", HIGH: "high" };
@@ -72,7 +86,24 @@ const LEVELS: Record<string, Effort> = { MINIMAL: "minimal", LOW: "low", MEDIUM:
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-const SCHEMA_COPY = ["format", "description", "enum", "required", "minItems", "maxItems", "minimum", "maximum", "minLength", "maxLength", "pattern", "title", "default", "example", "minProperties", "maxProperties"];
+const SCHEMA_COPY = [
+  "format",
+  "description",
+  "enum",
+  "required",
+  "minItems",
+  "maxItems",
+  "minimum",
+  "maximum",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "title",
+  "default",
+  "example",
+  "minProperties",
+  "maxProperties",
+];
 
 /** Gemini's OpenAPI-style Schema (uppercase types, `nullable`) → JSON Schema. */
 export function schemaToJsonSchema(schema: unknown, path: string): Json {
@@ -124,7 +155,12 @@ function parseContents(raw: unknown): CanonicalMessage[] {
           const name = asString(fc.name, join(join(at, callKey), "name"));
           const id = typeof fc.id === "string" && fc.id !== "" ? fc.id : `call_${i}_${j}`;
           pendingCalls.push({ id, name });
-          return { type: "tool_call", id, name, arguments: JSON.stringify(fc.args === undefined || fc.args === null ? {} : asObject(fc.args, join(join(at, callKey), "args"))) };
+          return {
+            type: "tool_call",
+            id,
+            name,
+            arguments: JSON.stringify(fc.args === undefined || fc.args === null ? {} : asObject(fc.args, join(join(at, callKey), "args"))),
+          };
         }
         refuseUnknown(p, ["text", "thought", "thoughtSignature"], at);
         if (p.thought === true) return { type: "thinking", text: textOf(p, at) };
@@ -149,7 +185,8 @@ function parseContents(raw: unknown): CanonicalMessage[] {
           const d = asObject(inline, join(at, inlineKey));
           const [mime, mimeKey] = field(d, "mimeType");
           const mediaType = asString(mime, join(join(at, inlineKey), mimeKey));
-          if (!mediaType.startsWith("image/")) throw new TranslationError(join(join(at, inlineKey), mimeKey), `${JSON.stringify(mediaType)} ${UNTRANSLATABLE} (only images)`);
+          if (!mediaType.startsWith("image/"))
+            throw new TranslationError(join(join(at, inlineKey), mimeKey), `${JSON.stringify(mediaType)} ${UNTRANSLATABLE} (only images)`);
           pending.push({ type: "image", source: { kind: "base64", mediaType, data: asString(d.data, join(join(at, inlineKey), "data")) } });
         } else if (present(response)) {
           refuseUnknown(p, ["functionResponse"], at);
@@ -159,7 +196,11 @@ function parseContents(raw: unknown): CanonicalMessage[] {
           let k = typeof fr.id === "string" ? pendingCalls.findIndex((call) => call.id === fr.id) : -1;
           if (k < 0) k = pendingCalls.findIndex((call) => call.name === name);
           const call = pendingCalls[k];
-          if (!call) throw new TranslationError(join(join(at, responseKey), "name"), `answers no earlier functionCall named ${JSON.stringify(name)}, so it cannot be translated`);
+          if (!call)
+            throw new TranslationError(
+              join(join(at, responseKey), "name"),
+              `answers no earlier functionCall named ${JSON.stringify(name)}, so it cannot be translated`,
+            );
           pendingCalls.splice(k, 1);
           const result: ToolResultPart = { type: "tool_result", toolCallId: call.id, content: [] };
           const r = fr.response;
@@ -200,7 +241,11 @@ function parseTools(raw: unknown): CanonicalTool[] {
       const [jsonSchema, jsonSchemaKey] = field(fd, "parametersJsonSchema");
       const tool: CanonicalTool = {
         name: asString(fd.name, join(at, "name")),
-        parameters: present(jsonSchema) ? asObject(jsonSchema, join(at, jsonSchemaKey)) : present(params) ? schemaToJsonSchema(params, join(at, paramsKey)) : { type: "object", properties: {} },
+        parameters: present(jsonSchema)
+          ? asObject(jsonSchema, join(at, jsonSchemaKey))
+          : present(params)
+            ? schemaToJsonSchema(params, join(at, paramsKey))
+            : { type: "object", properties: {} },
         path: at,
       };
       if (fd.description !== undefined) tool.description = asString(fd.description, join(at, "description"));
@@ -235,7 +280,15 @@ function parseGenerationConfig(raw: unknown, key: string, req: CanonicalRequest)
   const g = asObject(raw, key);
   refuseUnknown(g, GENERATION_FIELDS, key);
   const paths = req.paths;
-  for (const [name, target] of [["temperature", "temperature"], ["topP", "topP"], ["topK", "topK"], ["maxOutputTokens", "maxTokens"], ["presencePenalty", "presencePenalty"], ["frequencyPenalty", "frequencyPenalty"], ["seed", "seed"]] as const) {
+  for (const [name, target] of [
+    ["temperature", "temperature"],
+    ["topP", "topP"],
+    ["topK", "topK"],
+    ["maxOutputTokens", "maxTokens"],
+    ["presencePenalty", "presencePenalty"],
+    ["frequencyPenalty", "frequencyPenalty"],
+    ["seed", "seed"],
+  ] as const) {
     const [v, k] = field(g, name);
     if (present(v)) {
       req[target] = asNumber(v, join(key, k));
@@ -248,17 +301,20 @@ function parseGenerationConfig(raw: unknown, key: string, req: CanonicalRequest)
     paths.stop = join(key, stopsKey);
   }
   const [n, nKey] = field(g, "candidateCount");
-  if (present(n) && asNumber(n, join(key, nKey)) !== 1) throw new TranslationError(join(key, nKey), `only 1 candidate ${UNTRANSLATABLE.replace("cannot", "can")}`);
+  if (present(n) && asNumber(n, join(key, nKey)) !== 1)
+    throw new TranslationError(join(key, nKey), `only 1 candidate ${UNTRANSLATABLE.replace("cannot", "can")}`);
   const [logprobs, logprobsKey] = field(g, "responseLogprobs");
   if (logprobs === true) throw new TranslationError(join(key, logprobsKey), UNTRANSLATABLE);
   const [modalities, modalitiesKey] = field(g, "responseModalities");
-  if (present(modalities) && asArray(modalities, join(key, modalitiesKey)).some((m) => m !== "TEXT")) throw new TranslationError(join(key, modalitiesKey), `only ["TEXT"] ${UNTRANSLATABLE.replace("cannot", "can")}`);
+  if (present(modalities) && asArray(modalities, join(key, modalitiesKey)).some((m) => m !== "TEXT"))
+    throw new TranslationError(join(key, modalitiesKey), `only ["TEXT"] ${UNTRANSLATABLE.replace("cannot", "can")}`);
   // mediaResolution chooses how finely Gemini reads images: a hint like OpenAI's image `detail`.
 
   const [mime, mimeKey] = field(g, "responseMimeType");
   const [schema, schemaKey] = field(g, "responseSchema");
   const [jsonSchema, jsonSchemaKey] = field(g, "responseJsonSchema");
-  if (present(mime) && mime !== "text/plain" && mime !== "application/json") throw new TranslationError(join(key, mimeKey), `${JSON.stringify(mime)} ${UNTRANSLATABLE}`);
+  if (present(mime) && mime !== "text/plain" && mime !== "application/json")
+    throw new TranslationError(join(key, mimeKey), `${JSON.stringify(mime)} ${UNTRANSLATABLE}`);
   if (mime === "application/json" || present(schema) || present(jsonSchema)) {
     if (present(jsonSchema)) req.responseFormat = { type: "json_schema", schema: asObject(jsonSchema, join(key, jsonSchemaKey)) };
     else if (present(schema)) req.responseFormat = { type: "json_schema", schema: schemaToJsonSchema(schema, join(key, schemaKey)) };
@@ -333,7 +389,11 @@ export function buildGeminiRequest(req: CanonicalRequest): Record<string, unknow
         role: "user",
         parts: m.content.map((p, j) => {
           if (p.type === "text") return { text: p.text };
-          if (p.source.kind === "url") throw new TranslationError(`${m.path}.content[${j}]`, "an image URL cannot be sent to a Gemini model (Gemini takes images inline); send it as a data: URL / base64");
+          if (p.source.kind === "url")
+            throw new TranslationError(
+              `${m.path}.content[${j}]`,
+              "an image URL cannot be sent to a Gemini model (Gemini takes images inline); send it as a data: URL / base64",
+            );
           return { inlineData: { mimeType: p.source.mediaType, data: p.source.data } };
         }),
       });
@@ -352,7 +412,11 @@ export function buildGeminiRequest(req: CanonicalRequest): Record<string, unknow
     } else {
       const r = m.content;
       const name = names.get(r.toolCallId);
-      if (!name) throw new TranslationError(`${m.path}.tool_call_id`, `${JSON.stringify(r.toolCallId)} matches no earlier tool call, and Gemini needs the function's name`);
+      if (!name)
+        throw new TranslationError(
+          `${m.path}.tool_call_id`,
+          `${JSON.stringify(r.toolCallId)} matches no earlier tool call, and Gemini needs the function's name`,
+        );
       const text = r.content
         .map((p, j) => {
           if (p.type !== "text") throw new TranslationError(`${m.path}.content[${j}]`, "an image in a tool result cannot be sent to a Gemini model");
@@ -373,7 +437,8 @@ export function buildGeminiRequest(req: CanonicalRequest): Record<string, unknow
     body.tools = [
       {
         functionDeclarations: req.tools.map((t) => {
-          if (t.strict) throw new TranslationError(`${t.path}.strict`, "cannot be sent to a Gemini model: Gemini does not guarantee arguments follow the schema");
+          if (t.strict)
+            throw new TranslationError(`${t.path}.strict`, "cannot be sent to a Gemini model: Gemini does not guarantee arguments follow the schema");
           // parametersJsonSchema takes the JSON Schema as it is, unlike the OpenAPI-style `parameters`.
           return { name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parametersJsonSchema: t.parameters };
         }),
@@ -401,7 +466,11 @@ export function buildGeminiRequest(req: CanonicalRequest): Record<string, unknow
   if (f && f.type !== "text") {
     gen.responseMimeType = "application/json";
     if (f.type === "json_schema") {
-      if (f.description !== undefined) throw new TranslationError(`${req.paths.responseFormat ?? "responseFormat"}.json_schema.description`, "cannot be sent to a Gemini model (its response schema takes a schema only)");
+      if (f.description !== undefined)
+        throw new TranslationError(
+          `${req.paths.responseFormat ?? "responseFormat"}.json_schema.description`,
+          "cannot be sent to a Gemini model (its response schema takes a schema only)",
+        );
       gen.responseJsonSchema = f.schema;
     }
   }
@@ -432,14 +501,27 @@ function stopIn(reason: unknown, sawToolCall: boolean): StopReason {
   return "other";
 }
 
-const STOP_OUT: Record<StopReason, string> = { end_turn: "STOP", stop_sequence: "STOP", tool_use: "STOP", max_tokens: "MAX_TOKENS", content_filter: "SAFETY", refusal: "SAFETY", other: "OTHER" };
+const STOP_OUT: Record<StopReason, string> = {
+  end_turn: "STOP",
+  stop_sequence: "STOP",
+  tool_use: "STOP",
+  max_tokens: "MAX_TOKENS",
+  content_filter: "SAFETY",
+  refusal: "SAFETY",
+  other: "OTHER",
+};
 
 /** Gemini counts cached tokens inside promptTokenCount and thoughts apart from candidates. */
 export function geminiUsage(u: unknown): Usage {
   if (!isObject(u)) return { ...ZERO_USAGE };
   const cached = count(u.cachedContentTokenCount);
   const thoughts = count(u.thoughtsTokenCount);
-  const usage: Usage = { inputTokens: Math.max(0, count(u.promptTokenCount) - cached), outputTokens: count(u.candidatesTokenCount) + thoughts, cacheReadTokens: cached, cacheWriteTokens: 0 };
+  const usage: Usage = {
+    inputTokens: Math.max(0, count(u.promptTokenCount) - cached),
+    outputTokens: count(u.candidatesTokenCount) + thoughts,
+    cacheReadTokens: cached,
+    cacheWriteTokens: 0,
+  };
   if (thoughts > 0) usage.reasoningTokens = thoughts;
   return usage;
 }
@@ -581,7 +663,10 @@ function createEncoder(ctx: StreamEncodeContext) {
   let done = false;
   const calls = new Map<number, { id: string; name: string; args: string }>();
   const frame = (candidate: Json, withUsage = false): string =>
-    sse({ candidates: [{ ...candidate, index: 0 }], ...(withUsage ? { usageMetadata: usageBody(usage) } : {}), modelVersion: ctx.model, responseId: ctx.id }, { eol: "\r\n" });
+    sse(
+      { candidates: [{ ...candidate, index: 0 }], ...(withUsage ? { usageMetadata: usageBody(usage) } : {}), modelVersion: ctx.model, responseId: ctx.id },
+      { eol: "\r\n" },
+    );
   const parts = (p: Json[]): Json => ({ content: { parts: p, role: "model" } });
   const flushCall = (index: number): string => {
     const call = calls.get(index);

@@ -47,9 +47,32 @@ import {
 
 /** Request fields understood here; every other top-level field is refused. */
 const REQUEST_FIELDS = [
-  "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "n", "stream", "stream_options",
-  "tools", "tool_choice", "parallel_tool_calls", "response_format", "reasoning_effort", "presence_penalty", "frequency_penalty",
-  "seed", "logprobs", "user", "safety_identifier", "prompt_cache_key", "store", "metadata", "service_tier", "modalities",
+  "model",
+  "messages",
+  "max_tokens",
+  "max_completion_tokens",
+  "temperature",
+  "top_p",
+  "stop",
+  "n",
+  "stream",
+  "stream_options",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "response_format",
+  "reasoning_effort",
+  "presence_penalty",
+  "frequency_penalty",
+  "seed",
+  "logprobs",
+  "user",
+  "safety_identifier",
+  "prompt_cache_key",
+  "store",
+  "metadata",
+  "service_tier",
+  "modalities",
 ] as const;
 
 const EFFORTS: readonly Effort[] = ["none", "minimal", "low", "medium", "high", "xhigh", "max"];
@@ -117,7 +140,8 @@ function parseMessages(raw: unknown, system: TextPart[]): CanonicalMessage[] {
         asArray(m.tool_calls, join(path, "tool_calls")).forEach((rawCall, k) => {
           const at = join(join(path, "tool_calls"), k);
           const call = asObject(rawCall, at);
-          if (call.type !== undefined && call.type !== "function") throw new TranslationError(join(at, "type"), `${JSON.stringify(call.type)} ${UNTRANSLATABLE}`);
+          if (call.type !== undefined && call.type !== "function")
+            throw new TranslationError(join(at, "type"), `${JSON.stringify(call.type)} ${UNTRANSLATABLE}`);
           const fn = asObject(call.function, join(at, "function"));
           content.push({
             type: "tool_call",
@@ -132,7 +156,11 @@ function parseMessages(raw: unknown, system: TextPart[]): CanonicalMessage[] {
       refuseUnknown(m, ["role", "content", "tool_call_id"], path);
       messages.push({
         role: "tool",
-        content: { type: "tool_result", toolCallId: asString(m.tool_call_id, join(path, "tool_call_id")), content: textParts(m.content, join(path, "content")) },
+        content: {
+          type: "tool_result",
+          toolCallId: asString(m.tool_call_id, join(path, "tool_call_id")),
+          content: textParts(m.content, join(path, "content")),
+        },
         path,
       });
     } else {
@@ -211,7 +239,13 @@ export function parseOpenAIRequest(body: unknown, opts: { model?: string; stream
     req.maxTokens = max;
     paths.maxTokens = maxKey;
   }
-  for (const [key, field] of [["temperature", "temperature"], ["topP", "top_p"], ["presencePenalty", "presence_penalty"], ["frequencyPenalty", "frequency_penalty"], ["seed", "seed"]] as const) {
+  for (const [key, field] of [
+    ["temperature", "temperature"],
+    ["topP", "top_p"],
+    ["presencePenalty", "presence_penalty"],
+    ["frequencyPenalty", "frequency_penalty"],
+    ["seed", "seed"],
+  ] as const) {
     const v = optNumber(b[field], field);
     if (v !== undefined) {
       req[key] = v;
@@ -222,7 +256,8 @@ export function parseOpenAIRequest(body: unknown, opts: { model?: string; stream
     req.stop = typeof b.stop === "string" ? [b.stop] : asArray(b.stop, "stop").map((s, i) => asString(s, join("stop", i)));
     paths.stop = "stop";
   }
-  if (b.n !== undefined && b.n !== null && asNumber(b.n, "n") !== 1) throw new TranslationError("n", `only 1 choice ${UNTRANSLATABLE.replace("cannot", "can")}`);
+  if (b.n !== undefined && b.n !== null && asNumber(b.n, "n") !== 1)
+    throw new TranslationError("n", `only 1 choice ${UNTRANSLATABLE.replace("cannot", "can")}`);
   if (b.logprobs === true) throw new TranslationError("logprobs", UNTRANSLATABLE);
   if (b.response_format !== undefined && b.response_format !== null) {
     req.responseFormat = parseResponseFormat(b.response_format);
@@ -259,11 +294,14 @@ function userContent(parts: Array<TextPart | ImagePart>): string | Json[] {
   const only = parts[0];
   if (parts.length === 1 && only?.type === "text") return only.text;
   return parts.map((p) =>
-    p.type === "text" ? { type: "text", text: p.text } : { type: "image_url", image_url: { url: p.source.kind === "url" ? p.source.url : dataUrl(p.source.mediaType, p.source.data) } },
+    p.type === "text"
+      ? { type: "text", text: p.text }
+      : { type: "image_url", image_url: { url: p.source.kind === "url" ? p.source.url : dataUrl(p.source.mediaType, p.source.data) } },
   );
 }
 
-const textContent = (parts: TextPart[]): string | Json[] => (parts.length === 1 && parts[0] ? parts[0].text : parts.map((p) => ({ type: "text", text: p.text })));
+const textContent = (parts: TextPart[]): string | Json[] =>
+  parts.length === 1 && parts[0] ? parts[0].text : parts.map((p) => ({ type: "text", text: p.text }));
 
 export function buildOpenAIRequest(req: CanonicalRequest, upstreamModel: string): Record<string, unknown> {
   const messages: Json[] = [];
@@ -282,7 +320,8 @@ export function buildOpenAIRequest(req: CanonicalRequest, upstreamModel: string)
     } else {
       const result = m.content;
       const texts: TextPart[] = result.content.map((p, j) => {
-        if (p.type !== "text") throw new TranslationError(`${m.path}.content[${j}]`, "an image in a tool result cannot be sent to an OpenAI model (tool messages carry text only)");
+        if (p.type !== "text")
+          throw new TranslationError(`${m.path}.content[${j}]`, "an image in a tool result cannot be sent to an OpenAI model (tool messages carry text only)");
         return p;
       });
       messages.push({ role: "tool", tool_call_id: result.toolCallId, content: texts.length === 0 ? "" : textContent(texts) });
@@ -332,8 +371,22 @@ export function buildOpenAIRequest(req: CanonicalRequest, upstreamModel: string)
 // ---------------------------------------------------------------------------------------------
 // Responses
 
-const FINISH_TO_STOP: Record<string, StopReason> = { stop: "end_turn", length: "max_tokens", tool_calls: "tool_use", function_call: "tool_use", content_filter: "content_filter" };
-const STOP_TO_FINISH: Record<StopReason, string> = { end_turn: "stop", stop_sequence: "stop", other: "stop", max_tokens: "length", tool_use: "tool_calls", content_filter: "content_filter", refusal: "content_filter" };
+const FINISH_TO_STOP: Record<string, StopReason> = {
+  stop: "end_turn",
+  length: "max_tokens",
+  tool_calls: "tool_use",
+  function_call: "tool_use",
+  content_filter: "content_filter",
+};
+const STOP_TO_FINISH: Record<StopReason, string> = {
+  end_turn: "stop",
+  stop_sequence: "stop",
+  other: "stop",
+  max_tokens: "length",
+  tool_use: "tool_calls",
+  content_filter: "content_filter",
+  refusal: "content_filter",
+};
 
 /** OpenAI counts cached tokens inside prompt_tokens; canonical input is the uncached part. */
 export function openaiUsage(u: unknown): Usage {
@@ -341,7 +394,12 @@ export function openaiUsage(u: unknown): Usage {
   const details = isObject(u.prompt_tokens_details) ? u.prompt_tokens_details : {};
   const out = isObject(u.completion_tokens_details) ? u.completion_tokens_details : {};
   const cached = count(details.cached_tokens);
-  const usage: Usage = { inputTokens: Math.max(0, count(u.prompt_tokens) - cached), outputTokens: count(u.completion_tokens), cacheReadTokens: cached, cacheWriteTokens: 0 };
+  const usage: Usage = {
+    inputTokens: Math.max(0, count(u.prompt_tokens) - cached),
+    outputTokens: count(u.completion_tokens),
+    cacheReadTokens: cached,
+    cacheWriteTokens: 0,
+  };
   if (count(out.reasoning_tokens) > 0) usage.reasoningTokens = count(out.reasoning_tokens);
   return usage;
 }
@@ -495,7 +553,13 @@ function createEncoder(ctx: StreamEncodeContext) {
   let started = false;
   let done = false;
   const chunk = (delta: Json, finish: string | null = null): string =>
-    sse({ id: ctx.id, object: "chat.completion.chunk", created: ctx.created, model: ctx.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+    sse({
+      id: ctx.id,
+      object: "chat.completion.chunk",
+      created: ctx.created,
+      model: ctx.model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    });
   const start = (): string => {
     if (started) return "";
     started = true;
@@ -525,7 +589,13 @@ function createEncoder(ctx: StreamEncodeContext) {
         }
         case "message_stop":
           done = true;
-          return start() + (ctx.includeUsage ? sse({ id: ctx.id, object: "chat.completion.chunk", created: ctx.created, model: ctx.model, choices: [], usage: usageBody(usage) }) : "") + sse("[DONE]");
+          return (
+            start() +
+            (ctx.includeUsage
+              ? sse({ id: ctx.id, object: "chat.completion.chunk", created: ctx.created, model: ctx.model, choices: [], usage: usageBody(usage) })
+              : "") +
+            sse("[DONE]")
+          );
         case "error":
           done = true;
           return sse({ error: { message: ev.message, type: ev.errorType, param: null, code: null } });

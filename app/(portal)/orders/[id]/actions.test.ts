@@ -91,7 +91,10 @@ describeEachEngine("order page actions: reveal and rotate", (engine) => {
   it("rotates only when the plan allows it", async () => {
     signedInAs.userId = a.alice.user.id;
     // Starter 30 (Alice's first order) does not include self-rotation.
-    expect(await rotateKeyAction({ status: "idle" }, form({ keyId: a.alice.apiKeyId, overlap: "none" }))).toMatchObject({ status: "error", message: expect.stringMatching(/Ask support/) });
+    expect(await rotateKeyAction({ status: "idle" }, form({ keyId: a.alice.apiKeyId, overlap: "none" }))).toMatchObject({
+      status: "error",
+      message: expect.stringMatching(/Ask support/),
+    });
     const rotated = await rotateKeyAction({ status: "idle" }, form({ keyId: aliceKeyId, overlap: "1h" }));
     expect(rotated).toMatchObject({ status: "rotated", newKeyId: expect.any(String) });
     const old = await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: aliceKeyId } });

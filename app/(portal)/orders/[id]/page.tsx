@@ -44,7 +44,8 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
   const current = order.currentKey;
   const currentCard = current ? cardKey(current, order.status, now) : null;
   // The same rule the rotate action applies: the button shows only when the rotation would be allowed.
-  const canRotate = isOwner && current !== null && selfRotationRefusal({ planSelfRotate: order.plan.selfRotate, orderStatus: order.status, key: current, now }) === null;
+  const canRotate =
+    isOwner && current !== null && selfRotationRefusal({ planSelfRotate: order.plan.selfRotate, orderStatus: order.status, key: current, now }) === null;
 
   return (
     <>
