@@ -5,11 +5,11 @@ export const providerSchema = z.enum(["OPENAI", "ANTHROPIC", "GEMINI"]);
 
 /** Input for adding or updating an upstream channel (CLI and admin console). */
 export const channelInputSchema = z.object({
-  name: safeText().trim().min(1).max(80),
+  name: safeText({ trim: true }).min(1).max(80),
   provider: providerSchema,
   baseUrl: z.url({ protocol: /^https?$/, error: "an http(s) URL" }).transform((u) => u.replace(/\/+$/, "")),
   apiKey: z.string().trim().min(1, "the upstream API key is required"),
-  models: z.array(safeText().trim().min(1).max(200)).min(1, "at least one model is required"),
+  models: z.array(safeText({ trim: true }).min(1).max(200)).min(1, "at least one model is required"),
   modelMap: z.record(safeText().max(200), safeText().max(200)).default({}),
   priority: z.number().int().min(-1000).max(1000).default(0),
   weight: z.number().int().min(1).max(1000).default(1),

@@ -122,6 +122,7 @@ const builders: Builders = {
   invalid_signature: () => ERROR_TABLE.invalid_signature.meaning,
   malformed_body: ({ reason }) => (reason ? `The event is not valid: ${reason}` : ERROR_TABLE.malformed_body.meaning),
   event_in_progress: () => ERROR_TABLE.event_in_progress.meaning,
+  event_not_applied: ({ reason }) => reason ?? ERROR_TABLE.event_not_applied.meaning,
 };
 
 /** The client-facing message for a code, made specific by whatever details are given. */

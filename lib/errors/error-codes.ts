@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   "invalid_signature",
   "malformed_body",
   "event_in_progress",
+  "event_not_applied",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

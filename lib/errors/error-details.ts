@@ -43,6 +43,7 @@ export interface ErrorDetailsByCode {
   invalid_signature: NoDetails;
   malformed_body: { reason?: string };
   event_in_progress: NoDetails;
+  event_not_applied: { reason?: string };
 }
 
 /** Options every code accepts, besides its own details. */

@@ -41,6 +41,7 @@ const DESIGN_TABLE: readonly [string, number, string, string][] = [
   ["invalid_signature", 401, "invalid_request_error", "authentication_error"],
   ["malformed_body", 400, "invalid_request_error", "invalid_request_error"],
   ["event_in_progress", 409, "invalid_request_error", "invalid_request_error"],
+  ["event_not_applied", 422, "invalid_request_error", "invalid_request_error"],
 ];
 
 // google.rpc.Code and the HTTP status Google pairs with each.
@@ -71,8 +72,8 @@ describe("ERROR_TABLE", () => {
       const { status, geminiStatus } = ERROR_TABLE[code];
       const googleHttp = GOOGLE_HTTP[geminiStatus];
       expect(googleHttp, code).toBeDefined();
-      // Statuses Google has no code for (402, 409, 413, 502) map to the closest meaning instead.
-      if (![402, 409, 413, 502].includes(status)) expect(googleHttp, code).toBe(status);
+      // Statuses Google has no code for (402, 409, 413, 422, 502) map to the closest meaning instead.
+      if (![402, 409, 413, 422, 502].includes(status)) expect(googleHttp, code).toBe(status);
     }
     expect(ERROR_TABLE.api_key_quota_exceeded.geminiStatus).toBe("RESOURCE_EXHAUSTED");
     expect(ERROR_TABLE.billing_shortfall.geminiStatus).toBe("FAILED_PRECONDITION");

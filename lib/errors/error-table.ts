@@ -266,6 +266,12 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     ],
     malformed_body: [400, "Event not valid", "The body is not JSON, or not a valid event.", "Fix the field named in the message and deliver the event again."],
     event_in_progress: [409, "Event being applied", "This event is being applied by another delivery.", "Deliver it again in a few seconds."],
+    event_not_applied: [
+      422,
+      "Event stored, not applied",
+      "The event is authentic but cannot be applied (for example an unknown plan); it is stored with its reason.",
+      "An admin fixes the cause and replays the event; delivering it again retries it.",
+    ],
   }),
 };
 

@@ -43,6 +43,18 @@ describe("the reservation's prompt bound", () => {
     expect(measurePrompt(gemini)).toMatchObject({ mediaChars: 40_000, mediaParts: 2 });
   });
 
+  it("counts a data field that is not base64 (a plain-text document, a tool result) as text", () => {
+    const text = "The quarterly report says revenue grew. ".repeat(50);
+    const body = {
+      model: "claude-haiku-4-5",
+      max_tokens: 10,
+      messages: [{ role: "user", content: [{ type: "document", source: { type: "text", media_type: "text/plain", data: text } }] }],
+    };
+    const m = measurePrompt(body);
+    expect(m).toMatchObject({ mediaChars: 0, mediaParts: 0 });
+    expect(maxInputTokens(bytes(body), m)).toBeGreaterThanOrEqual(text.length);
+  });
+
   it("property: never below the tokens the mock upstream counts, in any protocol's framing", () => {
     const text = fc.string({ unit: "binary", maxLength: 400 });
     fc.assert(

@@ -34,6 +34,17 @@ export interface PromptMeasure {
 
 /** Keys whose string is inline media data. */
 const MEDIA_DATA_KEYS = new Set(["data", "file_data"]);
+/**
+ * Inline media is base64 (or a data: URL of it). A `data` field holding anything else (Anthropic's
+ * plain-text document source, a tool's result) is text and counts at full size.
+ */
+const BASE64 = /^(?:data:[^,]*,)?[A-Za-z0-9+/\r\n]+={0,2}$/;
+const MIN_MEDIA_CHARS = 64;
+
+function isInlineMedia(key: string, value: string): boolean {
+  if (key === "url") return value.startsWith("data:");
+  return MEDIA_DATA_KEYS.has(key) && value.length >= MIN_MEDIA_CHARS && BASE64.test(value);
+}
 /** Keys whose string points at media the provider fetches. */
 const MEDIA_REF_KEYS = new Set(["url", "file_uri", "fileUri", "file_id"]);
 
@@ -48,7 +59,7 @@ export function measurePrompt(body: unknown): PromptMeasure {
   const walk = (value: unknown, key?: string) => {
     if (typeof value === "string") {
       if (key === "model") return;
-      if (key !== undefined && (MEDIA_DATA_KEYS.has(key) || (key === "url" && value.startsWith("data:")))) {
+      if (key !== undefined && isInlineMedia(key, value)) {
         m.mediaChars += value.length;
         m.mediaParts += 1;
         return;

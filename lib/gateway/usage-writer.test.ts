@@ -112,7 +112,7 @@ describeEachEngine("usage writer", (engine) => {
     expect(usageWriterStats().queued).toBe(7);
 
     // Shutdown with the database still down: the records go to a file in the data directory.
-    await restoreUnwrittenUsage(database, spill); // sets the data directory; nothing to restore yet
+    await restoreUnwrittenUsage(down, spill); // sets the data directory; nothing to restore yet
     await saveUnwrittenUsage({ writeForMs: 300 });
     expect(usageWriterStats().queued).toBe(0);
     const saved = readdirSync(join(spill, "unwritten-usage"));
@@ -126,6 +126,48 @@ describeEachEngine("usage writer", (engine) => {
     const f = await figures(order.orderId);
     expect(f.logs).toHaveLength(7);
     expect(f.balance).toBe(order.credit - 7n * 37n);
+  });
+
+  it("treats an error of the database itself (authentication, a missing table) as an outage, never as bad data", async () => {
+    const order = await newOrder();
+    const before = usageWriterStats().deadLettered;
+    for (const [code, severity] of [
+      ["28P01", "FATAL"], // password authentication failed
+      ["42P01", "ERROR"], // relation does not exist
+      ["57P01", "FATAL"], // terminating connection due to administrator command
+    ]) {
+      const failing: () => Database = () => ({
+        ...t.db,
+        transaction: () => Promise.reject(Object.assign(new Error(`database says ${code}`), { code, severity })),
+      });
+      const records = Array.from({ length: 3 }, () => usage(order));
+      for (const r of records) recordUsage(failing, r);
+      await expect(flushUsage({ all: true })).rejects.toThrow(code);
+      expect(usageWriterStats()).toMatchObject({ queued: 3, deadLettered: before });
+      // The database answers again: every record is written, none was set aside.
+      for (const r of records.slice(0, 1)) recordUsage(database, { ...r, requestId: `${r.requestId}-probe` });
+      await flushUsage({ all: true });
+      expect(usageWriterStats()).toMatchObject({ queued: 0, deadLettered: before });
+    }
+    expect((await figures(order.orderId)).logs).toHaveLength(12);
+  });
+
+  it("queues saved usage for retry when the database does not answer at start", async () => {
+    const order = await newOrder();
+    const down: () => Database = () => ({
+      ...t.db,
+      transaction: () => Promise.reject(Object.assign(new Error("connection refused"), { code: "ECONNREFUSED" })),
+    });
+    const records = Array.from({ length: 4 }, () => usage(order));
+    for (const r of records) recordUsage(down, r);
+    await expect(flushUsage({ all: true })).rejects.toThrow("connection refused");
+    await saveUnwrittenUsage({ writeForMs: 100 });
+    expect(await restoreUnwrittenUsage(down, spill)).toBe(4);
+    expect(readdirSync(join(spill, "unwritten-usage"))).toEqual([]);
+    expect(usageWriterStats().queued).toBe(4);
+    recordUsage(database, usage(order));
+    await flushUsage({ all: true });
+    expect((await figures(order.orderId)).logs).toHaveLength(5);
   });
 
   it("property: with arbitrary text and counts, every record is written or set aside, and every cost is debited once", async () => {

@@ -79,6 +79,7 @@ function state(): WriterState {
 }
 
 const retryLog = new ThrottledLog(logger, "error", 10_000);
+const queueFullLog = new ThrottledLog(logger, "error", 10_000);
 const deadLetterLog = new ThrottledLog(logger, "error", 10_000);
 
 /** What the writer holds and has set aside, for health checks and tests. */
@@ -99,17 +100,33 @@ function schedule(s: WriterState): void {
 export function recordUsage(db: () => Database, record: UsageRecord): void {
   const s = state();
   s.db = db;
-  if (s.queue.length >= MAX_QUEUE) {
-    logger.error({ requestId: record.requestId }, "usage queue full; the database is not keeping up");
-  }
+  if (s.queue.length >= MAX_QUEUE) queueFullLog.log({ queued: s.queue.length }, "usage queue long; the database is not keeping up");
   s.queue.push(record);
-  if (!s.hooked) {
-    s.hooked = true;
-    // Before the database closes (it is the last hook), write everything still queued.
-    onShutdown("usage writer", () => saveUnwrittenUsage(), { order: 100, timeoutMs: 15_000 });
-  }
+  hookShutdown(s);
   if (s.queue.length >= FLUSH_SIZE && s.failures === 0) void flushUsage();
   else schedule(s);
+}
+
+/**
+ * Before the database closes (it is the last hook), write everything still queued, or save it for
+ * the next start. Records that arrive after the hook (a stream cut off by the drain timeout reports
+ * a moment later) are saved synchronously when the process exits.
+ */
+function hookShutdown(s: WriterState): void {
+  if (s.hooked) return;
+  s.hooked = true;
+  onShutdown("usage writer", () => saveUnwrittenUsage(), { order: 100, timeoutMs: 15_000 });
+  process.once("exit", () => {
+    const left = [...s.inFlight, ...s.queue];
+    if (left.length === 0) return;
+    try {
+      const file = spillUsage(left);
+      s.queue = [];
+      logger.warn({ records: left.length, file }, "saved usage recorded after the last write for the next start");
+    } catch (err) {
+      logger.error({ records: left.length, err: errorSummary(err) }, "could not save usage at exit");
+    }
+  });
 }
 
 /** Writes queued records now; with `all`, until the queue is empty (throws if the database fails). */
@@ -216,13 +233,15 @@ function spillUsage(records: UsageRecord[]): string {
 
 /**
  * Writes the usage a previous run saved at shutdown (see `saveUnwrittenUsage`), file by file,
- * deleting each once its records are written or dead-lettered. A file whose database write fails
- * stays for the next start. Records already written are found and not counted twice. Returns how
- * many records were restored.
+ * deleting each once its records are written or dead-lettered. When the database does not answer
+ * yet, the file's records join the queue instead (retried, and saved again at shutdown). Records
+ * already written are found and not counted twice. Returns how many records were read.
  */
 export async function restoreUnwrittenUsage(db: () => Database, dataDir: string): Promise<number> {
   const s = state();
   s.spillDir = dataDir;
+  s.db = db;
+  hookShutdown(s);
   const dir = join(dataDir, SPILL_FOLDER);
   if (!existsSync(dir)) return 0;
   let restored = 0;
@@ -242,16 +261,16 @@ export async function restoreUnwrittenUsage(db: () => Database, dataDir: string)
     try {
       for (let i = 0; i < records.length; i += BATCH_LIMIT) await writeIsolating(db(), records.slice(i, i + BATCH_LIMIT));
     } catch (err) {
-      logger.error(
-        { file, err: errorSummary(err instanceof DatabaseUnavailableError ? err.cause : err) },
-        "could not write saved usage; keeping the file for the next start",
-      );
-      continue;
+      // The database is not answering yet: the records join the queue, which keeps retrying (and
+      // saves them again at shutdown). Written twice, a record still counts once.
+      logger.error({ file, err: errorSummary(err instanceof DatabaseUnavailableError ? err.cause : err) }, "could not write saved usage yet; queued for retry");
+      s.queue.unshift(...records);
+      schedule(s);
     }
     unlinkSync(file);
     restored += records.length;
   }
-  if (restored > 0) logger.info({ records: restored }, "wrote usage saved at the last shutdown");
+  if (restored > 0) logger.info({ records: restored }, "restored the usage saved at the last shutdown");
   return restored;
 }
 
@@ -265,15 +284,18 @@ class DatabaseUnavailableError extends Error {
   }
 }
 
-// SQLSTATE classes that say the database or the connection failed, not the data: connection
-// exceptions, transaction rollbacks (serialization, deadlock), invalid transaction state, lock not
-// available, insufficient resources, operator intervention (shutdown), system and internal errors.
-const UNAVAILABLE_CLASSES = new Set(["08", "25", "40", "53", "55", "57", "58", "XX"]);
+// The SQLSTATE classes in which the database refuses the data it was given: data exceptions (22:
+// a NUL, a number out of range, a bad encoding) and integrity constraint violations (23: a row that
+// points at nothing). A retry of the same data fails the same way, so such a record is set aside.
+// Everything else — the connection, authentication, a missing table after a bad deploy, a
+// shutdown, a deadlock, or an error that is not the database's at all — means the database is
+// failing, and the records wait for it.
+const DATA_CLASSES = new Set(["22", "23"]);
 
-/** True when the database refused the data it was given; a retry of the same data fails the same way. */
+/** True when the database (pg or PGlite: errors that carry a severity) refused the data it was given. */
 function refusedData(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && !UNAVAILABLE_CLASSES.has(code.slice(0, 2));
+  const e = err as { code?: unknown; severity?: unknown } | null;
+  return typeof e?.code === "string" && typeof e.severity === "string" && DATA_CLASSES.has(e.code.slice(0, 2));
 }
 
 /**

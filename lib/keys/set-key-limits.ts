@@ -19,7 +19,10 @@ export class KeyLimitsError extends Error {
 export const keyLimitsSchema = z.object({
   keyId: z.string().min(1),
   /** Subset of the plan's models; [] or null: all of the plan's. */
-  modelScope: z.array(safeText().trim().min(1).max(200)).nullable().optional(),
+  modelScope: z
+    .array(safeText({ trim: true }).min(1).max(200))
+    .nullable()
+    .optional(),
   monthlyLimitUsd: z.number().nonnegative().max(1_000_000).nullable().optional(),
   /** CIDRs or single IPs, IPv4 or IPv6; [] or null: any IP. */
   ipAllowlist: z.array(z.string().trim().min(1)).nullable().optional(),

@@ -13,9 +13,9 @@ const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 export const marketplaceEventSchema = z
   .object({
     event: z.enum(MARKETPLACE_EVENTS),
-    order_id: safeText().trim().min(1).max(120),
+    order_id: safeText({ trim: true }).min(1).max(120),
     email: z.string().trim().toLowerCase().pipe(z.email()).optional(),
-    plan: safeText().trim().min(1).max(200).optional(),
+    plan: safeText({ trim: true }).min(1).max(200).optional(),
     access_start: instant.optional(),
     access_end: instant.optional(),
   })

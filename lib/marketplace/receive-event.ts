@@ -110,7 +110,10 @@ async function applyStoredEvent(
     const reason = err instanceof UnappliableEventError ? err.message : `Internal error while applying: ${err instanceof Error ? err.message : String(err)}`;
     await db.webhookEvent.update({ where: { id: eventId }, data: { status: "FAILED", reason } });
     if (err instanceof UnappliableEventError)
-      return { status: 422, body: { status: "failed", event_id: eventId, error: { code: "event_not_applied", message: reason } } };
+      return {
+        status: ERROR_TABLE.event_not_applied.status,
+        body: { status: "failed", event_id: eventId, error: { code: "event_not_applied", message: reason } },
+      };
     throw err;
   }
 }

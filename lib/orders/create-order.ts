@@ -19,8 +19,8 @@ export class OrderInputError extends Error {
 
 export const createOrderInputSchema = z.object({
   email: z.email().transform((e) => e.trim().toLowerCase()),
-  planName: safeText().trim().min(1).max(200),
-  marketplaceOrderId: safeText().trim().min(1).max(120).optional(),
+  planName: safeText({ trim: true }).min(1).max(200),
+  marketplaceOrderId: safeText({ trim: true }).min(1).max(120).optional(),
   accessStart: z.date().optional(),
   accessEnd: z.date().optional(),
   days: z.number().positive().max(3660).optional(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { safeText } from "@/lib/text/safe-text";
 
 export type SortDirection = "asc" | "desc";
 
@@ -12,9 +13,9 @@ export function listQuerySchema<const Keys extends readonly [string, ...string[]
   return z.object({
     sort: z.enum(sortKeys).catch(defaults.sort),
     dir: z.enum(["asc", "desc"]).catch(defaults.dir),
-    cursor: z.string().min(1).max(512).nullable().catch(null),
+    cursor: safeText().min(1).max(512).nullable().catch(null),
   });
 }
 
-/** A free-text filter from the URL: trimmed, at most 200 characters, empty when absent or malformed. */
-export const textFilterSchema = z.string().trim().max(200).catch("");
+/** A free-text filter from the URL: trimmed, at most 200 characters, empty when absent or malformed (a NUL included). */
+export const textFilterSchema = safeText({ trim: true }).max(200).catch("");

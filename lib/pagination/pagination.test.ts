@@ -26,6 +26,14 @@ describe("list URL state", () => {
   });
 });
 
+describe("text the database cannot take", () => {
+  it("falls back to the unfiltered first page instead of an error page", () => {
+    const schema = listQuerySchema(["created"], { sort: "created", dir: "desc" }).extend({ q: textFilterSchema });
+    expect(schema.parse({ q: "bob\u0000", cursor: "abc\u0000" })).toMatchObject({ q: "", cursor: null });
+    expect(schema.parse({ q: " bob " })).toMatchObject({ q: "bob" });
+  });
+});
+
 describe("cursors", () => {
   const position = z.tuple([z.iso.datetime(), z.string()]);
 

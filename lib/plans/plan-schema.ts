@@ -5,9 +5,9 @@ const usd = z.number().nonnegative().max(1_000_000);
 
 /** Input for creating or replacing a plan (the CLI and the admin console share it). */
 export const planInputSchema = z.object({
-  name: safeText().trim().min(1, "a name is required").max(80),
-  description: safeText({ multiline: true }).trim().max(500).optional(),
-  models: z.array(safeText().trim().min(1).max(200)).min(1, "at least one model is required"),
+  name: safeText({ trim: true }).min(1, "a name is required").max(80),
+  description: safeText({ multiline: true, trim: true }).max(500).optional(),
+  models: z.array(safeText({ trim: true }).min(1).max(200)).min(1, "at least one model is required"),
   durationDays: z.number().int().min(1).max(3660),
   rpm: z.number().int().min(1).max(1_000_000),
   tpm: z.number().int().min(1).max(1_000_000_000).optional(),

@@ -58,3 +58,11 @@ describe("safeText", () => {
     expect(failed.error?.issues[0]?.message).toBe("The text contains a NUL character.");
   });
 });
+
+describe("safeText with trim", () => {
+  it("trims before checking, so a trailing line break is trimmed, not refused", () => {
+    expect(safeText({ trim: true }).parse("  ORDER-1\n")).toBe("ORDER-1");
+    expect(safeText().safeParse("ORDER-1\n").success).toBe(false);
+    expect(safeText({ trim: true }).safeParse("ORDER\u0000-1").success).toBe(false);
+  });
+});

@@ -15,6 +15,8 @@ const CONTROL_ALL = /\p{Cc}/gu;
 const CONTROL_BUT_LINES_ALL = /(?![\t\n\r])\p{Cc}/gu;
 
 export interface TextRules {
+  /** Trim surrounding whitespace before checking (zod schemas only). Default false. */
+  trim?: boolean;
   /** Allow tab, line feed and carriage return (message bodies). Default false. */
   multiline?: boolean;
   /** Longest accepted length in UTF-16 code units. */
@@ -85,11 +87,12 @@ export function unstorableJsonText(value: unknown, path = "body"): { path: strin
 }
 
 /**
- * A zod string checked with `textProblem` (after any trimming the caller chains before it):
- * `safeText({ maxLength: 120 })` for one-line fields, `{ multiline: true }` for message bodies.
+ * A zod string checked with `textProblem`: `safeText({ trim: true }).min(1).max(120)` for one-line
+ * fields (trimmed first, so a trailing line break is trimmed rather than refused),
+ * `{ multiline: true }` for message bodies.
  */
 export function safeText(rules: TextRules = {}) {
-  return z.string().superRefine((value, ctx) => {
+  return (rules.trim ? z.string().trim() : z.string()).superRefine((value, ctx) => {
     const problem = textProblem(value, rules);
     if (problem) ctx.addIssue({ code: "custom", message: `The text ${problem}.` });
   });
