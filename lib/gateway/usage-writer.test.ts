@@ -113,7 +113,7 @@ describeEachEngine("usage writer", (engine) => {
 
     // Shutdown with the database still down: the records go to a file in the data directory.
     await restoreUnwrittenUsage(down, spill); // sets the data directory; nothing to restore yet
-    await saveUnwrittenUsage({ writeForMs: 300 });
+    await expect(saveUnwrittenUsage({ writeForMs: 300 })).rejects.toThrow(/saved 7 usage records/);
     expect(usageWriterStats().queued).toBe(0);
     const saved = readdirSync(join(spill, "unwritten-usage"));
     expect(saved).toHaveLength(1);
@@ -161,7 +161,7 @@ describeEachEngine("usage writer", (engine) => {
     const records = Array.from({ length: 4 }, () => usage(order));
     for (const r of records) recordUsage(down, r);
     await expect(flushUsage({ all: true })).rejects.toThrow("connection refused");
-    await saveUnwrittenUsage({ writeForMs: 100 });
+    await expect(saveUnwrittenUsage({ writeForMs: 100 })).rejects.toThrow(/saved 4 usage records/);
     expect(await restoreUnwrittenUsage(down, spill)).toBe(4);
     expect(readdirSync(join(spill, "unwritten-usage"))).toEqual([]);
     expect(usageWriterStats().queued).toBe(4);

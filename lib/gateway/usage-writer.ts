@@ -168,7 +168,8 @@ export async function flushUsage(options: { all?: boolean } = {}): Promise<void>
 
 /**
  * The shutdown hook: write what is queued while the database answers, for at most `writeForMs`,
- * then save whatever is left to the data directory for the next start.
+ * then save whatever is left to the data directory for the next start (and reject, so the
+ * shutdown is reported as not clean).
  */
 export async function saveUnwrittenUsage({ writeForMs = SHUTDOWN_WRITE_MS } = {}): Promise<void> {
   const s = state();
@@ -206,6 +207,8 @@ export async function saveUnwrittenUsage({ writeForMs = SHUTDOWN_WRITE_MS } = {}
   const file = spillUsage(left);
   s.queue = [];
   logger.warn({ records: left.length, file }, "could not write usage before shutdown; saved it for the next start");
+  // Nothing is lost, but the shutdown was not clean: the hook fails, and the exit code says so.
+  throw new Error(`saved ${left.length} usage records to ${file} for the next start`);
 }
 
 function spillDir(): string {
