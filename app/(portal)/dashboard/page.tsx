@@ -37,24 +37,9 @@ export default async function DashboardPage({ searchParams }: Props) {
         </Link>
       ),
     },
-    { id: "plan", header: "Plan", className: "whitespace-nowrap", cell: (order) => order.planName },
+    // What a buyer looks for first (how long access lasts) comes first: on a phone the table
+    // scrolls sideways, and the first columns are the ones in view.
     { id: "status", header: "Status", cell: (order) => <OrderStatusBadge status={order.status} /> },
-    {
-      id: "starts",
-      header: "Access starts",
-      sortKey: "starts",
-      firstDir: "desc",
-      className: "whitespace-nowrap",
-      cell: (order) => <LocalTime value={order.accessStart} />,
-    },
-    {
-      id: "ends",
-      header: "Access ends",
-      sortKey: "ends",
-      firstDir: "desc",
-      className: "whitespace-nowrap",
-      cell: (order) => <LocalTime value={order.accessEnd} />,
-    },
     {
       id: "remaining",
       header: "Remaining",
@@ -66,6 +51,23 @@ export default async function DashboardPage({ searchParams }: Props) {
           <span className="text-muted">None</span>
         ),
     },
+    {
+      id: "ends",
+      header: "Access ends",
+      sortKey: "ends",
+      firstDir: "desc",
+      className: "whitespace-nowrap",
+      cell: (order) => <LocalTime value={order.accessEnd} />,
+    },
+    {
+      id: "starts",
+      header: "Access starts",
+      sortKey: "starts",
+      firstDir: "desc",
+      className: "whitespace-nowrap",
+      cell: (order) => <LocalTime value={order.accessStart} />,
+    },
+    { id: "plan", header: "Plan", className: "whitespace-nowrap", cell: (order) => order.planName },
   ];
 
   return (
