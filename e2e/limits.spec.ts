@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { createKey, gatehouse } from "./fixtures/cli";
-import { createPostgresDatabase, startServerProcess, type ServerProcess } from "./fixtures/server-process";
+import { createPostgresDatabase, sharedInstanceEnv, startServerProcess, type ServerProcess } from "./fixtures/server-process";
 
 // Limits and money over HTTP. Requests for gpt-4.1-nano with max_tokens 10 and the prompt "hi"
 // cost exactly 5 micro-dollars at 1x (the mock's real counts: 4 input and 10 output tokens). Before
@@ -174,13 +174,7 @@ test.describe("two instances sharing PostgreSQL and Redis", () => {
 
   test.beforeAll(async () => {
     db = await createPostgresDatabase("gatehouse_two");
-    const shared = {
-      DATABASE_URL: db.url,
-      REDIS_URL: "redis://127.0.0.1:6379",
-      AUTH_SECRET: randomBytes(32).toString("base64url"),
-      GATEHOUSE_SECRET: randomBytes(32).toString("base64url"),
-      MARKETPLACE_WEBHOOK_SECRET: randomBytes(32).toString("base64url"),
-    };
+    const shared = sharedInstanceEnv(db.url);
     a = await startServerProcess(shared);
     b = await startServerProcess(shared);
   });

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { createPostgresDatabase, startServerProcess, type ServerProcess } from "./fixtures/server-process";
+import { createPostgresDatabase, sharedInstanceEnv, startServerProcess, type ServerProcess } from "./fixtures/server-process";
 import { uniqueClientIp } from "./sign-in";
 
 // Sign-in link limits on two instances sharing PostgreSQL and Redis: requests for one address
@@ -17,19 +17,14 @@ test.describe("sign-in links on two instances sharing PostgreSQL and Redis", () 
 
   test.beforeAll(async () => {
     db = await createPostgresDatabase("gatehouse_sign_in_two");
-    const shared = {
-      DATABASE_URL: db.url,
-      REDIS_URL: "redis://127.0.0.1:6379",
-      AUTH_SECRET: randomBytes(32).toString("base64url"),
-      GATEHOUSE_SECRET: randomBytes(32).toString("base64url"),
-      MARKETPLACE_WEBHOOK_SECRET: randomBytes(32).toString("base64url"),
+    const shared = sharedInstanceEnv(db.url, {
       // An address in ADMIN_EMAILS may sign in before its user exists, so links are really sent.
       ADMIN_EMAILS: email,
       // The test acts as the proxy: each request comes from a client IP of its own, so only the
       // per-address limit is in play.
       TRUSTED_PROXIES: "127.0.0.1/32",
       LOG_LEVEL: "info",
-    };
+    });
     a = await startServerProcess(shared);
     b = await startServerProcess(shared);
   });
