@@ -32,7 +32,7 @@ function decodeTarget(target: string): string {
 }
 
 /** "gemini-2.5-flash:generateContent" (possibly URL-encoded) → model and method; throws when not decodable. */
-export function parseGeminiTarget(target: string): { model: string; method: string } | null {
+function parseGeminiTarget(target: string): { model: string; method: string } | null {
   const decoded = decodeTarget(target);
   const colon = decoded.lastIndexOf(":");
   if (colon <= 0) return null;

@@ -10,10 +10,10 @@
  *
  * No `server-only` import here: server.ts loads this module outside Next's bundler.
  */
-import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorResponse, GatewayError, type ApiProtocol } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
+import { newRequestId } from "./request-id";
 
 export type WebHandler = (request: Request) => Promise<Response>;
 
@@ -68,7 +68,7 @@ function protocolOfPath(path: string): ApiProtocol {
 
 /** A refusal from the one error table, shaped for the path's protocol, with a request id of its own. */
 function answerError(res: ServerResponse, error: GatewayError, path: string): void {
-  const response = errorResponse(error, protocolOfPath(path), `req_${randomBytes(12).toString("hex")}`);
+  const response = errorResponse(error, protocolOfPath(path), newRequestId());
   res.writeHead(response.status, Object.fromEntries(response.headers));
   void response.text().then((body) => res.end(body));
 }
