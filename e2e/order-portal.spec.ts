@@ -178,7 +178,10 @@ test.describe("order page", () => {
     const someoneElse = await createKey("Starter 30");
     const { path } = await buyAndSignIn(page, request, { start: new Date(Date.now() - 60_000), end: new Date(Date.now() + 86_400_000) }, "Starter 30");
     // Starter 30 does not include self-rotation: the card offers a request to support instead.
-    await expect(page.getByRole("link", { name: "Request rotation" })).toHaveAttribute("href", "/support");
+    await expect(page.getByRole("link", { name: "Report an exposed key or ask for a rotation" })).toHaveAttribute(
+      "href",
+      new RegExp(`^/support/new\\?category=KEY_EXPOSED&order=${path.split("/").pop()}$`),
+    );
     await expect(page.getByRole("button", { name: "Rotate key" })).toHaveCount(0);
     expect((await page.goto(`/orders/${someoneElse.orderId}`))?.status()).toBe(404);
     expect((await page.goto("/orders/does-not-exist"))?.status()).toBe(404);

@@ -37,7 +37,17 @@ type Message = { tone: "error" | "info"; text: string } | null;
  * then the key with a Copy button until the page is left; and rotation when the plan allows it.
  * The revealed key lives only in this component's state: it is never in the page's HTML.
  */
-export function CredentialCard({ apiKey, canReveal, canRotate }: { apiKey: CredentialCardKey; canReveal: boolean; canRotate: boolean }) {
+export function CredentialCard({
+  apiKey,
+  orderId,
+  canReveal,
+  canRotate,
+}: {
+  apiKey: CredentialCardKey;
+  orderId: string;
+  canReveal: boolean;
+  canRotate: boolean;
+}) {
   const { expired } = useOrderLive();
   const [revealed, setRevealed] = useState<string | null>(null);
   const [message, setMessage] = useState<Message>(null);
@@ -182,15 +192,16 @@ export function CredentialCard({ apiKey, canReveal, canRotate }: { apiKey: Crede
               {pending ? "Revealing…" : "Reveal key"}
             </Button>
           ) : null}
-          {apiKey.displayStatus !== "Active" ? null : canRotate ? (
+          {apiKey.displayStatus === "Active" && canRotate ? (
             <Button variant="secondary" onClick={() => rotateDialog.current?.showModal()} disabled={rotating}>
               Rotate key
             </Button>
-          ) : (
-            <Link href="/support" className="text-sm underline">
-              Request rotation
+          ) : null}
+          {apiKey.displayStatus === "Active" ? (
+            <Link href={`/support/new?category=KEY_EXPOSED&order=${encodeURIComponent(orderId)}`} className="text-sm underline">
+              {canRotate ? "Report an exposed key" : "Report an exposed key or ask for a rotation"}
             </Link>
-          )}
+          ) : null}
         </CardFooter>
       ) : null}
 
