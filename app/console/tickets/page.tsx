@@ -140,7 +140,9 @@ export default async function TicketQueuePage({ searchParams }: Props) {
           <span className="text-muted">Answered</span>
         ) : t.overdue ? (
           <span className="flex flex-col gap-0.5">
-            <Badge tone="danger">Overdue</Badge>
+            <Badge tone="danger" className="self-start">
+              Overdue
+            </Badge>
             <span className="text-xs">
               due <LocalTime value={t.firstResponseDueAt} />
             </span>

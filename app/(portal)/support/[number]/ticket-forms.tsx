@@ -2,6 +2,7 @@
 
 import { useActionState, useEffect, useRef } from "react";
 import { describedBy, fieldClassName, FormField, FormStatus } from "@/components/ui/form-field";
+import { keepValuesOnSubmit } from "@/components/ui/keep-values-on-submit";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { BODY_MAX } from "@/lib/tickets/ticket-input";
 import { closeTicketAction, replyToTicketAction, type TicketFormState } from "../actions";
@@ -10,14 +11,14 @@ const initial: TicketFormState = { status: "idle" };
 
 /** The buyer's reply box; emptied after a reply is sent. */
 export function BuyerReplyForm({ number, reopens }: { number: number; reopens: boolean }) {
-  const [state, action] = useActionState<TicketFormState, FormData>(replyToTicketAction, initial);
+  const [state, action, pending] = useActionState<TicketFormState, FormData>(replyToTicketAction, initial);
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
     if (state.status === "success") form.current?.reset();
   }, [state]);
   const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
   return (
-    <form ref={form} action={action} className="flex flex-col gap-3" noValidate>
+    <form ref={form} action={action} onSubmit={keepValuesOnSubmit(action)} className="flex flex-col gap-3" noValidate>
       <input type="hidden" name="number" value={number} />
       <FormField id="reply" label="Your reply" hint={reopens ? "Replying sends the ticket back to support." : undefined} errors={errors.body}>
         <textarea
@@ -32,7 +33,9 @@ export function BuyerReplyForm({ number, reopens }: { number: number; reopens: b
         />
       </FormField>
       <div className="flex flex-wrap items-center gap-3">
-        <SubmitButton pendingLabel="Sending…">Send reply</SubmitButton>
+        <SubmitButton pending={pending} pendingLabel="Sending…">
+          Send reply
+        </SubmitButton>
         <FormStatus state={state} />
       </div>
     </form>

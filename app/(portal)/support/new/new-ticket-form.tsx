@@ -2,6 +2,7 @@
 
 import { useActionState } from "react";
 import { describedBy, fieldClassName, FormField, FormStatus } from "@/components/ui/form-field";
+import { keepValuesOnSubmit } from "@/components/ui/keep-values-on-submit";
 import { SubmitButton } from "@/components/ui/submit-button";
 import { BODY_MAX, SUBJECT_MAX } from "@/lib/tickets/ticket-input";
 import { CATEGORY_LABELS, TICKET_CATEGORIES, type TicketCategory } from "@/lib/tickets/ticket-labels";
@@ -19,11 +20,11 @@ const initial: TicketFormState = { status: "idle" };
 
 /** Support > New ticket. Works without JavaScript (a plain form post); errors show under their fields. */
 export function NewTicketForm({ orders, defaults }: { orders: { id: string; label: string }[]; defaults: NewTicketDefaults }) {
-  const [state, action] = useActionState<TicketFormState, FormData>(openTicketAction, initial);
+  const [state, action, pending] = useActionState<TicketFormState, FormData>(openTicketAction, initial);
   const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
   const invalid = (field: string) => (errors[field] ? true : undefined);
   return (
-    <form action={action} className="flex max-w-2xl flex-col gap-5" noValidate>
+    <form action={action} onSubmit={keepValuesOnSubmit(action)} className="flex max-w-2xl flex-col gap-5" noValidate>
       <FormField id="category" label="What is it about?" errors={errors.category}>
         <select
           id="category"
@@ -104,7 +105,9 @@ export function NewTicketForm({ orders, defaults }: { orders: { id: string; labe
         />
       </FormField>
       <div className="flex flex-wrap items-center gap-3">
-        <SubmitButton pendingLabel="Sending…">Open ticket</SubmitButton>
+        <SubmitButton pending={pending} pendingLabel="Sending…">
+          Open ticket
+        </SubmitButton>
         <FormStatus state={state} />
       </div>
     </form>

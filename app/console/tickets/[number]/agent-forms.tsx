@@ -3,6 +3,7 @@
 import { useActionState, useEffect, useId, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { describedBy, fieldClassName, FormField, FormStatus } from "@/components/ui/form-field";
+import { keepValuesOnSubmit } from "@/components/ui/keep-values-on-submit";
 import { SubmitButton } from "@/components/ui/submit-button";
 import type { CannedReply } from "@/lib/tickets/canned-replies";
 import { BODY_MAX } from "@/lib/tickets/ticket-input";
@@ -13,7 +14,7 @@ const initial: AgentFormState = { status: "idle" };
 
 /** Reply to the buyer or add an internal note; a canned reply fills the box as a starting point. */
 export function AgentMessageForm({ number, canned }: { number: number; canned: readonly CannedReply[] }) {
-  const [state, action] = useActionState<AgentFormState, FormData>(agentMessageAction, initial);
+  const [state, action, pending] = useActionState<AgentFormState, FormData>(agentMessageAction, initial);
   const [internal, setInternal] = useState(false);
   const form = useRef<HTMLFormElement>(null);
   const body = useRef<HTMLTextAreaElement>(null);
@@ -24,7 +25,7 @@ export function AgentMessageForm({ number, canned }: { number: number; canned: r
   }, [state]);
   const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
   return (
-    <form ref={form} action={action} onReset={() => setInternal(false)} className="flex flex-col gap-3" noValidate>
+    <form ref={form} action={action} onSubmit={keepValuesOnSubmit(action)} onReset={() => setInternal(false)} className="flex flex-col gap-3" noValidate>
       <input type="hidden" name="number" value={number} />
       <div className="flex min-w-0 flex-col gap-1.5">
         <label htmlFor="canned" className="text-sm font-medium">
@@ -89,7 +90,7 @@ export function AgentMessageForm({ number, canned }: { number: number; canned: r
         )}
       </div>
       <div className="flex flex-wrap items-center gap-3">
-        <SubmitButton pendingLabel="Sending…" variant={internal ? "secondary" : "primary"}>
+        <SubmitButton pending={pending} pendingLabel="Sending…" variant={internal ? "secondary" : "primary"}>
           {internal ? "Add note" : "Send reply"}
         </SubmitButton>
         <FormStatus state={state} />
@@ -165,24 +166,45 @@ export function TicketSettingsForm({
  * Rotate one key from the ticket: a dialog names the key's last four, asks for them to be typed
  * and for the overlap. The buyer reveals the new key; it never appears here.
  */
-export function RotateKeyFromTicket({ number, keyId, lastFour, orderLabel }: { number: number; keyId: string; lastFour: string; orderLabel: string }) {
-  const [state, action] = useActionState<AgentFormState, FormData>(rotateFromTicketAction, initial);
+export function RotateKeyFromTicket({
+  number,
+  keyId,
+  lastFour,
+  orderLabel,
+  canRotate,
+}: {
+  number: number;
+  keyId: string;
+  lastFour: string;
+  orderLabel: string;
+  canRotate: boolean;
+}) {
+  const [state, action, pending] = useActionState<AgentFormState, FormData>(rotateFromTicketAction, initial);
   const dialog = useRef<HTMLDialogElement>(null);
-  const trigger = useRef<HTMLButtonElement>(null);
   const id = useId();
+  const outcome = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
     if (state.status === "success") {
       dialog.current?.close();
-      trigger.current?.focus();
+      // The Rotate button is gone once the page shows the key as replaced: focus the outcome.
+      outcome.current?.focus();
     }
   }, [state]);
   const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
   return (
     <>
-      <Button ref={trigger} size="sm" variant="secondary" onClick={() => dialog.current?.showModal()} aria-label={`Rotate key ending in ${lastFour}`}>
-        Rotate
-      </Button>
-      <p role="status" aria-live="polite" className={state.status === "error" ? "text-xs text-danger" : "text-xs text-success empty:hidden"}>
+      {canRotate ? (
+        <Button
+          size="sm"
+          variant="secondary"
+          className="self-start"
+          onClick={() => dialog.current?.showModal()}
+          aria-label={`Rotate key ending in ${lastFour}`}
+        >
+          Rotate
+        </Button>
+      ) : null}
+      <p ref={outcome} tabIndex={-1} role="status" aria-live="polite" className="text-xs text-success empty:hidden focus:outline-none">
         {state.status === "success" ? state.message : ""}
       </p>
       <dialog
@@ -190,7 +212,7 @@ export function RotateKeyFromTicket({ number, keyId, lastFour, orderLabel }: { n
         aria-labelledby={`${id}-title`}
         className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-lg border border-border bg-background p-6 text-foreground backdrop:bg-black/50"
       >
-        <form action={action} className="flex flex-col gap-4">
+        <form action={action} onSubmit={keepValuesOnSubmit(action)} className="flex flex-col gap-4">
           <h2 id={`${id}-title`} className="text-lg font-semibold">
             Rotate the key ending in {lastFour}?
           </h2>
@@ -201,7 +223,7 @@ export function RotateKeyFromTicket({ number, keyId, lastFour, orderLabel }: { n
           <input type="hidden" name="keyId" value={keyId} />
           <FormField id={`${id}-overlap`} label="The old key keeps working" errors={errors.overlap}>
             <select id={`${id}-overlap`} name="overlap" defaultValue="none" className={`${fieldClassName} h-10`}>
-              <option value="none">Not at all: stop it now (exposed key)</option>
+              <option value="none">No: stop it now</option>
               <option value="1h">For 1 hour</option>
               <option value="24h">For 24 hours</option>
             </select>
@@ -227,7 +249,7 @@ export function RotateKeyFromTicket({ number, keyId, lastFour, orderLabel }: { n
             <Button variant="secondary" onClick={() => dialog.current?.close()}>
               Cancel
             </Button>
-            <SubmitButton variant="danger" pendingLabel="Rotating…">
+            <SubmitButton pending={pending} variant="danger" pendingLabel="Rotating…">
               Rotate key
             </SubmitButton>
           </div>

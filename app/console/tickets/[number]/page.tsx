@@ -160,11 +160,14 @@ export default async function AgentTicketPage({ params }: Props) {
                           </>
                         ) : null}
                       </span>
-                      {k.status === "ACTIVE" ? (
-                        <div className="flex flex-wrap items-center gap-2">
-                          <RotateKeyFromTicket number={ticket.number} keyId={k.id} lastFour={k.lastFour} orderLabel={k.marketplaceOrderId} />
-                        </div>
-                      ) : null}
+                      {/* Rendered for every key, so the outcome stays in view once the rotated key has no button. */}
+                      <RotateKeyFromTicket
+                        number={ticket.number}
+                        keyId={k.id}
+                        lastFour={k.lastFour}
+                        orderLabel={k.marketplaceOrderId}
+                        canRotate={k.status === "ACTIVE"}
+                      />
                     </li>
                   ))}
                 </ul>
