@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useId, useRef, useState, useTransition } from "react";
+import { useActionState, useEffect, useId, useRef, useState, useTransition } from "react";
 import { revealKeyAction, rotateKeyAction, type RotateKeyState } from "@/app/(portal)/orders/[id]/actions";
 import { LocalTime } from "@/components/local-time";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
@@ -61,6 +61,12 @@ export function CredentialCard({
 
   const status: KeyDisplayStatus = expired && apiKey.displayStatus === "Active" ? "Expired" : apiKey.displayStatus;
   const showKey = revealed !== null && !expired;
+
+  // The Reveal button is gone once the key shows: focus goes to the key itself (selected, so
+  // Ctrl+C copies it at once) instead of falling back to the top of the page.
+  useEffect(() => {
+    if (showKey) field.current?.focus();
+  }, [showKey]);
 
   const reveal = () => {
     revealDialog.current?.close();
@@ -172,6 +178,10 @@ export function CredentialCard({
         ) : null}
         <p aria-live="polite" className="text-sm" data-testid="copy-status">
           {showKey ? copied : ""}
+        </p>
+        {/* Present before the reveal, so screen readers announce the change. */}
+        <p role="status" className="sr-only" data-testid="reveal-announcement">
+          {showKey ? "Your API key is shown once, in the field Your API key, and is selected. Press Copy, or Ctrl+C (⌘C on a Mac), to copy it now." : ""}
         </p>
         {message ? (
           <p role="alert" className={message.tone === "error" ? "text-sm text-danger" : "text-sm"}>
