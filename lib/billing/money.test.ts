@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatUsd, microsToUsdNumber, usdPerMToMicros, usdToMicros } from "./money";
+import { formatUsd, microsToUsdNumber, microsToUsdText, usdPerMToMicros, usdToMicros } from "./money";
 
 describe("formatUsd", () => {
   it.each([
@@ -21,5 +21,15 @@ describe("dollars in and out", () => {
     expect(usdPerMToMicros(0.4)).toBe(400_000);
     expect(microsToUsdNumber(10n)).toBe(0.00001);
     expect(microsToUsdNumber(null)).toBeNull();
+  });
+});
+
+describe("microsToUsdText", () => {
+  it("writes exact plain decimals", () => {
+    expect(microsToUsdText(0n)).toBe("0");
+    expect(microsToUsdText(12_500_000n)).toBe("12.5");
+    expect(microsToUsdText(125n)).toBe("0.000125");
+    expect(microsToUsdText(-1_000_001n)).toBe("-1.000001");
+    expect(microsToUsdText(123_456_789_012_345_678n)).toBe("123456789012.345678");
   });
 });

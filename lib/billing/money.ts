@@ -31,3 +31,11 @@ export function formatUsd(micros: number | bigint): string {
   const grouped = dollars.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return `${negative ? "-" : ""}$${grouped}.${fraction}`;
 }
+
+/** Micro-dollars as a plain decimal of dollars, exact: "12.5", "-0.000125", "0" (CSV and other machine-read text). */
+export function microsToUsdText(micros: bigint): string {
+  const negative = micros < 0n;
+  const abs = negative ? -micros : micros;
+  const fraction = (abs % 1_000_000n).toString().padStart(6, "0").replace(/0+$/, "");
+  return `${negative ? "-" : ""}${abs / 1_000_000n}${fraction ? `.${fraction}` : ""}`;
+}

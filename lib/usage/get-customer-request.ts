@@ -1,4 +1,5 @@
 import "server-only";
+import { computeCostMicros, type ModelPricing } from "@/lib/billing/compute-cost";
 import type { Prisma } from "@/lib/db";
 
 export interface CustomerRequest {
@@ -20,6 +21,11 @@ export interface CustomerRequest {
   ttfbMs: number | null;
   keyLastFour: string | null;
   order: { id: string; marketplaceOrderId: string } | null;
+  /**
+   * How the cost was computed — today's price of the model and the plan's multiplier — when they
+   * give exactly the cost that was charged (null when prices have changed since, or nothing was charged).
+   */
+  pricing: (ModelPricing & { multiplierBps: number }) | null;
 }
 
 /**
@@ -47,10 +53,18 @@ export async function getCustomerRequest(db: Prisma, input: { customerId: string
       latencyMs: true,
       ttfbMs: true,
       apiKey: { select: { lastFour: true } },
-      order: { select: { id: true, marketplaceOrderId: true } },
+      order: { select: { id: true, marketplaceOrderId: true, plan: { select: { multiplierBps: true } } } },
     },
   });
   if (!row) return null;
-  const { apiKey, ...rest } = row;
-  return { ...rest, keyLastFour: apiKey?.lastFour ?? null };
+  const { apiKey, order, ...rest } = row;
+  let pricing: CustomerRequest["pricing"] = null;
+  if (order && row.model && row.costMicros > 0n) {
+    const price = await db.modelPrice.findUnique({
+      where: { model: row.model },
+      select: { inputMicrosPerM: true, outputMicrosPerM: true, cacheReadMicrosPerM: true, cacheWriteMicrosPerM: true },
+    });
+    if (price && computeCostMicros(row, price, order.plan.multiplierBps) === row.costMicros) pricing = { ...price, multiplierBps: order.plan.multiplierBps };
+  }
+  return { ...rest, keyLastFour: apiKey?.lastFour ?? null, order: order ? { id: order.id, marketplaceOrderId: order.marketplaceOrderId } : null, pricing };
 }
