@@ -59,6 +59,7 @@ export default async function ConsoleKeyPage({ params }: Props) {
   const recent = await listRequests(db, { query: requestListQuerySchema.parse({ key: key.id }), take: 10 });
   const deleted = key.status === "DELETED";
   const monthlyUsd = microsToUsdNumber(key.monthlyLimitMicros);
+  const statusWord = key.status.toLowerCase();
 
   return (
     <>
@@ -78,7 +79,7 @@ export default async function ConsoleKeyPage({ params }: Props) {
       />
 
       <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
-        <Card aria-labelledby="key-summary">
+        <Card role="region" aria-labelledby="key-summary">
           <CardHeader>
             <CardTitle id="key-summary">Key</CardTitle>
           </CardHeader>
@@ -165,63 +166,63 @@ export default async function ConsoleKeyPage({ params }: Props) {
         </Card>
 
         <div className="flex flex-col gap-6">
-          {key.status === "ACTIVE" ? (
-            <Card aria-labelledby="key-rotate">
-              <CardHeader>
-                <CardTitle id="key-rotate">Rotate</CardTitle>
-                <CardDescription>A new key replaces this one; the buyer reveals it once on their order page. Limits carry over.</CardDescription>
-              </CardHeader>
-              <CardContent>
-                <RotateKeyForm keyId={key.id} />
-              </CardContent>
-            </Card>
-          ) : null}
-          {key.status === "ACTIVE" || key.status === "DISABLED" ? (
-            <Card aria-labelledby="key-enable">
-              <CardHeader>
-                <CardTitle id="key-enable">{key.status === "ACTIVE" ? "Disable" : "Enable"}</CardTitle>
-                <CardDescription>
-                  {key.status === "ACTIVE"
-                    ? "The gateway refuses a disabled key at once, on every instance, until it is enabled again."
-                    : "The key works again at once."}
-                </CardDescription>
-              </CardHeader>
-              <CardContent>
-                <KeyEnabledForm keyId={key.id} enabled={key.status === "DISABLED"} />
-              </CardContent>
-            </Card>
-          ) : null}
-          {!deleted ? (
-            <Card aria-labelledby="key-limits">
-              <CardHeader>
-                <CardTitle id="key-limits">Limits</CardTitle>
-                <CardDescription>
-                  Within the plan: a subset of its models, a monthly spend limit, an IP allowlist{user.role === "ADMIN" ? " and rate overrides" : ""}.
-                </CardDescription>
-              </CardHeader>
-              <CardContent>
-                <KeyLimitsForm
-                  keyId={key.id}
-                  planModels={key.plan.models}
-                  modelScope={key.modelScope}
-                  monthlyLimitUsd={monthlyUsd === null ? "" : String(monthlyUsd)}
-                  ipAllowlist={key.ipAllowlist}
-                  rates={user.role === "ADMIN" ? { rpm: key.rpmLimit, tpm: key.tpmLimit, planRpm: key.plan.rpm, planTpm: key.plan.tpm } : undefined}
-                />
-              </CardContent>
-            </Card>
-          ) : null}
-          {!deleted ? (
-            <Card aria-labelledby="key-delete">
-              <CardHeader>
-                <CardTitle id="key-delete">Delete</CardTitle>
-                <CardDescription>The gateway refuses the key for good. Its request history stays in the log.</CardDescription>
-              </CardHeader>
-              <CardContent>
-                <DeleteKeyForm keyId={key.id} lastFour={key.lastFour} />
-              </CardContent>
-            </Card>
-          ) : null}
+          <Card role="region" aria-labelledby="key-rotate">
+            <CardHeader>
+              <CardTitle id="key-rotate">Rotate</CardTitle>
+              <CardDescription>A new key replaces this one; the buyer reveals it once on their order page. Limits carry over.</CardDescription>
+            </CardHeader>
+            <CardContent>
+              <RotateKeyForm
+                keyId={key.id}
+                unavailable={key.status === "ACTIVE" ? undefined : `This key is ${statusWord}; only an active key can be rotated.`}
+              />
+            </CardContent>
+          </Card>
+          <Card role="region" aria-labelledby="key-enable">
+            <CardHeader>
+              <CardTitle id="key-enable">{key.status === "DISABLED" ? "Enable" : "Disable"}</CardTitle>
+              <CardDescription>
+                {key.status === "DISABLED"
+                  ? "The key works again at once."
+                  : "The gateway refuses a disabled key at once, on every instance, until it is enabled again."}
+              </CardDescription>
+            </CardHeader>
+            <CardContent>
+              <KeyEnabledForm
+                keyId={key.id}
+                enabled={key.status === "DISABLED"}
+                unavailable={key.status === "ACTIVE" || key.status === "DISABLED" ? undefined : `This key is ${statusWord}.`}
+              />
+            </CardContent>
+          </Card>
+          <Card role="region" aria-labelledby="key-limits">
+            <CardHeader>
+              <CardTitle id="key-limits">Limits</CardTitle>
+              <CardDescription>
+                Within the plan: a subset of its models, a monthly spend limit, an IP allowlist{user.role === "ADMIN" ? " and rate overrides" : ""}.
+              </CardDescription>
+            </CardHeader>
+            <CardContent>
+              <KeyLimitsForm
+                keyId={key.id}
+                planModels={key.plan.models}
+                modelScope={key.modelScope}
+                monthlyLimitUsd={monthlyUsd === null ? "" : String(monthlyUsd)}
+                ipAllowlist={key.ipAllowlist}
+                rates={user.role === "ADMIN" ? { rpm: key.rpmLimit, tpm: key.tpmLimit, planRpm: key.plan.rpm, planTpm: key.plan.tpm } : undefined}
+                unavailable={deleted ? "This key is deleted." : undefined}
+              />
+            </CardContent>
+          </Card>
+          <Card role="region" aria-labelledby="key-delete">
+            <CardHeader>
+              <CardTitle id="key-delete">Delete</CardTitle>
+              <CardDescription>The gateway refuses the key for good. Its request history stays in the log.</CardDescription>
+            </CardHeader>
+            <CardContent>
+              <DeleteKeyForm keyId={key.id} lastFour={key.lastFour} unavailable={deleted ? "This key is deleted." : undefined} />
+            </CardContent>
+          </Card>
         </div>
       </div>
 

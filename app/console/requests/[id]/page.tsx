@@ -45,7 +45,7 @@ export default async function ConsoleRequestPage({ params }: Props) {
         description="Everything the gateway logged about this request. Prompts and completions are never stored, so they cannot be shown."
       />
       <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
-        <Card aria-labelledby="request-who">
+        <Card role="region" aria-labelledby="request-who">
           <CardHeader>
             <CardTitle id="request-who">Request</CardTitle>
           </CardHeader>
@@ -93,7 +93,7 @@ export default async function ConsoleRequestPage({ params }: Props) {
             </dl>
           </CardContent>
         </Card>
-        <Card aria-labelledby="request-metering">
+        <Card role="region" aria-labelledby="request-metering">
           <CardHeader>
             <CardTitle id="request-metering">Metering and timing</CardTitle>
           </CardHeader>
