@@ -30,6 +30,7 @@ const columns: DataTableColumn<RequestSummary>[] = [
       </Link>
     ),
   },
+  { id: "status", header: "Status", cell: (r) => <RequestStatus status={r.status} errorCode={r.errorCode} /> },
   {
     id: "key",
     header: "Key",
@@ -57,7 +58,6 @@ const columns: DataTableColumn<RequestSummary>[] = [
       </>
     ),
   },
-  { id: "status", header: "Status", cell: (r) => <RequestStatus status={r.status} errorCode={r.errorCode} /> },
   { id: "tokens", header: "Tokens in / out", className: "whitespace-nowrap text-xs", cell: (r) => `${r.inputTokens} / ${r.outputTokens}` },
   { id: "cost", header: "Cost", className: "whitespace-nowrap", cell: (r) => formatUsd(r.costMicros) },
   { id: "latency", header: "Latency", className: "whitespace-nowrap text-xs", cell: (r) => `${r.latencyMs} ms` },

@@ -45,7 +45,7 @@ const requestColumns: DataTableColumn<RequestSummary>[] = [
       </Link>
     ),
   },
-  { id: "model", header: "Model", className: "font-mono text-xs", cell: (r) => r.model ?? "—" },
+  { id: "model", header: "Model", className: "font-mono text-xs whitespace-nowrap", cell: (r) => r.model ?? "—" },
   { id: "status", header: "Status", cell: (r) => <RequestStatus status={r.status} errorCode={r.errorCode} /> },
   { id: "cost", header: "Cost", className: "whitespace-nowrap", cell: (r) => formatUsd(r.costMicros) },
 ];
