@@ -19,6 +19,15 @@ import { DeleteKeyForm, KeyEnabledForm, KeyLimitsForm, RotateKeyForm } from "./k
 export const metadata: Metadata = { title: "Key" };
 export const dynamic = "force-dynamic";
 
+/** The path segment as text; a malformed escape (`%zz`) is looked up as it stands and simply not found. */
+function segment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 type Props = { params: Promise<{ id: string }> };
 
 function Row({ term, children }: { term: string; children: ReactNode }) {
@@ -54,7 +63,7 @@ export default async function ConsoleKeyPage({ params }: Props) {
   const user = await requireStaff();
   const { id } = await params;
   const db = getDb();
-  const key = await getConsoleKey(db, decodeURIComponent(id));
+  const key = await getConsoleKey(db, segment(id));
   if (!key) notFound();
   const recent = await listRequests(db, { query: requestListQuerySchema.parse({ key: key.id }), take: 10 });
   const deleted = key.status === "DELETED";

@@ -14,6 +14,15 @@ import { getRequestDetail } from "@/lib/requests";
 export const metadata: Metadata = { title: "Request" };
 export const dynamic = "force-dynamic";
 
+/** The path segment as text; a malformed escape (`%zz`) is looked up as it stands and simply not found. */
+function segment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 type Props = { params: Promise<{ id: string }> };
 
 function Row({ term, children }: { term: string; children: ReactNode }) {
@@ -30,7 +39,7 @@ const dash = <span className="text-muted">—</span>;
 export default async function ConsoleRequestPage({ params }: Props) {
   await requireStaff();
   const { id } = await params;
-  const request = await getRequestDetail(getDb(), decodeURIComponent(id));
+  const request = await getRequestDetail(getDb(), segment(id));
   if (!request) notFound();
 
   return (
