@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { createKey, loggedRequest } from "./fixtures/cli";
+import { multipart, serverActionFields } from "./server-action-form";
 import { DEMO, signIn } from "./sign-in";
 
 // The console's Keys and Requests pages against the real server: an agent goes from the request id
@@ -124,5 +125,36 @@ test.describe("console: keys and requests", () => {
 
     await page.goto(`/console/requests?key=${keyId}`);
     await expect(page.getByRole("link", { name: first.requestId })).toBeVisible();
+  });
+
+  test("a buyer gets 404 for the pages and the key actions, and the key is untouched", async ({ page, browser }) => {
+    const { key, keyId } = await createKey("Starter 30");
+    const call = await callGateway(key);
+    await loggedRequest(call.requestId);
+
+    // The rotate form's hidden fields, from the key page as support sees it, name the server action.
+    const agentContext = await browser.newContext();
+    const agent = await agentContext.newPage();
+    await signIn(agent, DEMO.support);
+    const html = await (await agent.request.get(`/console/keys/${keyId}`)).text();
+    const actionFields = serverActionFields(html, `name="keyId" value="${keyId}"`);
+    expect(actionFields.length).toBeGreaterThan(0);
+    await agentContext.close();
+
+    await signIn(page, DEMO.buyer);
+    for (const path of [
+      "/console/keys",
+      `/console/keys/${keyId}`,
+      "/console/requests",
+      `/console/requests/${call.requestId}`,
+      `/console/requests?id=${call.requestId}`,
+    ]) {
+      const response = await page.goto(path);
+      expect(response?.status(), path).toBe(404);
+    }
+    const { body, contentType } = await multipart([...actionFields, ["keyId", keyId], ["overlap", "none"]]);
+    const direct = await page.request.post(`/console/keys/${keyId}`, { data: body, headers: { "content-type": contentType, origin: new URL(base()).origin } });
+    expect(direct.status()).toBe(404);
+    expect(await keyStatus(key)).toMatchObject({ status: 200, body: { status: "active" } });
   });
 });
