@@ -10,14 +10,20 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requireUser } from "@/lib/auth";
 import { formatUsd } from "@/lib/billing/money";
 import { getDb } from "@/lib/db";
-import { getCustomerRequest, listCustomerKeys, listCustomerRequests, requestLogQuerySchema, type RequestLogQuery, type RequestLogRow } from "@/lib/usage";
+import {
+  cleanRequestId,
+  getCustomerRequest,
+  listCustomerKeys,
+  listCustomerRequests,
+  requestLogQuerySchema,
+  type RequestLogQuery,
+  type RequestLogRow,
+} from "@/lib/requests";
 
 export const metadata: Metadata = { title: "Request log" };
 export const dynamic = "force-dynamic";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-const REQUEST_ID = /^req_[0-9a-f]{24}$/;
 
 function Filters({ query, keys }: { query: RequestLogQuery; keys: { id: string; label: string }[] }) {
   const field = `${fieldClassName} h-9`;
@@ -97,10 +103,10 @@ export default async function RequestLogPage({ searchParams }: Props) {
   }
 
   // "Find by id": a pasted id (spaces and quotes trimmed) opens the request when it is the buyer's.
-  const wanted = typeof params.id === "string" ? params.id.trim().replace(/^["'`]+|["'`]+$/g, "") : "";
+  const wanted = (typeof params.id === "string" ? cleanRequestId(params.id) : null) ?? "";
   let notFoundId: string | null = null;
   if (wanted) {
-    if (REQUEST_ID.test(wanted) && (await getCustomerRequest(db, { customerId: user.customerId, requestId: wanted }))) redirect(`/usage/requests/${wanted}`);
+    if (await getCustomerRequest(db, { customerId: user.customerId, requestId: wanted })) redirect(`/usage/requests/${wanted}`);
     notFoundId = wanted.slice(0, 80);
   }
 

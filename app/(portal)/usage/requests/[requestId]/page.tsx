@@ -10,7 +10,7 @@ import { formatUsd } from "@/lib/billing/money";
 import { formatKeyMask } from "@/lib/credentials";
 import { getDb } from "@/lib/db";
 import { listErrorsForFaq } from "@/lib/errors";
-import { getCustomerRequest, type CustomerRequest } from "@/lib/usage";
+import { cleanRequestId, getCustomerRequest, type CustomerRequest } from "@/lib/requests";
 
 export const metadata: Metadata = { title: "Request" };
 export const dynamic = "force-dynamic";
@@ -44,8 +44,8 @@ function CostLine({ request }: { request: CustomerRequest }) {
 
 export default async function BuyerRequestPage({ params }: Props) {
   const user = await requireUser();
-  const requestId = decodeURIComponent((await params).requestId).trim();
-  if (!user.customerId || !/^req_[0-9a-f]{24}$/.test(requestId)) notFound();
+  const requestId = cleanRequestId(decodeURIComponent((await params).requestId));
+  if (!user.customerId || !requestId) notFound();
   const request = await getCustomerRequest(getDb(), { customerId: user.customerId, requestId });
   if (!request) notFound();
   const failed = request.status >= 400;

@@ -2,7 +2,7 @@ import { requireUser } from "@/lib/auth";
 import { microsToUsdText } from "@/lib/billing/money";
 import { getDb } from "@/lib/db";
 import { csvRow } from "@/lib/text/csv";
-import { eachCustomerRequest, requestLogQuerySchema } from "@/lib/usage";
+import { eachCustomerRequest, requestLogQuerySchema } from "@/lib/requests";
 
 export const dynamic = "force-dynamic";
 

@@ -3,7 +3,8 @@ import { flushUsage, recordUsage } from "@/lib/gateway/usage-writer";
 import { createAccounts, type Accounts } from "@/test/accounts";
 import { createTestDatabase, describeEachEngine, type TestDatabase } from "@/test/databases";
 import { usageRecord } from "@/test/usage-record";
-import { eachCustomerRequest, getCustomerBalances, getCustomerRequest, listCustomerRequests, requestLogQuerySchema } from "./index";
+import { getCustomerBalances } from "@/lib/usage";
+import { eachCustomerRequest, getCustomerRequest, listCustomerRequests, requestLogQuerySchema } from "./index";
 
 describeEachEngine("a buyer's request log and balance", (engine) => {
   let t: TestDatabase;

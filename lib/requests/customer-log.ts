@@ -1,7 +1,7 @@
 import "server-only";
 import type { Prisma } from "@/lib/db";
 import { toPage, type Page } from "@/lib/pagination";
-import { requestLogCursor, requestLogKeyset, requestLogWhere, type RequestLogQuery } from "./request-log-query";
+import { requestLogCursor, requestLogKeyset, requestLogWhere, type RequestLogQuery } from "./customer-log-query";
 
 export interface RequestLogRow {
   id: bigint;
