@@ -1,0 +1,139 @@
+"use client";
+
+import { Button } from "@/components/ui/button";
+import { CheckboxField, Field, fieldErrorsOf, FormStatus, inputClassName, TextField, useKeptFormAction } from "@/components/ui/form-field";
+import { createChannelAction, updateChannelAction, type ChannelFormState } from "./actions";
+
+export interface ChannelFormValues {
+  id?: string;
+  name: string;
+  provider: string;
+  baseUrl: string;
+  models: string;
+  modelMap: string;
+  priority: string;
+  weight: string;
+  enabled: boolean;
+  /** "…abcd" of the stored key, when editing. The key itself never reaches the browser. */
+  keyHint?: string;
+}
+
+const initial: ChannelFormState = { status: "idle" };
+
+/** Adds a channel (no id) or edits one. The upstream key is write-only: blank on edit keeps it. */
+export function ChannelForm({ values, saved, defaultBaseUrls }: { values: ChannelFormValues; saved?: string; defaultBaseUrls: Record<string, string> }) {
+  const editing = values.id !== undefined;
+  const { state, formAction, onSubmit, pending } = useKeptFormAction<ChannelFormState>(editing ? updateChannelAction : createChannelAction, initial);
+  const errors = fieldErrorsOf(state);
+  const shownState = state.status === "idle" && saved ? { status: "success", message: saved } : state;
+  return (
+    <form action={formAction} onSubmit={onSubmit} noValidate className="flex max-w-3xl flex-col gap-6">
+      {editing ? <input type="hidden" name="id" value={values.id} /> : null}
+      <FormStatus state={shownState} />
+      <div className="grid gap-4 sm:grid-cols-2">
+        {editing ? (
+          <div className="flex flex-col gap-1">
+            <span className="text-sm font-medium">Name</span>
+            <span className="text-sm break-words">{values.name}</span>
+            <span className="text-xs text-muted">Fixed: the CLI names channels by it.</span>
+          </div>
+        ) : (
+          <TextField id="channel-name" name="name" label="Name" defaultValue={values.name} maxLength={80} autoComplete="off" errors={errors.name} />
+        )}
+        <Field id="channel-provider" label="Provider" hint="The protocol the upstream speaks." errors={errors.provider}>
+          {(aria) => (
+            <select {...aria} name="provider" defaultValue={values.provider} className={inputClassName}>
+              <option value="OPENAI">OpenAI</option>
+              <option value="ANTHROPIC">Anthropic</option>
+              <option value="GEMINI">Gemini</option>
+            </select>
+          )}
+        </Field>
+        <TextField
+          id="channel-base-url"
+          name="baseUrl"
+          label="Base URL"
+          type="url"
+          inputMode="url"
+          autoComplete="off"
+          spellCheck={false}
+          defaultValue={values.baseUrl}
+          className="sm:col-span-2"
+          hint={`OpenAI's includes /v1 (${defaultBaseUrls.OPENAI}); Anthropic: ${defaultBaseUrls.ANTHROPIC}; Gemini: ${defaultBaseUrls.GEMINI}.`}
+          errors={errors.baseUrl}
+        />
+        <TextField
+          id="channel-api-key"
+          name="apiKey"
+          label={editing ? "Replace the upstream API key (optional)" : "Upstream API key"}
+          type="password"
+          autoComplete="new-password"
+          spellCheck={false}
+          defaultValue=""
+          className="sm:col-span-2"
+          hint={
+            editing
+              ? `Stored encrypted; the current key ${values.keyHint?.startsWith("…") ? `ends in ${values.keyHint}` : `is ${values.keyHint}`}. Leave empty to keep it. It is never shown.`
+              : "Stored encrypted and never shown again; the console shows its last four characters."
+          }
+          errors={errors.apiKey}
+        />
+      </div>
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field id="channel-models" label="Models" hint="Our model ids, one per line or comma-separated. Each needs a price." errors={errors.models}>
+          {(aria) => (
+            <textarea {...aria} name="models" rows={5} spellCheck={false} defaultValue={values.models} className={`${inputClassName} h-auto py-2 font-mono`} />
+          )}
+        </Field>
+        <Field
+          id="channel-model-map"
+          label="Model name mapping (optional)"
+          hint="ours=theirs, one per line, when the upstream names a model differently."
+          errors={errors.modelMap}
+        >
+          {(aria) => (
+            <textarea
+              {...aria}
+              name="modelMap"
+              rows={5}
+              spellCheck={false}
+              defaultValue={values.modelMap}
+              className={`${inputClassName} h-auto py-2 font-mono`}
+            />
+          )}
+        </Field>
+        <TextField
+          id="channel-priority"
+          name="priority"
+          label="Priority"
+          inputMode="numeric"
+          defaultValue={values.priority}
+          hint="Higher is tried first; lower ones take over when it fails."
+          errors={errors.priority}
+        />
+        <TextField
+          id="channel-weight"
+          name="weight"
+          label="Weight"
+          inputMode="numeric"
+          defaultValue={values.weight}
+          hint="Share of traffic among channels of equal priority: weights 3 and 1 split 75 / 25."
+          errors={errors.weight}
+        />
+      </div>
+      <CheckboxField
+        id="channel-enabled"
+        name="enabled"
+        label="Enabled"
+        hint="A disabled channel gets no traffic."
+        defaultChecked={values.enabled}
+        errors={errors.enabled}
+      />
+      <div>
+        <Button type="submit" disabled={pending} aria-disabled={pending}>
+          {pending ? "Saving…" : editing ? "Save channel" : "Add channel"}
+        </Button>
+      </div>
+    </form>
+  );
+}
