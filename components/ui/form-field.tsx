@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useTransition, type ComponentProps, type FormEvent, type ReactNode } from "react";
+import { useActionState, useEffect, useRef, useTransition, type ComponentProps, type FormEvent, type ReactNode } from "react";
 import type { FieldErrors } from "@/lib/actions/action-state";
 import { cn } from "./cn";
 
@@ -98,6 +98,7 @@ export function FormStatus({ state, className }: { state: { status: string; mess
     <p
       role="status"
       aria-live="polite"
+      tabIndex={-1}
       className={cn(
         "rounded-md border p-3 text-sm empty:hidden",
         state.status === "error" ? "border-danger/40 bg-danger/10 text-danger" : "border-success/40 bg-success/10 text-foreground",
@@ -122,10 +123,17 @@ export function fieldErrorsOf(state: { status: string; fieldErrors?: FieldErrors
 export function useKeptFormAction<State extends { status: string }>(action: (state: State, formData: FormData) => Promise<State>, initial: State) {
   const [state, formAction, pending] = useActionState<State, FormData>(action, initial as Awaited<State>);
   const [, startTransition] = useTransition();
+  const formRef = useRef<HTMLFormElement>(null);
+  // After a refused save, keyboard and screen-reader users land on the first field to correct.
+  useEffect(() => {
+    if (state.status !== "error") return;
+    const invalid = formRef.current?.querySelector<HTMLElement>("[aria-invalid=true]");
+    (invalid ?? formRef.current?.querySelector<HTMLElement>("[role=status]"))?.focus();
+  }, [state]);
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget, (event.nativeEvent as SubmitEvent).submitter);
     startTransition(() => formAction(data));
   };
-  return { state, formAction, onSubmit, pending };
+  return { state, formAction, onSubmit, pending, formRef };
 }

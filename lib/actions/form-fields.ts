@@ -28,10 +28,10 @@ export function formInt(message: string, min: number, max: number) {
   return z.preprocess(
     blankToUndefined,
     z.coerce
-      .number({ error: message })
-      .int({ error: message })
-      .min(min, { error: `${message} (at least ${min.toLocaleString("en-US")})` })
-      .max(max, { error: `${message} (at most ${max.toLocaleString("en-US")})` }),
+      .number({ error: `${message}.` })
+      .int({ error: `${message}.` })
+      .min(min, { error: `${message} (at least ${min.toLocaleString("en-US")}).` })
+      .max(max, { error: `${message} (at most ${max.toLocaleString("en-US")}).` }),
   );
 }
 
@@ -40,10 +40,10 @@ export function formOptionalInt(message: string, min: number, max: number) {
   return z.preprocess(
     blankToUndefined,
     z.coerce
-      .number({ error: message })
-      .int({ error: message })
-      .min(min, { error: `${message} (at least ${min.toLocaleString("en-US")})` })
-      .max(max, { error: `${message} (at most ${max.toLocaleString("en-US")})` })
+      .number({ error: `${message}.` })
+      .int({ error: `${message}.` })
+      .min(min, { error: `${message} (at least ${min.toLocaleString("en-US")}).` })
+      .max(max, { error: `${message} (at most ${max.toLocaleString("en-US")}).` })
       .optional(),
   );
 }
@@ -53,9 +53,9 @@ export function formDecimal(message: string, max: number) {
   return z.preprocess(
     blankToUndefined,
     z.coerce
-      .number({ error: message })
-      .positive({ error: message })
-      .max(max, { error: `${message} (at most ${max})` }),
+      .number({ error: `${message}.` })
+      .positive({ error: `${message}.` })
+      .max(max, { error: `${message} (at most ${max}).` }),
   );
 }
 
@@ -68,7 +68,7 @@ export function formUsd(message: string, maxUsd: number) {
       return z.NEVER;
     }
     if (micros > BigInt(maxUsd) * 1_000_000n) {
-      ctx.addIssue({ code: "custom", message: `${message} (at most $${maxUsd.toLocaleString("en-US")})` });
+      ctx.addIssue({ code: "custom", message: `${message} (at most $${maxUsd.toLocaleString("en-US")}).` });
       return z.NEVER;
     }
     return micros;

@@ -23,11 +23,11 @@ const initial: ChannelFormState = { status: "idle" };
 /** Adds a channel (no id) or edits one. The upstream key is write-only: blank on edit keeps it. */
 export function ChannelForm({ values, saved, defaultBaseUrls }: { values: ChannelFormValues; saved?: string; defaultBaseUrls: Record<string, string> }) {
   const editing = values.id !== undefined;
-  const { state, formAction, onSubmit, pending } = useKeptFormAction<ChannelFormState>(editing ? updateChannelAction : createChannelAction, initial);
+  const { state, formAction, onSubmit, pending, formRef } = useKeptFormAction<ChannelFormState>(editing ? updateChannelAction : createChannelAction, initial);
   const errors = fieldErrorsOf(state);
   const shownState = state.status === "idle" && saved ? { status: "success", message: saved } : state;
   return (
-    <form action={formAction} onSubmit={onSubmit} noValidate className="flex max-w-3xl flex-col gap-6">
+    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="flex max-w-3xl flex-col gap-6">
       {editing ? <input type="hidden" name="id" value={values.id} /> : null}
       <FormStatus state={shownState} />
       <div className="grid gap-4 sm:grid-cols-2">

@@ -33,6 +33,7 @@ export default async function ConsoleChannelsPage({ searchParams }: Props) {
       header: "Channel",
       sortKey: "name",
       rowHeader: true,
+      className: "min-w-52",
       cell: (c) => (
         <>
           <Link href={`/console/channels/${c.id}`} className="font-medium break-words underline-offset-2 hover:underline">

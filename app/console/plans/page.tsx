@@ -20,6 +20,7 @@ const columns: DataTableColumn<PlanSummary>[] = [
     header: "Plan",
     sortKey: "name",
     rowHeader: true,
+    className: "min-w-56",
     cell: (p) => (
       <>
         <Link href={`/console/plans/${p.id}`} className="font-medium underline-offset-2 hover:underline">

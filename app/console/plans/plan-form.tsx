@@ -31,7 +31,7 @@ const initial: PlanFormState = { status: "idle" };
 /** Creates a plan (no id) or edits one. Money is typed in dollars; the server converts and checks everything again. */
 export function PlanForm({ values, models, saved }: { values: PlanFormValues; models: PricedModel[]; saved?: string }) {
   const editing = values.id !== undefined;
-  const { state, formAction, onSubmit, pending } = useKeptFormAction<PlanFormState>(editing ? updatePlanAction : createPlanAction, initial);
+  const { state, formAction, onSubmit, pending, formRef } = useKeptFormAction<PlanFormState>(editing ? updatePlanAction : createPlanAction, initial);
   const errors = fieldErrorsOf(state);
   const shownState = state.status === "idle" && saved ? { status: "success", message: saved } : state;
   // Models a plan already lists but that no longer have a price still show, so they can be removed.
@@ -39,7 +39,7 @@ export function PlanForm({ values, models, saved }: { values: PlanFormValues; mo
   const all = [...models, ...values.models.filter((m) => !known.has(m)).map((model) => ({ model, provider: "UNPRICED", displayName: null }))];
   const groups = [...new Set(all.map((m) => m.provider))];
   return (
-    <form action={formAction} onSubmit={onSubmit} noValidate className="mt-6 flex max-w-3xl flex-col gap-6">
+    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="mt-6 flex max-w-3xl flex-col gap-6">
       {editing ? <input type="hidden" name="id" value={values.id} /> : null}
       <FormStatus state={shownState} />
       <div className="grid gap-4 sm:grid-cols-2">

@@ -22,11 +22,11 @@ const initial: PriceFormState = { status: "idle" };
 /** Adds a model's price (no id) or changes one. Dollars per million tokens; stored as micro-dollars. */
 export function PriceForm({ values, saved }: { values: PriceFormValues; saved?: string }) {
   const editing = values.id !== undefined;
-  const { state, formAction, onSubmit, pending } = useKeptFormAction<PriceFormState>(editing ? updatePriceAction : createPriceAction, initial);
+  const { state, formAction, onSubmit, pending, formRef } = useKeptFormAction<PriceFormState>(editing ? updatePriceAction : createPriceAction, initial);
   const errors = fieldErrorsOf(state);
   const shownState = state.status === "idle" && saved ? { status: "success", message: saved } : state;
   return (
-    <form action={formAction} onSubmit={onSubmit} noValidate className="mt-6 flex max-w-3xl flex-col gap-6">
+    <form ref={formRef} action={formAction} onSubmit={onSubmit} noValidate className="mt-6 flex max-w-3xl flex-col gap-6">
       {editing ? <input type="hidden" name="id" value={values.id} /> : null}
       <FormStatus state={shownState} />
       <div className="grid gap-4 sm:grid-cols-2">
