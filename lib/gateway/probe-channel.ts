@@ -85,8 +85,9 @@ export async function probeChannel(channel: CatalogChannel, model: string, optio
       error: ok ? null : redactKey(`HTTP ${upstream.statusCode}: ${upstreamMessage(text.slice(0, 64 * 1024))}`, channel.apiKey),
     };
   } catch (err) {
-    const kind = classifyUpstreamError(err);
-    const error = kind === "aborted" ? `no answer within ${Math.round(timeoutMs / 1000)} s` : describeUpstreamFailure(err);
+    // The overall limit (AbortSignal.timeout) ends the call with a TimeoutError; the headers limit with undici's own.
+    const kind = (err as { name?: string })?.name === "TimeoutError" ? "timeout" : classifyUpstreamError(err);
+    const error = kind === "timeout" || kind === "aborted" ? `no answer within ${Math.round(timeoutMs / 100) / 10} s` : describeUpstreamFailure(err);
     return { ok: false, status: null, latencyMs: elapsed(), upstreamModel, error };
   }
 }

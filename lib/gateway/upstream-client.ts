@@ -60,5 +60,5 @@ export function describeUpstreamFailure(err: unknown): string {
   const code = (err as { code?: string })?.code;
   if (kind === "connect") return `could not connect (${code})`;
   if (kind === "aborted") return "aborted";
-  return code && /^[A-Z0-9_]{2,40}$/.test(code) ? `request failed (${code})` : "request failed";
+  return code && /^[A-Z][A-Z0-9_]{1,39}$/.test(code) ? `request failed (${code})` : "request failed";
 }
