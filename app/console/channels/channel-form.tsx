@@ -1,7 +1,9 @@
 "use client";
 
 import { Button } from "@/components/ui/button";
-import { CheckboxField, Field, fieldErrorsOf, FormStatus, inputClassName, TextField, useKeptFormAction } from "@/components/ui/form-field";
+import { CheckboxField, describedBy, fieldErrorsOf, FormField, FormStatus, inputClassName, TextField } from "@/components/ui/form-field";
+import { cn } from "@/components/ui/cn";
+import { useKeptFormAction } from "@/components/ui/use-kept-form-action";
 import { createChannelAction, updateChannelAction, type ChannelFormState } from "./actions";
 
 export interface ChannelFormValues {
@@ -40,15 +42,20 @@ export function ChannelForm({ values, saved, defaultBaseUrls }: { values: Channe
         ) : (
           <TextField id="channel-name" name="name" label="Name" defaultValue={values.name} maxLength={80} autoComplete="off" errors={errors.name} />
         )}
-        <Field id="channel-provider" label="Provider" hint="The protocol the upstream speaks." errors={errors.provider}>
-          {(aria) => (
-            <select {...aria} name="provider" defaultValue={values.provider} className={inputClassName}>
-              <option value="OPENAI">OpenAI</option>
-              <option value="ANTHROPIC">Anthropic</option>
-              <option value="GEMINI">Gemini</option>
-            </select>
-          )}
-        </Field>
+        <FormField id="channel-provider" label="Provider" hint="The protocol the upstream speaks." errors={errors.provider}>
+          <select
+            id="channel-provider"
+            aria-invalid={errors.provider?.length ? true : undefined}
+            aria-describedby={describedBy("channel-provider", true)}
+            name="provider"
+            defaultValue={values.provider}
+            className={inputClassName}
+          >
+            <option value="OPENAI">OpenAI</option>
+            <option value="ANTHROPIC">Anthropic</option>
+            <option value="GEMINI">Gemini</option>
+          </select>
+        </FormField>
         <TextField
           id="channel-base-url"
           name="baseUrl"
@@ -80,28 +87,35 @@ export function ChannelForm({ values, saved, defaultBaseUrls }: { values: Channe
         />
       </div>
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field id="channel-models" label="Models" hint="Our model ids, one per line or comma-separated. Each needs a price." errors={errors.models}>
-          {(aria) => (
-            <textarea {...aria} name="models" rows={5} spellCheck={false} defaultValue={values.models} className={`${inputClassName} h-auto py-2 font-mono`} />
-          )}
-        </Field>
-        <Field
+        <FormField id="channel-models" label="Models" hint="Our model ids, one per line or comma-separated. Each needs a price." errors={errors.models}>
+          <textarea
+            id="channel-models"
+            aria-invalid={errors.models?.length ? true : undefined}
+            aria-describedby={describedBy("channel-models", true)}
+            name="models"
+            rows={5}
+            spellCheck={false}
+            defaultValue={values.models}
+            className={cn(inputClassName, "h-auto py-2 font-mono")}
+          />
+        </FormField>
+        <FormField
           id="channel-model-map"
           label="Model name mapping (optional)"
           hint="ours=theirs, one per line, when the upstream names a model differently."
           errors={errors.modelMap}
         >
-          {(aria) => (
-            <textarea
-              {...aria}
-              name="modelMap"
-              rows={5}
-              spellCheck={false}
-              defaultValue={values.modelMap}
-              className={`${inputClassName} h-auto py-2 font-mono`}
-            />
-          )}
-        </Field>
+          <textarea
+            id="channel-model-map"
+            aria-invalid={errors.modelMap?.length ? true : undefined}
+            aria-describedby={describedBy("channel-model-map", true)}
+            name="modelMap"
+            rows={5}
+            spellCheck={false}
+            defaultValue={values.modelMap}
+            className={cn(inputClassName, "h-auto py-2 font-mono")}
+          />
+        </FormField>
         <TextField
           id="channel-priority"
           name="priority"

@@ -1,7 +1,8 @@
 "use client";
 
 import { Button } from "@/components/ui/button";
-import { CheckboxField, fieldErrorsOf, FormStatus, TextField, useKeptFormAction } from "@/components/ui/form-field";
+import { CheckboxField, fieldErrorsOf, FormStatus, TextField } from "@/components/ui/form-field";
+import { useKeptFormAction } from "@/components/ui/use-kept-form-action";
 import { createPlanAction, updatePlanAction, type PlanFormState } from "./actions";
 
 export interface PlanFormValues {

@@ -1,7 +1,8 @@
 "use client";
 
 import { Button } from "@/components/ui/button";
-import { Field, fieldErrorsOf, FormStatus, inputClassName, TextField, useKeptFormAction } from "@/components/ui/form-field";
+import { describedBy, fieldErrorsOf, FormField, FormStatus, inputClassName, TextField } from "@/components/ui/form-field";
+import { useKeptFormAction } from "@/components/ui/use-kept-form-action";
 import { createPriceAction, updatePriceAction, type PriceFormState } from "./actions";
 
 export interface PriceFormValues {
@@ -49,15 +50,20 @@ export function PriceForm({ values, saved }: { values: PriceFormValues; saved?: 
             errors={errors.model}
           />
         )}
-        <Field id="price-provider" label="Provider" errors={errors.provider} hint="Whose model it is.">
-          {(aria) => (
-            <select {...aria} name="provider" defaultValue={values.provider} className={inputClassName}>
-              <option value="OPENAI">OpenAI</option>
-              <option value="ANTHROPIC">Anthropic</option>
-              <option value="GEMINI">Gemini</option>
-            </select>
-          )}
-        </Field>
+        <FormField id="price-provider" label="Provider" errors={errors.provider} hint="Whose model it is.">
+          <select
+            id="price-provider"
+            aria-invalid={errors.provider?.length ? true : undefined}
+            aria-describedby={describedBy("price-provider", true)}
+            name="provider"
+            defaultValue={values.provider}
+            className={inputClassName}
+          >
+            <option value="OPENAI">OpenAI</option>
+            <option value="ANTHROPIC">Anthropic</option>
+            <option value="GEMINI">Gemini</option>
+          </select>
+        </FormField>
         <TextField
           id="price-display-name"
           name="displayName"
