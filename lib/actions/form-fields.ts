@@ -61,10 +61,10 @@ export function formDecimal(message: string, max: number) {
 
 /** Dollars ("12.50", "$0.4") as integer micro-dollars, at most `maxUsd`. */
 export function formUsd(message: string, maxUsd: number) {
-  return z.string({ error: message }).transform((text, ctx) => {
+  return z.string({ error: `${message}.` }).transform((text, ctx) => {
     const micros = parseUsdToMicros(text);
     if (micros === null) {
-      ctx.addIssue({ code: "custom", message });
+      ctx.addIssue({ code: "custom", message: `${message}.` });
       return z.NEVER;
     }
     if (micros > BigInt(maxUsd) * 1_000_000n) {
