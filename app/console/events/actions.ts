@@ -1,6 +1,5 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { after } from "next/server";
 import { z } from "zod";
 import { staffAction, type ActionState } from "@/lib/actions";
@@ -20,7 +19,7 @@ export const replayEventAction = staffAction(
   async ({ user, clientIp, input }): Promise<ReplayState> => {
     const db = getDb();
     const answer = await replayWebhookEvent(db, input.eventId, { keys: getSecretKeys(), actor: { userId: user.id, ip: clientIp } });
-    revalidatePath("/console/events");
+    // No revalidation: the row stays, with the outcome beside it, until the page is loaded again.
     if (answer.status !== 200) {
       const reason = (answer.body.error as { message?: string } | undefined)?.message ?? "unknown reason";
       return { status: "error", message: `Still cannot be applied: ${reason}` };

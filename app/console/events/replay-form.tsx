@@ -13,9 +13,11 @@ export function ReplayForm({ eventId, label }: { eventId: string; label: string 
   return (
     <form action={formAction} className="flex flex-col items-start gap-1">
       <input type="hidden" name="eventId" value={eventId} />
-      <SubmitButton size="sm" variant="secondary" pendingLabel="Replaying…" aria-label={`Replay ${label}`} aria-describedby={`${id}-status`}>
-        Replay
-      </SubmitButton>
+      {state.status === "success" ? null : (
+        <SubmitButton size="sm" variant="secondary" pendingLabel="Replaying…" aria-label={`Replay ${label}`} aria-describedby={`${id}-status`}>
+          Replay
+        </SubmitButton>
+      )}
       <p
         id={`${id}-status`}
         role="status"
