@@ -45,13 +45,13 @@ export interface ConsoleOrderDetail {
   createdAt: Date;
   customer: { id: string; name: string; emails: string[] };
   plan: { name: string; models: string[]; rpm: number; tpm: number | null; creditMicros: bigint; durationDays: number };
-  /** The running total the gateway checks, and the sum of the ledger it must equal. */
+  /** The running total of the ledger, the balance the gateway checks. */
   balanceMicros: bigint;
-  ledgerSumMicros: bigint;
   usage: { requests: number; errors: number; inputTokens: bigint; outputTokens: bigint; costMicros: bigint; lastUsedAt: Date | null };
   keys: ConsoleOrderKey[];
+  /** The newest ledger entries; `moreLedger` when older ones exist. */
   ledger: ConsoleLedgerEntry[];
-  ledgerCount: number;
+  moreLedger: boolean;
   tickets: ConsoleOrderTicket[];
 }
 
@@ -59,9 +59,10 @@ const LEDGER_SHOWN = 100;
 const TICKETS_SHOWN = 50;
 
 /**
- * Everything the console's order page shows, or null for no such order. Bounded reads: the usage
- * comes from the daily rollups (never the request log), the ledger's newest 100 entries and the
- * newest 50 tickets.
+ * Everything the console's order page shows, or null for no such order. Bounded reads, so a busy
+ * order (a debit per request) costs what a quiet one does: the usage comes from the daily rollups
+ * (never the request log), the balance from the running total, the ledger's newest 100 entries and
+ * the newest 50 tickets.
  */
 export async function getConsoleOrder(db: Prisma, orderId: string, now: Date = new Date()): Promise<ConsoleOrderDetail | null> {
   const order = await db.order.findUnique({
@@ -81,7 +82,7 @@ export async function getConsoleOrder(db: Prisma, orderId: string, now: Date = n
     },
   });
   if (!order) return null;
-  const [keys, usage, ledgerSum, ledgerCount, ledger, tickets] = await Promise.all([
+  const [keys, usage, ledger, tickets] = await Promise.all([
     db.apiKey.findMany({
       where: { orderId },
       orderBy: { createdAt: "desc" },
@@ -91,12 +92,10 @@ export async function getConsoleOrder(db: Prisma, orderId: string, now: Date = n
       where: { orderId },
       _sum: { requests: true, errors: true, inputTokens: true, outputTokens: true, costMicros: true },
     }),
-    db.ledgerEntry.aggregate({ where: { orderId }, _sum: { amountMicros: true } }),
-    db.ledgerEntry.count({ where: { orderId } }),
     db.ledgerEntry.findMany({
       where: { orderId },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      take: LEDGER_SHOWN,
+      take: LEDGER_SHOWN + 1,
       select: { id: true, kind: true, amountMicros: true, note: true, actorId: true, createdAt: true },
     }),
     db.ticket.findMany({
@@ -106,7 +105,8 @@ export async function getConsoleOrder(db: Prisma, orderId: string, now: Date = n
       select: { id: true, number: true, subject: true, status: true, updatedAt: true },
     }),
   ]);
-  const actorIds = [...new Set(ledger.map((l) => l.actorId).filter((id): id is string => id !== null))];
+  const shown = ledger.slice(0, LEDGER_SHOWN);
+  const actorIds = [...new Set(shown.map((l) => l.actorId).filter((id): id is string => id !== null))];
   const actors = actorIds.length ? await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, email: true } }) : [];
   const emailOf = new Map(actors.map((a) => [a.id, a.email]));
   const lastUsedAt = keys.reduce<Date | null>((latest, k) => (k.lastUsedAt && (!latest || k.lastUsedAt > latest) ? k.lastUsedAt : latest), null);
@@ -122,7 +122,6 @@ export async function getConsoleOrder(db: Prisma, orderId: string, now: Date = n
     customer: { id: order.customer.id, name: order.customer.name, emails: order.customer.users.map((u) => u.email) },
     plan: order.plan,
     balanceMicros: order.balanceMicros,
-    ledgerSumMicros: ledgerSum._sum.amountMicros ?? 0n,
     usage: {
       requests: usage._sum.requests ?? 0,
       errors: usage._sum.errors ?? 0,
@@ -132,7 +131,7 @@ export async function getConsoleOrder(db: Prisma, orderId: string, now: Date = n
       lastUsedAt,
     },
     keys,
-    ledger: ledger.map((l) => ({
+    ledger: shown.map((l) => ({
       id: l.id.toString(),
       kind: l.kind,
       amountMicros: l.amountMicros,
@@ -140,7 +139,7 @@ export async function getConsoleOrder(db: Prisma, orderId: string, now: Date = n
       actorEmail: l.actorId ? (emailOf.get(l.actorId) ?? null) : null,
       createdAt: l.createdAt,
     })),
-    ledgerCount,
+    moreLedger: ledger.length > LEDGER_SHOWN,
     tickets,
   };
 }

@@ -205,12 +205,6 @@ export default async function ConsoleOrderPage({ params }: Props) {
             <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
               <dt className="text-muted">Balance</dt>
               <dd data-testid="balance">{hasCredit ? formatUsd(order.balanceMicros) : "No credit: limited by time and rate only"}</dd>
-              {order.ledgerSumMicros !== order.balanceMicros ? (
-                <>
-                  <dt className="text-muted">Ledger sum</dt>
-                  <dd className="text-danger">{formatUsd(order.ledgerSumMicros)} (differs from the running total)</dd>
-                </>
-              ) : null}
               <dt className="text-muted">Requests</dt>
               <dd>
                 {order.usage.requests.toLocaleString("en-US")}
@@ -305,8 +299,8 @@ export default async function ConsoleOrderPage({ params }: Props) {
           Ledger
         </h2>
         <p className="mt-1 text-sm text-muted">
-          {order.ledgerCount > order.ledger.length
-            ? `The newest ${order.ledger.length} of ${order.ledgerCount.toLocaleString("en-US")} entries.`
+          {order.moreLedger
+            ? `The newest ${order.ledger.length} entries: one per paid request, plus credits and adjustments.`
             : "Every credit and debit of the order, newest first."}
         </p>
         <DataTable
