@@ -118,4 +118,24 @@ test.describe("console: orders and marketplace events", () => {
     await expect(replays).toHaveCount(2);
     await expect(replays.filter({ hasText: '"outcome":"applied"' })).toHaveCount(1);
   });
+  test("support sees an order but none of the admin's controls, and gets 404 for the events page and the CSV export", async ({ page }) => {
+    const created = await gatehouse<{ order: { id: string; marketplaceOrderId: string } }>(
+      "order",
+      "create",
+      "--email",
+      `support-view-${unique()}@example.com`,
+      "--plan",
+      "Starter 30",
+    );
+    await signIn(page, DEMO.support);
+    const nav = page.getByRole("navigation", { name: "Console" });
+    await expect(nav.getByRole("link", { name: "Orders" })).toBeVisible();
+    await expect(nav.getByRole("link", { name: "Marketplace events" })).toHaveCount(0);
+    await page.goto(`/console/orders/${created.order.id}`);
+    await expect(page.getByRole("heading", { level: 1, name: `Order ${created.order.marketplaceOrderId}` })).toBeVisible();
+    await expect(page.getByText("Only admins can change an order")).toBeVisible();
+    await expect(page.getByRole("form")).toHaveCount(0);
+    expect((await page.goto("/console/events"))?.status()).toBe(404);
+    expect((await page.request.get("/console/audit/export")).status()).toBe(404);
+  });
 });
