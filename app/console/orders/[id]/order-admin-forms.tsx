@@ -5,10 +5,10 @@ import { SubmitButton } from "@/components/ui/submit-button";
 import type { ServerAction } from "@/lib/actions";
 import { adjustOrderCreditAction, cancelOrderAction, changeOrderWindowAction, type OrderActionState } from "./actions";
 
-const initialState: OrderActionState = { status: "idle" };
+const initialState: FormState = { status: "idle" };
 const inputClass = "h-9 rounded-md border border-border bg-background px-3 text-sm aria-[invalid=true]:border-danger";
 
-function errorsOf(state: OrderActionState, field: string): string[] | undefined {
+function errorsOf(state: FormState, field: string): string[] | undefined {
   return state.status === "error" ? state.fieldErrors?.[field] : undefined;
 }
 
@@ -34,7 +34,7 @@ function fieldProps(id: string, errors?: string[]) {
 }
 
 /** The outcome of the last submit, announced politely. */
-function Outcome({ state }: { state: OrderActionState }) {
+function Outcome({ state }: { state: FormState }) {
   return (
     <p role="status" aria-live="polite" className={state.status === "error" ? "text-sm text-danger" : "text-sm text-success empty:hidden"}>
       {state.status === "idle" ? "" : state.message}
@@ -42,17 +42,42 @@ function Outcome({ state }: { state: OrderActionState }) {
   );
 }
 
-function ReasonField({ id, state }: { id: string; state: OrderActionState }) {
+function ReasonField({ id, state }: { id: string; state: FormState }) {
   const errors = errorsOf(state, "reason");
   return (
     <Field id={id} label="Reason (kept in the audit log)" errors={errors}>
-      <input {...fieldProps(id, errors)} name="reason" type="text" required minLength={3} maxLength={500} className={`${inputClass} w-full`} />
+      <input
+        {...fieldProps(id, errors)}
+        name="reason"
+        type="text"
+        required
+        minLength={3}
+        maxLength={500}
+        defaultValue={entered(state, "reason")}
+        className={`${inputClass} w-full`}
+      />
     </Field>
   );
 }
 
+type FormState = OrderActionState & { values?: Record<string, string> };
+
+/**
+ * The form's state, plus what was entered when the action refused it: React resets a form after
+ * its action, and the fields then show these again instead of going blank.
+ */
 function useOrderForm<Input>(action: ServerAction<Input, OrderActionState>) {
-  return useActionState<OrderActionState, FormData>(action, initialState);
+  return useActionState<FormState, FormData>(async (previous, data) => {
+    const result = await action(previous, data);
+    if (result.status !== "error") return result;
+    const values: Record<string, string> = {};
+    for (const [name, value] of data) if (typeof value === "string" && !name.startsWith("$ACTION")) values[name] = value;
+    return { ...result, values };
+  }, initialState);
+}
+
+function entered(state: FormState, name: string, fallback?: string): string | undefined {
+  return state.status === "error" ? (state.values?.[name] ?? fallback) : fallback;
 }
 
 export function WindowForm({ orderId }: { orderId: string }) {
@@ -63,7 +88,14 @@ export function WindowForm({ orderId }: { orderId: string }) {
       <input type="hidden" name="orderId" value={orderId} />
       <div className="flex flex-wrap items-end gap-3">
         <Field id={`${id}-direction`} label="Change" errors={errorsOf(state, "direction")}>
-          <select {...fieldProps(`${id}-direction`, errorsOf(state, "direction"))} name="direction" defaultValue="extend" className={inputClass}>
+          <select
+            // A select takes a new default only when it mounts: after a refusal it shows what was chosen.
+            key={entered(state, "direction", "extend")}
+            {...fieldProps(`${id}-direction`, errorsOf(state, "direction"))}
+            name="direction"
+            defaultValue={entered(state, "direction", "extend")}
+            className={inputClass}
+          >
             <option value="extend">Extend by</option>
             <option value="shorten">Shorten by</option>
           </select>
@@ -77,12 +109,18 @@ export function WindowForm({ orderId }: { orderId: string }) {
             min={1}
             step={1}
             required
-            defaultValue={1}
+            defaultValue={entered(state, "amount", "1")}
             className={`${inputClass} w-24`}
           />
         </Field>
         <Field id={`${id}-unit`} label="Unit" errors={errorsOf(state, "unit")}>
-          <select {...fieldProps(`${id}-unit`, errorsOf(state, "unit"))} name="unit" defaultValue="days" className={inputClass}>
+          <select
+            key={entered(state, "unit", "days")}
+            {...fieldProps(`${id}-unit`, errorsOf(state, "unit"))}
+            name="unit"
+            defaultValue={entered(state, "unit", "days")}
+            className={inputClass}
+          >
             <option value="days">days</option>
             <option value="hours">hours</option>
           </select>
@@ -107,7 +145,14 @@ export function CreditForm({ orderId }: { orderId: string }) {
       <input type="hidden" name="orderId" value={orderId} />
       <div className="flex flex-wrap items-end gap-3">
         <Field id={`${id}-direction`} label="Change" errors={errorsOf(state, "direction")}>
-          <select {...fieldProps(`${id}-direction`, errorsOf(state, "direction"))} name="direction" defaultValue="add" className={inputClass}>
+          <select
+            // A select takes a new default only when it mounts: after a refusal it shows what was chosen.
+            key={entered(state, "direction", "add")}
+            {...fieldProps(`${id}-direction`, errorsOf(state, "direction"))}
+            name="direction"
+            defaultValue={entered(state, "direction", "add")}
+            className={inputClass}
+          >
             <option value="add">Add</option>
             <option value="remove">Remove</option>
           </select>
@@ -120,6 +165,7 @@ export function CreditForm({ orderId }: { orderId: string }) {
             inputMode="decimal"
             required
             placeholder="10.00"
+            defaultValue={entered(state, "amountUsd")}
             className={`${inputClass} w-32`}
           />
         </Field>
