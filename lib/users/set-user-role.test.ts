@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createAccounts, type Accounts } from "@/test/accounts";
 import { createTestDatabase, describeEachEngine, type TestDatabase } from "@/test/databases";
@@ -36,5 +37,28 @@ describeEachEngine("the last admin", (engine) => {
     const refused = results.find((r) => r.status === "rejected");
     expect(refused?.reason).toBeInstanceOf(LastAdminError);
     expect(await admins()).toHaveLength(1);
+  });
+  it("waits for a demotion still in flight elsewhere and then refuses (PostgreSQL: the lock is what makes it safe)", async () => {
+    // PGlite runs one transaction at a time, so nothing can be in flight there.
+    if (engine !== "postgres") return;
+    await t.db.prisma.user.updateMany({ where: { email: { in: ["ada@example.com", "sam@example.com"] } }, data: { role: "ADMIN" } });
+    // Another connection demotes Ada and has not committed yet.
+    const other = new pg.Client({ connectionString: t.location });
+    await other.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query("UPDATE users SET role = 'SUPPORT' WHERE email = 'ada@example.com'");
+      const outcome = setUserRole(t.db.prisma, { email: "sam@example.com", role: "SUPPORT", actor: { label: "cli" } }).then(
+        () => "demoted",
+        (err: unknown) => err,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await other.query("COMMIT");
+      // Without the lock, Sam's demotion would have counted Ada as an admin and gone through.
+      expect(await outcome).toBeInstanceOf(LastAdminError);
+    } finally {
+      await other.end();
+    }
+    expect(await admins()).toEqual([{ email: "sam@example.com" }]);
   });
 });
