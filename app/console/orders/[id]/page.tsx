@@ -111,7 +111,7 @@ const ticketColumns: DataTableColumn<ConsoleOrderTicket>[] = [
     rowHeader: true,
     className: "font-mono whitespace-nowrap",
     cell: (t) => (
-      <Link href={`/console/tickets/${t.id}`} className="underline">
+      <Link href={`/console/tickets/${t.number}`} className="underline">
         T-{t.number}
       </Link>
     ),
