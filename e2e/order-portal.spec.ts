@@ -1,8 +1,7 @@
-import { createHmac, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { randomBytes } from "node:crypto";
+import { expect, test, type Page } from "@playwright/test";
 import { createKey, gatehouse } from "./fixtures/cli";
+import { buyAndSignIn, keyCheck, reveal, sendEvent, sign, unique } from "./fixtures/marketplace";
 import { startServerProcess } from "./fixtures/server-process";
 import { waitForSignInLink } from "./mail";
 import { uniqueClientIp } from "./sign-in";
@@ -10,65 +9,6 @@ import { uniqueClientIp } from "./sign-in";
 // The buyer's path from the marketplace's webhook to a working key: the order arrives signed,
 // the buyer follows the mailed link, reveals the key once, copies it, rotates it, and watches
 // the access window run out.
-
-function webhookSecret(): string {
-  const secrets = JSON.parse(readFileSync(join(process.env.E2E_DATA_DIR ?? "", "secrets.json"), "utf8")) as { webhookSecret: string };
-  return secrets.webhookSecret;
-}
-
-function sign(body: string, secret = webhookSecret(), t = Math.floor(Date.now() / 1000)): string {
-  return `t=${t},v1=${createHmac("sha256", secret).update(`${t}.${body}`).digest("hex")}`;
-}
-
-async function sendEvent(request: APIRequestContext, payload: Record<string, unknown>, signature?: string) {
-  const body = JSON.stringify(payload);
-  const response = await request.post("/api/marketplace/orders", {
-    data: body,
-    headers: { "content-type": "application/json", "x-marketplace-signature": signature ?? sign(body) },
-  });
-  return { status: response.status(), body: (await response.json()) as Record<string, unknown> };
-}
-
-const unique = () => randomBytes(4).toString("hex");
-
-/** Buys through the webhook and signs in with the mailed link; ends on the order page. */
-async function buyAndSignIn(page: Page, request: APIRequestContext, window: { start: Date; end: Date }, plan = "Pro 30") {
-  const id = unique();
-  const email = `buyer-${id}@example.com`;
-  const orderId = `MP-E2E-${id}`;
-  const since = new Date(Date.now() - 1_000);
-  const paid = await sendEvent(request, {
-    event: "order.paid",
-    order_id: orderId,
-    email,
-    plan,
-    access_start: window.start.toISOString(),
-    access_end: window.end.toISOString(),
-  });
-  expect(paid).toEqual({ status: 200, body: expect.objectContaining({ status: "applied", order_id: orderId }) });
-  const link = await waitForSignInLink(email, since);
-  await page.setExtraHTTPHeaders({ "x-forwarded-for": uniqueClientIp() });
-  await page.goto(link);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(page).toHaveURL(/\/orders\/[^/]+$/);
-  await expect(page.getByRole("heading", { level: 1, name: `Order ${orderId}` })).toBeVisible();
-  return { email, orderId, path: new URL(page.url()).pathname };
-}
-
-async function reveal(page: Page): Promise<string> {
-  await page.getByRole("button", { name: "Reveal key" }).click();
-  const dialog = page.getByRole("dialog", { name: "Reveal your API key?" });
-  await expect(dialog).toContainText("revealed once");
-  await dialog.getByRole("button", { name: "Reveal now" }).click();
-  const field = page.getByRole("textbox", { name: "Your API key" });
-  await expect(field).toHaveValue(/^sk-gate-/);
-  return field.inputValue();
-}
-
-async function keyCheck(request: APIRequestContext, key: string) {
-  const response = await request.get("/v1/key", { headers: { authorization: `Bearer ${key}` } });
-  return { status: response.status(), body: (await response.json()) as { error?: { code?: string } } };
-}
 
 test.describe("order page", () => {
   test("webhook order → mailed link → reveal once, copy, reload shows only the mask; rotation retires the old key", async ({ page, context, request }) => {
@@ -178,7 +118,10 @@ test.describe("order page", () => {
     const someoneElse = await createKey("Starter 30");
     const { path } = await buyAndSignIn(page, request, { start: new Date(Date.now() - 60_000), end: new Date(Date.now() + 86_400_000) }, "Starter 30");
     // Starter 30 does not include self-rotation: the card offers a request to support instead.
-    await expect(page.getByRole("link", { name: "Request rotation" })).toHaveAttribute("href", "/support");
+    await expect(page.getByRole("link", { name: "Report an exposed key or ask for a rotation" })).toHaveAttribute(
+      "href",
+      new RegExp(`^/support/new\\?category=KEY_EXPOSED&order=${path.split("/").pop()}$`),
+    );
     await expect(page.getByRole("button", { name: "Rotate key" })).toHaveCount(0);
     expect((await page.goto(`/orders/${someoneElse.orderId}`))?.status()).toBe(404);
     expect((await page.goto("/orders/does-not-exist"))?.status()).toBe(404);
@@ -226,7 +169,11 @@ test.describe("guides", () => {
     await page.getByLabel("Search the FAQ").fill("model_not_allowed");
     await expect(page.getByRole("row", { name: /model_not_allowed/ })).toBeVisible();
     await expect(page.getByRole("row", { name: /api_key_replaced/ })).toHaveCount(0);
-    await expect(page.getByRole("link", { name: "Open a ticket" })).toHaveAttribute("href", "/support");
+    await expect(page.getByRole("link", { name: "Open a ticket" })).toHaveAttribute("href", "/support/new");
+    // A request id from an error goes into the ticket form (through sign-in when signed out).
+    await page.getByLabel("Request id (optional)").fill("req_0123456789abcdef01234567");
+    await page.getByRole("button", { name: "Ask support about this request" }).click();
+    await expect(page).toHaveURL(/\/signin\?.*support%2Fnew%3Frequest%3Dreq_0123456789abcdef01234567/);
   });
 });
 

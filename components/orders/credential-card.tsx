@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useId, useRef, useState, useTransition } from "react";
+import { useActionState, useEffect, useId, useRef, useState, useTransition } from "react";
 import { revealKeyAction, rotateKeyAction, type RotateKeyState } from "@/app/(portal)/orders/[id]/actions";
 import { LocalTime } from "@/components/local-time";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
@@ -37,7 +37,17 @@ type Message = { tone: "error" | "info"; text: string } | null;
  * then the key with a Copy button until the page is left; and rotation when the plan allows it.
  * The revealed key lives only in this component's state: it is never in the page's HTML.
  */
-export function CredentialCard({ apiKey, canReveal, canRotate }: { apiKey: CredentialCardKey; canReveal: boolean; canRotate: boolean }) {
+export function CredentialCard({
+  apiKey,
+  orderId,
+  canReveal,
+  canRotate,
+}: {
+  apiKey: CredentialCardKey;
+  orderId: string;
+  canReveal: boolean;
+  canRotate: boolean;
+}) {
   const { expired } = useOrderLive();
   const [revealed, setRevealed] = useState<string | null>(null);
   const [message, setMessage] = useState<Message>(null);
@@ -51,6 +61,12 @@ export function CredentialCard({ apiKey, canReveal, canRotate }: { apiKey: Crede
 
   const status: KeyDisplayStatus = expired && apiKey.displayStatus === "Active" ? "Expired" : apiKey.displayStatus;
   const showKey = revealed !== null && !expired;
+
+  // The Reveal button is gone once the key shows: focus goes to the key itself (selected, so
+  // Ctrl+C copies it at once) instead of falling back to the top of the page.
+  useEffect(() => {
+    if (showKey) field.current?.focus();
+  }, [showKey]);
 
   const reveal = () => {
     revealDialog.current?.close();
@@ -163,6 +179,10 @@ export function CredentialCard({ apiKey, canReveal, canRotate }: { apiKey: Crede
         <p aria-live="polite" className="text-sm" data-testid="copy-status">
           {showKey ? copied : ""}
         </p>
+        {/* Present before the reveal, so screen readers announce the change. */}
+        <p role="status" className="sr-only" data-testid="reveal-announcement">
+          {showKey ? "Your API key is shown once, in the field Your API key, and is selected. Press Copy, or Ctrl+C (⌘C on a Mac), to copy it now." : ""}
+        </p>
         {message ? (
           <p role="alert" className={message.tone === "error" ? "text-sm text-danger" : "text-sm"}>
             {message.text}
@@ -182,15 +202,16 @@ export function CredentialCard({ apiKey, canReveal, canRotate }: { apiKey: Crede
               {pending ? "Revealing…" : "Reveal key"}
             </Button>
           ) : null}
-          {apiKey.displayStatus !== "Active" ? null : canRotate ? (
+          {apiKey.displayStatus === "Active" && canRotate ? (
             <Button variant="secondary" onClick={() => rotateDialog.current?.showModal()} disabled={rotating}>
               Rotate key
             </Button>
-          ) : (
-            <Link href="/support" className="text-sm underline">
-              Request rotation
+          ) : null}
+          {apiKey.displayStatus === "Active" ? (
+            <Link href={`/support/new?category=KEY_EXPOSED&order=${encodeURIComponent(orderId)}`} className="text-sm underline">
+              {canRotate ? "Report an exposed key" : "Report an exposed key or ask for a rotation"}
             </Link>
-          )}
+          ) : null}
         </CardFooter>
       ) : null}
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { absoluteDataDir, envSchema } from "./schema";
 import { ensureSecrets as ensureSecretsFor, type Secrets } from "./secrets";
 import { processSingleton } from "@/lib/server/process-singleton";
+import { parseOpeningHours, type BusinessHours } from "@/lib/time/business-hours";
 
 export { ensureSecrets, type Secrets } from "./secrets";
 
@@ -30,6 +31,8 @@ export interface Config {
   };
   mockUpstream: { mode: "auto" | "on" | "off"; port: number };
   shutdownDrainMs: number;
+  /** The support desk: who is mailed about new tickets (none: every agent and admin), opening hours, first-response target. */
+  support: { emails: string[]; hours: BusinessHours; firstResponseHours: number };
   logLevel: string;
   /** Secrets given in the environment; missing ones come from ensureSecrets(). */
   env: { authSecret?: string; gatehouseSecret?: string; webhookSecret?: string };
@@ -119,6 +122,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     mockUpstream: { mode: e.MOCK_UPSTREAM, port: e.MOCK_UPSTREAM_PORT },
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    support: {
+      emails: e.SUPPORT_EMAILS,
+      hours: { ...parseOpeningHours(e.SUPPORT_HOURS)!, timeZone: e.SUPPORT_TIME_ZONE },
+      firstResponseHours: e.SUPPORT_FIRST_RESPONSE_HOURS,
+    },
     logLevel: e.LOG_LEVEL,
     env: { authSecret: e.AUTH_SECRET, gatehouseSecret: e.GATEHOUSE_SECRET, webhookSecret: e.MARKETPLACE_WEBHOOK_SECRET },
   };

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { parseTrustedProxies } from "../server/trusted-proxies";
+import { isValidTimeZone, parseOpeningHours } from "../time/business-hours";
 
 // Every environment variable of the run contract, parsed once. Keep the descriptions short and
 // concrete: a bad value is reported as "<NAME>: <what is expected> (got ...)".
@@ -99,6 +100,10 @@ export const envSchema = z.object({
   MOCK_UPSTREAM: z.enum(["auto", "on", "off"]).default("auto"),
   MOCK_UPSTREAM_PORT: port(0),
   SHUTDOWN_DRAIN_MS: positiveInt(10_000, "a whole number of milliseconds greater than 0"),
+  SUPPORT_EMAILS: emailList,
+  SUPPORT_HOURS: optionalString.default("09:00-17:00").refine((v) => parseOpeningHours(v) !== null, "opening hours on weekdays like 09:00-17:00"),
+  SUPPORT_TIME_ZONE: optionalString.default("UTC").refine(isValidTimeZone, "an IANA time zone such as Europe/Berlin"),
+  SUPPORT_FIRST_RESPONSE_HOURS: positiveInt(4, "a whole number of business hours greater than 0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

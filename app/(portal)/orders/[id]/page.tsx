@@ -105,7 +105,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
           </Card>
 
           {currentCard ? (
-            <CredentialCard key={currentCard.id} apiKey={currentCard} canReveal={isOwner} canRotate={canRotate} />
+            <CredentialCard key={currentCard.id} apiKey={currentCard} orderId={order.id} canReveal={isOwner} canRotate={canRotate} />
           ) : (
             <Card>
               <CardHeader>
