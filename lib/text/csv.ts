@@ -1,17 +1,22 @@
-// CSV for spreadsheets (RFC 4180): every field quoted when it needs to be, and a field that a
-// spreadsheet would run as a formula (=, +, -, @, tab, carriage return at the start) prefixed with
-// an apostrophe, so an exported value someone else chose (a model name, a note) cannot execute.
+// CSV for spreadsheets and other systems (RFC 4180). A cell a spreadsheet would read as a formula
+// (starting with = + - @, or a tab or carriage return that some programs skip before one) is
+// prefixed with an apostrophe, so a value someone else chose (a model name, a subject, a reason)
+// cannot run when the file is opened. Numbers are written as numbers.
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",\r\n]/;
 
-export function csvField(value: string | number | bigint | boolean | null | undefined): string {
+export type CsvValue = string | number | bigint | boolean | null | undefined;
+
+/** One CSV cell: formula-guarded, quoted when it holds a quote, comma, line break or surrounding space. */
+export function csvCell(value: CsvValue): string {
   if (value === null || value === undefined) return "";
   if (typeof value !== "string") return String(value);
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return NEEDS_QUOTES.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** One CSV line, with its CRLF. */
-export function csvRow(values: readonly (string | number | bigint | boolean | null | undefined)[]): string {
-  return `${values.map(csvField).join(",")}\r\n`;
+/** One CSV line, CRLF-terminated as RFC 4180 has it. */
+export function csvRow(values: readonly CsvValue[]): string {
+  return `${values.map(csvCell).join(",")}\r\n`;
 }
