@@ -25,8 +25,8 @@ export interface RequestLogRow {
   orderLabel: string | null;
 }
 
-const SELECT = {
-  id: true,
+/** The logged fields both the list and one request show. */
+export const REQUEST_LOG_FIELDS = {
   requestId: true,
   createdAt: true,
   endpoint: true,
@@ -42,6 +42,11 @@ const SELECT = {
   estimated: true,
   latencyMs: true,
   ttfbMs: true,
+} as const;
+
+const SELECT = {
+  id: true,
+  ...REQUEST_LOG_FIELDS,
   apiKey: { select: { lastFour: true, name: true } },
   order: { select: { marketplaceOrderId: true } },
 } as const;

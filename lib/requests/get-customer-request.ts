@@ -1,25 +1,11 @@
 import "server-only";
 import { computeCostMicros, type ModelPricing } from "@/lib/billing/compute-cost";
 import type { Prisma } from "@/lib/db";
+import { REQUEST_LOG_FIELDS, type RequestLogRow } from "./customer-log";
 
-export interface CustomerRequest {
-  requestId: string;
-  createdAt: Date;
-  endpoint: string;
+/** A row of the buyer's log with its protocol, its order and how its cost was computed. */
+export interface CustomerRequest extends Omit<RequestLogRow, "id" | "keyName" | "orderLabel"> {
   protocol: string;
-  model: string | null;
-  stream: boolean;
-  status: number;
-  errorCode: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  costMicros: bigint;
-  estimated: boolean;
-  latencyMs: number;
-  ttfbMs: number | null;
-  keyLastFour: string | null;
   order: { id: string; marketplaceOrderId: string } | null;
   /**
    * How the cost was computed — today's price of the model and the plan's multiplier — when they
@@ -36,22 +22,8 @@ export async function getCustomerRequest(db: Prisma, input: { customerId: string
   const row = await db.requestLog.findFirst({
     where: { requestId: input.requestId.trim(), customerId: input.customerId },
     select: {
-      requestId: true,
-      createdAt: true,
-      endpoint: true,
+      ...REQUEST_LOG_FIELDS,
       protocol: true,
-      model: true,
-      stream: true,
-      status: true,
-      errorCode: true,
-      inputTokens: true,
-      outputTokens: true,
-      cacheReadTokens: true,
-      cacheWriteTokens: true,
-      costMicros: true,
-      estimated: true,
-      latencyMs: true,
-      ttfbMs: true,
       apiKey: { select: { lastFour: true } },
       order: { select: { id: true, marketplaceOrderId: true, plan: { select: { multiplierBps: true } } } },
     },

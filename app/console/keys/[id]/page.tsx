@@ -95,7 +95,7 @@ export default async function ConsoleKeyPage({ params }: Props) {
           <CardContent>
             <dl className="divide-y divide-border">
               <Row term="Order">
-                <Link href={`/console/orders?q=${encodeURIComponent(key.marketplaceOrderId)}`} className="font-mono underline underline-offset-2">
+                <Link href={`/console/orders/${key.orderId}`} className="font-mono underline underline-offset-2">
                   {key.marketplaceOrderId}
                 </Link>{" "}
                 <OrderStatusBadge status={key.orderStatus} />

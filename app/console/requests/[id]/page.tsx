@@ -90,7 +90,7 @@ export default async function ConsoleRequestPage({ params }: Props) {
               </Row>
               <Row term="Order">
                 {request.order ? (
-                  <Link href={`/console/orders?q=${encodeURIComponent(request.order.marketplaceOrderId)}`} className="font-mono underline underline-offset-2">
+                  <Link href={`/console/orders/${request.order.id}`} className="font-mono underline underline-offset-2">
                     {request.order.marketplaceOrderId}
                   </Link>
                 ) : (
