@@ -126,6 +126,21 @@ describeEachEngine("CLI commands", (engine) => {
     expect((await run("user", "role", "--email", "nobody@example.com", "--role", "ADMIN")).stderr).toBe("No user with the email nobody@example.com.\n");
     expect((await run("user", "role", "--email", "cli.buyer@example.com", "--role", "ROOT")).exitCode).toBe(2);
   });
+
+  it("user add creates a staff member who may then get a sign-in link; refuses an existing address and a buyer role", async () => {
+    const out = await json("user", "add", "--email", "New.Agent@Example.com", "--role", "support", "--name", "Nia");
+    expect(out.body.user).toMatchObject({ email: "new.agent@example.com", role: "SUPPORT" });
+    expect(await t.db.prisma.user.findUniqueOrThrow({ where: { email: "new.agent@example.com" } })).toMatchObject({
+      role: "SUPPORT",
+      name: "Nia",
+      customerId: null,
+    });
+    const entry = await t.db.prisma.auditLog.findFirstOrThrow({ where: { action: "user.created" }, orderBy: { id: "desc" } });
+    expect(entry).toMatchObject({ actorLabel: "cli", details: { email: "new.agent@example.com", role: "SUPPORT" } });
+    expect((await run("user", "add", "--email", "new.agent@example.com", "--role", "ADMIN")).stderr).toContain("already has an account");
+    expect((await run("user", "add", "--email", "someone@example.com", "--role", "BUYER")).exitCode).toBe(2);
+    expect(await t.db.prisma.user.count({ where: { email: "someone@example.com" } })).toBe(0);
+  });
 });
 
 describe("CLI usage", () => {

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expect, test, type Page } from "@playwright/test";
 import { multipart, serverActionFields } from "./server-action-form";
-import { DEMO, signIn } from "./sign-in";
+import { DEMO, signIn, signInAsNewStaff } from "./sign-in";
 
 const exec = promisify(execFile);
 const baseURL = process.env.E2E_BASE_URL ?? "";
@@ -37,7 +37,7 @@ test.describe("console access by role", () => {
     // An admin's users page carries the role form; its hidden fields name the server action.
     const adminContext = await browser.newContext();
     const admin = await adminContext.newPage();
-    await signIn(admin, DEMO.admin);
+    await signInAsNewStaff(admin, "ADMIN");
     await admin.goto(`/console/users?q=${encodeURIComponent(target)}`);
     await expect(roleSelect(admin, target)).toHaveValue("BUYER");
     const actionFields = await roleFormFields(admin, target);
@@ -65,10 +65,10 @@ test.describe("console access by role", () => {
     const target = await createBuyer();
     const adminContext = await browser.newContext();
     const admin = await adminContext.newPage();
-    await signIn(admin, DEMO.admin);
+    await signInAsNewStaff(admin, "ADMIN");
     const actionFields = await roleFormFields(admin, target);
 
-    await signIn(page, DEMO.support);
+    await signInAsNewStaff(page, "SUPPORT");
     await expect(page).toHaveURL(`${baseURL}/console`);
     const nav = page.getByRole("navigation", { name: "Console" });
     for (const name of ["Tickets", "Orders", "Keys", "Requests", "Users"]) await expect(nav.getByRole("link", { name })).toBeVisible();
@@ -93,7 +93,7 @@ test.describe("console access by role", () => {
 
   test("an admin changes a role, and the audit log records who did it", async ({ page }) => {
     const target = await createBuyer();
-    await signIn(page, DEMO.admin);
+    const adminEmail = await signInAsNewStaff(page, "ADMIN");
     const nav = page.getByRole("navigation", { name: "Console" });
     await nav.getByRole("link", { name: "Users" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
@@ -106,7 +106,7 @@ test.describe("console access by role", () => {
 
     await nav.getByRole("link", { name: "Audit log" }).click();
     const entry = page.getByRole("row", { name: /user\.role_changed/ }).filter({ hasText: target });
-    await expect(entry).toContainText(DEMO.admin);
+    await expect(entry).toContainText(adminEmail);
     await expect(entry).toContainText('"from":"BUYER"');
     await expect(entry).toContainText('"to":"SUPPORT"');
   });

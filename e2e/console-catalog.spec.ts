@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { createKey, loggedRequest } from "./fixtures/cli";
-import { DEMO, signIn } from "./sign-in";
+import { signInAsNewStaff } from "./sign-in";
 
 // An admin sells a new model end to end from the console: prices it, puts it in a new plan, adds
 // a channel for it pointing at the demo's mock upstream, tests the channel, and a gateway request
@@ -27,7 +27,7 @@ test("an admin prices a model, sells it in a plan, adds and tests a channel for 
   const channelName = `E2E channel ${tag}`;
   const upstreamKey = `sk-e2e-${randomBytes(12).toString("hex")}-TAIL`;
 
-  await signIn(page, DEMO.admin);
+  const adminEmail = await signInAsNewStaff(page, "ADMIN");
   const nav = page.getByRole("navigation", { name: "Console" });
   const mockUrl = await demoMockOpenAiUrl(page);
 
@@ -128,7 +128,7 @@ test("an admin prices a model, sells it in a plan, adds and tests a channel for 
     const entry = page
       .getByRole("row", { name: new RegExp(action.replace(".", "\\.")) })
       .filter({ hasText: action.startsWith("channel") ? channelName : action === "plan.created" ? planName : model });
-    await expect(entry.first(), action).toContainText(DEMO.admin);
+    await expect(entry.first(), action).toContainText(adminEmail);
   }
   const auditHtml = await (await page.request.get("/console/audit")).text();
   expect(auditHtml).not.toContain(upstreamKey.slice(7, 31));

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { createKey, loggedRequest } from "./fixtures/cli";
 import { multipart, serverActionFields } from "./server-action-form";
-import { DEMO, signIn } from "./sign-in";
+import { DEMO, signIn, signInAsNewStaff } from "./sign-in";
 
 // The console's Keys and Requests pages against the real server: an agent goes from the request id
 // a buyer quoted to the key, acts on it, and the gateway (which caches keys) obeys at once.
@@ -44,7 +44,7 @@ test.describe("console: keys and requests", () => {
     expect(call.status).toBe(200);
     await loggedRequest(call.requestId);
 
-    await signIn(page, DEMO.support);
+    const agentEmail = await signInAsNewStaff(page, "SUPPORT");
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Requests" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Requests" })).toBeVisible();
     // Pasted from the buyer's message, with the spaces and line break that came along.
@@ -79,10 +79,10 @@ test.describe("console: keys and requests", () => {
     // The audit log (admins) shows the act, the agent and the reason.
     const adminContext = await browser.newContext();
     const admin = await adminContext.newPage();
-    await signIn(admin, DEMO.admin);
+    await signInAsNewStaff(admin, "ADMIN");
     await admin.goto(`/console/audit?q=${keyId}`);
     const entry = admin.getByRole("row", { name: /api_key\.rotated/ });
-    await expect(entry).toContainText(DEMO.support);
+    await expect(entry).toContainText(agentEmail);
     await expect(entry).toContainText("Buyer pasted the key in a ticket");
     await adminContext.close();
   });
@@ -93,7 +93,7 @@ test.describe("console: keys and requests", () => {
     expect(first.status).toBe(200);
     await loggedRequest(first.requestId);
 
-    await signIn(page, DEMO.support);
+    await signInAsNewStaff(page, "SUPPORT");
     await page.goto("/console/keys");
     await page.getByRole("searchbox", { name: "Last four, key id, email or order id" }).fill(keyId);
     await page.getByRole("button", { name: "Search" }).click();
@@ -135,7 +135,7 @@ test.describe("console: keys and requests", () => {
     // The rotate form's hidden fields, from the key page as support sees it, name the server action.
     const agentContext = await browser.newContext();
     const agent = await agentContext.newPage();
-    await signIn(agent, DEMO.support);
+    await signInAsNewStaff(agent, "SUPPORT");
     const html = await (await agent.request.get(`/console/keys/${keyId}`)).text();
     const actionFields = serverActionFields(html, `name="keyId" value="${keyId}"`);
     expect(actionFields.length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { gatehouse } from "./fixtures/cli";
-import { DEMO, signIn } from "./sign-in";
+import { signInAsNewStaff } from "./sign-in";
 
 // The console's order and event pages as an admin uses them: an order's window extended with a
 // reason reaches the gateway at once and shows in the audit log; a marketplace event that could
@@ -43,7 +43,7 @@ test.describe("console: orders and marketplace events", () => {
     const before = await keyStatus(request, created.apiKey.key);
     expect(before.order.id).toBe(orderRef);
 
-    await signIn(page, DEMO.admin);
+    const adminEmail = await signInAsNewStaff(page, "ADMIN");
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Orders" }).click();
     await page.getByRole("searchbox", { name: "Order id, account or email" }).fill(email);
     await page.getByRole("combobox", { name: "Status" }).selectOption("ACTIVE");
@@ -77,7 +77,7 @@ test.describe("console: orders and marketplace events", () => {
     await page.getByRole("button", { name: "Search" }).click();
     const entry = page.getByRole("row").filter({ hasText: orderRef });
     await expect(entry).toContainText("order.extended");
-    await expect(entry).toContainText(DEMO.admin);
+    await expect(entry).toContainText(adminEmail);
     await expect(entry).toContainText('"reason":"Upstream outage on 4 Dec"');
   });
 
@@ -92,7 +92,7 @@ test.describe("console: orders and marketplace events", () => {
     });
     expect(delivered.status()).toBe(422);
 
-    await signIn(page, DEMO.admin);
+    const adminEmail = await signInAsNewStaff(page, "ADMIN");
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Marketplace events" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Marketplace events" })).toBeVisible();
     const row = page.getByRole("row").filter({ hasText: orderRef });
@@ -113,7 +113,7 @@ test.describe("console: orders and marketplace events", () => {
     await page.getByRole("button", { name: "Search" }).click();
     await expect(page.getByRole("link", { name: orderRef })).toBeVisible();
 
-    await page.goto(`/console/audit?action=webhook_event.replayed&actor=${encodeURIComponent(DEMO.admin)}`);
+    await page.goto(`/console/audit?action=webhook_event.replayed&actor=${encodeURIComponent(adminEmail)}`);
     const replays = page.getByRole("row").filter({ hasText: orderRef });
     await expect(replays).toHaveCount(2);
     await expect(replays.filter({ hasText: '"outcome":"applied"' })).toHaveCount(1);
@@ -127,7 +127,7 @@ test.describe("console: orders and marketplace events", () => {
       "--plan",
       "Starter 30",
     );
-    await signIn(page, DEMO.support);
+    await signInAsNewStaff(page, "SUPPORT");
     const nav = page.getByRole("navigation", { name: "Console" });
     await expect(nav.getByRole("link", { name: "Orders" })).toBeVisible();
     await expect(nav.getByRole("link", { name: "Marketplace events" })).toHaveCount(0);

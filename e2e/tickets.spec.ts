@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { buyAndSignIn, keyCheck, reveal } from "./fixtures/marketplace";
 import { mailTo } from "./mail";
-import { DEMO, signIn } from "./sign-in";
+import { DEMO, signInAsNewStaff } from "./sign-in";
 import { decodeQuotedPrintable } from "./smtp-sink";
 
 // Support tickets end to end: a buyer reports an exposed key from the credential card, an agent
@@ -10,9 +10,9 @@ import { decodeQuotedPrintable } from "./smtp-sink";
 
 const NOTE = "Internal: checked the gist, key is live there";
 
-async function staffPage(browser: Browser, email: string): Promise<Page> {
+async function agentPage(browser: Browser): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
-  await signIn(page, email);
+  await signInAsNewStaff(page, "SUPPORT");
   return page;
 }
 
@@ -60,7 +60,7 @@ test.describe("support tickets", () => {
     await expect.poll(() => mailText(DEMO.support, since), { timeout: 10_000 }).toContain(`[T-${number}] New ticket`);
 
     // The agent finds it by the buyer's address, notes, rotates the key and replies.
-    const agent = await staffPage(browser, DEMO.support);
+    const agent = await agentPage(browser);
     await agent.goto("/console/tickets");
     await agent.getByLabel("Ticket, email, order or request id").fill(email);
     await agent.getByRole("button", { name: "Apply" }).click();

@@ -8,7 +8,7 @@ import { keyLimitsCommand } from "./key-limits";
 import { planAddCommand, planListCommand } from "./plan";
 import { requestShowCommand } from "./request";
 import { seedCommand } from "./seed";
-import { userRoleCommand } from "./user";
+import { userAddCommand, userRoleCommand } from "./user";
 import { webhookFailedCommand, webhookReplayCommand } from "./webhook";
 
 export const commands: Command[] = [
@@ -21,6 +21,7 @@ export const commands: Command[] = [
   channelEnableCommand,
   channelDisableCommand,
   orderCreateCommand,
+  userAddCommand,
   userRoleCommand,
   requestShowCommand,
   keyRotateCommand,

@@ -1,2 +1,3 @@
+export { addStaffUser, UserExistsError } from "./add-staff-user";
 export { listUsers, userListQuerySchema, type UserListQuery, type UserSummary } from "./list-users";
 export { LastAdminError, roleSchema, setUserRole, UserNotFoundError, type RoleName } from "./set-user-role";
