@@ -7,7 +7,11 @@ import { computeRunway, RUNWAY_RATE_DAYS, type Runway } from "./runway";
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** Spend over the rate window, per order or key, remembered briefly: `GET /v1/key` may be polled (a status line every few seconds). */
+/**
+ * Spend over the rate window, per order or key, remembered briefly: `GET /v1/key` may be polled (a
+ * status line every few seconds). The memo is keyed by the order's balance and the key's month
+ * spend too, so any settled spend on a plan with credit or a key with a limit reads afresh.
+ */
 const RECENT_SPEND_TTL_MS = 15_000;
 const RECENT_SPEND_MAX_ENTRIES = 5_000;
 const recentSpendMemo = processSingleton("usage.recentSpendMemo", () => new Map<string, { at: number; value: Promise<bigint> }>());
@@ -25,9 +29,9 @@ export function rateWindowStart(now: Date, accessStart: Date): Date {
   return accessStart.getTime() > since.getTime() ? accessStart : since;
 }
 
-async function recentSpend(db: Prisma, scope: { orderId: string } | { apiKeyId: string }, since: Date, now: Date): Promise<bigint> {
+async function recentSpend(db: Prisma, scope: { orderId: string } | { apiKeyId: string }, since: Date, now: Date, version: string): Promise<bigint> {
   const id = "orderId" in scope ? `o:${scope.orderId}` : `k:${scope.apiKeyId}`;
-  const memoKey = `${id}:${startOfUtcDay(since).toISOString()}`;
+  const memoKey = `${id}:${startOfUtcDay(since).toISOString()}:${version}`;
   const hit = recentSpendMemo.get(memoKey);
   if (hit && now.getTime() - hit.at < RECENT_SPEND_TTL_MS) return hit.value;
   if (recentSpendMemo.size >= RECENT_SPEND_MAX_ENTRIES) recentSpendMemo.clear();
@@ -60,10 +64,11 @@ export async function runwayFromFacts(db: Prisma, order: RunwayOrderFacts, key: 
   const since = rateWindowStart(now, order.accessStart);
   const month = utcMonth(now);
   const withLimit = key !== null && key.monthlyLimitMicros !== null;
-  const [orderSpend, keySpend, keyMonth] = await Promise.all([
-    recentSpend(db, { orderId: order.id }, since, now),
-    withLimit ? recentSpend(db, { apiKeyId: key.id }, since, now) : Promise.resolve(0n),
-    withLimit ? (key.spentThisMonthMicros ?? readKeyMonthSpend(db, key.id, month)) : Promise.resolve(0n),
+  const keyMonth = withLimit ? (key.spentThisMonthMicros ?? (await readKeyMonthSpend(db, key.id, month))) : 0n;
+  const version = `${order.balanceMicros}|${keyMonth}`;
+  const [orderSpend, keySpend] = await Promise.all([
+    recentSpend(db, { orderId: order.id }, since, now, version),
+    withLimit ? recentSpend(db, { apiKeyId: key.id }, since, now, version) : Promise.resolve(0n),
   ]);
   return computeRunway({
     now,
@@ -111,4 +116,23 @@ export async function loadOrderRunway(db: Prisma, input: { customerId: string; o
     order.apiKeys[0] ?? null,
     now,
   );
+}
+
+/** The runway of each of the account's orders whose access has not ended (at most five, soonest end first). */
+export async function loadAccountRunways(
+  db: Prisma,
+  input: { customerId: string; now?: Date },
+): Promise<{ orderId: string; marketplaceOrderId: string; runway: Runway }[]> {
+  const now = input.now ?? new Date();
+  const orders = await db.order.findMany({
+    where: { customerId: input.customerId, state: "OPEN", accessEnd: { gt: now } },
+    orderBy: { accessEnd: "asc" },
+    take: 5,
+    select: { id: true, marketplaceOrderId: true },
+  });
+  const runways = await Promise.all(orders.map((o) => loadOrderRunway(db, { customerId: input.customerId, orderId: o.id, now })));
+  return orders.flatMap((o, i) => {
+    const runway = runways[i];
+    return runway ? [{ orderId: o.id, marketplaceOrderId: o.marketplaceOrderId, runway }] : [];
+  });
 }

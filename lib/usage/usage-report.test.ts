@@ -62,7 +62,7 @@ describeEachEngine("usage report and runway from the daily rollups", (engine) =>
     const report = await readUsageReport(t.db.prisma, { customerId: a.customerId, query: usageQuerySchema.parse({ range: "90", by: "key" }), now });
     expect(report!.series).toHaveLength(1);
     expect(report!.series[0]!.id).toBe(a.apiKey.id);
-    expect(report!.series[0]!.label).toContain(a.order.marketplaceOrderId);
+    expect(report!.series[0]!.label).toBe(`Default key …${a.apiKey.lastFour}`);
     expect(report!.totals.costMicros).toBe(1470n);
   });
 
@@ -75,7 +75,7 @@ describeEachEngine("usage report and runway from the daily rollups", (engine) =>
   });
 
   it("bad URL values fall back to the defaults", () => {
-    expect(usageQuerySchema.parse({ range: "365", by: "colour", order: "'; drop" })).toEqual({ range: "30", by: "model", order: undefined });
+    expect(usageQuerySchema.parse({ range: "365", by: "colour", order: "'; drop" })).toEqual({ range: "30", by: "model", order: undefined, metric: "cost" });
   });
 
   it("the runway of an order reads its credit and its last 7 days, scoped by the account", async () => {

@@ -20,6 +20,8 @@ export const usageQuerySchema = z.object({
     .optional()
     .catch(undefined),
   by: z.enum(["model", "key"]).catch("model").default("model"),
+  /** What the chart shows; the table always has every number. */
+  metric: z.enum(["cost", "requests", "tokens"]).catch("cost").default("cost"),
 });
 export type UsageQuery = z.infer<typeof usageQuerySchema>;
 
@@ -170,9 +172,9 @@ export async function readUsageReport(db: Prisma, input: { customerId: string; q
     // Keys of this account only (the rollup's customerId already says so; the join says it again).
     const keys = await db.apiKey.findMany({
       where: { id: { in: ids }, order: { customerId: input.customerId } },
-      select: { id: true, name: true, lastFour: true, order: { select: { marketplaceOrderId: true } } },
+      select: { id: true, name: true, lastFour: true },
     });
-    labels = new Map(keys.map((k) => [k.id, `${k.name} (…${k.lastFour}, order ${k.order.marketplaceOrderId})`]));
+    labels = new Map(keys.map((k) => [k.id, `${k.name} …${k.lastFour}`]));
   }
 
   const days: string[] = [];
