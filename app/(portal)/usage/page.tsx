@@ -259,7 +259,7 @@ export default async function UsagePage({ searchParams }: Props) {
                       <th scope="row" className="px-4 py-2 font-normal whitespace-nowrap">
                         {row.day}
                       </th>
-                      <td className="px-4 py-2">{labelOf.get(row.series) ?? row.series}</td>
+                      <td className="px-4 py-2 whitespace-nowrap">{labelOf.get(row.series) ?? row.series}</td>
                       <td className="px-4 py-2 text-right">{n(row.requests)}</td>
                       <td className="px-4 py-2 text-right">{n(row.errors)}</td>
                       <td className="px-4 py-2 text-right">{n(row.inputTokens)}</td>
