@@ -1,5 +1,4 @@
-import { invalidateCatalog } from "@/lib/gateway/catalog";
-import { recordAudit } from "@/lib/audit";
+import { setChannelEnabled } from "@/lib/channels";
 import { CliError, type Command } from "../command";
 
 function toggle(enabled: boolean): Command {
@@ -12,21 +11,10 @@ function toggle(enabled: boolean): Command {
     async run(ctx, { positionals }) {
       const name = positionals[0] ?? "";
       const db = ctx.database().prisma;
-      const channel = await db.$transaction(async (tx) => {
-        const found = await tx.upstreamChannel.findUnique({ where: { name }, select: { id: true } });
-        if (!found) throw new CliError(`No channel named "${name}".`);
-        const updated = await tx.upstreamChannel.update({ where: { id: found.id }, data: { enabled }, select: { id: true, name: true, enabled: true } });
-        await recordAudit(tx, {
-          actor: { label: "cli" },
-          action: enabled ? "channel.enabled" : "channel.disabled",
-          targetType: "upstream_channel",
-          targetId: found.id,
-          details: { name },
-        });
-        return updated;
-      });
-      invalidateCatalog();
-      return { data: { channel }, text: `Channel "${channel.name}" is ${enabled ? "enabled" : "disabled"}.` };
+      const found = await db.upstreamChannel.findUnique({ where: { name }, select: { id: true } });
+      if (!found) throw new CliError(`No channel named "${name}".`);
+      await setChannelEnabled(db, { id: found.id, enabled, actor: { label: "cli" } });
+      return { data: { channel: { id: found.id, name, enabled } }, text: `Channel "${name}" is ${enabled ? "enabled" : "disabled"}.` };
     },
   };
 }

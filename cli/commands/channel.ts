@@ -5,11 +5,13 @@ import { CliError, csv, optionalNumber, requireString, table, type Command } fro
 export const channelAddCommand: Command = {
   path: ["channel", "add"],
   summary: "Add an upstream channel, or update the channel with that name.",
-  usage: "channel add --provider openai|anthropic|gemini --api-key KEY --models a,b [--base-url URL] [--name NAME] [--priority N] [--map ours=theirs,...]",
+  usage:
+    "channel add --provider openai|anthropic|gemini --api-key KEY --models a,b [--base-url URL] [--name NAME] [--priority N] [--weight N] [--map ours=theirs,...]",
   help: [
     "  --base-url  default: the provider's public API (OpenAI's includes /v1)",
     "  --map       model names to rewrite on the way up, e.g. claude-sonnet-4-6=claude-sonnet-4-6-20260101",
     "  --priority  higher is tried first; channels with equal priority share traffic",
+    "  --weight    that channel's share among equal-priority channels (default 1): weights 3 and 1 split 75 / 25",
   ].join("\n"),
   options: {
     provider: { type: "string" },
@@ -18,6 +20,7 @@ export const channelAddCommand: Command = {
     models: { type: "string" },
     name: { type: "string" },
     priority: { type: "string" },
+    weight: { type: "string" },
     map: { type: "string" },
     disabled: { type: "boolean" },
   },
@@ -40,6 +43,7 @@ export const channelAddCommand: Command = {
         models: csv(requireString(values, "models")),
         modelMap,
         priority: optionalNumber(values, "priority"),
+        weight: optionalNumber(values, "weight"),
         enabled: values.disabled !== true,
       },
       { keys: deriveSecretKeys(ctx.secrets().gatehouseSecret), actor: { label: "cli" } },
@@ -66,14 +70,15 @@ export const channelListCommand: Command = {
       baseUrl: c.baseUrl,
       models: c.models,
       priority: c.priority,
+      weight: c.weight,
       enabled: c.enabled,
     }));
     return {
       data: { channels: dto },
       text: dto.length
         ? table(
-            ["NAME", "PROVIDER", "BASE URL", "PRIO", "ENABLED", "MODELS"],
-            dto.map((c) => [c.name, c.provider, c.baseUrl, String(c.priority), c.enabled ? "yes" : "no", c.models.join(",")]),
+            ["NAME", "PROVIDER", "BASE URL", "PRIO", "WEIGHT", "ENABLED", "MODELS"],
+            dto.map((c) => [c.name, c.provider, c.baseUrl, String(c.priority), String(c.weight), c.enabled ? "yes" : "no", c.models.join(",")]),
           )
         : "No channels yet. Add one with: npm run gatehouse -- channel add --help",
     };

@@ -1,4 +1,5 @@
 import { formatUsd } from "@/lib/billing/money";
+import { clearKeyCache } from "@/lib/gateway/key-cache";
 import { upsertPlan } from "@/lib/plans";
 import { CliError, csv, optionalNumber, requireString, table, type Command } from "../command";
 
@@ -41,6 +42,8 @@ export const planAddCommand: Command = {
       maxKeysPerOrder: optionalNumber(values, "max-keys"),
       selfRotate: values["self-rotate"] === true,
     });
+    // Keys are cached with their plan: an edited plan applies to the next request, on every instance.
+    clearKeyCache();
     return { data: { plan: planDto(plan) }, text: `Saved plan "${plan.name}" (${plan.id}).` };
   },
 };

@@ -34,6 +34,7 @@ const ADMIN_NAV: NavGroup = {
     { href: "/console/plans", label: "Plans" },
     { href: "/console/prices", label: "Prices" },
     { href: "/console/channels", label: "Channels" },
+    { href: "/console/events", label: "Marketplace events" },
     { href: "/console/audit", label: "Audit log" },
   ],
 };

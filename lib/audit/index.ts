@@ -1,2 +1,3 @@
-export { auditListQuerySchema, listAuditEntries, type AuditEntrySummary, type AuditListQuery } from "./list-audit-entries";
+export { auditFilterWhere, auditListQuerySchema, listAuditEntries, type AuditEntrySummary, type AuditListQuery } from "./list-audit-entries";
 export { recordAudit, type Actor, type AuditEntry } from "./record-audit";
+export { AUDIT_CSV_HEADER, auditCsvStream, MAX_EXPORT_ROWS } from "./audit-csv";

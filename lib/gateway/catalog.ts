@@ -25,8 +25,20 @@ export interface Catalog {
   /** Enabled channels per model, highest priority first. */
   channels: Map<string, CatalogChannel[]>;
   loadedAt: number;
-  /** Channels per client protocol and model, in the order they are tried (see channelsFor). */
-  routes: Map<string, CatalogChannel[]>;
+  /** Channels per client protocol and model, grouped for the order they are tried in (see channelsFor). */
+  routes: Map<string, Route>;
+}
+
+/**
+ * The channels of one model for one client protocol, in tiers: a tier is the channels of equal
+ * priority and equal protocol match, tried before the next tier. Within a tier traffic is shared
+ * by weight. `weighted` is false when every tier holds one channel: then `channels` is the order.
+ */
+interface Route {
+  channels: CatalogChannel[];
+  /** Where each tier ends in `channels` (exclusive), in order. */
+  tierEnds: number[];
+  weighted: boolean;
 }
 
 // Channels and prices change rarely and are read on every request: keep them in process and
@@ -104,25 +116,66 @@ export function getCatalog(db: Prisma, channelKey: Buffer): Catalog | Promise<Ca
   return s.value ?? s.loading;
 }
 
-/**
- * The channels serving a model, in the order to try them: by priority; at equal priority a
- * channel of the client's own protocol first (no translation). Computed once per catalog.
- */
 /** Channels and prices: at once while cached, otherwise as a promise. */
 export function gatewayCatalog(): Catalog | Promise<Catalog> {
   return getCatalog(getDb(), getSecretKeys().channelKey);
 }
 
-export function channelsFor(catalog: Catalog, model: string, protocol: Protocol): CatalogChannel[] | undefined {
+/**
+ * The channels serving a model, in the order to try them: by priority; at equal priority a
+ * channel of the client's own protocol first (no translation); among channels equal in both,
+ * traffic is shared by weight — each request draws the order afresh, a channel coming first with
+ * probability weight / the tier's total, and the others follow as failover in weighted order.
+ * The grouping is computed once per catalog; a request with no choice to make (one channel per
+ * tier, the usual case) gets the cached array itself, otherwise one small array.
+ */
+export function channelsFor(catalog: Catalog, model: string, protocol: Protocol, random: () => number = Math.random): CatalogChannel[] | undefined {
   const id = `${protocol} ${model}`;
-  let ordered = catalog.routes.get(id);
-  if (!ordered) {
+  let route = catalog.routes.get(id);
+  if (!route) {
     const served = catalog.channels.get(model);
     if (!served || served.length === 0) return undefined;
-    ordered = [...served].sort((a, b) => b.priority - a.priority || Number(b.protocol === protocol) - Number(a.protocol === protocol));
-    catalog.routes.set(id, ordered);
+    route = buildRoute(served, protocol);
+    catalog.routes.set(id, route);
   }
-  return ordered;
+  return route.weighted ? weightedOrder(route, random) : route.channels;
+}
+
+function buildRoute(served: CatalogChannel[], protocol: Protocol): Route {
+  const rank = (c: CatalogChannel) => Number(c.protocol === protocol);
+  const channels = [...served].sort((a, b) => b.priority - a.priority || rank(b) - rank(a));
+  const tierEnds: number[] = [];
+  for (let i = 1; i <= channels.length; i++) {
+    const prev = channels[i - 1]!;
+    const next = channels[i];
+    if (!next || next.priority !== prev.priority || rank(next) !== rank(prev)) tierEnds.push(i);
+  }
+  return { channels, tierEnds, weighted: tierEnds.length < channels.length };
+}
+
+/** The route's channels with each tier in a weighted random order (weights below 1 count as 1). */
+function weightedOrder(route: Route, random: () => number): CatalogChannel[] {
+  const out: CatalogChannel[] = [];
+  let start = 0;
+  for (const end of route.tierEnds) {
+    if (end - start === 1) {
+      out.push(route.channels[start]!);
+    } else {
+      const pool = route.channels.slice(start, end);
+      let total = 0;
+      for (const c of pool) total += Math.max(1, c.weight);
+      while (pool.length > 0) {
+        let pick = random() * total;
+        let at = 0;
+        while (at < pool.length - 1 && (pick -= Math.max(1, pool[at]!.weight)) >= 0) at++;
+        const [chosen] = pool.splice(at, 1);
+        total -= Math.max(1, chosen!.weight);
+        out.push(chosen!);
+      }
+    }
+    start = end;
+  }
+  return out;
 }
 
 /** Reload channels and prices on the next request (after an admin change), on every instance. */

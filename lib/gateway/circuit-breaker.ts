@@ -14,6 +14,14 @@ interface State {
 }
 
 const STATES = processSingleton<{ current?: Map<string, State> }>("gateway.circuits", () => ({}));
+/** Each channel's latest failure seen by this process (kept after the circuit closes again), for the console. */
+const LAST_FAILURES = processSingleton<{ current?: Map<string, ChannelFailure> }>("gateway.lastChannelFailures", () => ({}));
+
+export interface ChannelFailure {
+  at: Date;
+  /** What happened, in words without secrets: "HTTP 503", "timed out", "connection refused". */
+  reason: string;
+}
 
 function states(): Map<string, State> {
   STATES.current ??= new Map();
@@ -34,7 +42,11 @@ export function recordChannelSuccess(channelId: string): void {
   states().delete(channelId);
 }
 
-export function recordChannelFailure(channelId: string, now = Date.now()): void {
+export function recordChannelFailure(channelId: string, now = Date.now(), reason?: string): void {
+  if (reason !== undefined) {
+    LAST_FAILURES.current ??= new Map();
+    LAST_FAILURES.current.set(channelId, { at: new Date(now), reason });
+  }
   const s = states().get(channelId) ?? { failures: 0, openUntil: 0, trialInFlight: false };
   s.failures += 1;
   s.trialInFlight = false;
@@ -44,6 +56,18 @@ export function recordChannelFailure(channelId: string, now = Date.now()): void 
 
 export function resetCircuits(): void {
   states().clear();
+  LAST_FAILURES.current?.clear();
+}
+
+/** This process's view of a channel's circuit, for the console (asking does not take a trial). */
+export function circuitView(
+  channelId: string,
+  now = Date.now(),
+): { state: "closed" | "open" | "half-open"; failures: number; openUntil: Date | null; lastFailure: ChannelFailure | null } {
+  const s = states().get(channelId);
+  const lastFailure = LAST_FAILURES.current?.get(channelId) ?? null;
+  if (!s || s.failures < FAILURES_TO_OPEN) return { state: "closed", failures: s?.failures ?? 0, openUntil: null, lastFailure };
+  return { state: now < s.openUntil ? "open" : "half-open", failures: s.failures, openUntil: new Date(s.openUntil), lastFailure };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { GatewayKey } from "./load-key";
 import { createParser } from "eventsource-parser";
 import { ClientGoneError } from "./gateway-call";
 import { createStreamRewriter, estimatedTokenCount, translateAnswer, translateBody, translateUpstreamError, upstreamOperation } from "./cross-protocol";
-import { callUpstream, classifyUpstreamError, type UpstreamResponse } from "./upstream-client";
+import { callUpstream, classifyUpstreamError, describeUpstreamFailure, type UpstreamResponse } from "./upstream-client";
 import { buildUpstreamTarget, type Operation } from "./upstream-request";
 import { estimateTokens, isJsonSpace, StreamUsageObserver, usageFromBody, usageFromText, type UsageReading } from "./usage";
 import type { Protocol } from "./types";
@@ -162,13 +162,13 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
     } catch (err) {
       const kind = classifyUpstreamError(err);
       if (kind === "aborted" || clientSignal.aborted) throw new ClientGoneError();
-      recordChannelFailure(channel.id);
+      recordChannelFailure(channel.id, Date.now(), describeUpstreamFailure(err));
       lastFailure = { kind: kind === "timeout" ? "timeout" : "error" };
       logger.warn({ requestId: input.requestId, channel: channel.name, kind, err: (err as Error).message }, "upstream unreachable; trying the next channel");
       continue;
     }
     if (upstream.statusCode >= 500 || upstream.statusCode === 429) {
-      recordChannelFailure(channel.id);
+      recordChannelFailure(channel.id, Date.now(), `HTTP ${upstream.statusCode}`);
       const retryAfter = Number(upstream.headers["retry-after"]);
       lastFailure = { kind: "error", retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined };
       logger.warn({ requestId: input.requestId, channel: channel.name, status: upstream.statusCode }, "upstream failed; trying the next channel");

@@ -52,3 +52,13 @@ export function classifyUpstreamError(err: unknown): "timeout" | "connect" | "ab
   if (code && /^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|UND_ERR_SOCKET|UND_ERR_CLOSED)$/.test(code)) return "connect";
   return "other";
 }
+
+/** An upstream call's failure in a few words, with no URL, header or key in them: for the console. */
+export function describeUpstreamFailure(err: unknown): string {
+  const kind = classifyUpstreamError(err);
+  if (kind === "timeout") return "timed out waiting for an answer";
+  const code = (err as { code?: string })?.code;
+  if (kind === "connect") return `could not connect (${code})`;
+  if (kind === "aborted") return "aborted";
+  return code && /^[A-Z][A-Z0-9_]{1,39}$/.test(code) ? `request failed (${code})` : "request failed";
+}

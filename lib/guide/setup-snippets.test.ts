@@ -40,3 +40,13 @@ describe("setup snippets", () => {
     );
   });
 });
+
+describe("Claude Code status line", () => {
+  it("writes the script and names the settings entry; the script holds no key", () => {
+    const snippet = buildSetupSnippets({ origin: "https://gw.example.com" }).find((s) => s.id === "claude-code-status-line")!;
+    expect(snippet.code).toContain("cat > ~/.claude/gatehouse-status.mjs <<'EOF'");
+    expect(snippet.code).toContain('"statusLine": { "type": "command", "command": "node ~/.claude/gatehouse-status.mjs" }');
+    expect(snippet.code).toContain('process.env.ANTHROPIC_BASE_URL || "https://gw.example.com"');
+    expect(snippet.code).not.toContain(KEY_PLACEHOLDER);
+  });
+});

@@ -166,6 +166,21 @@ export function buildSetupSnippets(options: SnippetOptions): Snippet[] {
       ].join("\n"),
     },
     {
+      id: "claude-code-status-line",
+      title: "Claude Code status line: time and credit left",
+      label: "bash / zsh",
+      intro:
+        "Shows how long your access lasts and the credit left under Claude Code's prompt, from GET /v1/key (asked at most every 30 seconds). Run these lines once, then add the statusLine entry to ~/.claude/settings.json. Needs Node.js 18 or newer.",
+      code: [
+        "mkdir -p ~/.claude",
+        `cat > ~/.claude/${STATUS_LINE_FILE} <<'EOF'`,
+        statusLineScript(origin),
+        "EOF",
+        "# ~/.claude/settings.json:",
+        `#   "statusLine": { "type": "command", "command": "node ~/.claude/${STATUS_LINE_FILE}" }`,
+      ].join("\n"),
+    },
+    {
       id: "gemini",
       title: "Gemini (REST, key in the URL)",
       label: "curl",
@@ -186,4 +201,48 @@ export function exampleModels(models: readonly string[]): Pick<SnippetOptions, "
     anthropicModel: models.find((m) => m.startsWith("claude-sonnet")) ?? models.find((m) => m.startsWith("claude-")),
     geminiModel: models.find((m) => m.startsWith("gemini-")),
   };
+}
+
+export const STATUS_LINE_FILE = "gatehouse-status.mjs";
+
+/**
+ * The status-line command for Claude Code. Claude Code runs it with its own environment (so the
+ * key and base URL of the setup above), hands it the session as JSON on stdin, and shows the first
+ * line it prints. It asks GET /v1/key at most every 30 seconds (a cache file in the temp
+ * directory) and never prints the key.
+ */
+export function statusLineScript(origin: string): string {
+  return [
+    "// Gatehouse: time and credit left on this key, for Claude Code's status line.",
+    'import { readFileSync, writeFileSync } from "node:fs";',
+    'import { tmpdir } from "node:os";',
+    'import { join } from "node:path";',
+    `const base = (process.env.ANTHROPIC_BASE_URL || "${origin}").replace(/[/]+$/, "");`,
+    'const key = process.env.ANTHROPIC_AUTH_TOKEN || "";',
+    "const cache = join(tmpdir(), `gatehouse-status-${key.slice(-4)}.json`);",
+    "let status;",
+    "try {",
+    '  const saved = JSON.parse(readFileSync(cache, "utf8"));',
+    "  if (Date.now() - saved.at < 30_000) status = saved.status;",
+    "} catch {}",
+    "if (!status) {",
+    "  try {",
+    "    const res = await fetch(`${base}/v1/key`, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(3000) });",
+    "    status = await res.json();",
+    "    writeFileSync(cache, JSON.stringify({ at: Date.now(), status }));",
+    "  } catch {",
+    '    console.log("Gatehouse: unreachable");',
+    "    process.exit(0);",
+    "  }",
+    "}",
+    "if (!status.order) {",
+    '  console.log(`Gatehouse: ${status.error?.code ?? "unknown status"}`);',
+    "  process.exit(0);",
+    "}",
+    "const s = status.order.remaining_seconds;",
+    "const [d, h, m] = [Math.floor(s / 86400), Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60)];",
+    'const left = s <= 0 ? "access ended" : d ? `${d}d ${h}h left` : h ? `${h}h ${m}m left` : `${m}m left`;',
+    'const credit = status.order.balance_usd == null ? "" : ` · $${status.order.balance_usd.toFixed(2)} credit`;',
+    "console.log(`Gatehouse ${status.order.plan}: ${left}${credit}`);",
+  ].join("\n");
 }

@@ -11,3 +11,14 @@ export {
   type SelfRotationRefusal,
 } from "./self-rotation-rule";
 export { keyDisplayStatus, type KeyDisplayStatus } from "./key-display-status";
+export { KeyLimitsError, keyLimitsSchema, setKeyLimits, type KeyLimitsInput } from "./set-key-limits";
+export {
+  getConsoleKey,
+  KEY_STATUSES,
+  keyListQuerySchema,
+  listConsoleKeys,
+  type ConsoleKeyDetail,
+  type ConsoleKeySummary,
+  type KeyListQuery,
+} from "./console-keys";
+export { deleteApiKey, KeyStatusError, setKeyEnabled } from "./set-key-status";

@@ -49,6 +49,8 @@ export async function rotateApiKey(
     overlapMs?: number;
     delivery: "reveal" | "handout";
     actor: Actor;
+    /** Why, for the audit log (the console asks for one). */
+    reason?: string | null;
     keys: SecretKeys;
     now?: Date;
   },
@@ -92,7 +94,14 @@ export async function rotateApiKey(
       action: "api_key.rotated",
       targetType: "api_key",
       targetId: old.id,
-      details: { orderId: old.orderId, oldLastFour: old.lastFour, newKeyId: issued.id, newLastFour: issued.lastFour, validUntil: validUntil.toISOString() },
+      details: {
+        orderId: old.orderId,
+        oldLastFour: old.lastFour,
+        newKeyId: issued.id,
+        newLastFour: issued.lastFour,
+        validUntil: validUntil.toISOString(),
+        ...(input.reason?.trim() ? { reason: input.reason.trim().slice(0, 500) } : {}),
+      },
     });
     if (input.delivery === "handout") {
       await recordAudit(tx, {

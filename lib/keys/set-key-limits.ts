@@ -37,7 +37,7 @@ export type KeyLimitsInput = z.input<typeof keyLimitsSchema>;
  * (admins) rate overrides. Validated here, whoever calls; audited; the gateway sees the change at
  * once (cache invalidated on every instance).
  */
-export async function setKeyLimits(db: Prisma, input: KeyLimitsInput & { actor: Actor }) {
+export async function setKeyLimits(db: Prisma, input: KeyLimitsInput & { actor: Actor; reason?: string | null }) {
   const p = keyLimitsSchema.parse(input);
   const key = await db.apiKey.findUnique({
     where: { id: p.keyId },
@@ -75,7 +75,10 @@ export async function setKeyLimits(db: Prisma, input: KeyLimitsInput & { actor: 
       action: "api_key.limits_changed",
       targetType: "api_key",
       targetId: key.id,
-      details: JSON.parse(JSON.stringify(data, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, string>,
+      details: {
+        ...(JSON.parse(JSON.stringify(data, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, string>),
+        ...(input.reason?.trim() ? { reason: input.reason.trim().slice(0, 500) } : {}),
+      },
     });
     return row;
   });

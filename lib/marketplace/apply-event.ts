@@ -1,10 +1,8 @@
 import "server-only";
-import { addLedgerEntry } from "@/lib/billing/ledger";
-import { recordAudit, type Actor } from "@/lib/audit";
+import type { Actor } from "@/lib/audit";
 import type { SecretKeys } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";
-import { invalidateOrderKeys } from "@/lib/gateway/key-cache";
-import { createOrder, OrderInputError } from "@/lib/orders";
+import { afterOrderEnded, createOrder, endOrderInTransaction, OrderChangeError, OrderInputError, renewOrder } from "@/lib/orders";
 import type { MarketplaceEvent } from "./event-schema";
 
 /** An authentic event that cannot be applied as it stands; stored as FAILED with this reason. */
@@ -17,13 +15,15 @@ export class UnappliableEventError extends Error {
 
 export type AppliedEvent =
   | { kind: "order_created"; orderId: string; marketplaceOrderId: string; email: string }
-  | { kind: "order_ended"; orderId: string; marketplaceOrderId: string; alreadyEnded: boolean };
+  | { kind: "order_ended"; orderId: string; marketplaceOrderId: string; alreadyEnded: boolean }
+  | { kind: "order_renewed"; orderId: string; marketplaceOrderId: string; accessEnd: Date };
 
 /**
  * Applies one verified marketplace event. `order.paid` creates the buyer, order, credit and a key
- * revealable once in the portal; `order.refunded` / `order.cancelled` end access at once. Throws
+ * revealable once in the portal; `order.refunded` / `order.cancelled` end access at once;
+ * `order.renewed` lengthens the window and adds the plan's credit again, keeping the key. Throws
  * UnappliableEventError for data that cannot be applied (unknown plan, window ending before it
- * starts, refund of an order we never had).
+ * starts, refund or renewal of an order we never had, renewal of an ended order).
  */
 export async function applyMarketplaceEvent(
   db: Prisma,
@@ -56,27 +56,22 @@ export async function applyMarketplaceEvent(
     }
   }
 
+  if (event.event === "order.renewed") {
+    try {
+      const renewed = await renewOrder(db, { marketplaceOrderId: event.order_id, accessEnd: event.access_end, planName: event.plan, actor, now });
+      return { kind: "order_renewed", orderId: renewed.id, marketplaceOrderId: renewed.marketplaceOrderId, accessEnd: renewed.accessEnd };
+    } catch (err) {
+      if (err instanceof OrderChangeError) throw new UnappliableEventError(err.message);
+      throw err;
+    }
+  }
   const state = event.event === "order.refunded" ? "REFUNDED" : "CANCELLED";
   const result = await db.$transaction(async (tx) => {
     const order = await tx.order.findUnique({ where: { marketplaceOrderId: event.order_id }, select: { id: true, state: true } });
     if (!order) throw new UnappliableEventError(`No order with the id ${event.order_id}.`);
-    if (order.state !== "OPEN") return { orderId: order.id, alreadyEnded: true };
-    // Guarded by state, so a refund and a cancellation racing each other end the order once.
-    const ended = await tx.order.updateMany({ where: { id: order.id, state: "OPEN" }, data: { state, endedAt: now } });
-    if (ended.count === 0) return { orderId: order.id, alreadyEnded: true };
-    const { balanceMicros } = await tx.order.findUniqueOrThrow({ where: { id: order.id }, select: { balanceMicros: true } });
-    if (balanceMicros !== 0n) {
-      await addLedgerEntry(tx, { orderId: order.id, kind: "CREDIT_END", amountMicros: -balanceMicros, note: `Credit ended: order ${state.toLowerCase()}` });
-    }
-    await recordAudit(tx, {
-      actor,
-      action: state === "REFUNDED" ? "order.refunded" : "order.cancelled",
-      targetType: "order",
-      targetId: order.id,
-      details: { marketplaceOrderId: event.order_id, endedAt: now.toISOString(), creditEndedMicros: balanceMicros.toString() },
-    });
-    return { orderId: order.id, alreadyEnded: false };
+    if (order.state !== "OPEN") return { orderId: order.id, ended: null };
+    return { orderId: order.id, ended: await endOrderInTransaction(tx, { orderId: order.id, state, actor, now }) };
   });
-  invalidateOrderKeys(result.orderId);
-  return { kind: "order_ended", orderId: result.orderId, marketplaceOrderId: event.order_id, alreadyEnded: result.alreadyEnded };
+  if (result.ended) await afterOrderEnded(result.orderId, result.ended.creditEndedMicros);
+  return { kind: "order_ended", orderId: result.orderId, marketplaceOrderId: event.order_id, alreadyEnded: result.ended === null };
 }

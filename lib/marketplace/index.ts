@@ -2,10 +2,13 @@ export { applyMarketplaceEvent, UnappliableEventError, type AppliedEvent } from 
 export { eventKeyOf, MARKETPLACE_EVENTS, marketplaceEventSchema, type MarketplaceEvent, type MarketplaceEventType } from "./event-schema";
 export { mailNewOrderLink } from "./notify-buyer";
 export {
+  failedEventListQuerySchema,
   listFailedWebhookEvents,
+  listFailedWebhookEventsPage,
   receiveMarketplaceEvent,
   replayWebhookEvent,
   WebhookReplayError,
+  type FailedEventListQuery,
   type FailedWebhookEvent,
   type WebhookAnswer,
 } from "./receive-event";

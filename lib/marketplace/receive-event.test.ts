@@ -143,4 +143,57 @@ describeEachEngine("marketplace webhook", (engine) => {
     expect((await t.db.prisma.order.findUniqueOrThrow({ where: { id: before.id } })).state).toBe("REFUNDED");
     expect((await deliver({ event: "order.refunded", order_id: "MP-400" })).body).toMatchObject({ status: "duplicate" });
   });
+  it("order.renewed lengthens the window and adds the credit, same key; the same renewal twice changes it once", async () => {
+    expect((await deliver({ event: "order.paid", order_id: "MP-500", email: "renew@example.com", plan: "Pro 30" })).status).toBe(200);
+    const before = await t.db.prisma.order.findUniqueOrThrow({ where: { marketplaceOrderId: "MP-500" }, include: { apiKeys: true } });
+    const newEnd = new Date(before.accessEnd.getTime() + 30 * 86_400_000);
+    const renewal = { event: "order.renewed", event_id: "evt-1", order_id: "MP-500", access_end: newEnd.toISOString() };
+    expect(await deliver(renewal)).toMatchObject({ status: 200, body: { status: "applied", order_id: "MP-500" } });
+    const after = await t.db.prisma.order.findUniqueOrThrow({ where: { id: before.id }, include: { apiKeys: true, ledger: { orderBy: { id: "asc" } } } });
+    expect(after.accessEnd).toEqual(newEnd);
+    expect(after.balanceMicros).toBe(before.balanceMicros * 2n);
+    expect(after.ledger.at(-1)).toMatchObject({ kind: "PLAN_CREDIT", amountMicros: before.balanceMicros });
+    // The same key, not revealed again and no new one to reveal.
+    expect(after.apiKeys.map((k) => [k.id, k.status])).toEqual(before.apiKeys.map((k) => [k.id, k.status]));
+    expect(await t.db.prisma.auditLog.count({ where: { action: "order.renewed", targetId: before.id } })).toBe(1);
+
+    // Delivered again, or under the other name, it is the same renewal.
+    expect((await deliver(renewal)).body).toMatchObject({ status: "duplicate" });
+    expect((await deliver({ ...renewal, event: "order.extended" })).body).toMatchObject({ status: "duplicate" });
+    expect((await t.db.prisma.order.findUniqueOrThrow({ where: { id: before.id } })).balanceMicros).toBe(after.balanceMicros);
+
+    // Another renewal (another event id), by the alias, without an end: the plan's 30 days more.
+    expect((await deliver({ event: "order.extended", event_id: "evt-2", order_id: "MP-500" })).status).toBe(200);
+    const again = await t.db.prisma.order.findUniqueOrThrow({ where: { id: before.id } });
+    expect(again.accessEnd).toEqual(new Date(newEnd.getTime() + 30 * 86_400_000));
+    expect(await t.db.prisma.webhookEvent.count({ where: { orderRef: "MP-500", eventType: "order.renewed" } })).toBe(2);
+  });
+
+  it("a renewal without an id or end is malformed; one for an unknown or ended order is kept as FAILED and replayed with an audit entry", async () => {
+    expect(await deliver({ event: "order.renewed", order_id: "MP-500" })).toMatchObject({ status: 400, body: { error: { code: "malformed_body" } } });
+    const unknown = await deliver({ event: "order.renewed", event_id: "evt-9", order_id: "MP-600" });
+    expect(unknown).toMatchObject({ status: 422, body: { error: { message: expect.stringMatching(/No order with the id MP-600/) } } });
+    const row = (await listFailedWebhookEvents(t.db.prisma)).find((e) => e.orderRef === "MP-600");
+    expect(row).toMatchObject({ eventType: "order.renewed", eventKey: "order.renewed:MP-600:evt-9" });
+
+    // The order arrives later; an admin replays the renewal.
+    expect((await deliver({ event: "order.paid", order_id: "MP-600", email: "late@example.com", plan: "Starter 30" })).status).toBe(200);
+    const admin = await t.db.prisma.user.create({ data: { email: "replayer@example.com", role: "ADMIN" } });
+    const replayed = await replayWebhookEvent(t.db.prisma, row!.id, { keys, actor: { userId: admin.id, ip: "192.0.2.1" } });
+    expect(replayed).toMatchObject({ status: 200, body: { status: "applied" } });
+    expect(await t.db.prisma.auditLog.findFirstOrThrow({ where: { action: "webhook_event.replayed", targetId: row!.id } })).toMatchObject({
+      actorId: admin.id,
+      ip: "192.0.2.1",
+      details: { eventKey: "order.renewed:MP-600:evt-9", outcome: "applied" },
+    });
+
+    expect((await deliver({ event: "order.cancelled", order_id: "MP-600" })).status).toBe(200);
+    const ended = await deliver({ event: "order.renewed", event_id: "evt-10", order_id: "MP-600" });
+    expect(ended).toMatchObject({ status: 422, body: { error: { message: expect.stringMatching(/cancelled; it cannot be renewed/) } } });
+    const failedAgain = await replayWebhookEvent(t.db.prisma, (ended.body as { event_id: string }).event_id, { keys, actor: { userId: admin.id } });
+    expect(failedAgain.status).toBe(422);
+    expect(
+      await t.db.prisma.auditLog.findFirstOrThrow({ where: { action: "webhook_event.replayed", targetId: (ended.body as { event_id: string }).event_id } }),
+    ).toMatchObject({ details: { outcome: "failed", reason: expect.stringMatching(/cannot be renewed/) } });
+  });
 });

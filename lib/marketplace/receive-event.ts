@@ -1,6 +1,6 @@
 import "server-only";
 import type { PrismaTypes } from "@/lib/db/types";
-import type { Actor } from "@/lib/audit";
+import { recordAudit, type Actor } from "@/lib/audit";
 import type { SecretKeys } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";
 import { ERROR_TABLE, type ErrorCode } from "@/lib/errors";
@@ -8,6 +8,8 @@ import { unstorableJsonText } from "@/lib/text/safe-text";
 import { applyMarketplaceEvent, UnappliableEventError, type AppliedEvent } from "./apply-event";
 import { eventKeyOf, marketplaceEventSchema, type MarketplaceEvent } from "./event-schema";
 import { verifyMarketplaceSignature } from "./signature";
+import { z } from "zod";
+import { beyond, decodeCursor, encodeCursor, listQuerySchema, toPage, type Page } from "@/lib/pagination";
 
 export interface WebhookAnswer {
   status: number;
@@ -149,7 +151,10 @@ export class WebhookReplayError extends Error {
  * Answers like a delivery: 200 applied, 422 still failing.
  */
 export async function replayWebhookEvent(db: Prisma, eventId: string, options: { keys: SecretKeys; actor?: Actor; now?: Date }): Promise<WebhookAnswer> {
-  const stored = await db.webhookEvent.findUnique({ where: { id: eventId }, select: { id: true, status: true, attempts: true, payload: true } });
+  const stored = await db.webhookEvent.findUnique({
+    where: { id: eventId },
+    select: { id: true, status: true, attempts: true, payload: true, eventKey: true, eventType: true, orderRef: true },
+  });
   if (!stored) throw new WebhookReplayError(`No stored marketplace event with the id ${eventId}.`);
   if (stored.status === "APPLIED") throw new WebhookReplayError(`Event ${eventId} was already applied.`);
   const parsed = marketplaceEventSchema.safeParse(stored.payload);
@@ -159,5 +164,51 @@ export async function replayWebhookEvent(db: Prisma, eventId: string, options: {
     data: { attempts: { increment: 1 }, reason: IN_PROGRESS },
   });
   if (claimed.count === 0) throw new WebhookReplayError(`Event ${eventId} is being applied by another request.`);
-  return applyStoredEvent(db, stored.id, parsed.data, { keys: options.keys, actor: options.actor ?? { label: "cli" }, now: options.now ?? new Date() });
+  const actor = options.actor ?? { label: "cli" };
+  let answer: WebhookAnswer | undefined;
+  try {
+    answer = await applyStoredEvent(db, stored.id, parsed.data, { keys: options.keys, actor, now: options.now ?? new Date() });
+    return answer;
+  } finally {
+    // Who replayed what, and how it went, whatever the outcome (an internal error included).
+    const error = answer?.body.error as { message?: string } | undefined;
+    await recordAudit(db, {
+      actor,
+      action: "webhook_event.replayed",
+      targetType: "webhook_event",
+      targetId: stored.id,
+      details: {
+        eventKey: stored.eventKey,
+        eventType: stored.eventType,
+        orderRef: stored.orderRef,
+        outcome: answer?.status === 200 ? "applied" : "failed",
+        ...(answer?.status === 200 ? {} : { reason: error?.message ?? "internal error" }),
+      },
+    });
+  }
+}
+
+/** URL state of the failed-events list: oldest first (the longest waiting) unless turned around. */
+export const failedEventListQuerySchema = listQuerySchema(["received"], { sort: "received", dir: "asc" });
+export type FailedEventListQuery = z.infer<typeof failedEventListQuerySchema>;
+
+const receivedCursor = z.tuple([z.iso.datetime().transform((t) => new Date(t)), z.string().max(100)]);
+
+/** One page of the stored events that could not be applied, for the console. */
+export async function listFailedWebhookEventsPage(db: Prisma, input: { query: FailedEventListQuery; take?: number }): Promise<Page<FailedWebhookEvent>> {
+  const take = input.take ?? 50;
+  const { dir } = input.query;
+  const position = decodeCursor(input.query.cursor, receivedCursor);
+  const rows = await db.webhookEvent.findMany({
+    where: {
+      AND: [
+        { status: "FAILED" },
+        position ? { OR: [{ receivedAt: beyond(dir, position[0]) }, { receivedAt: position[0], id: beyond(dir, position[1]) }] } : {},
+      ],
+    },
+    orderBy: [{ receivedAt: dir }, { id: dir }],
+    take: take + 1,
+    select: { id: true, eventKey: true, eventType: true, orderRef: true, reason: true, attempts: true, receivedAt: true },
+  });
+  return toPage(rows, take, (r) => encodeCursor([r.receivedAt.toISOString(), r.id]));
 }

@@ -2,12 +2,15 @@ import "server-only";
 import type { Prisma } from "@/lib/db";
 import { toPage, type Page } from "@/lib/pagination";
 import type { OrderSummary } from "./list-customer-orders";
-import { orderCursor, orderKeyset, type OrderListQuery } from "./order-list-query";
+import { orderCursor, orderKeyset, orderStatusWhere, type OrderListQuery } from "./order-list-query";
 import { orderStatus } from "@/lib/time/order-status";
 
 export type ConsoleOrderSummary = OrderSummary & { customerName: string; createdAt: Date };
 
-/** One page of every account's orders, for the console; `q` matches the order id or the account name. */
+/**
+ * One page of every account's orders, for the console; `q` matches the order id, the account name or
+ * a buyer's email address, `status` the status readers see at `now`.
+ */
 export async function listRecentOrders(db: Prisma, input: { query: OrderListQuery; take?: number; now?: Date }): Promise<Page<ConsoleOrderSummary>> {
   const now = input.now ?? new Date();
   const take = input.take ?? 50;
@@ -16,7 +19,16 @@ export async function listRecentOrders(db: Prisma, input: { query: OrderListQuer
   const orders = await db.order.findMany({
     where: {
       AND: [
-        q ? { OR: [{ marketplaceOrderId: { contains: q, mode: "insensitive" } }, { customer: { name: { contains: q, mode: "insensitive" } } }] } : {},
+        q
+          ? {
+              OR: [
+                { marketplaceOrderId: { contains: q, mode: "insensitive" } },
+                { customer: { name: { contains: q, mode: "insensitive" } } },
+                { customer: { users: { some: { email: { contains: q.toLowerCase() } } } } },
+              ],
+            }
+          : {},
+        orderStatusWhere(input.query.status, now),
         after,
       ],
     },

@@ -1,16 +1,23 @@
 import { z } from "zod";
 import type { PrismaTypes } from "@/lib/db/types";
+import type { OrderStatus } from "@/lib/time/order-status";
 import { beyond, decodeCursor, encodeCursor, listQuerySchema, textFilterSchema } from "@/lib/pagination";
 
 // Sorting and paging of order lists (the buyer's dashboard, the console). Sort keys are an
 // allow-list mapped to indexed or unique columns; the status is derived from the clock and cannot
 // be sorted on in the database.
 
+export const ORDER_STATUSES = ["PENDING", "ACTIVE", "EXPIRED", "CANCELLED", "REFUNDED"] as const satisfies readonly OrderStatus[];
+
 export const ORDER_SORT_KEYS = ["created", "order", "starts", "ends"] as const;
 export type OrderSortKey = (typeof ORDER_SORT_KEYS)[number];
 
 /** URL state of an order list: newest first by default; `q` filters the console's list. */
-export const orderListQuerySchema = listQuerySchema(ORDER_SORT_KEYS, { sort: "created", dir: "desc" }).extend({ q: textFilterSchema });
+export const orderListQuerySchema = listQuerySchema(ORDER_SORT_KEYS, { sort: "created", dir: "desc" }).extend({
+  q: textFilterSchema,
+  /** The status as readers see it (derived from the clock for PENDING / ACTIVE / EXPIRED); "" for any. */
+  status: z.enum(ORDER_STATUSES).or(z.literal("")).catch(""),
+});
 export type OrderListQuery = z.infer<typeof orderListQuerySchema>;
 
 type OrderPosition = { id: string; marketplaceOrderId: string; createdAt: Date; accessStart: Date; accessEnd: Date };
@@ -52,4 +59,21 @@ export function orderKeyset(query: Pick<OrderListQuery, "sort" | "dir" | "cursor
         ? { OR: [{ accessStart: beyond(dir, at) }, { accessStart: at, id: beyond(dir, id) }] }
         : { OR: [{ accessEnd: beyond(dir, at) }, { accessEnd: at, id: beyond(dir, id) }] };
   return { orderBy, after };
+}
+
+/** The database condition for orders a reader at `now` sees with `status` (the same rule as orderStatus()). */
+export function orderStatusWhere(status: OrderStatus | "", now: Date): PrismaTypes.OrderWhereInput {
+  switch (status) {
+    case "":
+      return {};
+    case "CANCELLED":
+    case "REFUNDED":
+      return { state: status };
+    case "PENDING":
+      return { state: "OPEN", accessStart: { gt: now } };
+    case "ACTIVE":
+      return { state: "OPEN", accessStart: { lte: now }, accessEnd: { gt: now } };
+    case "EXPIRED":
+      return { state: "OPEN", accessStart: { lte: now }, accessEnd: { lte: now } };
+  }
 }

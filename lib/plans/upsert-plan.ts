@@ -10,15 +10,14 @@ export class UnknownModelsError extends Error {
   }
 }
 
-/** Creates a plan, or updates the one with the same name. Models must have a price. */
-export async function upsertPlan(db: Prisma, input: PlanInput) {
-  const plan = planInputSchema.parse(input);
+/** The stored columns of a plan (all but its name) from checked input. Models must have a price. */
+export async function planRow(db: Pick<Prisma, "modelPrice">, plan: ReturnType<typeof planInputSchema.parse>) {
   const models = [...new Set(plan.models)];
   const priced = await db.modelPrice.findMany({ where: { model: { in: models } }, select: { model: true } });
   const known = new Set(priced.map((p) => p.model));
   const unknown = models.filter((m) => !known.has(m));
   if (unknown.length > 0) throw new UnknownModelsError(unknown);
-  const data = {
+  return {
     description: plan.description ?? null,
     models,
     durationDays: plan.durationDays,
@@ -29,5 +28,11 @@ export async function upsertPlan(db: Prisma, input: PlanInput) {
     maxKeysPerOrder: plan.maxKeysPerOrder,
     selfRotate: plan.selfRotate,
   };
+}
+
+/** Creates a plan, or updates the one with the same name. Models must have a price. */
+export async function upsertPlan(db: Prisma, input: PlanInput) {
+  const plan = planInputSchema.parse(input);
+  const data = await planRow(db, plan);
   return db.plan.upsert({ where: { name: plan.name }, create: { name: plan.name, ...data }, update: data });
 }

@@ -1,6 +1,6 @@
-// A buyer's view of their own usage: the request log by request id, the daily usage report, and
-// the runway (what runs out first, and when).
-export { getCustomerRequest, type CustomerRequest } from "./get-customer-request";
+// A buyer's own usage and money: the daily usage report, the runway (what runs out first, and
+// when), and each order's balance and ledger.
+export { getCustomerBalances, type LedgerLine, type OrderBalance } from "./balance";
 export { loadAccountRunways, loadOrderRunway, rateWindowStart, runwayFromFacts, type RunwayKeyFacts, type RunwayOrderFacts } from "./load-runway";
 export { computeRunway, formatSpan, RUNWAY_RATE_DAYS, type Runway, type RunwayInput, type RunwayLimit } from "./runway";
 export {

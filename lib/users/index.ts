@@ -1,2 +1,2 @@
 export { listUsers, userListQuerySchema, type UserListQuery, type UserSummary } from "./list-users";
-export { roleSchema, setUserRole, UserNotFoundError, type RoleName } from "./set-user-role";
+export { LastAdminError, roleSchema, setUserRole, UserNotFoundError, type RoleName } from "./set-user-role";

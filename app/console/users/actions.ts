@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { staffAction, type ActionFailure, type ActionState } from "@/lib/actions";
 import { getDb } from "@/lib/db";
-import { roleSchema, setUserRole, UserNotFoundError } from "@/lib/users";
+import { LastAdminError, roleSchema, setUserRole, UserNotFoundError } from "@/lib/users";
 
 export type RoleFormState = ActionState<{ status: "success"; message: string }>;
 
@@ -31,6 +31,7 @@ export const changeUserRoleAction = staffAction(
   },
   {
     invalidMessage: "Choose Buyer, Support or Admin for an existing user.",
-    describeError: (error, { email }) => (error instanceof UserNotFoundError ? `No user with the address ${email}.` : undefined),
+    describeError: (error, { email }) =>
+      error instanceof UserNotFoundError ? `No user with the address ${email}.` : error instanceof LastAdminError ? error.message : undefined,
   },
 );

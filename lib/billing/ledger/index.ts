@@ -7,4 +7,5 @@ export {
   type LedgerKind,
   type LedgerWriter,
   type RequestDebit,
+  type TransactionClient,
 } from "./ledger";

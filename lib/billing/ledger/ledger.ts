@@ -1,5 +1,6 @@
 import "server-only";
 import type { Prisma, SqlQuery } from "@/lib/db";
+import type { PrismaTypes } from "@/lib/db/types";
 import type { SpendStore } from "@/lib/billing/spend/spend-types";
 
 // The ledger is the one way an order's balance changes. Every credit and debit is an entry, and
@@ -56,11 +57,30 @@ export async function addLedgerEntry(tx: LedgerWriter, entry: LedgerEntryInput):
  * The caller audits it and, for cached key data, publishes an invalidation; the store itself is
  * shared (Redis) or the only one (memory), so it needs none.
  */
-export async function changeOrderBalance(db: Prisma, store: SpendStore, change: LedgerEntryInput): Promise<bigint> {
-  const balanceAfter = await db.$transaction((tx) => addLedgerEntry(tx, change));
+export async function changeOrderBalance(
+  db: Prisma,
+  store: SpendStore,
+  change: LedgerEntryInput,
+  options: {
+    /**
+     * Runs in the same transaction after the entry is written, with the balance after it: the
+     * caller's audit entry, or a check that throws (and so writes nothing) when the balance may not
+     * end there.
+     */
+    alongside?: (tx: TransactionClient, balanceAfterMicros: bigint) => Promise<void>;
+  } = {},
+): Promise<bigint> {
+  const balanceAfter = await db.$transaction(async (tx) => {
+    const after = await addLedgerEntry(tx, change);
+    await options.alongside?.(tx, after);
+    return after;
+  });
   await store.adjustBalance({ orderId: change.orderId, deltaMicros: change.amountMicros, balanceAfterMicros: balanceAfter });
   return balanceAfter;
 }
+
+/** The transaction client `changeOrderBalance` hands to `alongside`. */
+export type TransactionClient = PrismaTypes.TransactionClient;
 
 /** The order's balance derived from its ledger: the truth the running total must match. */
 export async function ledgerBalance(db: Prisma, orderId: string): Promise<bigint> {

@@ -9,25 +9,53 @@ import { requireUser } from "@/lib/auth";
 import { formatUsd } from "@/lib/billing/money";
 import { formatKeyMask } from "@/lib/credentials";
 import { getDb } from "@/lib/db";
-import { getCustomerRequest } from "@/lib/usage";
+import { listErrorsForFaq } from "@/lib/errors";
+import { cleanRequestId, getCustomerRequest, type CustomerRequest } from "@/lib/requests";
 
 export const metadata: Metadata = { title: "Request" };
 export const dynamic = "force-dynamic";
 
 type Props = { params: Promise<{ requestId: string }> };
 
+const perMillion = (micros: number) => `${formatUsd(micros)}/M`;
+
+/** The cost, and how it was computed: tokens × price per million × the plan's multiplier. */
+function CostLine({ request }: { request: CustomerRequest }) {
+  const p = request.pricing;
+  if (!p) return <>{formatUsd(request.costMicros)}</>;
+  const terms = [
+    `${request.inputTokens.toLocaleString("en-US")} input × ${perMillion(p.inputMicrosPerM)}`,
+    `${request.outputTokens.toLocaleString("en-US")} output × ${perMillion(p.outputMicrosPerM)}`,
+  ];
+  if (request.cacheReadTokens > 0)
+    terms.push(`${request.cacheReadTokens.toLocaleString("en-US")} cache read × ${perMillion(p.cacheReadMicrosPerM ?? p.inputMicrosPerM)}`);
+  if (request.cacheWriteTokens > 0)
+    terms.push(`${request.cacheWriteTokens.toLocaleString("en-US")} cache write × ${perMillion(p.cacheWriteMicrosPerM ?? p.inputMicrosPerM)}`);
+  const multiplier = p.multiplierBps === 10_000 ? "" : ` × ${(p.multiplierBps / 10_000).toLocaleString("en-US")} (plan)`;
+  return (
+    <>
+      {formatUsd(request.costMicros)}
+      <span className="block text-xs text-muted">
+        ({terms.join(" + ")}){multiplier}, rounded up to the micro-dollar
+      </span>
+    </>
+  );
+}
+
 export default async function BuyerRequestPage({ params }: Props) {
   const user = await requireUser();
-  const requestId = decodeURIComponent((await params).requestId).trim();
-  if (!user.customerId || !/^req_[0-9a-f]{24}$/.test(requestId)) notFound();
+  const requestId = cleanRequestId(decodeURIComponent((await params).requestId));
+  if (!user.customerId || !requestId) notFound();
   const request = await getCustomerRequest(getDb(), { customerId: user.customerId, requestId });
   if (!request) notFound();
   const failed = request.status >= 400;
+  const error = request.errorCode ? listErrorsForFaq().find((e) => e.code === request.errorCode) : undefined;
   const rows: [string, React.ReactNode][] = [
     ["When", <LocalTime key="t" value={request.createdAt} />],
     ["Endpoint", <code key="e">{request.endpoint}</code>],
     ["Model", request.model ?? "none"],
     ["Answer", <Badge key="s" tone={failed ? "danger" : "success"}>{`${request.status}${request.errorCode ? ` ${request.errorCode}` : ""}`}</Badge>],
+    ...(error ? ([["What it means", `${error.title}. ${error.meaning} ${error.whatToDo}`]] as [string, React.ReactNode][]) : []),
     ["Streamed", request.stream ? "Yes" : "No"],
     [
       "Tokens",
@@ -35,9 +63,9 @@ export default async function BuyerRequestPage({ params }: Props) {
         request.cacheReadTokens + request.cacheWriteTokens > 0
           ? `, ${request.cacheReadTokens.toLocaleString("en-US")} cache read, ${request.cacheWriteTokens.toLocaleString("en-US")} cache write`
           : ""
-      }${request.estimated ? " (estimated)" : ""}`,
+      }${request.estimated ? " (estimated from the text: the answer ended before its usage was reported)" : ""}`,
     ],
-    ["Cost", formatUsd(request.costMicros)],
+    ["Cost", <CostLine key="c" request={request} />],
     [
       "Time",
       `${request.latencyMs.toLocaleString("en-US")} ms${request.ttfbMs !== null ? `, first byte after ${request.ttfbMs.toLocaleString("en-US")} ms` : ""}`,
@@ -47,6 +75,11 @@ export default async function BuyerRequestPage({ params }: Props) {
   return (
     <>
       <PageHeader title="Request" description={<span className="font-mono break-all">{request.requestId}</span>} />
+      <p className="mt-2 text-sm">
+        <Link href="/usage/requests" className="underline">
+          Back to the request log
+        </Link>
+      </p>
       <dl className="mt-6 grid max-w-2xl grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">
         {rows.map(([term, value]) => (
           <div key={term} className="contents">

@@ -1,0 +1,97 @@
+import "server-only";
+import type { Prisma } from "@/lib/db";
+
+/**
+ * A request id as a buyer pastes it from an error or a header: surrounding whitespace (and quotes
+ * a copy may bring along) removed. Null when nothing like an id is left.
+ */
+export function cleanRequestId(text: string | null | undefined): string | null {
+  const id = (text ?? "")
+    .trim()
+    .replace(/^["'`]+|["'`]+$/g, "")
+    .trim();
+  if (!id || id.length > 100 || /[\s\u0000-\u001f]/.test(id)) return null;
+  return id;
+}
+
+export interface RequestDetail {
+  id: string;
+  requestId: string;
+  createdAt: Date;
+  endpoint: string;
+  protocol: string;
+  model: string | null;
+  upstreamModel: string | null;
+  stream: boolean;
+  status: number;
+  errorCode: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costMicros: bigint;
+  estimated: boolean;
+  latencyMs: number;
+  ttfbMs: number | null;
+  clientIp: string | null;
+  key: { id: string; name: string; lastFour: string; status: string } | null;
+  order: { id: string; marketplaceOrderId: string } | null;
+  customer: { id: string; name: string } | null;
+  channel: { id: string; name: string; provider: string } | null;
+  /** Ids the row names whose records are gone (a channel removed, say): shown as they were logged. */
+  apiKeyId: string | null;
+  channelId: string | null;
+}
+
+/** One logged request by its request id (exact match after trimming), for the console; null when unknown. */
+export async function getRequestDetail(db: Prisma, rawRequestId: string): Promise<RequestDetail | null> {
+  const requestId = cleanRequestId(rawRequestId);
+  if (!requestId) return null;
+  const row = await db.requestLog.findUnique({
+    where: { requestId },
+    select: {
+      id: true,
+      requestId: true,
+      createdAt: true,
+      endpoint: true,
+      protocol: true,
+      model: true,
+      upstreamModel: true,
+      stream: true,
+      status: true,
+      errorCode: true,
+      inputTokens: true,
+      outputTokens: true,
+      cacheReadTokens: true,
+      cacheWriteTokens: true,
+      costMicros: true,
+      estimated: true,
+      latencyMs: true,
+      ttfbMs: true,
+      clientIp: true,
+      apiKeyId: true,
+      channelId: true,
+      apiKey: { select: { id: true, name: true, lastFour: true, status: true } },
+      order: { select: { id: true, marketplaceOrderId: true, customer: { select: { id: true, name: true } } } },
+      channel: { select: { id: true, name: true, provider: true } },
+    },
+  });
+  if (!row) return null;
+  const { id, apiKey, order, channel, ...rest } = row;
+  return {
+    ...rest,
+    id: id.toString(),
+    key: apiKey,
+    order: order ? { id: order.id, marketplaceOrderId: order.marketplaceOrderId } : null,
+    customer: order?.customer ?? null,
+    channel,
+  };
+}
+
+/** Whether a request id is in the log (the console's lookup box), by the same exact match. */
+export async function findRequestId(db: Prisma, rawRequestId: string): Promise<string | null> {
+  const requestId = cleanRequestId(rawRequestId);
+  if (!requestId) return null;
+  const row = await db.requestLog.findUnique({ where: { requestId }, select: { requestId: true } });
+  return row?.requestId ?? null;
+}
