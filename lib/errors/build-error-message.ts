@@ -91,19 +91,32 @@ const builders: Builders = {
   },
   model_not_found: ({ model }) =>
     `${model ? `The model "${echo(model)}" does not exist here` : "That model does not exist here"}. GET /v1/models lists the models your key can use.`,
-  api_key_quota_exceeded: ({ resetsAt, limitMicros }) => {
+  api_key_quota_exceeded: ({ resetsAt, limitMicros, spentMicros, reservedMicros }) => {
     const when = iso(resetsAt);
     const limit = limitMicros === undefined ? "" : ` of ${formatUsd(limitMicros)}`;
-    return `This key has reached its monthly spend limit${limit}. ${when ? `It resets at ${when}; until then, raise` : "Raise"} the limit in your dashboard or use another key.`;
+    let left = "";
+    if (limitMicros !== undefined && spentMicros !== undefined) {
+      const held = BigInt(reservedMicros ?? 0);
+      const remaining = BigInt(limitMicros) - BigInt(spentMicros) - held;
+      const heldText = held > 0n ? ` and ${formatUsd(held)} is held for requests still running` : "";
+      left = ` ${formatUsd(spentMicros)} was spent this month${heldText}, leaving ${formatUsd(remaining > 0n ? remaining : 0n)}, not enough for this request.`;
+    }
+    return `This key has reached its monthly spend limit${limit}.${left} ${when ? `It resets at ${when}; until then, raise` : "Raise"} the limit in your dashboard or use another key.`;
   },
-  billing_shortfall: ({ balanceMicros }) => {
+  billing_shortfall: ({ balanceMicros, availableMicros }) => {
     const balance = balanceMicros === undefined ? "" : ` (${formatUsd(balanceMicros)})`;
-    return `Your order's remaining balance${balance} cannot cover this request. Send a smaller request, or contact support with your order ID to add credit.`;
+    const held =
+      balanceMicros !== undefined && availableMicros !== undefined && BigInt(availableMicros) < BigInt(balanceMicros)
+        ? ` ${formatUsd(BigInt(availableMicros) > 0n ? availableMicros : 0)} of it is free; the rest is held for requests still running.`
+        : "";
+    return `Your order's remaining balance${balance} cannot cover this request.${held} Credit does not renew by itself: send a smaller request, or contact support with your order ID to add credit.`;
   },
-  rate_limit_exceeded: ({ limit, unit, retryAfterSeconds }) => {
+  rate_limit_exceeded: ({ limit, unit, retryAfterSeconds, resetsAt }) => {
     const cap = limit === undefined ? "" : ` (limit: ${limit} ${unit ?? "requests"} per minute)`;
     const retry = retryAfterSeconds === undefined ? "Wait a moment" : `Try again in ${seconds(retryAfterSeconds)}`;
-    return `Too many requests for this key${cap}. ${retry}, or spread your requests out.`;
+    const when = iso(resetsAt);
+    const reset = when ? ` The limit resets at ${when}.` : "";
+    return `Too many requests for this key${cap}.${reset} ${retry}, or spread your requests out.`;
   },
   request_too_large: ({ maxBytes }) =>
     `The request body is larger than ${maxBytes === undefined ? "we accept" : `the ${formatBytes(maxBytes)} limit`}. Shorten the prompt or send smaller attachments.`,

@@ -26,9 +26,12 @@ export interface ErrorDetailsByCode {
   ip_not_allowed: { clientIp?: string };
   model_not_allowed: { model?: string; allowedModels?: readonly string[] };
   model_not_found: { model?: string };
-  api_key_quota_exceeded: { resetsAt?: Instant; limitMicros?: number | bigint };
-  billing_shortfall: { balanceMicros?: number | bigint };
-  rate_limit_exceeded: { limit?: number; unit?: "requests" | "tokens" };
+  // `spentMicros`: this month's settled spend; `reservedMicros`: held for requests still running.
+  api_key_quota_exceeded: { resetsAt?: Instant; limitMicros?: number | bigint; spentMicros?: number | bigint; reservedMicros?: number | bigint };
+  // `availableMicros`: the balance not held by requests still running.
+  billing_shortfall: { balanceMicros?: number | bigint; availableMicros?: number | bigint };
+  // `resetsAt`: when the refusing window ends (the same moment as Retry-After).
+  rate_limit_exceeded: { limit?: number; unit?: "requests" | "tokens"; resetsAt?: Instant };
   request_too_large: { maxBytes?: number };
   // Written by our own validators and translators (never copied from the client's input).
   invalid_request: { reason?: string };

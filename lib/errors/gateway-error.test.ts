@@ -49,7 +49,19 @@ describe("GatewayError", () => {
     expect(new GatewayError("api_key_quota_exceeded", { resetsAt: "2025-04-01T00:00:00Z", limitMicros: 25_000_000 }).message).toBe(
       "This key has reached its monthly spend limit of $25.00. It resets at 2025-04-01T00:00:00.000Z; until then, raise the limit in your dashboard or use another key.",
     );
+    expect(
+      new GatewayError("api_key_quota_exceeded", { resetsAt: "2025-04-01T00:00:00Z", limitMicros: 25_000_000, spentMicros: 24_900_000, reservedMicros: 50_000 })
+        .message,
+    ).toBe(
+      "This key has reached its monthly spend limit of $25.00. $24.90 was spent this month and $0.05 is held for requests still running, leaving $0.05, not enough for this request. It resets at 2025-04-01T00:00:00.000Z; until then, raise the limit in your dashboard or use another key.",
+    );
     expect(new GatewayError("billing_shortfall", { balanceMicros: 1_234n }).message).toMatch(/balance \(\$0\.001234\)/);
+    expect(new GatewayError("billing_shortfall", { balanceMicros: 2_000_000n, availableMicros: 500_000n }).message).toMatch(
+      /balance \(\$2\.00\) cannot cover this request\. \$0\.50 of it is free; the rest is held for requests still running\. Credit does not renew/,
+    );
+    expect(new GatewayError("rate_limit_exceeded", { limit: 60, retryAfterSeconds: 12, resetsAt: "2025-03-01T12:00:12Z" }).message).toBe(
+      "Too many requests for this key (limit: 60 requests per minute). The limit resets at 2025-03-01T12:00:12.000Z. Try again in 12 seconds, or spread your requests out.",
+    );
     expect(new GatewayError("request_too_large", { maxBytes: 10 * 1024 * 1024 }).message).toMatch(/the 10 MB limit/);
     expect(new GatewayError("upstream_timeout", { timeoutSeconds: 120 }).message).toMatch(/within 120 seconds/);
     expect(new GatewayError("api_key_other_provider", { provider: "Anthropic" }).message).toMatch(

@@ -174,6 +174,7 @@ function reserveSpend(input: AdmissionInput, rate: RateLimitDecision, prompt: Pr
       limit: rate.limitedBy === "tokens" ? rate.limitTokens : rate.limitRequests,
       unit: rate.limitedBy,
       retryAfterSeconds: rate.retryAfterSeconds,
+      ...(rate.retryAfterSeconds === undefined ? {} : { resetsAt: new Date(Date.now() + rate.retryAfterSeconds * 1000) }),
       headers,
     });
   }
@@ -211,8 +212,14 @@ function afterReserve(requestId: string, headers: Record<string, string>, rate: 
   if (r.ok) return admission(requestId, headers, rate, r.reservation);
   const error =
     r.code === "api_key_quota_exceeded"
-      ? new GatewayError("api_key_quota_exceeded", { resetsAt: r.resetsAt, limitMicros: r.limitMicros, headers })
-      : new GatewayError("billing_shortfall", { balanceMicros: r.balanceMicros, headers });
+      ? new GatewayError("api_key_quota_exceeded", {
+          resetsAt: r.resetsAt,
+          limitMicros: r.limitMicros,
+          spentMicros: r.spentMicros,
+          reservedMicros: r.reservedMicros,
+          headers,
+        })
+      : new GatewayError("billing_shortfall", { balanceMicros: r.balanceMicros, availableMicros: r.availableMicros, headers });
   const giveBack = settleTokens(rate, 0);
   if (giveBack instanceof Promise) return giveBack.then(() => Promise.reject(error));
   throw error;

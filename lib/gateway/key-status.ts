@@ -3,6 +3,7 @@ import { microsToUsdNumber } from "@/lib/billing/money";
 import { utcMonth } from "@/lib/billing/period";
 import { readKeyMonthUsage } from "@/lib/billing/spend";
 import { getDb } from "@/lib/db";
+import { runwayFromFacts } from "@/lib/usage";
 import { authenticate } from "./authenticate";
 import { allowedModels } from "./authorize-model";
 import { gatewayCatalog } from "./catalog";
@@ -22,6 +23,19 @@ export function keyStatus(request: Request): Promise<Response> {
       gatewayCatalog(),
     ]);
     const spent = usage.costMicros;
+    // What runs out first: reuses the order and month reads above; the recent spend is memoised briefly.
+    const runway = await runwayFromFacts(
+      db,
+      {
+        id: key.order.id,
+        accessStart: key.order.accessStart,
+        accessEnd: key.order.accessEnd,
+        balanceMicros: order.balanceMicros,
+        planCreditMicros: key.plan.creditMicros,
+      },
+      { id: key.id, monthlyLimitMicros: key.monthlyLimitMicros, spentThisMonthMicros: spent },
+      now,
+    );
     const body = {
       object: "api_key",
       status: key.status === "REPLACED" ? "replaced_in_overlap" : "active",
@@ -49,6 +63,15 @@ export function keyStatus(request: Request): Promise<Response> {
         output_tokens: Number(usage.outputTokens),
         spend_usd: microsToUsdNumber(spent),
         remaining_usd: key.monthlyLimitMicros === null ? null : microsToUsdNumber(key.monthlyLimitMicros - spent > 0n ? key.monthlyLimitMicros - spent : 0n),
+      },
+      runway: {
+        first: runway.first,
+        ends_at: runway.endsAt.toISOString(),
+        reached: runway.reached,
+        sentence: runway.sentence,
+        daily_spend_usd: microsToUsdNumber(runway.dailyRateMicros),
+        credit_ends_at: runway.creditEndsAt?.toISOString() ?? null,
+        key_limit_reached_at: runway.keyLimitReachedAt?.toISOString() ?? null,
       },
     };
     return Response.json(body, { headers: { "x-request-id": call.requestId, "cache-control": "no-store" } });

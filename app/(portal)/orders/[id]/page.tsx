@@ -12,6 +12,7 @@ import { formatKeyMask } from "@/lib/credentials";
 import { getDb } from "@/lib/db";
 import { keyDisplayStatus, selfRotationRefusal, type OrderKeyView } from "@/lib/keys";
 import { getOrderView, type OrderStatus } from "@/lib/orders";
+import { loadOrderRunway } from "@/lib/usage";
 
 export const metadata: Metadata = { title: "Order" };
 export const dynamic = "force-dynamic";
@@ -37,7 +38,7 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
   // A 404 for anything outside the caller's account.
   const access = await requireOrderAccess(db, user, id);
   const now = new Date();
-  const order = await getOrderView(db, access, now);
+  const [order, runway] = await Promise.all([getOrderView(db, access, now), loadOrderRunway(db, { customerId: access.customerId, orderId: access.id, now })]);
   // Revealing and rotating are the buyer's own acts; staff see the page without those controls.
   const isOwner = user.customerId !== null && user.customerId === access.customerId;
   const ended = order.status === "CANCELLED" || order.status === "REFUNDED";
@@ -116,6 +117,23 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
           )}
         </div>
       </OrderLiveProvider>
+
+      {runway && !ended ? (
+        <section aria-labelledby="runway-title" className="mt-6 rounded-lg border border-border p-4 text-sm">
+          <h2 id="runway-title" className="font-semibold">
+            What runs out first
+          </h2>
+          <p className="mt-1" data-testid="order-runway">
+            {runway.sentence}
+          </p>
+          <p className="mt-1 text-muted">
+            {runway.first === "access" && runway.reached ? null : "The rate is your spending over the last 7 days. "}
+            <Link href={`/usage?order=${order.id}`} className="text-accent underline">
+              Usage of this order
+            </Link>
+          </p>
+        </section>
+      ) : null}
 
       {order.previousKeys.length > 0 ? (
         <section aria-labelledby="previous-keys" className="mt-8">
