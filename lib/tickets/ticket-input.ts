@@ -25,7 +25,7 @@ export const ticketCategorySchema = z.enum(TICKET_CATEGORIES, { error: "Choose w
 export const ticketStatusSchema = z.enum(TICKET_STATUSES, { error: "Choose a status." });
 export const ticketPrioritySchema = z.enum(TICKET_PRIORITIES, { error: "Choose a priority." });
 
-const REQUEST_ID = /^req_[0-9a-f]{24}$/;
+const REQUEST_ID = /^req_[A-Za-z0-9_]{8,64}$/;
 
 /**
  * Request ids as a buyer pastes them: separated by spaces, commas or lines, quotes and surrounding
@@ -48,7 +48,7 @@ export const requestIdsSchema = z
     if (bad !== undefined) {
       ctx.addIssue({
         code: "custom",
-        message: `"${bad.slice(0, 40)}" is not a request id: they look like req_ followed by 24 letters and digits (the x-request-id header).`,
+        message: `"${bad.slice(0, 40)}" is not a request id: they start with req_ (the x-request-id header of a response).`,
       });
       return z.NEVER;
     }

@@ -121,7 +121,7 @@ export default async function RequestLogPage({ searchParams }: Props) {
       rowHeader: true,
       cell: (r) => (
         <>
-          <Link href={`/usage/requests/${r.requestId}`} className="font-mono text-xs break-all underline">
+          <Link href={`/usage/requests/${r.requestId}`} className="font-mono text-xs whitespace-nowrap underline">
             {r.requestId}
           </Link>
           <span className="block text-xs text-muted">
