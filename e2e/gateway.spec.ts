@@ -351,7 +351,7 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
   async function frontChannel(fault: Fault) {
     const mock = await startMockUpstream({ fault });
     const name = `e2e-front-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-    await gatehouse(
+    const added = await gatehouse<{ channel: { id: string } }>(
       "channel",
       "add",
       "--name",
@@ -369,6 +369,7 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
     );
     return {
       mock,
+      id: added.channel.id,
       async remove() {
         await gatehouse("channel", "disable", name);
         await mock.close();
@@ -377,10 +378,10 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
   }
 
   for (const fault of [
-    { name: "a 500", set: { status: 500 } },
-    { name: "a 429", set: { status: 429 } },
-    { name: "a refused connection", set: { refuse: true } },
-    { name: "a hang (timeout before the first byte)", set: { hang: true } },
+    { name: "a 500", outcome: "HTTP 500", set: { status: 500 } },
+    { name: "a 429", outcome: "HTTP 429", set: { status: 429 } },
+    { name: "a refused connection", outcome: "unreachable", set: { refuse: true } },
+    { name: "a hang (timeout before the first byte)", outcome: "timeout", set: { hang: true } },
   ]) {
     test(`${fault.name} before the first byte fails over to the next channel, billed once`, async () => {
       const front = await frontChannel(fault.set);
@@ -397,6 +398,8 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
         const row = await loggedRequest(response.headers.get("x-request-id")!);
         expect(row).toMatchObject({ status: 200, outputTokens: 5 });
         expect([channelIds.primaryOpenai, channelIds.secondaryOpenai]).toContain(row.channelId);
+        // The log keeps the channel that failed first and how, for support to see.
+        expect(row.failover).toEqual([{ channelId: front.id, channel: expect.stringMatching(/^e2e-front-/), outcome: fault.outcome, ms: expect.any(Number) }]);
       } finally {
         await front.remove();
       }
@@ -415,6 +418,12 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
       });
       expect(res.status).toBe(502);
       expect((await res.json()).error).toMatchObject({ code: "upstream_error", type: "api_error" });
+      const row = await loggedRequest(res.headers.get("x-request-id")!);
+      expect(row).toMatchObject({ status: 502, errorCode: "upstream_error", channelId: null });
+      expect(row.failover).toEqual([
+        { channelId: channelIds.primaryOpenai, channel: "e2e-primary-openai", outcome: "HTTP 503", ms: expect.any(Number) },
+        { channelId: channelIds.secondaryOpenai, channel: "e2e-secondary-openai", outcome: "HTTP 500", ms: expect.any(Number) },
+      ]);
     } finally {
       await gatehouse("channel", "enable", "Demo mock (OpenAI)");
       primary.setFault(null);

@@ -11,13 +11,14 @@ import { callUpstream, classifyUpstreamError, describeUpstreamFailure, type Upst
 import { buildUpstreamTarget, type Operation } from "./upstream-request";
 import { estimateTokens, isJsonSpace, StreamUsageObserver, usageFromBody, usageFromText, type UsageReading } from "./usage";
 import type { Protocol } from "./types";
+import type { FailedAttempt } from "./usage-writer";
 
 export interface ProxyInput {
   protocol: Protocol;
   operation: Operation;
   request: Request;
   /** Holds the client's URL, parsed only where its query matters (Anthropic's beta flag, Gemini's framing). */
-  client: { readonly url: URL };
+  client: { readonly url: URL; failover: FailedAttempt[] | null };
   /** The raw body as the client sent it, and its parsed form. */
   raw: Uint8Array;
   body: Record<string, unknown>;
@@ -156,6 +157,9 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
     }
     const target = buildUpstreamTarget(channel, operation, input.request.headers, input.client, prepared.upstreamModel, sameProtocol);
     attempted = true;
+    const attemptStarted = performance.now();
+    const failed = (outcome: string) =>
+      (input.client.failover ??= []).push({ channelId: channel.id, channel: channel.name, outcome, ms: Math.round(performance.now() - attemptStarted) });
     let upstream: UpstreamResponse;
     try {
       upstream = await callUpstream({ ...target, body: prepared.body, signal: clientSignal, headersTimeoutMs: input.headersTimeoutMs });
@@ -163,12 +167,14 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
       const kind = classifyUpstreamError(err);
       if (kind === "aborted" || clientSignal.aborted) throw new ClientGoneError();
       recordChannelFailure(channel.id, Date.now(), describeUpstreamFailure(err));
+      failed(kind === "timeout" ? "timeout" : "unreachable");
       lastFailure = { kind: kind === "timeout" ? "timeout" : "error" };
       logger.warn({ requestId: input.requestId, channel: channel.name, kind, err: (err as Error).message }, "upstream unreachable; trying the next channel");
       continue;
     }
     if (upstream.statusCode >= 500 || upstream.statusCode === 429) {
       recordChannelFailure(channel.id, Date.now(), `HTTP ${upstream.statusCode}`);
+      failed(`HTTP ${upstream.statusCode}`);
       const retryAfter = Number(upstream.headers["retry-after"]);
       lastFailure = { kind: "error", retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined };
       logger.warn({ requestId: input.requestId, channel: channel.name, status: upstream.statusCode }, "upstream failed; trying the next channel");
