@@ -1,13 +1,19 @@
 import { GatewayError, renderAnthropicError, renderGeminiError, renderOpenAIError } from "@/lib/errors";
 import { createStreamTranslator, TranslationError, translateRequest, translateResponse } from "@/lib/translate";
 import type { Protocol } from "./types";
-import type { Operation } from "./upstream-request";
+import { isEmbeddingOperation, type Operation } from "./upstream-request";
 
 // Everything the forwarding path needs when the client and the channel speak different
 // protocols. Same-protocol traffic never comes here: its bytes pass through unchanged.
 
 /** The operation to ask a channel of `protocol` for, given what the client called. */
 export function upstreamOperation(clientOperation: Operation, protocol: Protocol, stream: boolean): Operation | null {
+  if (isEmbeddingOperation(clientOperation)) {
+    // Anthropic makes no embeddings; OpenAI's one call takes a list, as Gemini's batch does.
+    if (protocol === "openai") return "embeddings";
+    if (protocol === "gemini") return "batch_embed_contents";
+    return null;
+  }
   if (clientOperation === "count_tokens" || clientOperation === "gemini_count_tokens") {
     if (protocol === "anthropic") return "count_tokens";
     if (protocol === "gemini") return "gemini_count_tokens";

@@ -8,7 +8,7 @@ import { createParser } from "eventsource-parser";
 import { ClientGoneError } from "./gateway-call";
 import { createStreamRewriter, estimatedTokenCount, translateAnswer, translateBody, translateUpstreamError, upstreamOperation } from "./cross-protocol";
 import { callUpstream, classifyUpstreamError, describeUpstreamFailure, type UpstreamResponse } from "./upstream-client";
-import { buildUpstreamTarget, type Operation } from "./upstream-request";
+import { buildUpstreamTarget, isEmbeddingOperation, type Operation } from "./upstream-request";
 import { estimateTokens, isJsonSpace, StreamUsageObserver, usageFromBody, usageFromText, type UsageReading } from "./usage";
 import type { Protocol } from "./types";
 
@@ -138,6 +138,11 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
   for (const channel of attemptOrder(channels)) {
     const sameProtocol = channel.protocol === input.protocol;
     const operation = sameProtocol ? input.operation : upstreamOperation(input.operation, channel.protocol, stream);
+    if (operation === null && isEmbeddingOperation(input.operation)) {
+      // A channel whose protocol makes no embeddings (Anthropic); another channel's may.
+      refusal ??= new GatewayError("invalid_request", { reason: `the model "${model}" makes no embeddings`, param: "model" });
+      continue;
+    }
     if (operation === null) {
       // Token counting on a channel whose protocol cannot count: answer with a local estimate.
       const headers = responseHeaders(input, "application/json");
