@@ -75,7 +75,8 @@ export function supportedEndpoints(): string[] {
   const exact = Object.entries(EXACT)
     .filter(([path]) => !path.startsWith("/v1beta/"))
     .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
-  return [...exact, "GET /v1/models/{model}", ...geminiEndpoints("v1beta"), "the same Gemini methods under /v1/models/"];
+  exact.splice(exact.indexOf("GET /v1/models") + 1, 0, "GET /v1/models/{model}");
+  return [...exact, ...geminiEndpoints("v1beta"), "the same Gemini methods under /v1/models/"];
 }
 
 /** Whether a path is under /v1 or /v1beta (the gateway's), rather than merely starting with "/v1". */
