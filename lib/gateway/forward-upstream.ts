@@ -3,12 +3,13 @@ import { GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
 import type { Catalog, CatalogChannel } from "./catalog";
 import { attemptOrder, recordChannelFailure, recordChannelSuccess } from "./circuit-breaker";
+import { measurePrompt } from "./admit";
 import type { GatewayKey } from "./load-key";
 import { createParser } from "eventsource-parser";
 import { ClientGoneError } from "./gateway-call";
 import { createStreamRewriter, estimatedTokenCount, translateAnswer, translateBody, translateUpstreamError, upstreamOperation } from "./cross-protocol";
 import { callUpstream, classifyUpstreamError, describeUpstreamFailure, type UpstreamResponse } from "./upstream-client";
-import { buildUpstreamTarget, type Operation } from "./upstream-request";
+import { buildUpstreamTarget, isEmbeddingOperation, type Operation } from "./upstream-request";
 import { estimateTokens, isJsonSpace, StreamUsageObserver, usageFromBody, usageFromText, type UsageReading } from "./usage";
 import type { Protocol } from "./types";
 import type { FailedAttempt } from "./usage-writer";
@@ -57,10 +58,18 @@ function bodyFor(
 ): { body: Uint8Array | string; addedUsageChunk: boolean; upstreamModel: string } {
   const upstreamModel = channel.modelMap[model] ?? model;
   if (channel.protocol !== input.protocol) {
-    return { body: translateBody(input.protocol, channel.protocol, input.body, { model, upstreamModel, stream }), addedUsageChunk: false, upstreamModel };
+    const body = translateBody(input.protocol, channel.protocol, input.body, { model, upstreamModel, stream, operation: input.operation });
+    return { body, addedUsageChunk: false, upstreamModel };
   }
-  // Gemini names the model in the URL: its body never changes.
-  if (input.protocol === "gemini") return { body: input.raw, addedUsageChunk: false, upstreamModel };
+  if (input.protocol === "gemini") {
+    // Gemini names the model in the URL: its body never changes, but for a batch of embeddings,
+    // whose every request names the model again, on a channel that calls it by another name.
+    if (input.operation === "batch_embed_contents" && upstreamModel !== model && Array.isArray(input.body.requests)) {
+      const requests = (input.body.requests as unknown[]).map((r) => (r && typeof r === "object" ? { ...r, model: `models/${upstreamModel}` } : r));
+      return { body: JSON.stringify({ ...input.body, requests }), addedUsageChunk: false, upstreamModel };
+    }
+    return { body: input.raw, addedUsageChunk: false, upstreamModel };
+  }
   const streamOptions = input.body.stream_options as { include_usage?: unknown } | undefined;
   const addUsage = input.protocol === "openai" && stream && streamOptions?.include_usage !== true;
   if (upstreamModel === model && !addUsage) return { body: input.raw, addedUsageChunk: false, upstreamModel };
@@ -139,6 +148,11 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
   for (const channel of attemptOrder(channels)) {
     const sameProtocol = channel.protocol === input.protocol;
     const operation = sameProtocol ? input.operation : upstreamOperation(input.operation, channel.protocol, stream);
+    if (operation === null && isEmbeddingOperation(input.operation)) {
+      // A channel whose protocol makes no embeddings (Anthropic); another channel's may.
+      refusal ??= new GatewayError("invalid_request", { reason: `the model "${model}" makes no embeddings`, param: "model" });
+      continue;
+    }
     if (operation === null) {
       // Token counting on a channel whose protocol cannot count: answer with a local estimate.
       const headers = responseHeaders(input, "application/json");
@@ -197,10 +211,12 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
       let usage: UsageReading | null = null;
       let answer: Uint8Array<ArrayBuffer> = bytes;
       const counted = operation !== "count_tokens" && operation !== "gemini_count_tokens";
+      // Gemini reports no usage for embeddings: their input is estimated from the texts sent.
+      const embeds = upstream.statusCode === 200 && isEmbeddingOperation(operation);
       if (sameProtocol) {
         // Usage in the upstream's own protocol, read without parsing the whole answer.
         const counts = upstream.statusCode === 200 && counted ? usageFromText(channel.protocol, utf8.decode(bytes)) : null;
-        usage = counts ? { ...counts, estimated: false } : null;
+        usage = counts ? { ...counts, estimated: false } : embeds ? estimatedEmbeddingUsage(input.body) : null;
       } else {
         let parsed: unknown;
         try {
@@ -210,8 +226,14 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
         }
         if (upstream.statusCode === 200) {
           const counts = counted ? usageFromBody(channel.protocol, parsed) : null;
-          usage = counts ? { ...counts, estimated: false } : null;
-          const translated = translateAnswer(channel.protocol, input.protocol, parsed, { model, requestId: input.requestId });
+          usage = counts ? { ...counts, estimated: false } : embeds ? estimatedEmbeddingUsage(input.body) : null;
+          const translated = translateAnswer(channel.protocol, input.protocol, parsed, {
+            model,
+            requestId: input.requestId,
+            operation: input.operation,
+            clientBody: input.body,
+            inputTokens: usage?.inputTokens ?? 0,
+          });
           if (!translated) throw new GatewayError("upstream_error");
           answer = translated;
         } else {
@@ -248,6 +270,11 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
 }
 
 const utf8 = new TextDecoder();
+
+/** Usage of an embedding call whose upstream reported none: the input texts at about four characters a token. */
+function estimatedEmbeddingUsage(body: Record<string, unknown>): UsageReading {
+  return { inputTokens: measurePrompt(body).estimate, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, estimated: true };
+}
 
 /** What ending an exchange needs; kept apart from the request so a long stream does not hold it. */
 interface Metering {

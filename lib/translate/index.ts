@@ -12,6 +12,7 @@ export * from "./canonical";
 export { anthropicUsage, DEFAULT_MAX_TOKENS } from "./adapters/anthropic";
 export { geminiUsage } from "./adapters/gemini";
 export { openaiUsage } from "./adapters/openai";
+export { translateEmbeddingRequest, translateEmbeddingResponse, type EmbeddingCall } from "./embeddings";
 
 /** A usage object as `protocol` reports it (`usage`, or Gemini's `usageMetadata`), in the canonical counts. */
 export function normalizeUsage(protocol: Protocol, reported: unknown): Usage {
