@@ -63,6 +63,7 @@ test.describe("console access by role", () => {
   });
 
   test("support works in the console but cannot reach admin pages or change roles", async ({ page, browser }) => {
+    test.setTimeout(60_000);
     const target = await createBuyer();
     const adminContext = await browser.newContext();
     const admin = await adminContext.newPage();
