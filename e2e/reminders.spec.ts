@@ -11,7 +11,7 @@ test("an order in its last day shows the banner, is mailed its reminder once, an
   const since = new Date();
   const { email, orderId } = await buyAndSignIn(page, request, { start, end });
 
-  const banner = page.getByRole("status").filter({ has: page.getByRole("heading", { name: "Access ends within a day" }) });
+  const banner = page.getByRole("region", { name: "Access ends within a day" });
   await expect(banner).toContainText(`Order ${orderId}`);
   await expect(banner).toContainText(/5 hours left|4 hours \d+ minutes left|hours? .*left/);
   await banner.getByRole("link", { name: orderId }).click();

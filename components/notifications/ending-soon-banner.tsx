@@ -5,17 +5,15 @@ import type { OrderEndingSoon } from "@/lib/notifications/list-orders-ending-soo
 
 /**
  * The portal's notice in the last 24 hours of an order's access: which order, how long is left
- * (kept current in the browser), when exactly, and a link to the order. A status region with a
- * heading, not an alert: it is announced politely and never takes the focus.
+ * (kept current in the browser), when exactly, and a link to the order. A landmark region named
+ * by its heading, placed first in the main content: screen-reader users find it in the landmarks
+ * list and meet it first when they skip to the content. Not an alert: it never takes the focus or
+ * interrupts, since it is there on every page for a whole day.
  */
 export function EndingSoonBanner({ orders, serverNow }: { orders: OrderEndingSoon[]; serverNow: number }) {
   if (orders.length === 0) return null;
   return (
-    <section
-      role="status"
-      aria-labelledby="ending-soon-title"
-      className="mb-6 rounded-lg border border-warning/40 bg-warning/10 px-4 py-3 text-sm text-foreground"
-    >
+    <section aria-labelledby="ending-soon-title" className="mb-6 rounded-lg border border-warning/40 bg-warning/10 px-4 py-3 text-sm text-foreground">
       <h2 id="ending-soon-title" className="font-semibold">
         {orders.length === 1 ? "Access ends within a day" : `Access to ${orders.length} orders ends within a day`}
       </h2>

@@ -15,7 +15,15 @@ export default async function MailSettingsPage() {
     <>
       <PageHeader title="Mail settings" description={`Reminders and alerts go to ${user.email}. Sign-in links and replies to your tickets are always sent.`} />
       <div className="mt-6">
-        {settings ? <MailSettingsForm settings={settings} /> : <p>Mail settings belong to a buyer&apos;s account; yours has no orders yet.</p>}
+        {settings ? (
+          <MailSettingsForm settings={settings} />
+        ) : (
+          <p>
+            {user.role === "BUYER"
+              ? "Reminders and alerts are about orders; your account has none yet."
+              : "Reminders and alerts go to buyers only; staff accounts get none."}
+          </p>
+        )}
       </div>
     </>
   );
