@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { LocalTime } from "@/components/local-time";
-import { RemainingTime } from "@/components/orders/remaining-time";
+import { AccessTimeLeft } from "./access-time-left";
 import type { OrderEndingSoon } from "@/lib/notifications/list-orders-ending-soon";
 
 /**
@@ -24,8 +24,7 @@ export function EndingSoonBanner({ orders, serverNow }: { orders: OrderEndingSoo
             <Link href={`/orders/${order.id}`} className="font-medium underline">
               {order.marketplaceOrderId}
             </Link>
-            : <RemainingTime start={new Date(0).toISOString()} end={order.accessEnd.toISOString()} serverNow={serverNow} /> (ends{" "}
-            <LocalTime value={order.accessEnd} />
+            : <AccessTimeLeft end={order.accessEnd.toISOString()} serverNow={serverNow} /> (ends <LocalTime value={order.accessEnd} />
             ). Renew on the marketplace to keep your keys working.
           </li>
         ))}
