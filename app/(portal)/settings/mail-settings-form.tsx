@@ -1,9 +1,8 @@
 "use client";
 
-import { useActionState } from "react";
 import { FormStatus } from "@/components/ui/form-field";
-import { keepValuesOnSubmit } from "@/components/ui/keep-values-on-submit";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { useKeptFormAction } from "@/components/ui/use-kept-form-action";
 import type { NotificationSettings } from "@/lib/notifications/notification-settings";
 import { saveMailSettingsAction, type MailSettingsState } from "./actions";
 
@@ -25,9 +24,9 @@ const CHOICES: { name: keyof NotificationSettings; label: string; hint: string }
 
 /** Mail settings: one switch per kind of mail. Works without JavaScript (a plain form post). */
 export function MailSettingsForm({ settings }: { settings: NotificationSettings }) {
-  const [state, action] = useActionState<MailSettingsState, FormData>(saveMailSettingsAction, initial);
+  const { state, formAction, onSubmit, pending, formRef } = useKeptFormAction<MailSettingsState>(saveMailSettingsAction, initial);
   return (
-    <form action={action} onSubmit={keepValuesOnSubmit(action)} className="flex max-w-2xl flex-col gap-5">
+    <form ref={formRef} action={formAction} onSubmit={onSubmit} className="flex max-w-2xl flex-col gap-5">
       <fieldset className="flex flex-col gap-4">
         <legend className="mb-2 text-base font-semibold text-foreground">Mail me about</legend>
         {CHOICES.map((choice) => (
@@ -52,7 +51,9 @@ export function MailSettingsForm({ settings }: { settings: NotificationSettings 
         ))}
       </fieldset>
       <div className="flex flex-wrap items-center gap-3">
-        <SubmitButton pendingLabel="Saving…">Save mail settings</SubmitButton>
+        <SubmitButton pending={pending} pendingLabel="Saving…">
+          Save mail settings
+        </SubmitButton>
         <FormStatus state={state} />
       </div>
     </form>
