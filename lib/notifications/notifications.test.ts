@@ -293,21 +293,28 @@ describeOnPostgres("the notification sweep on two instances", () => {
     const times = [-7 * DAY + 60_000, -7 * DAY + 120_000, -20 * HOUR, -20 * HOUR + 30_000, -10 * 60_000, 5 * 60_000, 10 * 60_000];
     let sent = 0;
     for (const [i, offset] of times.entries()) {
-      if (i === 2) await spend(t.db.prisma, buyers[0]!, 1_000_000n, new Date("2027-01-19T00:00:00Z"));
+      if (i === 2) {
+        await spend(t.db.prisma, buyers[0]!, 1_000_000n, new Date("2027-01-19T00:00:00Z")); // the key's whole $1 limit
+        await spend(t.db.prisma, buyers[1]!, 10_000_000n, new Date("2027-01-19T00:00:00Z")); // half of the $20 credit
+      }
       const now = at(end, offset);
       const reports = await Promise.all([runNotificationSweep(t.db.prisma, settings, now), runNotificationSweep(second.prisma, settings, now)]);
       expect(reports.every((r) => r.failed === 0)).toBe(true);
       sent += reports[0]!.sent + reports[1]!.sent;
     }
-    expect(sent).toBe(8 * 4 + 1);
-    const subjects = received.map((m) => `${m.to.join(",")} ${/^Subject: (.*)$/m.exec(decodeQuotedPrintable(m.raw))?.[1] ?? m.raw}`);
-    // 8 buyers × 4 access mails, plus the key's 100 % alert.
-    expect(subjects).toHaveLength(8 * 4 + 1);
+    expect(sent).toBe(8 * 4 + 2);
+    const subjects = received.map((m) => {
+      const unfolded = decodeQuotedPrintable(m.raw).replace(/\r?\n[ \t]+/g, " ");
+      return `${m.to.join(",")} ${/^Subject: (.*)$/m.exec(unfolded)?.[1]?.trim() ?? m.raw}`;
+    });
+    // 8 buyers × 4 access mails, plus the key's 100 % alert and the credit's 50 % alert.
+    expect(subjects).toHaveLength(8 * 4 + 2);
     expect(new Set(subjects).size).toBe(subjects.length);
-    for (let i = 0; i < 8; i++) expect(subjects.filter((s) => s.startsWith(`b${i}@example.com `))).toHaveLength(i === 0 ? 5 : 4);
+    for (let i = 0; i < 8; i++) expect(subjects.filter((s) => s.startsWith(`b${i}@example.com `))).toHaveLength(i < 2 ? 5 : 4);
     const raw = received[0]!.raw.replace(/\r?\n[ \t]+/g, " "); // headers unfolded
     expect(raw).toMatch(/^List-Unsubscribe: <https:\/\/gate\.example\.com\/unsubscribe\?t=/m);
     expect(raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
-    expect(await t.db.prisma.notificationSend.count({ where: { status: "SENT" } })).toBe(8 * 4 + 1);
+    expect(subjects.filter((s) => / of credit used: order MK-P1 /.test(s) || /^b0@example.com .*Spend.limit.reached/.test(s))).toHaveLength(2);
+    expect(await t.db.prisma.notificationSend.count({ where: { status: "SENT" } })).toBe(8 * 4 + 2);
   });
 });
