@@ -19,12 +19,30 @@ process.env.E2E_BASE_URL ??= baseURL;
 process.env.E2E_SMTP_PORT ??= String(20_000 + Math.floor(Math.random() * 12_000));
 process.env.E2E_MAIL_FILE ??= join(process.env.E2E_DATA_DIR, "e2e-mail.jsonl");
 
+/** Specs that use only servers they start themselves (e2e/fixtures/server-process.ts). */
+const OWN_SERVER_SPECS = [
+  "shutdown-signals.spec.ts",
+  "shutdown.spec.ts",
+  "metering-poison.spec.ts",
+  "secrets.spec.ts",
+  "sign-in-instances.spec.ts",
+  "console-orders-instances.spec.ts",
+].map((name) => `**/${name}`);
+
 const executablePath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].find((p): p is string => Boolean(p && existsSync(p)));
 
 export default defineConfig({
   testDir: "e2e",
   fullyParallel: false,
-  workers: 1,
+  // Two lanes, one worker each: the specs that start servers of their own (signals, shutdown,
+  // instances, poison metering, secrets in the output) run beside those that share the main test
+  // server. Each lane stays serial, so no two specs change the main server's state at once; the
+  // lanes touch nothing in common but the SMTP sink, where each spec reads its own addresses.
+  workers: 2,
+  projects: [
+    { name: "own servers", testMatch: OWN_SERVER_SPECS, workers: 1 },
+    { name: "main server", testIgnore: OWN_SERVER_SPECS, workers: 1 },
+  ],
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
   timeout: 30_000,
