@@ -13,6 +13,15 @@ export {
 export { keyDisplayStatus, type KeyDisplayStatus } from "./key-display-status";
 export { KeyLimitsError, keyLimitsSchema, setKeyLimits, type KeyLimitsInput } from "./set-key-limits";
 export {
+  allowlistProblems,
+  MAX_ALLOWLIST_ENTRIES,
+  MAX_KEY_NAME_LENGTH,
+  MAX_SPEND_LIMIT_USD,
+  modelsOutsidePlan,
+  SPEND_LIMIT_PERIODS,
+  type SpendLimitPeriodName,
+} from "./key-limit-rules";
+export {
   getConsoleKey,
   KEY_STATUSES,
   keyListQuerySchema,
