@@ -19,6 +19,7 @@ export {
   MAX_SPEND_LIMIT_USD,
   modelsOutsidePlan,
   SPEND_LIMIT_PERIODS,
+  spendLimitText,
   type SpendLimitPeriodName,
 } from "./key-limit-rules";
 export {
@@ -31,3 +32,7 @@ export {
   type KeyListQuery,
 } from "./console-keys";
 export { deleteApiKey, KeyStatusError, setKeyEnabled } from "./set-key-status";
+export { LIVE_KEY_STATUSES } from "./live-keys";
+export { createOwnApiKey, KeyCreationRefusedError, type KeyCreationRefusal } from "./create-own-api-key";
+export { KeySettingsError, updateOwnKeySettings, type OwnKeySettings } from "./update-own-key-settings";
+export { getOwnKeySettings, type OwnKeySettingsView } from "./get-own-key-settings";

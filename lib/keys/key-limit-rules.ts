@@ -1,3 +1,4 @@
+import { formatUsd } from "@/lib/billing/money";
 import { parseTrustedProxies } from "@/lib/server/trusted-proxies";
 
 // What a key's own limits may be, whoever sets them (a buyer on the order page, support in the
@@ -33,4 +34,15 @@ export function allowlistProblems(entries: readonly string[]): string[] {
 export function modelsOutsidePlan(scope: readonly string[], planModels: readonly string[]): string[] {
   const plan = new Set(planModels);
   return scope.filter((m) => !plan.has(m));
+}
+
+const PERIOD_RESETS: Record<SpendLimitPeriodName, string> = {
+  DAY: "a day, reset at 00:00 UTC",
+  WEEK: "a week, reset on Monday at 00:00 UTC",
+  MONTH: "a month, reset on the 1st at 00:00 UTC",
+};
+
+/** "$5.00 a day, reset at 00:00 UTC", or "None": a key's spend limit in words. */
+export function spendLimitText(micros: bigint | null, period: SpendLimitPeriodName): string {
+  return micros === null ? "None" : `${formatUsd(micros)} ${PERIOD_RESETS[period]}`;
 }
