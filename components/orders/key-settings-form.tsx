@@ -71,7 +71,7 @@ export function KeySettingsForm({ values }: { values: KeySettingsValues }) {
       </fieldset>
 
       <fieldset className="flex min-w-0 flex-col gap-3">
-        <legend className="text-sm font-medium">Spend limit</legend>
+        <legend className="mb-2 text-sm font-medium">Spend limit</legend>
         <div className="grid gap-4 sm:grid-cols-2">
           <TextField
             id="key-spend-limit"
@@ -80,10 +80,15 @@ export function KeySettingsForm({ values }: { values: KeySettingsValues }) {
             inputMode="decimal"
             autoComplete="off"
             defaultValue={values.spendLimitUsd}
-            hint="Empty: no limit of the key's own (your order's credit still applies)."
+            hint="Empty: no limit of the key's own."
             errors={errors.spendLimitUsd}
           />
-          <FormField id="key-spend-period" label="Per" hint="UTC calendar periods. A week starts on Monday 00:00 UTC." errors={errors.spendLimitPeriod}>
+          <FormField
+            id="key-spend-period"
+            label="Per"
+            hint="Resets at 00:00 UTC every day, every Monday, or on the 1st of the month."
+            errors={errors.spendLimitPeriod}
+          >
             <select
               id="key-spend-period"
               name="spendLimitPeriod"
@@ -92,9 +97,9 @@ export function KeySettingsForm({ values }: { values: KeySettingsValues }) {
               aria-describedby={describedBy("key-spend-period", true)}
               className={inputClassName}
             >
-              <option value="DAY">Day (resets at 00:00 UTC)</option>
-              <option value="WEEK">Week (resets Monday 00:00 UTC)</option>
-              <option value="MONTH">Month (resets on the 1st, 00:00 UTC)</option>
+              <option value="DAY">Day</option>
+              <option value="WEEK">Week (Monday to Sunday)</option>
+              <option value="MONTH">Calendar month</option>
             </select>
           </FormField>
         </div>

@@ -106,7 +106,7 @@ export const createKeyAction = buyerAction(
       keys: getSecretKeys(),
     });
     revalidatePath(`/orders/${order.id}`);
-    return { status: "created", keyId: created.id, message: `${created.name} was created. Reveal it on its card below and copy it: it is shown once.` };
+    return { status: "created", keyId: created.id, message: `${created.name} was created. Reveal it on its card above and copy it: it is shown once.` };
   },
   {
     invalidMessage: `Give the key a name of at most ${MAX_KEY_NAME_LENGTH} characters, or leave it empty.`,
