@@ -84,8 +84,10 @@ export async function runwayFromFacts(db: Prisma, order: RunwayOrderFacts, key: 
 }
 
 /**
- * The runway of one of the buyer's orders (with its current key's spend limit), or null when the
- * order is not the account's. Cancelled and refunded orders end at `endedAt`.
+ * The runway of one of the buyer's orders, or null when the order is not the account's. With one
+ * active key its spend limit counts too; with several, the order's sentence would not say which
+ * key it meant, so only access and credit count (each key's card shows its own limit). Cancelled
+ * and refunded orders end at `endedAt`.
  */
 export async function loadOrderRunway(db: Prisma, input: { customerId: string; orderId: string; now?: Date }): Promise<Runway | null> {
   const now = input.now ?? new Date();
@@ -102,7 +104,7 @@ export async function loadOrderRunway(db: Prisma, input: { customerId: string; o
       apiKeys: {
         where: { status: "ACTIVE", deletedAt: null },
         orderBy: { createdAt: "desc" },
-        take: 1,
+        take: 2,
         select: { id: true, spendLimitMicros: true, spendLimitPeriod: true },
       },
     },
@@ -114,7 +116,7 @@ export async function loadOrderRunway(db: Prisma, input: { customerId: string; o
   return runwayFromFacts(
     db,
     { id: order.id, accessStart: order.accessStart, accessEnd, balanceMicros: order.balanceMicros, planCreditMicros: order.plan.creditMicros },
-    order.apiKeys[0] ?? null,
+    order.apiKeys.length === 1 ? order.apiKeys[0]! : null,
     now,
   );
 }
