@@ -20,6 +20,10 @@ export interface CredentialCardKey {
   handedOutAt: string | null;
   lastUsedAt: string | null;
   validUntil: string | null;
+  /** The key's own limits in words (models, spend limit, IP allowlist). */
+  limits: { models: string; spend: string; ips: string };
+  /** The key's settings page, for its owner while the key is live. */
+  settingsHref: string | null;
 }
 
 const tones: Record<KeyDisplayStatus, BadgeTone> = {
@@ -33,7 +37,7 @@ const tones: Record<KeyDisplayStatus, BadgeTone> = {
 type Message = { tone: "error" | "info"; text: string } | null;
 
 /**
- * The order's API key: its mask, status and last use; the one reveal (behind a confirmation),
+ * One of the order's API keys: its name, mask, status, limits and last use; the one reveal (behind a confirmation),
  * then the key with a Copy button until the page is left; and rotation when the plan allows it.
  * The revealed key lives only in this component's state: it is never in the page's HTML.
  */
@@ -111,9 +115,9 @@ export function CredentialCard({
   };
 
   return (
-    <Card aria-labelledby={titleId}>
+    <Card role="region" aria-labelledby={titleId} data-key-id={apiKey.id}>
       <CardHeader>
-        <CardTitle id={titleId}>API key</CardTitle>
+        <CardTitle id={titleId}>{apiKey.name}</CardTitle>
         <CardDescription>
           Use it as a Bearer token or API key with any OpenAI, Anthropic or Gemini client. See the{" "}
           <Link href="/setup" className="underline">
@@ -141,6 +145,12 @@ export function CredentialCard({
           </dd>
           <dt className="text-muted">Last used</dt>
           <dd>{apiKey.lastUsedAt ? <LocalTime value={apiKey.lastUsedAt} /> : "Never"}</dd>
+          <dt className="text-muted">Models</dt>
+          <dd data-testid="key-models">{apiKey.limits.models}</dd>
+          <dt className="text-muted">Spend limit</dt>
+          <dd data-testid="key-spend-limit">{apiKey.limits.spend}</dd>
+          <dt className="text-muted">IP allowlist</dt>
+          <dd className="break-all">{apiKey.limits.ips}</dd>
         </dl>
 
         {showKey ? (
@@ -195,10 +205,10 @@ export function CredentialCard({
         ) : null}
       </CardContent>
 
-      {canReveal && !expired && (apiKey.displayStatus === "Active" || apiKey.displayStatus === "Not yet active") ? (
+      {canReveal && !expired && (apiKey.displayStatus === "Active" || apiKey.displayStatus === "Not yet active" || apiKey.displayStatus === "Disabled") ? (
         <CardFooter>
           {canReveal && apiKey.revealable && revealed === null && !expired ? (
-            <Button onClick={() => revealDialog.current?.showModal()} disabled={pending}>
+            <Button onClick={() => revealDialog.current?.showModal()} disabled={pending} data-reveal-button>
               {pending ? "Revealing…" : "Reveal key"}
             </Button>
           ) : null}
@@ -206,6 +216,11 @@ export function CredentialCard({
             <Button variant="secondary" onClick={() => rotateDialog.current?.showModal()} disabled={rotating}>
               Rotate key
             </Button>
+          ) : null}
+          {apiKey.settingsHref ? (
+            <Link href={apiKey.settingsHref} className="text-sm underline" aria-label={`Settings of ${apiKey.name}`}>
+              Settings
+            </Link>
           ) : null}
           {apiKey.displayStatus === "Active" ? (
             <Link href={`/support/new?category=KEY_EXPOSED&order=${encodeURIComponent(orderId)}`} className="text-sm underline">

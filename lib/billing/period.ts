@@ -1,23 +1,68 @@
 /**
- * Calendar months in UTC, the period of a key's monthly spend limit. `id` names the month in
- * storage keys (`2026-11`); `end` is the first instant of the next month, which is when the
- * limit resets and what a refusal reports as `resetsAt`.
+ * The UTC calendar periods of a key's spend limit: a day, a week that starts on Monday 00:00 UTC
+ * (ISO 8601 weeks), or a calendar month. A limit resets exactly at its period's end, the same
+ * instant for every key, and never at an anniversary of the key's first request. `id` names the
+ * period in storage keys; `end` is the first instant of the next period: when the limit resets and
+ * what a refusal reports as `resetsAt`.
  */
-export interface UtcMonth {
-  /** `YYYY-MM`. */
+export type SpendPeriod = "DAY" | "WEEK" | "MONTH";
+
+export const SPEND_PERIODS: readonly SpendPeriod[] = ["DAY", "WEEK", "MONTH"];
+
+export interface UtcPeriod {
+  kind: SpendPeriod;
+  /** `YYYY-MM-DD` (a day), `W` + the Monday's `YYYY-MM-DD` (a week), `YYYY-MM` (a month): distinct for every period. */
   id: string;
-  /** First instant of the month (inclusive). */
+  /** First instant of the period (inclusive). */
   start: Date;
-  /** First instant of the next month (exclusive): the reset time. */
+  /** First instant of the next period (exclusive): the reset time. */
   end: Date;
 }
 
-export function utcMonth(now: Date): UtcMonth {
+/** A calendar month in UTC (the period of a monthly limit). */
+export type UtcMonth = UtcPeriod;
+
+const DAY_MS = 86_400_000;
+
+function ymd(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** The UTC period of `kind` that contains `now`. */
+export function utcPeriod(kind: SpendPeriod, now: Date): UtcPeriod {
   const year = now.getUTCFullYear();
   const month = now.getUTCMonth();
-  return {
-    id: `${String(year).padStart(4, "0")}-${String(month + 1).padStart(2, "0")}`,
-    start: new Date(Date.UTC(year, month, 1)),
-    end: new Date(Date.UTC(year, month + 1, 1)),
-  };
+  const day = now.getUTCDate();
+  if (kind === "MONTH") {
+    const start = new Date(Date.UTC(year, month, 1));
+    return { kind, id: ymd(start).slice(0, 7), start, end: new Date(Date.UTC(year, month + 1, 1)) };
+  }
+  const midnight = Date.UTC(year, month, day);
+  if (kind === "DAY") {
+    const start = new Date(midnight);
+    return { kind, id: ymd(start), start, end: new Date(midnight + DAY_MS) };
+  }
+  // getUTCDay(): Sunday 0 … Saturday 6; days since Monday: Monday 0 … Sunday 6.
+  const sinceMonday = (now.getUTCDay() + 6) % 7;
+  const start = new Date(midnight - sinceMonday * DAY_MS);
+  return { kind, id: `W${ymd(start)}`, start, end: new Date(start.getTime() + 7 * DAY_MS) };
+}
+
+export function utcMonth(now: Date): UtcMonth {
+  return utcPeriod("MONTH", now);
+}
+
+/** "daily", "weekly", "monthly": the limit's adjective. */
+export function periodAdjective(kind: SpendPeriod): string {
+  return kind === "DAY" ? "daily" : kind === "WEEK" ? "weekly" : "monthly";
+}
+
+/** "today", "this week", "this month": the current period in a sentence. */
+export function periodThis(kind: SpendPeriod): string {
+  return kind === "DAY" ? "today" : kind === "WEEK" ? "this week" : "this month";
+}
+
+/** "day", "week", "month": the period's noun (also its name in GET /v1/key). */
+export function periodNoun(kind: SpendPeriod): string {
+  return kind.toLowerCase();
 }

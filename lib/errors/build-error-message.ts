@@ -1,4 +1,5 @@
 import { formatUsd } from "@/lib/billing/money";
+import { periodAdjective, periodThis } from "@/lib/billing/period";
 import type { ErrorCode } from "./error-codes";
 import type { GatewayErrorOptions, Instant, InvalidApiKeyReason } from "./error-details";
 import { ERROR_TABLE } from "./error-table";
@@ -91,7 +92,7 @@ const builders: Builders = {
   },
   model_not_found: ({ model }) =>
     `${model ? `The model "${echo(model)}" does not exist here` : "That model does not exist here"}. GET /v1/models lists the models your key can use.`,
-  api_key_quota_exceeded: ({ resetsAt, limitMicros, spentMicros, reservedMicros }) => {
+  api_key_quota_exceeded: ({ period = "MONTH", resetsAt, limitMicros, spentMicros, reservedMicros }) => {
     const when = iso(resetsAt);
     const limit = limitMicros === undefined ? "" : ` of ${formatUsd(limitMicros)}`;
     let left = "";
@@ -99,9 +100,9 @@ const builders: Builders = {
       const held = BigInt(reservedMicros ?? 0);
       const remaining = BigInt(limitMicros) - BigInt(spentMicros) - held;
       const heldText = held > 0n ? ` and ${formatUsd(held)} is held for requests still running` : "";
-      left = ` ${formatUsd(spentMicros)} was spent this month${heldText}, leaving ${formatUsd(remaining > 0n ? remaining : 0n)}, not enough for this request.`;
+      left = ` ${formatUsd(spentMicros)} was spent ${periodThis(period)}${heldText}, leaving ${formatUsd(remaining > 0n ? remaining : 0n)}, not enough for this request.`;
     }
-    return `This key has reached its monthly spend limit${limit}.${left} ${when ? `It resets at ${when}; until then, raise` : "Raise"} the limit in your dashboard or use another key.`;
+    return `This key has reached its ${periodAdjective(period)} spend limit${limit}.${left} ${when ? `It resets at ${when}; until then, raise` : "Raise"} the limit in your dashboard or use another key.`;
   },
   billing_shortfall: ({ balanceMicros, availableMicros }) => {
     const balance = balanceMicros === undefined ? "" : ` (${formatUsd(balanceMicros)})`;

@@ -26,8 +26,15 @@ export interface ErrorDetailsByCode {
   ip_not_allowed: { clientIp?: string };
   model_not_allowed: { model?: string; allowedModels?: readonly string[] };
   model_not_found: { model?: string };
-  // `spentMicros`: this month's settled spend; `reservedMicros`: held for requests still running.
-  api_key_quota_exceeded: { resetsAt?: Instant; limitMicros?: number | bigint; spentMicros?: number | bigint; reservedMicros?: number | bigint };
+  // `period`: the limit's UTC period (default MONTH); `resetsAt`: its end; `spentMicros`: the
+  // period's settled spend; `reservedMicros`: held for requests still running.
+  api_key_quota_exceeded: {
+    period?: "DAY" | "WEEK" | "MONTH";
+    resetsAt?: Instant;
+    limitMicros?: number | bigint;
+    spentMicros?: number | bigint;
+    reservedMicros?: number | bigint;
+  };
   // `availableMicros`: the balance not held by requests still running.
   billing_shortfall: { balanceMicros?: number | bigint; availableMicros?: number | bigint };
   // `resetsAt`: when the refusing window ends (the same moment as Retry-After).

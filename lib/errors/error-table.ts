@@ -150,11 +150,12 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     status: 402,
     openaiType: "insufficient_quota",
     anthropicType: "billing_error",
-    // A per-key quota that refills on its own at the start of the month: RESOURCE_EXHAUSTED.
+    // A per-key quota that refills on its own when its period ends: RESOURCE_EXHAUSTED.
     geminiStatus: "RESOURCE_EXHAUSTED",
-    title: "Monthly key limit reached",
-    meaning: "This key has spent its monthly limit. The limit resets at the start of each calendar month (UTC).",
-    whatToDo: "Wait for the reset time given in the error, raise or remove the key's monthly limit in your dashboard, or use another key.",
+    title: "Key spend limit reached",
+    meaning:
+      "This key has spent its limit for the period: a day, a week or a calendar month, as set for the key, in UTC (weeks start on Monday 00:00 UTC). The limit resets exactly when the period ends.",
+    whatToDo: "Wait for the reset time given in the error, raise or remove the key's spend limit on your order page, or use another key.",
   },
   billing_shortfall: {
     status: 402,

@@ -55,6 +55,11 @@ describe("GatewayError", () => {
     ).toBe(
       "This key has reached its monthly spend limit of $25.00. $24.90 was spent this month and $0.05 is held for requests still running, leaving $0.05, not enough for this request. It resets at 2025-04-01T00:00:00.000Z; until then, raise the limit in your dashboard or use another key.",
     );
+    expect(
+      new GatewayError("api_key_quota_exceeded", { period: "DAY", resetsAt: "2025-03-02T00:00:00Z", limitMicros: 2_000_000, spentMicros: 1_990_000 }).message,
+    ).toBe(
+      "This key has reached its daily spend limit of $2.00. $1.99 was spent today, leaving $0.01, not enough for this request. It resets at 2025-03-02T00:00:00.000Z; until then, raise the limit in your dashboard or use another key.",
+    );
     expect(new GatewayError("billing_shortfall", { balanceMicros: 1_234n }).message).toMatch(/balance \(\$0\.001234\)/);
     expect(new GatewayError("billing_shortfall", { balanceMicros: 2_000_000n, availableMicros: 500_000n }).message).toMatch(
       /balance \(\$2\.00\) cannot cover this request\. \$0\.50 of it is free; the rest is held for requests still running\. Credit does not renew/,

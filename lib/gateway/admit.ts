@@ -4,7 +4,7 @@ import { getDb } from "@/lib/db";
 import { GatewayError } from "@/lib/errors";
 import {
   getSpendStore,
-  readKeyMonthSpend,
+  readKeyPeriodSpend,
   readOrderBalance,
   SpendStoreUnavailableError,
   type Reservation,
@@ -133,7 +133,7 @@ interface AdmissionInput {
 
 /**
  * The last two checks of DESIGN.md's order, after the model: the key's rate limits, then its
- * monthly spend limit and the order's balance, reserved atomically before anything is forwarded
+ * spend limit (per UTC day, week or month) and the order's balance, reserved atomically before anything is forwarded
  * (so concurrent requests cannot overspend) and settled to the real cost afterwards.
  * A store that cannot be reached refuses the request: money is never spent unchecked.
  *
@@ -153,7 +153,7 @@ export function admitRequest(input: AdmissionInput): Admission | Promise<Admissi
   return rate instanceof Promise ? rate.then((r) => reserveSpend(input, r, prompt, outputTokens)) : reserveSpend(input, rate, prompt, outputTokens);
 }
 
-/** What a store seeds a key's order and month from: the same for every request of a cached key. */
+/** What a store seeds a key's order and period from: the same for every request of a cached key. */
 const seedsByKey = new WeakMap<GatewayKey, Pick<ReserveInput, "order" | "key">>();
 
 function spendSeeds(key: GatewayKey): Pick<ReserveInput, "order" | "key"> {
@@ -161,7 +161,11 @@ function spendSeeds(key: GatewayKey): Pick<ReserveInput, "order" | "key"> {
   if (!seeds) {
     seeds = {
       order: { hasCredit: key.plan.creditMicros > 0n, balanceMicros: () => readOrderBalance(getDb(), key.order.id) },
-      key: { monthlyLimitMicros: key.monthlyLimitMicros, spentThisMonthMicros: (month) => readKeyMonthSpend(getDb(), key.id, month) },
+      key: {
+        limitMicros: key.spendLimitMicros,
+        period: key.spendLimitPeriod,
+        spentInPeriodMicros: (period) => readKeyPeriodSpend(getDb(), key.id, period),
+      },
     };
     seedsByKey.set(key, seeds);
   }
@@ -181,7 +185,7 @@ function reserveSpend(input: AdmissionInput, rate: RateLimitDecision, prompt: Pr
     });
   }
   const price = input.catalog.prices.get(input.model);
-  const tracksMoney = input.billable && price && (key.plan.creditMicros > 0n || key.monthlyLimitMicros !== null);
+  const tracksMoney = input.billable && price && (key.plan.creditMicros > 0n || key.spendLimitMicros !== null);
   if (!tracksMoney) return admission(input.requestId, headers, rate, undefined);
   // The most the request can cost: its prompt's upper bound at the dearest input price (a cache
   // write may cost more than plain input), and every output token the client allows.
@@ -215,6 +219,7 @@ function afterReserve(requestId: string, headers: Record<string, string>, rate: 
   const error =
     r.code === "api_key_quota_exceeded"
       ? new GatewayError("api_key_quota_exceeded", {
+          period: r.period,
           resetsAt: r.resetsAt,
           limitMicros: r.limitMicros,
           spentMicros: r.spentMicros,

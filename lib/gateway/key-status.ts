@@ -1,7 +1,7 @@
 import "server-only";
 import { microsToUsdNumber } from "@/lib/billing/money";
-import { utcMonth } from "@/lib/billing/period";
-import { readKeyMonthUsage } from "@/lib/billing/spend";
+import { periodNoun, utcMonth, utcPeriod } from "@/lib/billing/period";
+import { readKeyPeriodSpend, readKeyPeriodUsage } from "@/lib/billing/spend";
 import { getDb } from "@/lib/db";
 import { runwayFromFacts } from "@/lib/usage";
 import { authenticate } from "./authenticate";
@@ -10,19 +10,24 @@ import { gatewayCatalog } from "./catalog";
 import { withGateway } from "./gateway-call";
 
 // GET /v1/key — the key's own status, so a client or a person with curl can check it: the order
-// window and what is left of it, the models it may call, its limits and this month's spend.
+// window and what is left of it, the models it may call, its limits, this month's usage and, for a
+// key with a spend limit, the spend in the limit's current UTC period (day, week or month).
 export function keyStatus(request: Request): Promise<Response> {
   return withGateway(request, { protocol: request.headers.has("anthropic-version") ? "anthropic" : "openai", endpoint: "/v1/key" }, async (call) => {
     const key = await authenticate(call);
     const db = getDb();
     const now = new Date();
     const month = utcMonth(now);
-    const [usage, order, catalog] = await Promise.all([
-      readKeyMonthUsage(db, key.id, month),
+    const period = utcPeriod(key.spendLimitPeriod, now);
+    const limit = key.spendLimitMicros;
+    const [usage, order, catalog, periodSpend] = await Promise.all([
+      readKeyPeriodUsage(db, key.id, month),
       db.order.findUniqueOrThrow({ where: { id: key.order.id }, select: { balanceMicros: true } }),
       gatewayCatalog(),
+      // The month's figure serves a monthly limit; a day or week is read on its own.
+      limit === null || period.kind === "MONTH" ? null : readKeyPeriodSpend(db, key.id, period),
     ]);
-    const spent = usage.costMicros;
+    const spentInPeriod = periodSpend ?? usage.costMicros;
     // What runs out first: reuses the order and month reads above; the recent spend is memoised briefly.
     const runway = await runwayFromFacts(
       db,
@@ -33,7 +38,7 @@ export function keyStatus(request: Request): Promise<Response> {
         balanceMicros: order.balanceMicros,
         planCreditMicros: key.plan.creditMicros,
       },
-      { id: key.id, monthlyLimitMicros: key.monthlyLimitMicros, spentThisMonthMicros: spent },
+      { id: key.id, spendLimitMicros: limit, spendLimitPeriod: key.spendLimitPeriod, spentInPeriodMicros: spentInPeriod },
       now,
     );
     const body = {
@@ -52,17 +57,29 @@ export function keyStatus(request: Request): Promise<Response> {
       limits: {
         requests_per_minute: key.rpmLimit ?? key.plan.rpm,
         tokens_per_minute: key.tpmLimit ?? key.plan.tpm,
-        monthly_spend_limit_usd: microsToUsdNumber(key.monthlyLimitMicros),
+        spend_limit_usd: microsToUsdNumber(limit),
+        spend_limit_period: limit === null ? null : periodNoun(period.kind),
         ip_allowlist: key.ipAllowlist,
       },
+      // The key's own spend limit in its current UTC period; null without one.
+      spend_limit:
+        limit === null
+          ? null
+          : {
+              limit_usd: microsToUsdNumber(limit),
+              period: periodNoun(period.kind),
+              period_start: period.start.toISOString(),
+              resets_at: period.end.toISOString(),
+              spend_usd: microsToUsdNumber(spentInPeriod),
+              remaining_usd: microsToUsdNumber(limit - spentInPeriod > 0n ? limit - spentInPeriod : 0n),
+            },
       usage_this_month: {
         period_start: month.start.toISOString(),
         resets_at: month.end.toISOString(),
         requests: usage.requests,
         input_tokens: Number(usage.inputTokens),
         output_tokens: Number(usage.outputTokens),
-        spend_usd: microsToUsdNumber(spent),
-        remaining_usd: key.monthlyLimitMicros === null ? null : microsToUsdNumber(key.monthlyLimitMicros - spent > 0n ? key.monthlyLimitMicros - spent : 0n),
+        spend_usd: microsToUsdNumber(usage.costMicros),
       },
       runway: {
         first: runway.first,

@@ -1,5 +1,5 @@
 import "server-only";
-import type { ApiKeyStatus, OrderState } from "@/lib/db/types";
+import type { ApiKeyStatus, OrderState, SpendLimitPeriod } from "@/lib/db/types";
 import type { Prisma } from "@/lib/db";
 import { getCachedKey, setCachedKey } from "./key-cache";
 
@@ -9,7 +9,9 @@ export interface GatewayKey {
   status: ApiKeyStatus;
   modelScope: string[];
   ipAllowlist: string[];
-  monthlyLimitMicros: bigint | null;
+  /** The key's own spend limit per UTC period; null: none. */
+  spendLimitMicros: bigint | null;
+  spendLimitPeriod: SpendLimitPeriod;
   /** Admin overrides of the plan's rate limits. */
   rpmLimit: number | null;
   tpmLimit: number | null;
@@ -38,7 +40,8 @@ export async function loadKeyByHmac(db: Prisma, hmac: string): Promise<GatewayKe
       status: true,
       modelScope: true,
       ipAllowlist: true,
-      monthlyLimitMicros: true,
+      spendLimitMicros: true,
+      spendLimitPeriod: true,
       rpmLimit: true,
       tpmLimit: true,
       expiresAt: true,
@@ -64,7 +67,8 @@ export async function loadKeyByHmac(db: Prisma, hmac: string): Promise<GatewayKe
         status: row.status,
         modelScope: row.modelScope,
         ipAllowlist: row.ipAllowlist,
-        monthlyLimitMicros: row.monthlyLimitMicros,
+        spendLimitMicros: row.spendLimitMicros,
+        spendLimitPeriod: row.spendLimitPeriod,
         rpmLimit: row.rpmLimit,
         tpmLimit: row.tpmLimit,
         expiresAt: row.expiresAt,

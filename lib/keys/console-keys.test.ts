@@ -162,7 +162,7 @@ describeEachEngine("console keys: find, disable, enable, delete", (engine) => {
     // Gone for every act, and shown as deleted.
     await expect(setKeyEnabled(t.db.prisma, { keyId: k.id, enabled: true, actor })).rejects.toThrow(/No API key/);
     await expect(deleteApiKey(t.db.prisma, { keyId: k.id, confirmLastFour: k.lastFour, reason: "x", actor })).rejects.toThrow(/No API key/);
-    await expect(setKeyLimits(t.db.prisma, { keyId: k.id, monthlyLimitUsd: 5, actor })).rejects.toThrow(/No key/);
+    await expect(setKeyLimits(t.db.prisma, { keyId: k.id, spendLimitUsd: 5, actor })).rejects.toThrow(/No key/);
     expect(await getConsoleKey(t.db.prisma, k.id)).toMatchObject({ status: "DELETED" });
   });
 
@@ -175,9 +175,9 @@ describeEachEngine("console keys: find, disable, enable, delete", (engine) => {
     });
     // The new key is for the buyer's reveal: nothing of it is returned to the console.
     expect(rotated.key).toBeUndefined();
-    await setKeyLimits(t.db.prisma, { keyId: rotated.newKeyId, monthlyLimitUsd: 12.5, ipAllowlist: ["203.0.113.0/24"], reason: "budget", actor });
+    await setKeyLimits(t.db.prisma, { keyId: rotated.newKeyId, spendLimitUsd: 12.5, ipAllowlist: ["203.0.113.0/24"], reason: "budget", actor });
     expect(await t.db.prisma.auditLog.findFirst({ where: { action: "api_key.limits_changed", targetId: rotated.newKeyId } })).toMatchObject({
-      details: { reason: "budget", monthlyLimitMicros: "12500000", ipAllowlist: ["203.0.113.0/24"] },
+      details: { reason: "budget", spendLimitMicros: "12500000", ipAllowlist: ["203.0.113.0/24"] },
     });
   });
 });

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import type { ApiKeyStatus, PrismaTypes } from "@/lib/db/types";
+import type { ApiKeyStatus, PrismaTypes, SpendLimitPeriod } from "@/lib/db/types";
 import type { Prisma } from "@/lib/db";
 import { beyond, decodeCursor, encodeCursor, listQuerySchema, textFilterSchema, toPage, type Page } from "@/lib/pagination";
 import { orderStatus, type OrderStatus } from "@/lib/time/order-status";
@@ -42,7 +42,8 @@ export interface ConsoleKeySummary {
   customerName: string;
   emails: string[];
   modelScope: string[];
-  monthlyLimitMicros: bigint | null;
+  spendLimitMicros: bigint | null;
+  spendLimitPeriod: SpendLimitPeriod;
   rpmLimit: number | null;
   tpmLimit: number | null;
   ipAllowlist: string[];
@@ -80,7 +81,8 @@ const summarySelect = {
   status: true,
   expiresAt: true,
   modelScope: true,
-  monthlyLimitMicros: true,
+  spendLimitMicros: true,
+  spendLimitPeriod: true,
   rpmLimit: true,
   tpmLimit: true,
   ipAllowlist: true,
@@ -114,7 +116,8 @@ function toSummary(row: SummaryRow, now: Date): ConsoleKeySummary {
     customerName: row.order.customer.name,
     emails: row.order.customer.users.map((u) => u.email),
     modelScope: row.modelScope,
-    monthlyLimitMicros: row.monthlyLimitMicros,
+    spendLimitMicros: row.spendLimitMicros,
+    spendLimitPeriod: row.spendLimitPeriod,
     rpmLimit: row.rpmLimit,
     tpmLimit: row.tpmLimit,
     ipAllowlist: row.ipAllowlist,

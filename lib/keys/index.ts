@@ -13,6 +13,16 @@ export {
 export { keyDisplayStatus, type KeyDisplayStatus } from "./key-display-status";
 export { KeyLimitsError, keyLimitsSchema, setKeyLimits, type KeyLimitsInput } from "./set-key-limits";
 export {
+  allowlistProblems,
+  MAX_ALLOWLIST_ENTRIES,
+  MAX_KEY_NAME_LENGTH,
+  MAX_SPEND_LIMIT_USD,
+  modelsOutsidePlan,
+  SPEND_LIMIT_PERIODS,
+  spendLimitText,
+  type SpendLimitPeriodName,
+} from "./key-limit-rules";
+export {
   getConsoleKey,
   KEY_STATUSES,
   keyListQuerySchema,
@@ -22,3 +32,7 @@ export {
   type KeyListQuery,
 } from "./console-keys";
 export { deleteApiKey, KeyStatusError, setKeyEnabled } from "./set-key-status";
+export { LIVE_KEY_STATUSES } from "./live-keys";
+export { createOwnApiKey, KeyCreationRefusedError, type KeyCreationRefusal } from "./create-own-api-key";
+export { KeySettingsError, updateOwnKeySettings, type OwnKeySettings } from "./update-own-key-settings";
+export { getOwnKeySettings, type OwnKeySettingsView } from "./get-own-key-settings";

@@ -1,5 +1,5 @@
 import "server-only";
-import type { ApiKeyStatus } from "@/lib/db/types";
+import type { ApiKeyStatus, SpendLimitPeriod } from "@/lib/db/types";
 import type { Prisma } from "@/lib/db";
 
 export interface OrderKeyView {
@@ -17,6 +17,11 @@ export interface OrderKeyView {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   createdAt: Date;
+  /** The key's own limits (not secrets): shown on its card. */
+  modelScope: string[];
+  spendLimitMicros: bigint | null;
+  spendLimitPeriod: SpendLimitPeriod;
+  ipAllowlist: string[];
 }
 
 /** An order's keys for the buyer's page, newest first; deleted keys are left out. No secret leaves here. */
@@ -38,6 +43,10 @@ export async function listOrderKeys(db: Prisma, orderId: string): Promise<OrderK
       expiresAt: true,
       lastUsedAt: true,
       createdAt: true,
+      modelScope: true,
+      spendLimitMicros: true,
+      spendLimitPeriod: true,
+      ipAllowlist: true,
     },
   });
   return keys.map(({ revealCiphertext, ...k }) => ({ ...k, revealable: revealCiphertext !== null && k.status === "ACTIVE" }));

@@ -70,7 +70,8 @@ export async function rotateApiKey(
         hmac: true,
         status: true,
         modelScope: true,
-        monthlyLimitMicros: true,
+        spendLimitMicros: true,
+        spendLimitPeriod: true,
         ipAllowlist: true,
         expiresAt: true,
         lastFour: true,
@@ -81,7 +82,7 @@ export async function rotateApiKey(
     const issued = await issueApiKey(tx, { orderId: old.orderId, name: old.name, delivery: input.delivery, keys: input.keys, expiresAt: old.expiresAt, now });
     await tx.apiKey.update({
       where: { id: issued.id },
-      data: { modelScope: old.modelScope, monthlyLimitMicros: old.monthlyLimitMicros, ipAllowlist: old.ipAllowlist },
+      data: { modelScope: old.modelScope, spendLimitMicros: old.spendLimitMicros, spendLimitPeriod: old.spendLimitPeriod, ipAllowlist: old.ipAllowlist },
     });
     // Guarded by status: of two rotations racing, one replaces the key and the other rolls back.
     const replaced = await tx.apiKey.updateMany({

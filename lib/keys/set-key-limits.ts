@@ -6,7 +6,7 @@ import type { Prisma } from "@/lib/db";
 import { invalidateKey } from "@/lib/gateway/key-cache";
 import { getSpendStore } from "@/lib/billing/spend";
 import { usdToMicros } from "@/lib/billing/money";
-import { parseTrustedProxies } from "@/lib/server/trusted-proxies";
+import { allowlistProblems, MAX_SPEND_LIMIT_USD, modelsOutsidePlan, SPEND_LIMIT_PERIODS } from "./key-limit-rules";
 
 export class KeyLimitsError extends Error {
   constructor(message: string) {
@@ -23,7 +23,10 @@ export const keyLimitsSchema = z.object({
     .array(safeText({ trim: true }).min(1).max(200))
     .nullable()
     .optional(),
-  monthlyLimitUsd: z.number().nonnegative().max(1_000_000).nullable().optional(),
+  /** The spend limit per `spendLimitPeriod`, in dollars; null: none. */
+  spendLimitUsd: z.number().positive().max(MAX_SPEND_LIMIT_USD).nullable().optional(),
+  /** The limit's UTC period: a day, a week from Monday 00:00 UTC, a calendar month. */
+  spendLimitPeriod: z.enum(SPEND_LIMIT_PERIODS).optional(),
   /** CIDRs or single IPs, IPv4 or IPv6; [] or null: any IP. */
   ipAllowlist: z.array(z.string().trim().min(1)).nullable().optional(),
   rpm: z.number().int().min(1).max(1_000_000).nullable().optional(),
@@ -33,33 +36,40 @@ export const keyLimitsSchema = z.object({
 export type KeyLimitsInput = z.input<typeof keyLimitsSchema>;
 
 /**
- * Sets a key's own limits within its plan: model scope, monthly spend limit, IP allowlist and
- * (admins) rate overrides. Validated here, whoever calls; audited; the gateway sees the change at
- * once (cache invalidated on every instance).
+ * Sets a key's own limits within its plan: model scope, spend limit and its period, IP allowlist
+ * and (admins) rate overrides. Validated here, whoever calls; audited; the gateway sees the change
+ * at once (cache invalidated on every instance).
  */
 export async function setKeyLimits(db: Prisma, input: KeyLimitsInput & { actor: Actor; reason?: string | null }) {
   const p = keyLimitsSchema.parse(input);
   const key = await db.apiKey.findUnique({
     where: { id: p.keyId },
-    select: { id: true, hmac: true, orderId: true, status: true, monthlyLimitMicros: true, order: { select: { plan: { select: { models: true } } } } },
+    select: {
+      id: true,
+      hmac: true,
+      orderId: true,
+      status: true,
+      spendLimitMicros: true,
+      spendLimitPeriod: true,
+      order: { select: { plan: { select: { models: true } } } },
+    },
   });
   if (!key || key.status === "DELETED") throw new KeyLimitsError(`No key with the id ${p.keyId}.`);
   const data: Record<string, unknown> = {};
   if (p.modelScope !== undefined) {
     const scope = [...new Set(p.modelScope ?? [])];
-    const outside = scope.filter((m) => !key.order.plan.models.includes(m));
+    const outside = modelsOutsidePlan(scope, key.order.plan.models);
     if (outside.length) throw new KeyLimitsError(`Not in the plan: ${outside.join(", ")}. The plan offers: ${key.order.plan.models.join(", ")}.`);
     data.modelScope = scope;
   }
   if (p.ipAllowlist !== undefined) {
     const list = [...new Set(p.ipAllowlist ?? [])];
-    if (list.length) {
-      const parsed = parseTrustedProxies(list.join(","));
-      if (!parsed.ok) throw new KeyLimitsError(parsed.error.replace(/^TRUSTED_PROXIES/, "The IP allowlist"));
-    }
+    const problems = allowlistProblems(list);
+    if (problems.length) throw new KeyLimitsError(`The IP allowlist: ${problems.join(" ")}`);
     data.ipAllowlist = list;
   }
-  if (p.monthlyLimitUsd !== undefined) data.monthlyLimitMicros = p.monthlyLimitUsd === null ? null : usdToMicros(p.monthlyLimitUsd);
+  if (p.spendLimitUsd !== undefined) data.spendLimitMicros = p.spendLimitUsd === null ? null : usdToMicros(p.spendLimitUsd);
+  if (p.spendLimitPeriod !== undefined) data.spendLimitPeriod = p.spendLimitPeriod;
   if (p.rpm !== undefined) data.rpmLimit = p.rpm;
   if (p.tpm !== undefined) data.tpmLimit = p.tpm;
   if (Object.keys(data).length === 0) throw new KeyLimitsError("Nothing to change.");
@@ -68,7 +78,7 @@ export async function setKeyLimits(db: Prisma, input: KeyLimitsInput & { actor: 
     const row = await tx.apiKey.update({
       where: { id: key.id },
       data,
-      select: { id: true, modelScope: true, monthlyLimitMicros: true, ipAllowlist: true, rpmLimit: true, tpmLimit: true },
+      select: { id: true, modelScope: true, spendLimitMicros: true, spendLimitPeriod: true, ipAllowlist: true, rpmLimit: true, tpmLimit: true },
     });
     await recordAudit(tx, {
       actor: input.actor,
@@ -83,7 +93,22 @@ export async function setKeyLimits(db: Prisma, input: KeyLimitsInput & { actor: 
     return row;
   });
   invalidateKey(key.hmac);
-  // A monthly limit the key did not have: its spend was not tracked, so re-read it.
-  if (key.monthlyLimitMicros === null && updated.monthlyLimitMicros !== null) await getSpendStore().invalidateKey({ orderId: key.orderId, keyId: key.id });
+  await refreshKeySpend({ orderId: key.orderId, keyId: key.id, before: key, after: updated });
   return updated;
+}
+
+/**
+ * A limit the key did not have, or a new period: the key's spend in that period was not tracked
+ * by the spend store, so it must be re-read from the database by the next request.
+ */
+export async function refreshKeySpend(input: {
+  orderId: string;
+  keyId: string;
+  before: { spendLimitMicros: bigint | null; spendLimitPeriod: string };
+  after: { spendLimitMicros: bigint | null; spendLimitPeriod: "DAY" | "WEEK" | "MONTH" };
+}): Promise<void> {
+  const { before, after } = input;
+  if (after.spendLimitMicros === null) return;
+  if (before.spendLimitMicros !== null && before.spendLimitPeriod === after.spendLimitPeriod) return;
+  await getSpendStore().invalidateKey({ orderId: input.orderId, keyId: input.keyId, period: after.spendLimitPeriod });
 }

@@ -183,7 +183,7 @@ describe("the notification sweep [pglite]", () => {
     const now = new Date("2027-03-10T10:00:00Z");
     const day = new Date("2027-03-10T00:00:00Z");
     const o = await buyer(db(), "cora@example.com", "MK-C1", at(now, -5 * DAY), at(now, 40 * DAY));
-    await db().apiKey.update({ where: { id: o.keyId }, data: { monthlyLimitMicros: 8_000_000n } });
+    await db().apiKey.update({ where: { id: o.keyId }, data: { spendLimitMicros: 8_000_000n } });
     const mine = () =>
       sent
         .splice(0)
@@ -289,7 +289,7 @@ describeOnPostgres("the notification sweep on two instances", () => {
     };
     const buyers = [];
     for (let i = 0; i < 8; i++) buyers.push(await buyer(t.db.prisma, `b${i}@example.com`, `MK-P${i}`, at(end, -30 * DAY), end));
-    await t.db.prisma.apiKey.update({ where: { id: buyers[0]!.keyId }, data: { monthlyLimitMicros: 1_000_000n } });
+    await t.db.prisma.apiKey.update({ where: { id: buyers[0]!.keyId }, data: { spendLimitMicros: 1_000_000n } });
     const times = [-7 * DAY + 60_000, -7 * DAY + 120_000, -20 * HOUR, -20 * HOUR + 30_000, -10 * 60_000, 5 * 60_000, 10 * 60_000];
     let sent = 0;
     for (const [i, offset] of times.entries()) {

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/lib/db";
-import { listOrderKeys, type OrderKeyView } from "@/lib/keys";
+import { LIVE_KEY_STATUSES, listOrderKeys, type OrderKeyView } from "@/lib/keys";
 import { orderStatus, type OrderStatus } from "@/lib/time/order-status";
 
 export interface OrderView {
@@ -10,9 +10,15 @@ export interface OrderView {
   accessStart: Date;
   accessEnd: Date;
   endedAt: Date | null;
-  plan: { name: string; models: string[]; selfRotate: boolean; rpm: number; tpm: number | null };
-  /** The key in use (newest ACTIVE, else the newest), then the keys it replaced. */
-  currentKey: OrderKeyView | null;
+  plan: { name: string; models: string[]; selfRotate: boolean; rpm: number; tpm: number | null; maxKeysPerOrder: number };
+  /**
+   * The keys in use, oldest first: the live ones (active or disabled); without any, the newest key
+   * of any status, so the page still shows what became of it.
+   */
+  keys: OrderKeyView[];
+  /** How many keys count toward the plan's keys per order (see LIVE_KEY_STATUSES). */
+  liveKeyCount: number;
+  /** The keys replaced or ended before, newest first. */
   previousKeys: OrderKeyView[];
 }
 
@@ -27,10 +33,14 @@ export async function getOrderView(db: Prisma, order: { id: string; planId: stri
       where: { id: order.id },
       select: { id: true, marketplaceOrderId: true, accessStart: true, accessEnd: true, state: true, endedAt: true },
     }),
-    db.plan.findUniqueOrThrow({ where: { id: order.planId }, select: { name: true, models: true, selfRotate: true, rpm: true, tpm: true } }),
+    db.plan.findUniqueOrThrow({
+      where: { id: order.planId },
+      select: { name: true, models: true, selfRotate: true, rpm: true, tpm: true, maxKeysPerOrder: true },
+    }),
     listOrderKeys(db, order.id),
   ]);
-  const currentKey = keys.find((k) => k.status === "ACTIVE") ?? keys[0] ?? null;
+  const live = keys.filter((k) => (LIVE_KEY_STATUSES as readonly string[]).includes(k.status)).reverse();
+  const shown = live.length > 0 ? live : keys.slice(0, 1);
   return {
     id: full.id,
     marketplaceOrderId: full.marketplaceOrderId,
@@ -39,7 +49,8 @@ export async function getOrderView(db: Prisma, order: { id: string; planId: stri
     accessEnd: full.accessEnd,
     endedAt: full.endedAt,
     plan,
-    currentKey,
-    previousKeys: keys.filter((k) => k !== currentKey),
+    keys: shown,
+    liveKeyCount: live.length,
+    previousKeys: keys.filter((k) => !shown.includes(k)),
   };
 }

@@ -1,6 +1,6 @@
 import "server-only";
-import { utcMonth } from "@/lib/billing/period";
-import { readKeyMonthSpend } from "@/lib/billing/spend";
+import { utcPeriod, type SpendPeriod } from "@/lib/billing/period";
+import { readKeyPeriodSpend } from "@/lib/billing/spend";
 import type { Prisma } from "@/lib/db";
 import { processSingleton } from "@/lib/server/process-singleton";
 import { computeRunway, RUNWAY_RATE_DAYS, type Runway } from "./runway";
@@ -9,7 +9,7 @@ const DAY = 24 * 60 * 60 * 1000;
 
 /**
  * Spend over the rate window, per order or key, remembered briefly: `GET /v1/key` may be polled (a
- * status line every few seconds). The memo is keyed by the order's balance and the key's month
+ * status line every few seconds). The memo is keyed by the order's balance and the key's period
  * spend too, so any settled spend on a plan with credit or a key with a limit reads afresh.
  */
 const RECENT_SPEND_TTL_MS = 15_000;
@@ -54,18 +54,19 @@ export interface RunwayOrderFacts {
 
 export interface RunwayKeyFacts {
   id: string;
-  monthlyLimitMicros: bigint | null;
-  /** This month's spend when the caller has read it already. */
-  spentThisMonthMicros?: bigint;
+  spendLimitMicros: bigint | null;
+  spendLimitPeriod: SpendPeriod;
+  /** The spend in the limit's current period when the caller has read it already. */
+  spentInPeriodMicros?: bigint;
 }
 
 /** The runway of an order and (optionally) one of its keys, from facts the caller already holds plus the recent spend. */
 export async function runwayFromFacts(db: Prisma, order: RunwayOrderFacts, key: RunwayKeyFacts | null, now: Date = new Date()): Promise<Runway> {
   const since = rateWindowStart(now, order.accessStart);
-  const month = utcMonth(now);
-  const withLimit = key !== null && key.monthlyLimitMicros !== null;
-  const keyMonth = withLimit ? (key.spentThisMonthMicros ?? (await readKeyMonthSpend(db, key.id, month))) : 0n;
-  const version = `${order.balanceMicros}|${keyMonth}`;
+  const withLimit = key !== null && key.spendLimitMicros !== null;
+  const period = utcPeriod(key?.spendLimitPeriod ?? "MONTH", now);
+  const keySpent = withLimit ? (key.spentInPeriodMicros ?? (await readKeyPeriodSpend(db, key.id, period))) : 0n;
+  const version = `${order.balanceMicros}|${period.id}|${keySpent}`;
   const [orderSpend, keySpend] = await Promise.all([
     recentSpend(db, { orderId: order.id }, since, now, version),
     withLimit ? recentSpend(db, { apiKeyId: key.id }, since, now, version) : Promise.resolve(0n),
@@ -77,14 +78,16 @@ export async function runwayFromFacts(db: Prisma, order: RunwayOrderFacts, key: 
     credit: order.planCreditMicros > 0n ? { balanceMicros: order.balanceMicros } : null,
     orderSpendMicros: orderSpend,
     keySpendMicros: keySpend,
-    keyLimit: withLimit ? { limitMicros: key.monthlyLimitMicros!, spentThisMonthMicros: keyMonth, resetsAt: month.end } : null,
+    keyLimit: withLimit ? { limitMicros: key.spendLimitMicros!, period: period.kind, spentInPeriodMicros: keySpent, resetsAt: period.end } : null,
     rateSince: since,
   });
 }
 
 /**
- * The runway of one of the buyer's orders (with its current key's monthly limit), or null when the
- * order is not the account's. Cancelled and refunded orders end at `endedAt`.
+ * The runway of one of the buyer's orders, or null when the order is not the account's. With one
+ * active key its spend limit counts too; with several, the order's sentence would not say which
+ * key it meant, so only access and credit count (each key's card shows its own limit). Cancelled
+ * and refunded orders end at `endedAt`.
  */
 export async function loadOrderRunway(db: Prisma, input: { customerId: string; orderId: string; now?: Date }): Promise<Runway | null> {
   const now = input.now ?? new Date();
@@ -101,8 +104,8 @@ export async function loadOrderRunway(db: Prisma, input: { customerId: string; o
       apiKeys: {
         where: { status: "ACTIVE", deletedAt: null },
         orderBy: { createdAt: "desc" },
-        take: 1,
-        select: { id: true, monthlyLimitMicros: true },
+        take: 2,
+        select: { id: true, spendLimitMicros: true, spendLimitPeriod: true },
       },
     },
   });
@@ -113,7 +116,7 @@ export async function loadOrderRunway(db: Prisma, input: { customerId: string; o
   return runwayFromFacts(
     db,
     { id: order.id, accessStart: order.accessStart, accessEnd, balanceMicros: order.balanceMicros, planCreditMicros: order.plan.creditMicros },
-    order.apiKeys[0] ?? null,
+    order.apiKeys.length === 1 ? order.apiKeys[0]! : null,
     now,
   );
 }

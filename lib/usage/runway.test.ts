@@ -54,11 +54,11 @@ describe("computeRunway", () => {
 
   it("key limit already reached: says when it resets", () => {
     const resetsAt = new Date("2027-01-01T00:00:00Z");
-    const keyLimit = { limitMicros: 5n * M, spentThisMonthMicros: 5n * M, resetsAt };
+    const keyLimit = { limitMicros: 5n * M, spentInPeriodMicros: 5n * M, resetsAt };
     const r = computeRunway(input({ credit: null, keyLimit, accessEnd: new Date(now.getTime() + 40 * DAY) }));
     expect(r).toMatchObject({ first: "key_limit", reached: true });
     expect(r.keyLimitResetsAt).toEqual(resetsAt);
-    expect(r.sentence).toBe("This key has reached its monthly spend limit until it resets in 27 days (2027-01-01, UTC); access ends in 40 days.");
+    expect(r.sentence).toBe("This key has reached its monthly spend limit until it resets in 27 days (2027-01-01 00:00 UTC); access ends in 40 days.");
     // Resetting after the access ends is no comfort: the sentence says so.
     expect(computeRunway(input({ credit: null, keyLimit })).sentence).toBe(
       "This key has reached its monthly spend limit, which resets after your access ends; access ends in 23 days.",
@@ -67,17 +67,25 @@ describe("computeRunway", () => {
 
   it("key limit reached at the current rate before its reset and before the credit", () => {
     const resetsAt = new Date("2027-01-01T00:00:00Z");
-    const r = computeRunway(input({ credit: { balanceMicros: 100n * M }, keyLimit: { limitMicros: 10n * M, spentThisMonthMicros: 7n * M, resetsAt } }));
+    const r = computeRunway(input({ credit: { balanceMicros: 100n * M }, keyLimit: { limitMicros: 10n * M, spentInPeriodMicros: 7n * M, resetsAt } }));
     expect(r.first).toBe("key_limit");
     expect(r.endsAt.getTime()).toBe(now.getTime() + 3 * DAY);
     expect(r.sentence).toBe(
-      "This key reaches its monthly spend limit in about 3 days at your current rate (it resets 2027-01-01, UTC); access ends in 23 days.",
+      "This key reaches its monthly spend limit in about 3 days at your current rate (it resets 2027-01-01 00:00 UTC); access ends in 23 days.",
+    );
+  });
+
+  it("names the limit's period: a daily limit reached resets at the next UTC midnight", () => {
+    const resetsAt = new Date("2026-12-06T00:00:00Z");
+    const keyLimit = { limitMicros: 2n * M, period: "DAY" as const, spentInPeriodMicros: 2n * M, resetsAt };
+    expect(computeRunway(input({ credit: null, keyLimit, now: new Date("2026-12-05T20:00:00Z") })).sentence).toMatch(
+      /^This key has reached its daily spend limit until it resets in 4 hours \(2026-12-06 00:00 UTC\);/,
     );
   });
 
   it("a key limit that would only be reached after it resets does not count", () => {
     const resetsAt = new Date(now.getTime() + 2 * DAY);
-    const r = computeRunway(input({ credit: null, keyLimit: { limitMicros: 10n * M, spentThisMonthMicros: 7n * M, resetsAt } }));
+    const r = computeRunway(input({ credit: null, keyLimit: { limitMicros: 10n * M, spentInPeriodMicros: 7n * M, resetsAt } }));
     expect(r.first).toBe("access");
     expect(r.keyLimitReachedAt).toBeNull();
   });
@@ -122,7 +130,7 @@ describe("computeRunway", () => {
               accessEnd,
               credit: balance === null ? null : { balanceMicros: balance },
               orderSpendMicros: spend,
-              keyLimit: limit && { limitMicros: limit.limit, spentThisMonthMicros: limit.spent, resetsAt: new Date(now.getTime() + limit.resetIn) },
+              keyLimit: limit && { limitMicros: limit.limit, spentInPeriodMicros: limit.spent, resetsAt: new Date(now.getTime() + limit.resetIn) },
               rateSince: new Date(now.getTime() - windowMs),
             }),
           );

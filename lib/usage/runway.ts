@@ -1,7 +1,9 @@
 import { formatUsd } from "@/lib/billing/money";
+import { periodAdjective, type SpendPeriod } from "@/lib/billing/period";
 
 // What runs out first for an order (and one of its keys), and when: the access window, the
-// order's credit at the recent spending rate, or the key's monthly spend limit before it resets.
+// order's credit at the recent spending rate, or the key's spend limit (per UTC day, week or month)
+// before it resets.
 // Pure: the loader (load-runway.ts) reads the numbers, this decides and words them.
 
 export type RunwayLimit = "access" | "credit" | "key_limit";
@@ -21,8 +23,8 @@ export interface RunwayInput {
   credit: { balanceMicros: bigint } | null;
   /** The order's spend over the measured window (`rateSince` to `now`). */
   orderSpendMicros: bigint;
-  /** The key's monthly spend limit and this month's spend; null without a limit. */
-  keyLimit: { limitMicros: bigint; spentThisMonthMicros: bigint; resetsAt: Date } | null;
+  /** The key's spend limit, its period (default MONTH), the period's spend and its end; null without a limit. */
+  keyLimit: { limitMicros: bigint; period?: SpendPeriod; spentInPeriodMicros: bigint; resetsAt: Date } | null;
   /** The key's spend over the measured window; defaults to the order's. */
   keySpendMicros?: bigint;
   /** Start of the window the spend was measured over (at most RUNWAY_RATE_DAYS before `now`). */
@@ -34,7 +36,7 @@ export interface Runway {
   first: RunwayLimit;
   /** When it runs out (or ran out: `now` when already used up). */
   endsAt: Date;
-  /** When the key's monthly limit resets (start of the next UTC month); null without a limit. */
+  /** When the key's limit resets (the start of its next UTC period); null without a limit. */
   keyLimitResetsAt: Date | null;
   /** Whether `first` has already run out. */
   reached: boolean;
@@ -86,9 +88,9 @@ export function computeRunway(input: RunwayInput): Runway {
   const creditEndsAt = input.credit ? exhaustion(now, input.credit.balanceMicros, input.orderSpendMicros, windowMs) : null;
   let keyLimitReachedAt: Date | null = null;
   if (input.keyLimit) {
-    const left = input.keyLimit.limitMicros - input.keyLimit.spentThisMonthMicros;
+    const left = input.keyLimit.limitMicros - input.keyLimit.spentInPeriodMicros;
     const at = exhaustion(now, left, input.keySpendMicros ?? input.orderSpendMicros, windowMs);
-    // Reached only if it happens before the limit resets; afterwards the month starts again.
+    // Reached only if it happens before the limit resets; afterwards a new period starts.
     if (at && at.getTime() < input.keyLimit.resetsAt.getTime()) keyLimitReachedAt = at;
   }
 
@@ -151,14 +153,17 @@ export function computeRunway(input: RunwayInput): Runway {
   }
 
   const resetsAt = input.keyLimit!.resetsAt;
+  const limitName = `${periodAdjective(input.keyLimit!.period ?? "MONTH")} spend limit`;
   const resetIn = formatSpan(resetsAt.getTime() - now.getTime());
+  // Periods start at a UTC midnight, so the day names the instant.
+  const resetAt = `${utcDay(resetsAt)} 00:00 UTC`;
   const afterAccess = resetsAt.getTime() >= accessEnd.getTime();
   if (reached) {
     const sentence = afterAccess
-      ? `This key has reached its monthly spend limit, which resets after your access ends; ${accessClause}.`
-      : `This key has reached its monthly spend limit until it resets in ${resetIn} (${utcDay(resetsAt)}, UTC); ${accessClause}.`;
+      ? `This key has reached its ${limitName}, which resets after your access ends; ${accessClause}.`
+      : `This key has reached its ${limitName} until it resets in ${resetIn} (${resetAt}); ${accessClause}.`;
     return { first: "key_limit", endsAt: winner.at, reached, sentence, dailyRateMicros, creditEndsAt, keyLimitReachedAt, keyLimitResetsAt };
   }
-  const sentence = `This key reaches its monthly spend limit in ${formatSpan(winner.at.getTime() - now.getTime(), true)} at your current rate (it resets ${utcDay(resetsAt)}, UTC); ${accessClause}.`;
+  const sentence = `This key reaches its ${limitName} in ${formatSpan(winner.at.getTime() - now.getTime(), true)} at your current rate (it resets ${resetAt}); ${accessClause}.`;
   return { first: "key_limit", endsAt: winner.at, reached, sentence, dailyRateMicros, creditEndsAt, keyLimitReachedAt, keyLimitResetsAt };
 }

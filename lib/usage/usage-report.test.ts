@@ -5,6 +5,7 @@ import { createOrder } from "@/lib/orders";
 import { seed } from "@/lib/seed";
 import { createTestDatabase, describeEachEngine, type TestDatabase } from "@/test/databases";
 import { usageRecord } from "@/test/usage-record";
+import { issueApiKey } from "@/lib/keys/issue-api-key";
 import { loadOrderRunway } from "./load-runway";
 import { readUsageReport, usageQuerySchema } from "./usage-report";
 
@@ -86,5 +87,14 @@ describeEachEngine("usage report and runway from the daily rollups", (engine) =>
     expect(runway!.dailyRateMicros).toBeGreaterThan(0n);
     expect(runway!.sentence).toMatch(/^Access ends in (about )?\d+ days; your credit lasts beyond that at your current rate\.$/);
     expect(await loadOrderRunway(t.db.prisma, { customerId: a.customerId, orderId: b.order.id, now })).toBeNull();
+  });
+
+  it("counts the key's own limit in the order's runway only while the order has one active key", async () => {
+    await t.db.prisma.apiKey.update({ where: { id: a.apiKey.id }, data: { spendLimitMicros: 400n, spendLimitPeriod: "DAY" } });
+    const one = await loadOrderRunway(t.db.prisma, { customerId: a.customerId, orderId: a.order.id, now });
+    expect(one).toMatchObject({ first: "key_limit", reached: true });
+    expect(one!.sentence).toMatch(/^This key has reached its daily spend limit until it resets in .* \(\d{4}-\d{2}-\d{2} 00:00 UTC\);/);
+    await issueApiKey(t.db.prisma, { orderId: a.order.id, name: "Second", delivery: "reveal", keys });
+    expect(await loadOrderRunway(t.db.prisma, { customerId: a.customerId, orderId: a.order.id, now })).toMatchObject({ first: "access" });
   });
 });

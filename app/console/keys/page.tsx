@@ -19,7 +19,7 @@ const STATUS_LABELS = { ACTIVE: "Active", DISABLED: "Disabled", REPLACED: "Repla
 function limitsText(key: ConsoleKeySummary): string {
   const parts = [
     key.modelScope.length ? `${key.modelScope.length} model${key.modelScope.length === 1 ? "" : "s"}` : "all plan models",
-    key.monthlyLimitMicros !== null ? `${formatUsd(key.monthlyLimitMicros)}/month` : null,
+    key.spendLimitMicros !== null ? `${formatUsd(key.spendLimitMicros)}/${key.spendLimitPeriod.toLowerCase()}` : null,
     key.ipAllowlist.length ? `${key.ipAllowlist.length} IP range${key.ipAllowlist.length === 1 ? "" : "s"}` : null,
     key.rpmLimit !== null ? `${key.rpmLimit} rpm` : null,
     key.tpmLimit !== null ? `${key.tpmLimit} tpm` : null,

@@ -10,7 +10,7 @@ import { usageRecord } from "@/test/usage-record";
 import { utcMonth } from "@/lib/billing/period";
 import { MemorySpendStore, RedisSpendStore, type SpendStore } from "./spend";
 import { changeOrderBalance, ledgerBalance } from "@/lib/billing/ledger";
-import { readKeyMonthSpend, readOrderBalance } from "./spend-readers";
+import { readKeyPeriodSpend, readOrderBalance } from "./spend-readers";
 
 const secret = "d".repeat(40);
 const keys = deriveSecretKeys(secret);
@@ -64,8 +64,9 @@ describeEachEngine("spend limits against the database", (engine) => {
         },
       };
       const key = {
-        monthlyLimitMicros: 1000n * M,
-        spentThisMonthMicros: (month: Parameters<typeof readKeyMonthSpend>[2]) => readKeyMonthSpend(db, keyId, month),
+        limitMicros: 1000n * M,
+        period: "MONTH" as const,
+        spentInPeriodMicros: (month: Parameters<typeof readKeyPeriodSpend>[2]) => readKeyPeriodSpend(db, keyId, month),
       };
 
       const estimate = credit / 10n;
@@ -98,7 +99,7 @@ describeEachEngine("spend limits against the database", (engine) => {
       expect(await ledgerBalance(db, orderId)).toBe(expected);
       expect(await readOrderBalance(db, orderId)).toBe(expected);
       expect((await store.snapshot({ orderId, keyId })).order).toEqual({ balanceMicros: expected, reservedMicros: 0n });
-      expect(await readKeyMonthSpend(db, keyId, utcMonth(new Date()))).toBe(spent);
+      expect(await readKeyPeriodSpend(db, keyId, utcMonth(new Date()))).toBe(spent);
       expect((await store.snapshot({ orderId, keyId })).key).toMatchObject({ spentMicros: spent, reservedMicros: 0n });
 
       // A store that starts from the database (a restart, another process) sees the same figures.

@@ -1,4 +1,4 @@
-import { utcMonth, type UtcMonth } from "@/lib/billing/period";
+import { utcPeriod, type SpendPeriod, type UtcPeriod } from "@/lib/billing/period";
 import {
   checkMicros,
   checkReserveInput,
@@ -20,10 +20,12 @@ interface OrderState {
   epoch: number;
 }
 
-interface KeyMonthState {
+interface KeyPeriodState {
   spent: bigint;
   reserved: bigint;
   epoch: number;
+  /** End of the period (ms): the entry is dropped a reservation TTL later. */
+  endsAt: number;
 }
 
 /**
@@ -38,7 +40,7 @@ const SETTLED = Symbol("settled");
 interface Held {
   amount: bigint;
   orderEpoch: number | null;
-  keyMonth: string | null;
+  keyPeriod: string | null;
   keyEpoch: number | null;
   expiresAt: number;
 }
@@ -54,103 +56,108 @@ export interface MemorySpendStoreOptions {
  * other's reservations (JavaScript runs one at a time). Only the seeding reads are asynchronous,
  * and they happen before the critical section, which then re-checks.
  *
- * Memory: one entry per order and per key-month used since start, and the reservations not yet
+ * Memory: one entry per order and per key-period in use (a key's entry for a period that ended
+ * more than a reservation TTL ago is dropped when its next period is seeded), and the reservations not yet
  * settled (at most `reservationTtlMs` old).
  */
 export class MemorySpendStore implements SpendStore {
   readonly kind = "memory" as const;
   private readonly orders = new Map<string, OrderState>();
-  private readonly keyMonths = new Map<string, KeyMonthState>();
+  private readonly keyPeriods = new Map<string, KeyPeriodState>();
+  /** Per key, the ids of its key-period entries (to drop those of ended periods). */
+  private readonly keyEntries = new Map<string, string[]>();
   /** Per order, by request id, in insertion order (= expiry order: the TTL is constant). */
   private readonly held = new Map<string, Map<string, Held>>();
 
   private readonly seeds = new SeedLoader();
   private readonly ttlMs: number;
   private epochs = 0;
-  private month: UtcMonth | undefined;
+  private readonly periods = new Map<SpendPeriod, UtcPeriod>();
 
   constructor(options: MemorySpendStoreOptions = {}) {
     this.ttlMs = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
   }
 
   /**
-   * Answers at once (no promise) when the order and key-month are already seeded, which is every
+   * Answers at once (no promise) when the order and key-period are already seeded, which is every
    * request but an order's first; errors always come back as a rejected promise.
    */
   reserve(input: ReserveInput): ReserveResult | Promise<ReserveResult> {
     let reservation: Reservation;
     let nowMs: number;
-    let month: UtcMonth;
-    let kmId: string;
+    let period: UtcPeriod;
+    let kpId: string;
     try {
       checkReserveInput(input);
       nowMs = input.now?.getTime() ?? Date.now();
-      month = this.monthOf(nowMs);
-      reservation = reservationFor(input, month.id);
+      period = this.periodOf(input.key.period, nowMs);
+      reservation = reservationFor(input, period.id);
       if (!reservation.tracksOrder && !reservation.tracksKey) return { ok: true, reservation };
-      kmId = keyMonthId(input.keyId, month.id);
-      if (!this.needsSeeding(reservation, kmId)) return this.reserveSeeded(input, reservation, nowMs, month, kmId);
+      kpId = keyPeriodId(input.keyId, period.id);
+      if (!this.needsSeeding(reservation, kpId)) return this.reserveSeeded(input, reservation, nowMs, period, kpId);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.seedThenReserve(input, reservation, nowMs, month, kmId);
+    return this.seedThenReserve(input, reservation, nowMs, period, kpId);
   }
 
-  private needsSeeding(reservation: Reservation, kmId: string): boolean {
-    return (reservation.tracksOrder && !this.orders.has(reservation.orderId)) || (reservation.tracksKey && !this.keyMonths.has(kmId));
+  private needsSeeding(reservation: Reservation, kpId: string): boolean {
+    return (reservation.tracksOrder && !this.orders.has(reservation.orderId)) || (reservation.tracksKey && !this.keyPeriods.has(kpId));
   }
 
-  /** The month of `nowMs`, kept between calls: it changes once a month. */
-  private monthOf(nowMs: number): UtcMonth {
-    const cached = this.month;
+  /** The period of `kind` that contains `nowMs`, kept between calls: it changes once a day at most. */
+  private periodOf(kind: SpendPeriod, nowMs: number): UtcPeriod {
+    const cached = this.periods.get(kind);
     if (cached && nowMs >= cached.start.getTime() && nowMs < cached.end.getTime()) return cached;
-    this.month = utcMonth(new Date(nowMs));
-    return this.month;
+    const period = utcPeriod(kind, new Date(nowMs));
+    this.periods.set(kind, period);
+    return period;
   }
 
-  private async seedThenReserve(input: ReserveInput, reservation: Reservation, nowMs: number, month: UtcMonth, kmId: string): Promise<ReserveResult> {
+  private async seedThenReserve(input: ReserveInput, reservation: Reservation, nowMs: number, period: UtcPeriod, kpId: string): Promise<ReserveResult> {
     const seeding = new Set<string>();
     try {
-      for (let attempt = 0; this.needsSeeding(reservation, kmId); attempt++) {
+      for (let attempt = 0; this.needsSeeding(reservation, kpId); attempt++) {
         if (attempt >= 5) throw new Error("spend state was dropped repeatedly while it was being seeded");
         const needOrder = reservation.tracksOrder && !this.orders.has(input.orderId);
-        const needKey = reservation.tracksKey && !this.keyMonths.has(kmId);
+        const needKey = reservation.tracksKey && !this.keyPeriods.has(kpId);
         const [balance, spent] = await Promise.all([
           needOrder ? this.seeds.orderBalance(input.orderId, input.order.balanceMicros, seeding) : null,
-          needKey ? this.seeds.keyMonthSpend(input.keyId, month, input.key.spentThisMonthMicros, seeding) : null,
+          needKey ? this.seeds.keyPeriodSpend(input.keyId, period, input.key.spentInPeriodMicros, seeding) : null,
         ]);
         // First seed wins: a concurrent request (or adjustBalance) may have seeded meanwhile.
         if (balance !== null && !this.orders.has(input.orderId)) {
           checkMicros("seeded balance", balance, { signed: true });
           this.orders.set(input.orderId, { balance, reserved: 0n, epoch: ++this.epochs });
         }
-        if (spent !== null && !this.keyMonths.has(kmId)) {
-          checkMicros("seeded month spend", spent, { signed: true });
-          this.keyMonths.set(kmId, { spent, reserved: 0n, epoch: ++this.epochs });
+        if (spent !== null && !this.keyPeriods.has(kpId)) {
+          checkMicros("seeded period spend", spent, { signed: true });
+          this.setKeyPeriod(input.keyId, kpId, { spent, reserved: 0n, epoch: ++this.epochs, endsAt: period.end.getTime() }, nowMs);
         }
       }
-      return this.reserveSeeded(input, reservation, nowMs, month, kmId);
+      return this.reserveSeeded(input, reservation, nowMs, period, kpId);
     } finally {
       this.seeds.release(seeding);
     }
   }
 
   /** The check-and-reserve itself: synchronous, so nothing can interleave. */
-  private reserveSeeded(input: ReserveInput, reservation: Reservation, nowMs: number, month: UtcMonth, kmId: string): ReserveResult {
+  private reserveSeeded(input: ReserveInput, reservation: Reservation, nowMs: number, period: UtcPeriod, kpId: string): ReserveResult {
     this.purge(input.orderId, nowMs);
     const held = this.heldOf(input.orderId);
     if (held.has(input.requestId)) throw new DuplicateReservationError(input.requestId);
     const order = reservation.tracksOrder ? this.orders.get(input.orderId) : undefined;
-    const keyMonth = reservation.tracksKey ? this.keyMonths.get(kmId) : undefined;
+    const keyPeriod = reservation.tracksKey ? this.keyPeriods.get(kpId) : undefined;
     const estimate = input.estimateMicros;
-    if (keyMonth && input.key.monthlyLimitMicros !== null && keyMonth.spent + keyMonth.reserved + estimate > input.key.monthlyLimitMicros) {
+    if (keyPeriod && input.key.limitMicros !== null && keyPeriod.spent + keyPeriod.reserved + estimate > input.key.limitMicros) {
       return {
         ok: false,
         code: "api_key_quota_exceeded",
-        resetsAt: month.end,
-        limitMicros: input.key.monthlyLimitMicros,
-        spentMicros: keyMonth.spent,
-        reservedMicros: keyMonth.reserved,
+        resetsAt: period.end,
+        period: period.kind,
+        limitMicros: input.key.limitMicros,
+        spentMicros: keyPeriod.spent,
+        reservedMicros: keyPeriod.reserved,
       };
     }
     if (order && order.balance - order.reserved < estimate) {
@@ -163,12 +170,12 @@ export class MemorySpendStore implements SpendStore {
       };
     }
     if (order) order.reserved += estimate;
-    if (keyMonth) keyMonth.reserved += estimate;
+    if (keyPeriod) keyPeriod.reserved += estimate;
     held.set(input.requestId, {
       amount: estimate,
       orderEpoch: order?.epoch ?? null,
-      keyMonth: keyMonth ? kmId : null,
-      keyEpoch: keyMonth?.epoch ?? null,
+      keyPeriod: keyPeriod ? kpId : null,
+      keyEpoch: keyPeriod?.epoch ?? null,
       expiresAt: nowMs + this.ttlMs,
     });
     return { ok: true, reservation };
@@ -197,8 +204,8 @@ export class MemorySpendStore implements SpendStore {
     if (actualMicros > 0n) {
       const order = reservation.tracksOrder ? this.orders.get(reservation.orderId) : undefined;
       if (order) order.balance -= actualMicros;
-      const keyMonth = reservation.tracksKey ? this.keyMonths.get(keyMonthId(reservation.keyId, reservation.month)) : undefined;
-      if (keyMonth) keyMonth.spent += actualMicros;
+      const keyPeriod = reservation.tracksKey ? this.keyPeriods.get(keyPeriodId(reservation.keyId, reservation.period)) : undefined;
+      if (keyPeriod) keyPeriod.spent += actualMicros;
     }
     marked[SETTLED] = true;
   }
@@ -219,18 +226,39 @@ export class MemorySpendStore implements SpendStore {
     this.orders.delete(orderId);
   }
 
-  async invalidateKey(input: { orderId: string; keyId: string; now?: Date }): Promise<void> {
-    this.keyMonths.delete(keyMonthId(input.keyId, utcMonth(input.now ?? new Date()).id));
+  async invalidateKey(input: { orderId: string; keyId: string; period?: SpendPeriod; now?: Date }): Promise<void> {
+    const id = keyPeriodId(input.keyId, utcPeriod(input.period ?? "MONTH", input.now ?? new Date()).id);
+    this.keyPeriods.delete(id);
   }
 
-  async snapshot(input: { orderId: string; keyId?: string; now?: Date }): Promise<SpendSnapshot> {
+  async snapshot(input: { orderId: string; keyId?: string; period?: SpendPeriod; now?: Date }): Promise<SpendSnapshot> {
     const order = this.orders.get(input.orderId);
-    const month = utcMonth(input.now ?? new Date()).id;
-    const keyMonth = input.keyId === undefined ? undefined : this.keyMonths.get(keyMonthId(input.keyId, month));
+    const period = utcPeriod(input.period ?? "MONTH", input.now ?? new Date()).id;
+    const keyPeriod = input.keyId === undefined ? undefined : this.keyPeriods.get(keyPeriodId(input.keyId, period));
     return {
       order: order ? { balanceMicros: order.balance, reservedMicros: order.reserved } : null,
-      key: keyMonth ? { month, spentMicros: keyMonth.spent, reservedMicros: keyMonth.reserved } : null,
+      key: keyPeriod ? { period, spentMicros: keyPeriod.spent, reservedMicros: keyPeriod.reserved } : null,
     };
+  }
+
+  /**
+   * Seeds a key's period, dropping the key's entries of periods that ended more than a
+   * reservation TTL ago (no reservation of theirs is still held): a daily limit would otherwise
+   * leave one entry per key per day. Like the Redis store's expiry, a settle that comes later
+   * finds nothing to charge there; the database records the cost all the same.
+   */
+  private setKeyPeriod(keyId: string, kpId: string, state: KeyPeriodState, nowMs: number): void {
+    const ids = (this.keyEntries.get(keyId) ?? []).filter((id) => {
+      const entry = this.keyPeriods.get(id);
+      if (!entry || id === kpId) return false;
+      if (nowMs >= entry.endsAt + this.ttlMs) {
+        this.keyPeriods.delete(id);
+        return false;
+      }
+      return true;
+    });
+    this.keyPeriods.set(kpId, state);
+    this.keyEntries.set(keyId, [...ids, kpId]);
   }
 
   async close(): Promise<void> {}
@@ -248,8 +276,8 @@ export class MemorySpendStore implements SpendStore {
   private unhold(orderId: string, entry: Held): void {
     const order = this.orders.get(orderId);
     if (order && entry.orderEpoch === order.epoch) order.reserved -= entry.amount;
-    const keyMonth = entry.keyMonth === null ? undefined : this.keyMonths.get(entry.keyMonth);
-    if (keyMonth && entry.keyEpoch === keyMonth.epoch) keyMonth.reserved -= entry.amount;
+    const keyPeriod = entry.keyPeriod === null ? undefined : this.keyPeriods.get(entry.keyPeriod);
+    if (keyPeriod && entry.keyEpoch === keyPeriod.epoch) keyPeriod.reserved -= entry.amount;
   }
 
   /** Releases expired reservations (never settled: a crash, a lost promise), oldest first. */
@@ -264,6 +292,6 @@ export class MemorySpendStore implements SpendStore {
   }
 }
 
-function keyMonthId(keyId: string, month: string): string {
-  return `${keyId}|${month}`;
+function keyPeriodId(keyId: string, period: string): string {
+  return `${keyId}|${period}`;
 }

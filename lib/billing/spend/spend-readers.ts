@@ -1,6 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/lib/db";
-import type { UtcMonth } from "@/lib/billing/period";
+import type { UtcPeriod } from "@/lib/billing/period";
 
 /**
  * The database side of the spend limits: the readers that seed a spend store. Changes to an
@@ -14,17 +14,20 @@ export async function readOrderBalance(db: Prisma, orderId: string): Promise<big
   return order.balanceMicros;
 }
 
-export interface KeyMonthUsage {
+export interface KeyPeriodUsage {
   requests: number;
   inputTokens: bigint;
   outputTokens: bigint;
   costMicros: bigint;
 }
 
-/** The key's requests, tokens and spend in a calendar month (UTC), from the daily rollups. */
-export async function readKeyMonthUsage(db: Prisma, keyId: string, month: UtcMonth): Promise<KeyMonthUsage> {
+/**
+ * The key's requests, tokens and spend in a UTC period (day, week or month), from the daily
+ * rollups: every period starts and ends at a UTC midnight, so whole rollup days make it up.
+ */
+export async function readKeyPeriodUsage(db: Prisma, keyId: string, period: Pick<UtcPeriod, "start" | "end">): Promise<KeyPeriodUsage> {
   const sum = await db.usageDaily.aggregate({
-    where: { apiKeyId: keyId, day: { gte: month.start, lt: month.end } },
+    where: { apiKeyId: keyId, day: { gte: period.start, lt: period.end } },
     _sum: { requests: true, inputTokens: true, outputTokens: true, costMicros: true },
   });
   return {
@@ -35,7 +38,7 @@ export async function readKeyMonthUsage(db: Prisma, keyId: string, month: UtcMon
   };
 }
 
-/** The key's spend in a calendar month (UTC): what a store seeds the key's month from. */
-export async function readKeyMonthSpend(db: Prisma, keyId: string, month: UtcMonth): Promise<bigint> {
-  return (await readKeyMonthUsage(db, keyId, month)).costMicros;
+/** The key's spend in a UTC period: what a store seeds the key's period from. */
+export async function readKeyPeriodSpend(db: Prisma, keyId: string, period: Pick<UtcPeriod, "start" | "end">): Promise<bigint> {
+  return (await readKeyPeriodUsage(db, keyId, period)).costMicros;
 }

@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import { ensureRedisReady, isReplyError, LuaScript, RedisUnavailableError, type RedisLogger } from "@/lib/redis";
 import { logger as appLogger } from "@/lib/server/logger";
 import { errorSummary, ThrottledLog } from "@/lib/server/throttled-log";
-import { utcMonth, type UtcMonth } from "@/lib/billing/period";
+import { utcPeriod, type SpendPeriod, type UtcPeriod } from "@/lib/billing/period";
 import {
   checkMicros,
   checkReserveInput,
@@ -25,8 +25,11 @@ import {
  * script only touches keys of one slot (Redis Cluster-safe):
  *
  *   P:{orderId}:o                 hash  bal, res, ep      the order's balance, reserved total, seeding id
- *   P:{orderId}:k:<keyId>:<YYYY-MM> hash spent, res, ep    a key's spend and reserved total in a month
- *   P:{orderId}:r                 hash  requestId → "R|amount|orderEp|keyMonthKey|keyEp" or "S"
+ *   P:{orderId}:k:<keyId>:<period> hash spent, res, ep     a key's spend and reserved total in one period
+ *                                                          of its limit (see UtcPeriod.id: 2026-12-05,
+ *                                                          W2026-11-30, 2026-12); expires a reservation
+ *                                                          TTL after the period ends
+ *   P:{orderId}:r                 hash  requestId → "R|amount|orderEp|keyPeriodKey|keyEp" or "S"
  *   P:{orderId}:rx                zset  requestId scored by expiry (ms)
  *
  * "R" holds a reservation; "S" marks a settled or released one, kept until its expiry so a repeated
@@ -46,7 +49,7 @@ end
 `;
 
 // ARGV: 1 requestId, 2 estimate, 3 tracksOrder, 4 tracksKey, 5 limit, 6 nowMs, 7 expiresAtMs,
-//       8 order seed ('' = none), 9 key seed ('' = none), 10 order TTL ms, 11 key-month TTL ms
+//       8 order seed ('' = none), 9 key seed ('' = none), 10 order TTL ms, 11 key-period TTL ms
 const RESERVE = new LuaScript(`${PRELUDE}
 local id, est = ARGV[1], ARGV[2]
 local tracksOrder, tracksKey = ARGV[3] == '1', ARGV[4] == '1'
@@ -201,9 +204,9 @@ export class RedisSpendStore implements SpendStore {
     return this.pending.length;
   }
 
-  private keys(orderId: string, keyId: string, month: string): [string, string, string, string] {
+  private keys(orderId: string, keyId: string, period: string): [string, string, string, string] {
     const base = `${this.prefix}:{${orderId}}`;
-    return [`${base}:o`, `${base}:k:${keyId}:${month}`, `${base}:r`, `${base}:rx`];
+    return [`${base}:o`, `${base}:k:${keyId}:${period}`, `${base}:r`, `${base}:rx`];
   }
 
   /** Runs a command; any failure other than an error reply means Redis is unavailable. */
@@ -221,14 +224,14 @@ export class RedisSpendStore implements SpendStore {
   async reserve(input: ReserveInput): Promise<ReserveResult> {
     checkReserveInput(input);
     const now = input.now ?? new Date();
-    const month = utcMonth(now);
-    const reservation = reservationFor(input, month.id);
+    const period = utcPeriod(input.key.period, now);
+    const reservation = reservationFor(input, period.id);
     if (!reservation.tracksOrder && !reservation.tracksKey) return { ok: true, reservation };
 
     const context = { requestId: input.requestId, orderId: input.orderId, keyId: input.keyId };
     const seeding = new Set<string>();
     try {
-      return await this.reserveScript(input, reservation, now, month, seeding, context);
+      return await this.reserveScript(input, reservation, now, period, seeding, context);
     } finally {
       this.seeds.release(seeding);
     }
@@ -238,14 +241,16 @@ export class RedisSpendStore implements SpendStore {
     input: ReserveInput,
     reservation: Reservation,
     now: Date,
-    month: UtcMonth,
+    period: UtcPeriod,
     seeding: Set<string>,
     context: Record<string, unknown>,
   ): Promise<ReserveResult> {
-    const keys = this.keys(input.orderId, input.keyId, month.id);
-    const keyTtlMs = month.end.getTime() - now.getTime() + 35 * DAY_MS;
+    const keys = this.keys(input.orderId, input.keyId, period.id);
+    // A key's period state lives until its period ends and a reservation TTL more (for the settles
+    // of the period's last requests); nothing reads it after that.
+    const keyTtlMs = period.end.getTime() - now.getTime() + this.ttlMs;
     let orderSeed = typeof input.order.balanceMicros === "bigint" ? input.order.balanceMicros : null;
-    let keySeed = typeof input.key.spentThisMonthMicros === "bigint" ? input.key.spentThisMonthMicros : null;
+    let keySeed = typeof input.key.spentInPeriodMicros === "bigint" ? input.key.spentInPeriodMicros : null;
     for (let attempt = 0; ; attempt++) {
       let reply: string[];
       try {
@@ -257,7 +262,7 @@ export class RedisSpendStore implements SpendStore {
               input.estimateMicros.toString(),
               reservation.tracksOrder ? "1" : "0",
               reservation.tracksKey ? "1" : "0",
-              (input.key.monthlyLimitMicros ?? 0n).toString(),
+              (input.key.limitMicros ?? 0n).toString(),
               now.getTime(),
               now.getTime() + this.ttlMs,
               orderSeed === null ? "" : orderSeed.toString(),
@@ -284,8 +289,9 @@ export class RedisSpendStore implements SpendStore {
           return {
             ok: false,
             code: "api_key_quota_exceeded",
-            resetsAt: month.end,
-            limitMicros: input.key.monthlyLimitMicros ?? 0n,
+            resetsAt: period.end,
+            period: period.kind,
+            limitMicros: input.key.limitMicros ?? 0n,
             spentMicros: spent,
             reservedMicros: reserved,
           };
@@ -299,14 +305,14 @@ export class RedisSpendStore implements SpendStore {
           if (attempt >= 5) throw new Error("spend state was dropped repeatedly while it was being seeded");
           const [balance, spent] = await Promise.all([
             reply[1] === "1" ? this.seeds.orderBalance(input.orderId, input.order.balanceMicros, seeding) : null,
-            reply[2] === "1" ? this.seeds.keyMonthSpend(input.keyId, month, input.key.spentThisMonthMicros, seeding) : null,
+            reply[2] === "1" ? this.seeds.keyPeriodSpend(input.keyId, period, input.key.spentInPeriodMicros, seeding) : null,
           ]);
           if (balance !== null) {
             checkMicros("seeded balance", balance, { signed: true });
             orderSeed = balance;
           }
           if (spent !== null) {
-            checkMicros("seeded month spend", spent, { signed: true });
+            checkMicros("seeded period spend", spent, { signed: true });
             keySeed = spent;
           }
           continue;
@@ -334,7 +340,7 @@ export class RedisSpendStore implements SpendStore {
   }
 
   private async runSettle(reservation: Reservation, actualMicros: bigint, now: Date): Promise<void> {
-    const keys = this.keys(reservation.orderId, reservation.keyId, reservation.month);
+    const keys = this.keys(reservation.orderId, reservation.keyId, reservation.period);
     await this.call(
       "settle",
       () =>
@@ -413,22 +419,22 @@ export class RedisSpendStore implements SpendStore {
     await this.call("invalidateOrder", () => this.client.del(orderKey), { orderId });
   }
 
-  async invalidateKey(input: { orderId: string; keyId: string; now?: Date }): Promise<void> {
-    const [, keyMonth] = this.keys(input.orderId, input.keyId, utcMonth(input.now ?? new Date()).id);
-    await this.call("invalidateKey", () => this.client.del(keyMonth), { orderId: input.orderId, keyId: input.keyId });
+  async invalidateKey(input: { orderId: string; keyId: string; period?: SpendPeriod; now?: Date }): Promise<void> {
+    const [, keyPeriod] = this.keys(input.orderId, input.keyId, utcPeriod(input.period ?? "MONTH", input.now ?? new Date()).id);
+    await this.call("invalidateKey", () => this.client.del(keyPeriod), { orderId: input.orderId, keyId: input.keyId });
   }
 
-  async snapshot(input: { orderId: string; keyId?: string; now?: Date }): Promise<SpendSnapshot> {
-    const month = utcMonth(input.now ?? new Date()).id;
-    const [orderKey, keyMonthKey] = this.keys(input.orderId, input.keyId ?? "-", month);
+  async snapshot(input: { orderId: string; keyId?: string; period?: SpendPeriod; now?: Date }): Promise<SpendSnapshot> {
+    const period = utcPeriod(input.period ?? "MONTH", input.now ?? new Date()).id;
+    const [orderKey, keyPeriodKey] = this.keys(input.orderId, input.keyId ?? "-", period);
     const [order, key] = await this.call(
       "snapshot",
-      () => Promise.all([this.client.hmget(orderKey, "bal", "res"), input.keyId === undefined ? null : this.client.hmget(keyMonthKey, "spent", "res")]),
+      () => Promise.all([this.client.hmget(orderKey, "bal", "res"), input.keyId === undefined ? null : this.client.hmget(keyPeriodKey, "spent", "res")]),
       { orderId: input.orderId },
     );
     return {
       order: order[0] == null ? null : { balanceMicros: BigInt(order[0]), reservedMicros: BigInt(order[1] ?? "0") },
-      key: key == null || key[0] == null ? null : { month, spentMicros: BigInt(key[0]), reservedMicros: BigInt(key[1] ?? "0") },
+      key: key == null || key[0] == null ? null : { period, spentMicros: BigInt(key[0]), reservedMicros: BigInt(key[1] ?? "0") },
     };
   }
 

@@ -1,4 +1,4 @@
-import type { UtcMonth } from "@/lib/billing/period";
+import type { SpendPeriod, UtcPeriod } from "@/lib/billing/period";
 
 /**
  * The spend limits' contract, shared by the in-process and the Redis store. See spend.ts for the
@@ -7,8 +7,8 @@ import type { UtcMonth } from "@/lib/billing/period";
 
 /** A value read from the database, or a function that reads it (called only when needed). */
 export type SeedValue = bigint | (() => Promise<bigint>);
-/** The key's spend in the month, or a function that reads it for the given month. */
-export type MonthSeedValue = bigint | ((month: UtcMonth) => Promise<bigint>);
+/** The key's spend in its limit's current period, or a function that reads it for the given period. */
+export type PeriodSeedValue = bigint | ((period: UtcPeriod) => Promise<bigint>);
 
 export interface ReserveInput {
   /** The gateway's request id; one reservation per id. */
@@ -28,12 +28,14 @@ export interface ReserveInput {
     balanceMicros: SeedValue;
   };
   key: {
-    /** The key's monthly spend limit; null means none (nothing tracked for the key). */
-    monthlyLimitMicros: bigint | null;
-    /** The key's spend this calendar month (UTC) in the database, or a reader; seeds like the balance. */
-    spentThisMonthMicros: MonthSeedValue;
+    /** The key's spend limit per `period`; null means none (nothing tracked for the key). */
+    limitMicros: bigint | null;
+    /** The UTC period the limit covers (day, week from Monday, calendar month). */
+    period: SpendPeriod;
+    /** The key's spend in the current period in the database, or a reader; seeds like the balance. */
+    spentInPeriodMicros: PeriodSeedValue;
   };
-  /** The clock (tests inject one); decides the month and reservation expiry. */
+  /** The clock (tests inject one); decides the period and reservation expiry. */
   now?: Date;
 }
 
@@ -43,24 +45,24 @@ export interface Reservation {
   readonly orderId: string;
   readonly keyId: string;
   readonly estimateMicros: bigint;
-  /** The UTC month (`YYYY-MM`) charged: the month in which the request was reserved. */
-  readonly month: string;
+  /** The UTC period charged (its id, see UtcPeriod): the key's period in which the request was reserved. */
+  readonly period: string;
   /** Whether the order's balance is checked and charged (the plan has credit). */
   readonly tracksOrder: boolean;
-  /** Whether the key's month is checked and charged (the key has a monthly limit). */
+  /** Whether the key's period is checked and charged (the key has a spend limit). */
   readonly tracksKey: boolean;
 }
 
-/** The reservation a reserve() of `input` in `month` makes (before any check). */
-export function reservationFor(input: ReserveInput, month: string): Reservation {
+/** The reservation a reserve() of `input` in the period `period` (an id) makes (before any check). */
+export function reservationFor(input: ReserveInput, period: string): Reservation {
   return {
     requestId: input.requestId,
     orderId: input.orderId,
     keyId: input.keyId,
     estimateMicros: input.estimateMicros,
-    month,
+    period,
     tracksOrder: input.order.hasCredit,
-    tracksKey: input.key.monthlyLimitMicros !== null,
+    tracksKey: input.key.limitMicros !== null,
   };
 }
 
@@ -79,8 +81,9 @@ export type ReserveResult =
   | {
       ok: false;
       code: "api_key_quota_exceeded";
-      /** First instant of the next calendar month (UTC). */
+      /** First instant of the next period (UTC): when the limit resets. */
       resetsAt: Date;
+      period: SpendPeriod;
       limitMicros: bigint;
       spentMicros: bigint;
       reservedMicros: bigint;
@@ -88,13 +91,13 @@ export type ReserveResult =
 
 export interface SpendSnapshot {
   order: { balanceMicros: bigint; reservedMicros: bigint } | null;
-  key: { month: string; spentMicros: bigint; reservedMicros: bigint } | null;
+  key: { period: string; spentMicros: bigint; reservedMicros: bigint } | null;
 }
 
 export interface SpendStore {
   readonly kind: "memory" | "redis";
   /**
-   * Atomically checks the key's month (spent + reserved + estimate ≤ limit) and the order's balance
+   * Atomically checks the key's period (spent + reserved + estimate ≤ limit) and the order's balance
    * (balance − reserved ≥ estimate) and, when both pass, reserves the estimate against both.
    * Refusals are answers, not errors; an answer may come back at once (in process) or as a
    * promise, errors always as a rejected promise. Rejects with SpendStoreUnavailableError when the store cannot be
@@ -102,7 +105,7 @@ export interface SpendStore {
    */
   reserve(input: ReserveInput): ReserveResult | Promise<ReserveResult>;
   /**
-   * Releases the reservation and charges the real cost to the balance and the month (the database
+   * Releases the reservation and charges the real cost to the balance and the key's period (the database
    * write stays the usage writer's job). Idempotent per reservation: settling the same reservation
    * object again changes nothing (in Redis, any reservation with the same request id). A cost above the estimate is
    * charged in full. Does not throw when Redis is down: the settle is kept and retried.
@@ -122,12 +125,13 @@ export interface SpendStore {
    */
   invalidateOrder(orderId: string): Promise<void>;
   /**
-   * Forgets the key's spend for the month of `now`, so the next reserve re-reads it: call it when a
-   * key gets a monthly limit it did not have (its spend was not tracked meanwhile).
+   * Forgets the key's spend for the `period` (default MONTH) that contains `now`, so the next
+   * reserve re-reads it: call it when a key gets a limit (or a period) it did not have (its spend
+   * in that period was not tracked meanwhile).
    */
-  invalidateKey(input: { orderId: string; keyId: string; now?: Date }): Promise<void>;
-  /** What the store holds (null: not seeded). For GET /v1/key, the console and tests. */
-  snapshot(input: { orderId: string; keyId?: string; now?: Date }): Promise<SpendSnapshot>;
+  invalidateKey(input: { orderId: string; keyId: string; period?: SpendPeriod; now?: Date }): Promise<void>;
+  /** What the store holds (null: not seeded), the key's for `period` (default MONTH). For GET /v1/key, the console and tests. */
+  snapshot(input: { orderId: string; keyId?: string; period?: SpendPeriod; now?: Date }): Promise<SpendSnapshot>;
   /** Stops timers; the Redis store tries its queued settles once more. Does not close the client. */
   close(): Promise<void>;
 }
@@ -172,11 +176,12 @@ export function checkReserveInput(input: ReserveInput): void {
   checkId("orderId", input.orderId);
   checkId("keyId", input.keyId);
   checkMicros("estimateMicros", input.estimateMicros);
-  if (input.key.monthlyLimitMicros !== null) checkMicros("monthlyLimitMicros", input.key.monthlyLimitMicros, { signed: true });
+  if (input.key.limitMicros !== null) checkMicros("limitMicros", input.key.limitMicros, { signed: true });
+  if (input.key.period !== "DAY" && input.key.period !== "WEEK" && input.key.period !== "MONTH") throw new TypeError("period must be DAY, WEEK or MONTH");
 }
 
 /**
- * Shares seeding reads: while any reserve for an order (or key-month) is still seeding, another
+ * Shares seeding reads: while any reserve for an order (or key-period) is still seeding, another
  * reserve that finds the store cold joins the same database read instead of issuing its own. A
  * reserve holds the reads it joined until it has finished (release()), so a burst of requests on
  * a cold order reads the database once per instance.
@@ -210,11 +215,11 @@ export class SeedLoader {
     return this.acquire(id, seed).promise;
   }
 
-  keyMonthSpend(keyId: string, month: UtcMonth, seed: MonthSeedValue, held: Set<string>): Promise<bigint> {
+  keyPeriodSpend(keyId: string, period: UtcPeriod, seed: PeriodSeedValue, held: Set<string>): Promise<bigint> {
     if (typeof seed === "bigint") return Promise.resolve(seed);
-    const id = `k:${keyId}:${month.id}`;
-    if (held.has(id)) return this.inflight.get(id)?.promise ?? seed(month);
+    const id = `k:${keyId}:${period.id}`;
+    if (held.has(id)) return this.inflight.get(id)?.promise ?? seed(period);
     held.add(id);
-    return this.acquire(id, () => seed(month)).promise;
+    return this.acquire(id, () => seed(period)).promise;
   }
 }

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRedisClient } from "@/lib/redis";
 import { closeClient, deleteKeys, describeWithRedis, recordingLogger, testClient, uniquePrefix } from "@/lib/redis/redis-test-support";
-import type { UtcMonth } from "@/lib/billing/period";
+import type { UtcPeriod } from "@/lib/billing/period";
 import {
   DuplicateReservationError,
   MemorySpendStore,
@@ -25,7 +25,7 @@ function input(overrides: Partial<ReserveInput> & { orderId: string }): ReserveI
     keyId: `key-${overrides.orderId}`,
     estimateMicros: M,
     order: { hasCredit: true, balanceMicros: 20n * M },
-    key: { monthlyLimitMicros: null, spentThisMonthMicros: 0n },
+    key: { limitMicros: null, period: "MONTH", spentInPeriodMicros: 0n },
     ...overrides,
   };
 }
@@ -98,7 +98,7 @@ function spendStoreContract(name: string, fleet: () => Fleet) {
       const keyId = rid("key");
       const november = new Date("2026-11-15T10:00:00Z");
       const monthsRead: string[] = [];
-      const spent = async (month: UtcMonth) => {
+      const spent = async (month: UtcPeriod) => {
         monthsRead.push(month.id);
         return month.id === "2026-11" ? 2n * M : 0n;
       };
@@ -110,7 +110,7 @@ function spendStoreContract(name: string, fleet: () => Fleet) {
             estimateMicros,
             now,
             order: { hasCredit: false, balanceMicros: 0n },
-            key: { monthlyLimitMicros: 5n * M, spentThisMonthMicros: spent },
+            key: { limitMicros: 5n * M, period: "MONTH", spentInPeriodMicros: spent },
           }),
         );
 
@@ -122,6 +122,7 @@ function spendStoreContract(name: string, fleet: () => Fleet) {
         ok: false,
         code: "api_key_quota_exceeded",
         resetsAt: new Date("2026-12-01T00:00:00.000Z"),
+        period: "MONTH",
         limitMicros: 5n * M,
         spentMicros: 2n * M,
         reservedMicros: 3n * M,
@@ -146,21 +147,69 @@ function spendStoreContract(name: string, fleet: () => Fleet) {
       // The new month starts from the database's figure for December (nothing yet).
       const december = new Date("2026-12-01T00:00:00Z");
       const fresh = await reserve(b, december, 5n * M);
-      expect(fresh).toMatchObject({ ok: true, reservation: { month: "2026-12" } });
+      expect(fresh).toMatchObject({ ok: true, reservation: { period: "2026-12" } });
       expect(monthsRead).toContain("2026-12");
       expect(await reserve(a, december, 1n)).toMatchObject({ ok: false, code: "api_key_quota_exceeded", resetsAt: new Date("2027-01-01T00:00:00Z") });
 
       // A November request settled in December is charged to November, not December.
       await b.settle(g2!, M, { now: december });
-      expect((await a.snapshot({ orderId, keyId, now: november })).key).toEqual({ month: "2026-11", spentMicros: 5n * M, reservedMicros: 0n });
-      expect((await a.snapshot({ orderId, keyId, now: december })).key).toEqual({ month: "2026-12", spentMicros: 0n, reservedMicros: 5n * M });
+      expect((await a.snapshot({ orderId, keyId, now: november })).key).toEqual({ period: "2026-11", spentMicros: 5n * M, reservedMicros: 0n });
+      expect((await a.snapshot({ orderId, keyId, now: december })).key).toEqual({ period: "2026-12", spentMicros: 0n, reservedMicros: 5n * M });
+    });
+
+    it("daily and weekly key limits reset exactly at 00:00 UTC and on Monday 00:00 UTC (injected clock)", async () => {
+      const { stores } = fleet();
+      const [a, b] = [stores[0]!, stores[stores.length - 1]!];
+      const orderId = rid("order");
+      const reserve = (store: SpendStore, keyId: string, period: "DAY" | "WEEK", now: Date) =>
+        store.reserve(
+          input({
+            orderId,
+            keyId,
+            estimateMicros: M,
+            now,
+            order: { hasCredit: false, balanceMicros: 0n },
+            key: { limitMicros: 2n * M, period, spentInPeriodMicros: async (p: UtcPeriod) => (p.id === "2026-12-05" || p.id === "W2026-11-30" ? 2n * M : 0n) },
+          }),
+        );
+      // Saturday 2026-12-05: $2 of $2 spent today, so the last millisecond of the day is refused…
+      const daily = rid("key");
+      expect(await reserve(a, daily, "DAY", new Date("2026-12-05T23:59:59.999Z"))).toEqual({
+        ok: false,
+        code: "api_key_quota_exceeded",
+        period: "DAY",
+        resetsAt: new Date("2026-12-06T00:00:00.000Z"),
+        limitMicros: 2n * M,
+        spentMicros: 2n * M,
+        reservedMicros: 0n,
+      });
+      // …and the first millisecond of the next day is a new period.
+      expect(await reserve(b, daily, "DAY", new Date("2026-12-06T00:00:00.000Z"))).toMatchObject({ ok: true, reservation: { period: "2026-12-06" } });
+      // The week of Monday 11-30 ends at Sunday's end: refused then, allowed on Monday 12-07.
+      const weekly = rid("key");
+      expect(await reserve(a, weekly, "WEEK", new Date("2026-12-06T23:59:59.999Z"))).toMatchObject({
+        ok: false,
+        period: "WEEK",
+        resetsAt: new Date("2026-12-07T00:00:00.000Z"),
+      });
+      expect(await reserve(b, weekly, "WEEK", new Date("2026-12-07T00:00:00.000Z"))).toMatchObject({ ok: true, reservation: { period: "W2026-12-07" } });
+      expect((await a.snapshot({ orderId, keyId: weekly, period: "WEEK", now: new Date("2026-12-08T00:00:00Z") })).key).toEqual({
+        period: "W2026-12-07",
+        spentMicros: 0n,
+        reservedMicros: M,
+      });
     });
 
     it("checks the key's month before the order's balance", async () => {
       const { stores } = fleet();
       const orderId = rid("order");
       const result = await stores[0]!.reserve(
-        input({ orderId, estimateMicros: 10n * M, order: { hasCredit: true, balanceMicros: M }, key: { monthlyLimitMicros: M, spentThisMonthMicros: 0n } }),
+        input({
+          orderId,
+          estimateMicros: 10n * M,
+          order: { hasCredit: true, balanceMicros: M },
+          key: { limitMicros: M, period: "MONTH", spentInPeriodMicros: 0n },
+        }),
       );
       expect(result).toMatchObject({ ok: false, code: "api_key_quota_exceeded" });
     });
@@ -214,7 +263,7 @@ function spendStoreContract(name: string, fleet: () => Fleet) {
           orderId,
           estimateMicros: 1_000_000n * M,
           order: { hasCredit: false, balanceMicros: loader },
-          key: { monthlyLimitMicros: null, spentThisMonthMicros: loader },
+          key: { limitMicros: null, period: "MONTH", spentInPeriodMicros: loader },
         }),
       );
       const reservation = ok(result);
@@ -281,7 +330,7 @@ function spendStoreContract(name: string, fleet: () => Fleet) {
       // invalidateKey forgets the key's month the same way.
       const keyId = rid("key");
       let dbSpent = 0n;
-      const key = { monthlyLimitMicros: 10n * M, spentThisMonthMicros: async () => dbSpent };
+      const key = { limitMicros: 10n * M, period: "MONTH" as const, spentInPeriodMicros: async () => dbSpent };
       ok(await a.reserve(input({ orderId, keyId, estimateMicros: M, order, key })));
       dbSpent = 7n * M;
       await b.invalidateKey({ orderId, keyId });
@@ -341,6 +390,19 @@ describeWithRedis("RedisSpendStore", () => {
     expect(keys.length).toBeGreaterThan(0);
     const ttls = await Promise.all(keys.map(async (k) => [k, await admin.pttl(k)] as const));
     expect(ttls.filter(([, t]) => t <= 0).map(([k, t]) => `${k} ${t}`)).toEqual([]);
+  });
+
+  it("keeps a key's period state until its period ends (and a reservation TTL), not longer", async () => {
+    const store = new RedisSpendStore({ client: clients[0]!, prefix });
+    const orderId = rid("order");
+    const keyId = rid("key");
+    const now = new Date();
+    const key = { limitMicros: 5n * M, period: "DAY" as const, spentInPeriodMicros: 0n };
+    ok(await store.reserve(input({ orderId, keyId, now, order: { hasCredit: false, balanceMicros: 0n }, key })));
+    const dayEnd = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+    const ttl = await admin.pttl(`${prefix}:{${orderId}}:k:${keyId}:${now.toISOString().slice(0, 10)}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(dayEnd - now.getTime() + 15 * 60_000);
   });
 
   it("keeps a settle that could not reach Redis and applies it once Redis is back", async () => {
@@ -408,7 +470,7 @@ describe("MemorySpendStore markers", () => {
   it("ignores a repeated settle of a reservation and keeps no marker that outlives it", async () => {
     const store = new MemorySpendStore();
     const order = { hasCredit: true, balanceMicros: 10_000_000n };
-    const key = { monthlyLimitMicros: null, spentThisMonthMicros: 0n };
+    const key = { limitMicros: null, period: "MONTH" as const, spentInPeriodMicros: 0n };
     const r = await store.reserve({ requestId: "req-marker", orderId: "order-marker", keyId: "key-marker", estimateMicros: 1_000_000n, order, key });
     if (!r.ok) throw new Error("refused");
     await store.settle(r.reservation, 1_000_000n);

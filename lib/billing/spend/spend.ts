@@ -7,17 +7,20 @@ import { RedisSpendStore } from "./spend-redis";
 import type { SpendStore } from "./spend-types";
 
 /**
- * Spend limits: a key's monthly spend limit and its order's balance, checked and reserved before
+ * Spend limits: a key's spend limit per UTC period (a day, a week from Monday 00:00 UTC, or a
+ * calendar month; see lib/billing/period.ts) and its order's balance, checked and reserved before
  * a request is forwarded and settled to the real cost afterwards.
  *
  * Reserve. Before forwarding, the gateway reserves the most the request can cost (an upper bound
  * of its input tokens + every output token it allows, priced with the plan's multiplier; see
- * lib/gateway/limits.ts). In one atomic step the store checks the key's month
+ * lib/gateway/admit.ts). In one atomic step the store checks the key's current period
  * (spent + reserved + estimate ≤ limit → else `api_key_quota_exceeded`, with the reset time) and
  * the order (balance − reserved ≥ estimate → else `billing_shortfall`) and adds the estimate to
  * both reserved totals. Concurrent requests therefore can never take either below zero: the
  * second of two requests that do not both fit is refused. A plan without credit has no balance
- * check, a key without a limit no month check; with neither, reserve() touches nothing.
+ * check, a key without a limit no period check; with neither, reserve() touches nothing. The
+ * key's state is per period (its id is part of the storage key), so a limit resets exactly at the
+ * period's end: the first reserve after it starts from the new period's figure.
  *
  * Settle. After the response, settle() removes the reservation and charges the real cost: a
  * cheaper request gives the rest back at once; a dearer one (only possible when a request sets no
@@ -25,10 +28,10 @@ import type { SpendStore } from "./spend-types";
  * full, so the balance can end below zero by at most that overage. The database is written by the usage writer, batched,
  * as before; the store does not write it.
  *
- * Seeding, and why nothing is counted twice. The store holds the balance and the month's spend
+ * Seeding, and why nothing is counted twice. The store holds the balance and the period's spend
  * once seeded, and from then on its figures are the ones checked; it never re-reads them from the
- * database on its own. The first reserve for an order (or for a key in a month) seeds it from the
- * database: `Order.balanceMicros`, the running total of the ledger, and the month's rollups. A
+ * database on its own. The first reserve for an order (or for a key in a period) seeds it from the
+ * database: `Order.balanceMicros`, the running total of the ledger, and the period's rollups. A
  * cost is applied to the store at settle, before the usage writer queues it for the database, so
  * at any moment the store = database − costs settled but not yet written; a seed read at the first
  * reserve has no such costs outstanding, so store and database agree from the start. Credit
@@ -67,7 +70,7 @@ export {
   DEFAULT_RESERVATION_TTL_MS,
   DuplicateReservationError,
   SpendStoreUnavailableError,
-  type MonthSeedValue,
+  type PeriodSeedValue,
   type Reservation,
   type ReserveInput,
   type ReserveResult,

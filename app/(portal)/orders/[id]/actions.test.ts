@@ -10,7 +10,8 @@ import { createAccounts, TEST_SECRET, type Accounts } from "@/test/accounts";
 import { createTestDatabase, describeEachEngine, type TestDatabase } from "@/test/databases";
 import { expectNotFound, expectRedirect } from "@/test/next-interrupts";
 import { signedInAs } from "@/test/session-seam";
-import { revealKeyAction, rotateKeyAction } from "./actions";
+import { createKeyAction, revealKeyAction, rotateKeyAction } from "./actions";
+import { updateKeySettingsAction } from "./keys/[keyId]/actions";
 
 // The actions are called directly, as a crafted POST would call them: no page, no hidden button.
 vi.mock("@/lib/auth/auth", async () => (await import("@/test/session-seam")).sessionModule());
@@ -23,7 +24,7 @@ function form(fields: Record<string, string>): FormData {
   return data;
 }
 
-describeEachEngine("order page actions: reveal and rotate", (engine) => {
+describeEachEngine("order page actions: reveal, rotate, more keys and their settings", (engine) => {
   let t: TestDatabase;
   let a: Accounts;
   let aliceKeyId: string;
@@ -101,5 +102,55 @@ describeEachEngine("order page actions: reveal and rotate", (engine) => {
     expect(old.status).toBe("REPLACED");
     expect(old.validUntil!.getTime() - old.replacedAt!.getTime()).toBe(3_600_000);
     expect(await rotateKeyAction({ status: "idle" }, form({ keyId: aliceKeyId, overlap: "none" }))).toMatchObject({ status: "error" });
+  });
+
+  it("key settings and another key: the owner's only, validated, with field errors", async () => {
+    const settings = (keyId: string, fields: Record<string, string> = {}) =>
+      form({ keyId, name: "CI runner", spendLimitUsd: "", spendLimitPeriod: "MONTH", ipAllowlist: "", ...fields });
+    const bobKey = () => t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: a.bob.apiKeyId }, omit: { updatedAt: true } });
+    const before = await bobKey();
+    // Another buyer, and staff, get a 404 and change nothing.
+    signedInAs.userId = a.alice.user.id;
+    await expectNotFound(updateKeySettingsAction({ status: "idle" }, settings(a.bob.apiKeyId)));
+    await expectNotFound(createKeyAction({ status: "idle" }, form({ orderId: a.bob.orderId })));
+    signedInAs.userId = a.support.id;
+    await expectNotFound(updateKeySettingsAction({ status: "idle" }, settings(a.bob.apiKeyId)));
+    await expectNotFound(createKeyAction({ status: "idle" }, form({ orderId: a.bob.orderId })));
+    expect(await bobKey()).toEqual(before);
+    expect(await t.db.prisma.apiKey.count({ where: { orderId: a.bob.orderId } })).toBe(1);
+
+    signedInAs.userId = a.bob.user.id;
+    // Field errors name the field: a zero limit, an unreadable allowlist entry, a model outside the plan.
+    expect(await updateKeySettingsAction({ status: "idle" }, settings(a.bob.apiKeyId, { spendLimitUsd: "0" }))).toMatchObject({
+      status: "error",
+      fieldErrors: { spendLimitUsd: [expect.stringMatching(/above \$0/)] },
+    });
+    expect(await updateKeySettingsAction({ status: "idle" }, settings(a.bob.apiKeyId, { ipAllowlist: "203.0.113.0/24\n10.0.0.300" }))).toMatchObject({
+      status: "error",
+      fieldErrors: { ipAllowlist: [expect.stringMatching(/"10\.0\.0\.300" is not an IP address/)] },
+    });
+    expect(await updateKeySettingsAction({ status: "idle" }, settings(a.bob.apiKeyId, { models: "gpt-5" }))).toMatchObject({
+      status: "error",
+      fieldErrors: { models: [expect.stringMatching(/does not include gpt-5/)] },
+    });
+    expect(await bobKey()).toEqual(before);
+    expect(
+      await updateKeySettingsAction(
+        { status: "idle" },
+        settings(a.bob.apiKeyId, { models: "gpt-4.1-mini", spendLimitUsd: "2.50", spendLimitPeriod: "WEEK", ipAllowlist: "203.0.113.0/24\n2001:db8::/32" }),
+      ),
+    ).toMatchObject({ status: "saved" });
+    expect(await bobKey()).toMatchObject({
+      name: "CI runner",
+      modelScope: ["gpt-4.1-mini"],
+      spendLimitMicros: 2_500_000n,
+      spendLimitPeriod: "WEEK",
+      ipAllowlist: ["203.0.113.0/24", "2001:db8::/32"],
+    });
+    // Bob's plan (Starter 30) allows one key per order.
+    expect(await createKeyAction({ status: "idle" }, form({ orderId: a.bob.orderId, name: "Second" }))).toMatchObject({
+      status: "error",
+      message: expect.stringMatching(/as many keys as its plan allows/),
+    });
   });
 });

@@ -3,10 +3,22 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { buyerAction, type ActionState } from "@/lib/actions";
-import { requireApiKeyAccess } from "@/lib/auth";
+import { formOptionalText } from "@/lib/actions/form-fields";
+import { requireApiKeyAccess, requireOrderAccess } from "@/lib/auth";
 import { getSecretKeys } from "@/lib/credentials";
 import { getDb } from "@/lib/db";
-import { KeyRotationError, revealApiKey, rotateOwnApiKey, selfRotationOverlapSchema, SelfRotationRefusedError, type SelfRotationRefusal } from "@/lib/keys";
+import {
+  createOwnApiKey,
+  KeyCreationRefusedError,
+  KeyRotationError,
+  MAX_KEY_NAME_LENGTH,
+  revealApiKey,
+  rotateOwnApiKey,
+  selfRotationOverlapSchema,
+  SelfRotationRefusedError,
+  type KeyCreationRefusal,
+  type SelfRotationRefusal,
+} from "@/lib/keys";
 
 export type RevealKeyState =
   | { status: "revealed"; key: string }
@@ -16,10 +28,12 @@ export type RevealKeyState =
   | { status: "error"; message: string };
 
 export type RotateKeyState = ActionState<{ status: "rotated"; newKeyId: string }>;
+export type CreateKeyState = ActionState<{ status: "created"; keyId: string; message: string }>;
 
 const keyIdSchema = z.string().min(1).max(100);
 const revealKeySchema = z.object({ keyId: keyIdSchema });
 const rotateKeySchema = z.object({ keyId: keyIdSchema, overlap: selfRotationOverlapSchema.default("none") });
+const createKeySchema = z.object({ orderId: keyIdSchema, name: formOptionalText(MAX_KEY_NAME_LENGTH) });
 
 const REPLACED_MESSAGE = "This key was already replaced. Reload the page to see the current one.";
 const REFUSAL_MESSAGES: Record<SelfRotationRefusal, string> = {
@@ -67,5 +81,35 @@ export const rotateKeyAction = buyerAction(
     // KeyRotationError here means another request rotated the key first.
     describeError: (error) =>
       error instanceof SelfRotationRefusedError ? REFUSAL_MESSAGES[error.reason] : error instanceof KeyRotationError ? REPLACED_MESSAGE : undefined,
+  },
+);
+
+const CREATE_REFUSALS: Record<KeyCreationRefusal, string> = {
+  no_such_order: "This order was not found.",
+  order_not_active: "Keys can be added only while the order's access window is open.",
+  key_limit_reached: "This order already has as many keys as its plan allows. Delete one with support's help, or use an existing key.",
+};
+
+// Order page > Create another key, while the order has fewer live keys than its plan allows. The
+// new key is revealed once on its own card, the same way as the first (revealKeyAction).
+export const createKeyAction = buyerAction(
+  createKeySchema,
+  async ({ user, customerId, clientIp, input }): Promise<CreateKeyState> => {
+    const db = getDb();
+    // A 404 for an order outside the buyer's account; the creation is scoped by account again.
+    const order = await requireOrderAccess(db, user, input.orderId);
+    const created = await createOwnApiKey(db, {
+      orderId: order.id,
+      customerId,
+      name: input.name,
+      actor: { userId: user.id, ip: clientIp },
+      keys: getSecretKeys(),
+    });
+    revalidatePath(`/orders/${order.id}`);
+    return { status: "created", keyId: created.id, message: `${created.name} was created. Reveal it on its card above and copy it: it is shown once.` };
+  },
+  {
+    invalidMessage: `Give the key a name of at most ${MAX_KEY_NAME_LENGTH} characters, or leave it empty.`,
+    describeError: (error) => (error instanceof KeyCreationRefusedError ? CREATE_REFUSALS[error.reason] : undefined),
   },
 );

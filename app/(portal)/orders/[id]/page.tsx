@@ -3,6 +3,7 @@ import Link from "next/link";
 import { LocalTime } from "@/components/local-time";
 import { OrderStatusBadge } from "@/components/order-status-badge";
 import { Countdown } from "@/components/orders/countdown";
+import { CreateKeyForm } from "@/components/orders/create-key-form";
 import { CredentialCard, type CredentialCardKey } from "@/components/orders/credential-card";
 import { OrderLiveProvider } from "@/components/orders/order-live";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -10,24 +11,33 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requireOrderAccess, requireUser } from "@/lib/auth";
 import { formatKeyMask } from "@/lib/credentials";
 import { getDb } from "@/lib/db";
-import { keyDisplayStatus, selfRotationRefusal, type OrderKeyView } from "@/lib/keys";
-import { getOrderView, type OrderStatus } from "@/lib/orders";
+import { keyDisplayStatus, LIVE_KEY_STATUSES, selfRotationRefusal, spendLimitText, type OrderKeyView } from "@/lib/keys";
+import { getOrderView, type OrderView } from "@/lib/orders";
 import { loadOrderRunway } from "@/lib/usage";
 
 export const metadata: Metadata = { title: "Order" };
 export const dynamic = "force-dynamic";
 
-function cardKey(key: OrderKeyView, order: OrderStatus, now: Date): CredentialCardKey {
+function cardKey(key: OrderKeyView, order: OrderView, now: Date, isOwner: boolean): CredentialCardKey {
+  const scoped = key.modelScope.filter((m) => order.plan.models.includes(m));
+  const live = (LIVE_KEY_STATUSES as readonly string[]).includes(key.status);
   return {
     id: key.id,
     name: key.name,
     mask: formatKeyMask(key.lastFour),
-    displayStatus: keyDisplayStatus(key, order, now),
+    displayStatus: keyDisplayStatus(key, order.status, now),
     revealable: key.revealable,
     revealedAt: key.revealedAt?.toISOString() ?? null,
     handedOutAt: key.handedOutAt?.toISOString() ?? null,
     lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
     validUntil: key.validUntil?.toISOString() ?? null,
+    limits: {
+      models: scoped.length === 0 ? "All of the plan's" : scoped.join(", "),
+      spend: spendLimitText(key.spendLimitMicros, key.spendLimitPeriod),
+      ips: key.ipAllowlist.length === 0 ? "Any address" : key.ipAllowlist.join(", "),
+    },
+    // Settings are the owner's, for a key that still counts (not replaced, not ended with its order).
+    settingsHref: isOwner && live && order.status !== "CANCELLED" && order.status !== "REFUNDED" ? `/orders/${order.id}/keys/${key.id}` : null,
   };
 }
 
@@ -42,11 +52,12 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
   // Revealing and rotating are the buyer's own acts; staff see the page without those controls.
   const isOwner = user.customerId !== null && user.customerId === access.customerId;
   const ended = order.status === "CANCELLED" || order.status === "REFUNDED";
-  const current = order.currentKey;
-  const currentCard = current ? cardKey(current, order.status, now) : null;
   // The same rule the rotate action applies: the button shows only when the rotation would be allowed.
-  const canRotate =
-    isOwner && current !== null && selfRotationRefusal({ planSelfRotate: order.plan.selfRotate, orderStatus: order.status, key: current, now }) === null;
+  const canRotate = (key: OrderKeyView) =>
+    isOwner && selfRotationRefusal({ planSelfRotate: order.plan.selfRotate, orderStatus: order.status, key, now }) === null;
+  // The same rule as createOwnApiKey: an open order with room for another live key.
+  const maxKeys = order.plan.maxKeysPerOrder;
+  const canCreate = isOwner && order.status === "ACTIVE" && order.liveKeyCount < maxKeys;
 
   return (
     <>
@@ -105,8 +116,10 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
             </CardContent>
           </Card>
 
-          {currentCard ? (
-            <CredentialCard key={currentCard.id} apiKey={currentCard} orderId={order.id} canReveal={isOwner} canRotate={canRotate} />
+          {order.keys.length > 0 ? (
+            order.keys.map((k) => (
+              <CredentialCard key={k.id} apiKey={cardKey(k, order, now, isOwner)} orderId={order.id} canReveal={isOwner} canRotate={canRotate(k)} />
+            ))
           ) : (
             <Card>
               <CardHeader>
@@ -117,6 +130,27 @@ export default async function OrderPage({ params }: { params: Promise<{ id: stri
           )}
         </div>
       </OrderLiveProvider>
+
+      {isOwner && maxKeys > 1 && !ended ? (
+        <section aria-labelledby="more-keys-title" className="mt-6 rounded-lg border border-border p-4">
+          <h2 id="more-keys-title" className="font-semibold">
+            More keys
+          </h2>
+          <p className="mt-1 text-sm text-muted" data-testid="key-count">
+            Your plan allows {maxKeys} keys for this order; {order.liveKeyCount} in use. Give each app or machine its own key, with its own models, spend limit
+            and IP allowlist, so you can rotate or limit one without touching the others.
+          </p>
+          <div className="mt-3">
+            {canCreate ? (
+              <CreateKeyForm orderId={order.id} suggestedName={`Key ${order.liveKeyCount + 1}`} />
+            ) : (
+              <p className="text-sm">
+                {order.status === "ACTIVE" ? "All of this order's keys are in use." : "Keys can be added while the order's access window is open."}
+              </p>
+            )}
+          </div>
+        </section>
+      ) : null}
 
       {runway && !ended ? (
         <section aria-labelledby="runway-title" className="mt-6 rounded-lg border border-border p-4 text-sm">

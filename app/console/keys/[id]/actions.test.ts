@@ -46,7 +46,7 @@ describeEachEngine("console: key actions", (engine) => {
     () => rotateKeyAction(idle, form({ keyId, overlap: "1h" })),
     () => setKeyEnabledAction(idle, form({ keyId, enabled: "false", reason: "x" })),
     () => deleteKeyAction(idle, form({ keyId, confirm: lastFour, reason: "x" })),
-    () => setKeyLimitsAction(idle, form({ keyId, monthlyLimitUsd: "1", ipAllowlist: "" })),
+    () => setKeyLimitsAction(idle, form({ keyId, spendLimitUsd: "1", ipAllowlist: "" })),
     // Called from code with the input object, too.
     () => rotateKeyAction({ keyId, overlap: "none" }),
   ];
@@ -71,27 +71,34 @@ describeEachEngine("console: key actions", (engine) => {
   it("lets support change limits within the plan but not rate overrides", async () => {
     signedInAs.userId = a.support.id;
     const before = await snapshot();
-    expect(await setKeyLimitsAction(idle, form({ keyId: a.bob.apiKeyId, monthlyLimitUsd: "5", ipAllowlist: "", rpm: "9999" }))).toEqual({
+    expect(await setKeyLimitsAction(idle, form({ keyId: a.bob.apiKeyId, spendLimitUsd: "5", ipAllowlist: "", rpm: "9999" }))).toEqual({
       status: "error",
       message: "Only an admin can change rate overrides.",
     });
-    expect(await setKeyLimitsAction(idle, form({ keyId: a.bob.apiKeyId, models: "not-in-plan", monthlyLimitUsd: "", ipAllowlist: "" }))).toMatchObject({
+    expect(await setKeyLimitsAction(idle, form({ keyId: a.bob.apiKeyId, models: "not-in-plan", spendLimitUsd: "", ipAllowlist: "" }))).toMatchObject({
       status: "error",
       message: expect.stringMatching(/^Not in the plan: not-in-plan/),
     });
-    expect(await setKeyLimitsAction(idle, form({ keyId: a.bob.apiKeyId, monthlyLimitUsd: "-1", ipAllowlist: "" }))).toMatchObject({ status: "error" });
+    expect(await setKeyLimitsAction(idle, form({ keyId: a.bob.apiKeyId, spendLimitUsd: "-1", ipAllowlist: "" }))).toMatchObject({ status: "error" });
     expect(await snapshot()).toEqual(before);
 
     const plan = (await t.db.prisma.order.findUniqueOrThrow({ where: { id: a.bob.orderId }, select: { plan: { select: { models: true } } } })).plan;
     expect(
       await setKeyLimitsAction(
         idle,
-        form({ keyId: a.bob.apiKeyId, models: plan.models.slice(0, 1), monthlyLimitUsd: "7.5", ipAllowlist: "203.0.113.0/24\n198.51.100.1" }),
+        form({
+          keyId: a.bob.apiKeyId,
+          models: plan.models.slice(0, 1),
+          spendLimitUsd: "7.5",
+          spendLimitPeriod: "DAY",
+          ipAllowlist: "203.0.113.0/24\n198.51.100.1",
+        }),
       ),
     ).toMatchObject({ status: "success" });
     expect(await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: a.bob.apiKeyId } })).toMatchObject({
       modelScope: plan.models.slice(0, 1),
-      monthlyLimitMicros: 7_500_000n,
+      spendLimitMicros: 7_500_000n,
+      spendLimitPeriod: "DAY",
       ipAllowlist: ["203.0.113.0/24", "198.51.100.1"],
       rpmLimit: null,
     });
@@ -103,13 +110,13 @@ describeEachEngine("console: key actions", (engine) => {
     });
 
     signedInAs.userId = a.admin.id;
-    expect(await setKeyLimitsAction(idle, form({ keyId: a.bob.apiKeyId, monthlyLimitUsd: "", ipAllowlist: "", rpm: "120", tpm: "" }))).toMatchObject({
+    expect(await setKeyLimitsAction(idle, form({ keyId: a.bob.apiKeyId, spendLimitUsd: "", ipAllowlist: "", rpm: "120", tpm: "" }))).toMatchObject({
       status: "success",
     });
     expect(await t.db.prisma.apiKey.findUniqueOrThrow({ where: { id: a.bob.apiKeyId } })).toMatchObject({
       rpmLimit: 120,
       tpmLimit: null,
-      monthlyLimitMicros: null,
+      spendLimitMicros: null,
     });
   });
 

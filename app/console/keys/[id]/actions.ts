@@ -15,6 +15,7 @@ import {
   selfRotationOverlapSchema,
   setKeyEnabled,
   setKeyLimits,
+  SPEND_LIMIT_PERIODS,
 } from "@/lib/keys";
 import { safeText } from "@/lib/text/safe-text";
 
@@ -52,7 +53,10 @@ const lines = z.preprocess(
 const limitsSchema = z.object({
   keyId,
   models: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().trim().min(1).max(200)).max(100)),
-  monthlyLimitUsd: optionalNumber(z.number({ error: "Enter an amount in dollars, or leave it empty." }).nonnegative().max(1_000_000)),
+  spendLimitUsd: optionalNumber(
+    z.number({ error: "Enter an amount in dollars, or leave it empty." }).positive({ error: "Enter an amount above $0, or leave it empty." }).max(1_000_000),
+  ),
+  spendLimitPeriod: z.enum(SPEND_LIMIT_PERIODS, { error: "Choose a day, a week or a month." }).default("MONTH"),
   ipAllowlist: lines,
   rpm: optionalNumber(z.number({ error: "Enter a whole number, or leave it empty." }).int().min(1).max(1_000_000)).optional(),
   tpm: optionalNumber(z.number({ error: "Enter a whole number, or leave it empty." }).int().min(1).max(1_000_000_000)).optional(),
@@ -121,7 +125,8 @@ export const setKeyLimitsAction = staffAction(
     await setKeyLimits(getDb(), {
       keyId: input.keyId,
       modelScope: input.models,
-      monthlyLimitUsd: input.monthlyLimitUsd,
+      spendLimitUsd: input.spendLimitUsd,
+      spendLimitPeriod: input.spendLimitPeriod,
       ipAllowlist: input.ipAllowlist,
       ...(rates ? { rpm: input.rpm ?? null, tpm: input.tpm ?? null } : {}),
       reason: input.reason,

@@ -139,7 +139,8 @@ export function KeyLimitsForm({
   keyId,
   planModels,
   modelScope,
-  monthlyLimitUsd,
+  spendLimitUsd,
+  spendLimitPeriod,
   ipAllowlist,
   rates,
   unavailable,
@@ -148,7 +149,8 @@ export function KeyLimitsForm({
   keyId: string;
   planModels: string[];
   modelScope: string[];
-  monthlyLimitUsd: string;
+  spendLimitUsd: string;
+  spendLimitPeriod: "DAY" | "WEEK" | "MONTH";
   ipAllowlist: string[];
   /** Present for admins only: the rate overrides and the plan's values they override. */
   rates?: { rpm: number | null; tpm: number | null; planRpm: number; planTpm: number | null };
@@ -174,10 +176,20 @@ export function KeyLimitsForm({
           </div>
           <FieldError state={state} name="models" />
         </fieldset>
-        <Field id={`${id}-spend`} label="Monthly spend limit (USD)" hint="Empty: no limit of its own (the order's balance still applies).">
-          <input id={`${id}-spend`} name="monthlyLimitUsd" inputMode="decimal" defaultValue={monthlyLimitUsd} className={input} />
-        </Field>
-        <FieldError state={state} name="monthlyLimitUsd" />
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
+          <Field id={`${id}-spend`} label="Spend limit (USD)" hint="Empty: no limit of its own (the order's balance still applies).">
+            <input id={`${id}-spend`} name="spendLimitUsd" inputMode="decimal" defaultValue={spendLimitUsd} className={input} />
+          </Field>
+          <Field id={`${id}-period`} label="Per" hint="UTC; weeks start on Monday. Resets exactly at the period's end.">
+            <select id={`${id}-period`} name="spendLimitPeriod" defaultValue={spendLimitPeriod} className={input}>
+              <option value="DAY">Day</option>
+              <option value="WEEK">Week</option>
+              <option value="MONTH">Calendar month</option>
+            </select>
+          </Field>
+        </div>
+        <FieldError state={state} name="spendLimitUsd" />
+        <FieldError state={state} name="spendLimitPeriod" />
         <Field id={`${id}-ips`} label="IP allowlist" hint="IPs or CIDR ranges, one per line or comma-separated. Empty: any address.">
           <textarea id={`${id}-ips`} name="ipAllowlist" rows={3} defaultValue={ipAllowlist.join("\n")} className={`${input} h-auto py-2 font-mono`} />
         </Field>

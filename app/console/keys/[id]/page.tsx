@@ -40,6 +40,7 @@ function Row({ term, children }: { term: string; children: ReactNode }) {
 }
 
 const none = <span className="text-muted">None</span>;
+const PERIOD_WORDS = { DAY: "day", WEEK: "week (from Monday)", MONTH: "calendar month" } as const;
 
 const requestColumns: DataTableColumn<RequestSummary>[] = [
   { id: "when", header: "When", className: "whitespace-nowrap", cell: (r) => <LocalTime value={r.createdAt} /> },
@@ -67,7 +68,7 @@ export default async function ConsoleKeyPage({ params }: Props) {
   if (!key) notFound();
   const recent = await listRequests(db, { query: requestListQuerySchema.parse({ key: key.id }), take: 10 });
   const deleted = key.status === "DELETED";
-  const monthlyUsd = microsToUsdNumber(key.monthlyLimitMicros);
+  const limitUsd = microsToUsdNumber(key.spendLimitMicros);
   const statusWord = key.status.toLowerCase();
 
   return (
@@ -115,7 +116,9 @@ export default async function ConsoleKeyPage({ params }: Props) {
               <Row term="Model scope">
                 {key.modelScope.length ? <span className="font-mono text-xs">{key.modelScope.join(", ")}</span> : "All of the plan's models"}
               </Row>
-              <Row term="Monthly spend limit">{key.monthlyLimitMicros !== null ? formatUsd(key.monthlyLimitMicros) : none}</Row>
+              <Row term="Spend limit">
+                {key.spendLimitMicros !== null ? `${formatUsd(key.spendLimitMicros)} per ${PERIOD_WORDS[key.spendLimitPeriod]} (UTC)` : none}
+              </Row>
               <Row term="IP allowlist">{key.ipAllowlist.length ? <span className="font-mono text-xs">{key.ipAllowlist.join(", ")}</span> : "Any address"}</Row>
               <Row term="Rate limits">
                 {key.rpmLimit ?? key.plan.rpm} requests/min{key.rpmLimit !== null ? " (override)" : " (plan)"}
@@ -208,7 +211,8 @@ export default async function ConsoleKeyPage({ params }: Props) {
             <CardHeader>
               <CardTitle id="key-limits">Limits</CardTitle>
               <CardDescription>
-                Within the plan: a subset of its models, a monthly spend limit, an IP allowlist{user.role === "ADMIN" ? " and rate overrides" : ""}.
+                Within the plan: a subset of its models, a spend limit per day, week or month, an IP allowlist
+                {user.role === "ADMIN" ? " and rate overrides" : ""}.
               </CardDescription>
             </CardHeader>
             <CardContent>
@@ -216,7 +220,8 @@ export default async function ConsoleKeyPage({ params }: Props) {
                 keyId={key.id}
                 planModels={key.plan.models}
                 modelScope={key.modelScope}
-                monthlyLimitUsd={monthlyUsd === null ? "" : String(monthlyUsd)}
+                spendLimitUsd={limitUsd === null ? "" : String(limitUsd)}
+                spendLimitPeriod={key.spendLimitPeriod}
                 ipAllowlist={key.ipAllowlist}
                 rates={user.role === "ADMIN" ? { rpm: key.rpmLimit, tpm: key.tpmLimit, planRpm: key.plan.rpm, planTpm: key.plan.tpm } : undefined}
                 unavailable={deleted ? "This key is deleted." : undefined}
