@@ -1,6 +1,6 @@
 export { clearKeyCache, invalidateKey, invalidateOrderKeys } from "./key-cache";
 export { invalidateCatalog } from "./catalog";
-export { chatCompletions, countTokens, messages } from "./routes";
+export { chatCompletions, countTokens, messages, responses } from "./routes";
 export { keyStatus } from "./key-status";
 export { listModels } from "./list-models";
 export { flushUsage } from "./usage-writer";

@@ -13,11 +13,13 @@ import { listModels } from "./list-models";
 // whose dynamic behaviour it has to detect.
 
 export const chatCompletions: WebHandler = forwardingHandler("openai", "chat", "/v1/chat/completions");
+export const responses: WebHandler = forwardingHandler("openai", "responses", "/v1/responses");
 export const messages: WebHandler = forwardingHandler("anthropic", "messages", "/v1/messages");
 export const countTokens: WebHandler = forwardingHandler("anthropic", "count_tokens", "/v1/messages/count_tokens");
 
 const EXACT: Record<string, Partial<Record<string, WebHandler>>> = {
   "/v1/chat/completions": { POST: chatCompletions },
+  "/v1/responses": { POST: responses },
   "/v1/messages": { POST: messages },
   "/v1/messages/count_tokens": { POST: countTokens },
   "/v1/models": { GET: listModels },

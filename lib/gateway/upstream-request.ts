@@ -1,7 +1,8 @@
 import type { CatalogChannel } from "./catalog";
 import type { Protocol } from "./types";
 
-export type Operation = "chat" | "messages" | "count_tokens" | "generate" | "stream_generate" | "gemini_count_tokens";
+/** What the client called; "responses" is OpenAI's Responses API (its client protocol is "openai"). */
+export type Operation = "chat" | "responses" | "messages" | "count_tokens" | "generate" | "stream_generate" | "gemini_count_tokens";
 
 /** The Gemini REST method of an operation. */
 export const GEMINI_METHODS: Partial<Record<Operation, string>> = {
@@ -42,7 +43,7 @@ export function buildUpstreamTarget(
   }
   let url: string;
   if (channel.protocol === "openai") {
-    url = `${channel.baseUrl}/chat/completions`;
+    url = `${channel.baseUrl}/${operation === "responses" ? "responses" : "chat/completions"}`;
     headers.authorization = `Bearer ${channel.apiKey}`;
   } else if (channel.protocol === "anthropic") {
     const beta = sameProtocol && client.url.searchParams.get("beta") === "true" ? "?beta=true" : "";
