@@ -15,6 +15,6 @@ export {
   mockToolCallTokens,
   splitToolArguments,
 } from "./tokens";
-export { mockReplyText, mockToolArguments } from "./reply";
+export { MOCK_COMMAND_TRIGGER, mockJsonForSchema, mockReplyText, mockToolArguments } from "./reply";
 export { DEFAULT_MODELS } from "./models";
 export type { ModelCatalog } from "./types";
