@@ -6,7 +6,16 @@
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { StreamUsageObserver, usageFromText } from "@/lib/gateway/usage";
-import { createStreamTranslator, hostedToolTypes, namespacedToolNames, openaiUsage, translateRequest, translateResponse, TranslationError } from "./index";
+import {
+  createStreamTranslator,
+  getAdapter,
+  hostedToolTypes,
+  namespacedToolNames,
+  openaiUsage,
+  translateRequest,
+  translateResponse,
+  TranslationError,
+} from "./index";
 import { CTX, expected, fixture, parseSse, sseText } from "./test-helpers";
 
 const codex = () => fixture("responses", "request-codex");
@@ -189,6 +198,49 @@ describe("Anthropic / Gemini streams → Responses events", () => {
         .map((e) => cut.push(e))
         .join("") + cut.end();
     expect(partial).not.toContain("response.completed");
+  });
+});
+
+describe("Claude's signed thinking makes the round trip through a Responses client", () => {
+  it("goes out as a reasoning item and comes back as the thinking block Claude needs before its tool call", () => {
+    const encoder = getAdapter("responses").createStreamEncoder({ ...CTX, includeUsage: false });
+    const sse = [
+      encoder.push({ type: "message_start", id: "msg_1", model: "claude", usage: { inputTokens: 10 } }),
+      encoder.push({ type: "thinking_delta", index: 0, text: "The user wants ls." }),
+      encoder.push({ type: "thinking_signature", index: 0, signature: "sig-abc" }),
+      encoder.push({ type: "block_stop", index: 0 }),
+      encoder.push({ type: "tool_call_start", index: 1, id: "toolu_1", name: "exec_command" }),
+      encoder.push({ type: "tool_call_delta", index: 1, argumentsDelta: '{"cmd":"ls"}' }),
+      encoder.push({ type: "block_stop", index: 1 }),
+      encoder.push({ type: "message_delta", stopReason: "tool_use", usage: { outputTokens: 20 } }),
+      encoder.push({ type: "message_stop" }),
+    ].join("");
+    const done = parseSse(sse)
+      .map((e) => JSON.parse(e.data) as { type: string; item?: Record<string, unknown> })
+      .filter((e) => e.type === "response.output_item.done")
+      .map((e) => e.item!);
+    expect(done.map((i) => i.type)).toEqual(["reasoning", "function_call"]);
+    // Codex sends reasoning items back without their id.
+    const reasoning = { ...done[0]! };
+    delete reasoning.id;
+    const body = {
+      model: "claude",
+      input: [
+        { role: "user", content: "run ls" },
+        reasoning,
+        { type: "function_call", call_id: "toolu_1", name: "exec_command", arguments: '{"cmd":"ls"}' },
+        { type: "function_call_output", call_id: "toolu_1", output: "a.txt" },
+      ],
+      tools: [{ type: "function", name: "exec_command", parameters: { type: "object" } }],
+    };
+    const out = translateRequest("responses", "anthropic", body, { upstreamModel: "m" }) as { messages: { role: string; content: unknown }[] };
+    expect(out.messages[1]).toEqual({
+      role: "assistant",
+      content: [
+        { type: "thinking", thinking: "The user wants ls.", signature: "sig-abc" },
+        { type: "tool_use", id: "toolu_1", name: "exec_command", input: { cmd: "ls" } },
+      ],
+    });
   });
 });
 

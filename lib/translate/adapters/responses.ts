@@ -25,6 +25,7 @@ import {
   type StopReason,
   type StreamEncodeContext,
   type TextPart,
+  type ThinkingPart,
   type ToolChoice,
   type Usage,
   type UserPart,
@@ -129,6 +130,41 @@ export function namespacedToolNames(body: Record<string, unknown>): Record<strin
 
 const flatName = (namespace: string, name: string): string => `${namespace}${NAMESPACE_SEPARATOR}${name}`;
 
+/**
+ * Another provider's reasoning (Claude's signed thinking, Gemini's thoughts) travels to a Responses
+ * client as a `reasoning` item whose `encrypted_content` is this prefix and the reasoning as base64
+ * JSON; Codex sends such items back with the history, and they become thinking again. Claude needs
+ * its signed thinking back in a tool-use loop with thinking on. Items without the prefix are
+ * OpenAI's own, which no other provider can read: they are dropped.
+ */
+export const CARRIED_REASONING_PREFIX = "gatehouse.reasoning.v1.";
+
+function carryReasoning(p: { text: string; signature?: string; redacted?: boolean }): string {
+  const json = JSON.stringify({ text: p.text, ...(p.signature ? { signature: p.signature } : {}), ...(p.redacted ? { redacted: true } : {}) });
+  return CARRIED_REASONING_PREFIX + Buffer.from(json, "utf8").toString("base64");
+}
+
+function carriedReasoning(content: unknown): ThinkingPart | null {
+  if (typeof content !== "string" || !content.startsWith(CARRIED_REASONING_PREFIX)) return null;
+  try {
+    const carried: unknown = JSON.parse(Buffer.from(content.slice(CARRIED_REASONING_PREFIX.length), "base64").toString("utf8"));
+    if (!isObject(carried) || typeof carried.text !== "string") return null;
+    const part: ThinkingPart = { type: "thinking", text: carried.text };
+    if (typeof carried.signature === "string") part.signature = carried.signature;
+    if (carried.redacted === true) part.redacted = true;
+    return part;
+  } catch {
+    return null;
+  }
+}
+
+const reasoningItem = (id: string, p: { text: string; signature?: string; redacted?: boolean } | null): Json => ({
+  id,
+  type: "reasoning",
+  summary: [],
+  ...(p ? { encrypted_content: carryReasoning(p) } : {}),
+});
+
 // ---------------------------------------------------------------------------------------------
 // Requests
 
@@ -207,7 +243,10 @@ function parseInput(raw: unknown, system: TextPart[]): CanonicalMessage[] {
         path,
       });
     } else if (type === "reasoning") {
-      // Reasoning of an OpenAI model (encrypted, or a summary): only OpenAI can read it back.
+      // Another provider's reasoning the gateway handed out comes back as thinking; OpenAI's own
+      // (encrypted, or a summary) only OpenAI can read, so it is dropped.
+      const carried = carriedReasoning(item.encrypted_content);
+      if (carried) assistantTurn(path).push(carried);
     } else {
       throw new TranslationError(join(path, "type"), `${JSON.stringify(type)} items ${UNTRANSLATABLE}`);
     }
@@ -535,11 +574,10 @@ export function buildResponsesResponse(res: CanonicalResponse, ctx: EncodeContex
   let n = 0;
   const suffix = ctx.id.replace(/^resp_/, "");
   for (const part of res.content) {
-    // Reasoning from another provider has no form a Responses client can send back (see README).
-    if (part.type === "thinking") continue;
-    const id = `${part.type === "text" ? "msg" : "fc"}_${suffix}_${n++}`;
+    const id = `${part.type === "text" ? "msg" : part.type === "thinking" ? "rs" : "fc"}_${suffix}_${n++}`;
     const last = output[output.length - 1];
-    if (part.type === "text") {
+    if (part.type === "thinking") output.push(reasoningItem(id, part));
+    else if (part.type === "text") {
       if (last?.type === "message") {
         const first = (last.content as Json[])[0]!;
         first.text = String(first.text) + part.text;
@@ -624,7 +662,16 @@ function createEncoder(ctx: StreamEncodeContext) {
   const suffix = ctx.id.replace(/^resp_/, "");
   const output: Json[] = [];
   /** The item being streamed: its output index, kind, id and what it has so far. */
-  let open: { outputIndex: number; kind: "text" | "tool"; id: string; text: string; callId: string; name: string; canonical: number } | null = null;
+  let open: {
+    outputIndex: number;
+    kind: "text" | "tool" | "reasoning";
+    id: string;
+    text: string;
+    callId: string;
+    name: string;
+    canonical: number;
+    signature?: string;
+  } | null = null;
 
   const emit = (type: string, fields: Json): string => sse({ type, sequence_number: seq++, ...fields }, { event: type });
   const start = (): string => {
@@ -637,6 +684,11 @@ function createEncoder(ctx: StreamEncodeContext) {
     if (!open) return "";
     const o = open;
     open = null;
+    if (o.kind === "reasoning") {
+      const item = reasoningItem(o.id, { text: o.text, signature: o.signature });
+      output.push(item);
+      return emit("response.output_item.done", { output_index: o.outputIndex, item });
+    }
     if (o.kind === "text") {
       const item = messageItem(o.id, o.text, "completed");
       output.push(item);
@@ -678,6 +730,20 @@ function createEncoder(ctx: StreamEncodeContext) {
             out + emit("response.output_text.delta", { item_id: open!.id, output_index: open!.outputIndex, content_index: 0, delta: ev.text, logprobs: [] })
           );
         }
+        case "thinking_delta":
+        case "thinking_signature": {
+          let out = start();
+          if (open?.kind !== "reasoning" || open.canonical !== ev.index) {
+            out += close();
+            const outputIndex = output.length;
+            const id = `rs_${suffix}_${outputIndex}`;
+            open = { outputIndex, kind: "reasoning", id, text: "", callId: "", name: "", canonical: ev.index };
+            out += emit("response.output_item.added", { output_index: outputIndex, item: reasoningItem(id, null) });
+          }
+          if (ev.type === "thinking_delta") open.text += ev.text;
+          else open.signature = (open.signature ?? "") + ev.signature;
+          return out;
+        }
         case "tool_call_start": {
           let out = start() + close();
           const outputIndex = output.length;
@@ -695,7 +761,7 @@ function createEncoder(ctx: StreamEncodeContext) {
           return emit("response.function_call_arguments.delta", { item_id: open.id, output_index: open.outputIndex, delta: ev.argumentsDelta });
         }
         case "block_stop":
-          return open && open.canonical === ev.index && open.kind === "tool" ? close() : "";
+          return open && open.canonical === ev.index && open.kind !== "text" ? close() : "";
         case "message_delta":
           usage = mergeUsage(usage, ev.usage);
           if (ev.stopReason) stopReason = ev.stopReason;
@@ -712,7 +778,6 @@ function createEncoder(ctx: StreamEncodeContext) {
           return start() + emit("response.failed", { response: responseObject(ctx, "failed", output, usage, undefined, error) });
         }
         default:
-          // thinking has no form a Responses client can send back (see README).
           return "";
       }
     },
