@@ -10,9 +10,9 @@ import { STATEFUL_REASON, statefulField } from "@/lib/translate";
 // translators refuse what another provider cannot take.
 
 const responsesBody = z.looseObject({
-  model: z.string().min(1),
-  input: z.union([z.string(), z.array(z.unknown())]),
-  stream: z.boolean().nullish(),
+  model: z.string({ error: "must be the name of a model" }).min(1, { error: "must be the name of a model" }),
+  input: z.union([z.string(), z.array(z.unknown())], { error: "is required: the conversation, as a string or a list of input items" }),
+  stream: z.boolean({ error: "must be true or false" }).nullish(),
 });
 
 export function checkResponsesBody(body: Record<string, unknown>): void {
@@ -22,6 +22,6 @@ export function checkResponsesBody(body: Record<string, unknown>): void {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const param = issue.path.join(".") || "body";
-    throw new GatewayError("invalid_request", { reason: `"${param}" ${issue.message.toLowerCase()}`, param });
+    throw new GatewayError("invalid_request", { reason: `"${param}" ${issue.message}`, param });
   }
 }
