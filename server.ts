@@ -21,7 +21,7 @@ import { prepareUpstreams } from "./lib/runtime/prepare-upstreams";
 import { printBanner } from "./lib/runtime/banner";
 import { invalidateCatalog } from "./lib/gateway/catalog";
 import { clearKeyCache, invalidateKey, invalidateOrderKeys } from "./lib/gateway/key-cache";
-import { gatewayRoute } from "./lib/gateway/routes";
+import { gatewayFallback, gatewayRoute } from "./lib/gateway/routes";
 import { restoreUnwrittenUsage } from "./lib/gateway/usage-writer";
 import { startInvalidationListener } from "./lib/cache-bus/invalidation-bus";
 import { seedIfEmpty } from "./lib/seed";
@@ -30,7 +30,7 @@ import { logger } from "./lib/server/logger";
 import { installGracefulShutdown, onShutdown, SHUTDOWN_ORDER_LAST, SHUTDOWN_SIGNALS } from "./lib/server/shutdown";
 import { makeTerminalOutputNonBlocking, SPILL_FILE_NAME, spillOutputTo, stderr, stdout } from "./lib/server/stdio";
 import { parseTrustedProxies } from "./lib/server/trusted-proxies";
-import { pathOf, serveWebHandler } from "./lib/gateway/web-host";
+import { pathOf, serveWebHandler, type WebHandler } from "./lib/gateway/web-host";
 
 const dev = process.argv.includes("--dev");
 const STEPS = dev ? 5 : 6;
@@ -165,9 +165,17 @@ async function main() {
     // it (no pages, sessions or middleware). Under `npm run dev` they stay with Next, which reloads
     // edited modules; GATEHOUSE_GATEWAY_VIA_NEXT=1 does the same in production (for comparison).
     const viaNext = dev || process.env.GATEHOUSE_GATEWAY_VIA_NEXT === "1";
+    // Every other path under /v1 and /v1beta is answered here too, in every mode: JSON in the
+    // client's protocol (404 naming the endpoints, 405 with Allow), where Next would answer a
+    // page or an empty 405.
     const http = createServer((req, res) => {
       applyClientIp(req, trusted.matcher);
-      const gateway = viaNext || !req.url?.startsWith("/v1") ? null : gatewayRoute(req.method, pathOf(req.url));
+      let gateway: WebHandler | null = null;
+      if (req.url?.startsWith("/v1")) {
+        const path = pathOf(req.url);
+        const endpoint = gatewayRoute(req.method, path);
+        gateway = endpoint ? (viaNext ? null : endpoint) : gatewayFallback(req.method, path);
+      }
       if (gateway) void serveWebHandler(req, res, gateway, config.publicUrl);
       else void handle(req, res);
     });

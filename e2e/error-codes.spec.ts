@@ -47,6 +47,24 @@ test("every refusal of the gateway and the webhook carries a code from the error
     ["gemini", "/v1beta/models/gemini-2.5-flash:summon", { method: "POST", headers: { "x-goog-api-key": key, ...json }, body: "{}" }],
     ["gemini", "/v1beta/models/%E0%A4%A:generateContent", { method: "POST", headers: { "x-goog-api-key": key, ...json }, body: "{}" }],
     ["gemini", "/v1beta/models/nope", { headers: { "x-goog-api-key": key } }],
+    // Every other path under /v1 and /v1beta, and an endpoint's path with another method: JSON in
+    // the caller's protocol, never a page.
+    ["openai", "/v1", {}],
+    ["openai", "/v1/completions", { method: "POST", headers: bearer, body: chat("gpt-4.1-mini") }],
+    ["openai", "/v1/chat/completions", { headers: bearer }],
+    ["openai", "/v1/models", { method: "DELETE", headers: bearer }],
+    ["openai", "/v1/models/no-such-model", { headers: bearer }],
+    ["openai", "/v1/models/a/b", { headers: bearer }],
+    ["openai", "/v1/embeddings", { method: "POST", headers: bearer, body: JSON.stringify({ model: "claude-haiku-4-5", input: "hi" }) }],
+    ["openai", "/v1/%E0%A4%A", { method: "PUT", headers: bearer }],
+    ["anthropic", "/v1/messages/batches", { headers: { "x-api-key": key, "anthropic-version": "2023-06-01" } }],
+    ["anthropic", "/v1/complete", { method: "POST", headers: { "x-api-key": key, "anthropic-version": "2023-06-01", ...json }, body: "{}" }],
+    ["gemini", "/v1beta", {}],
+    ["gemini", "/v1beta/cachedContents", { method: "POST", headers: { "x-goog-api-key": key, ...json }, body: "{}" }],
+    ["gemini", "/v1beta/models", { method: "PATCH", headers: { "x-goog-api-key": key } }],
+    ["gemini", "/v1/models/gemini-2.5-flash:summon", { method: "POST", headers: { "x-goog-api-key": key, ...json }, body: "{}" }],
+    ["gemini", "/v1/files", { headers: { "x-goog-api-key": key } }],
+    ["gemini", "/v1/models/nope", { headers: { "x-goog-api-key": key } }],
     ["webhook", "/api/marketplace/orders", { method: "POST", headers: json, body: "{}" }],
     ["webhook", "/api/marketplace/orders", { method: "POST", headers: { "x-marketplace-signature": "t=1,v1=00", ...json }, body: "{}" }],
     ["webhook", "/api/marketplace/orders", { method: "POST", headers: { "x-marketplace-signature": "nonsense", ...json }, body: "{}" }],
@@ -64,4 +82,5 @@ test("every refusal of the gateway and the webhook carries a code from the error
   }
   // The sweep reaches many different refusals, not one answer repeated.
   expect(seen.size).toBeGreaterThanOrEqual(8);
+  for (const code of ["endpoint_not_found", "method_not_allowed", "model_not_found"]) expect(seen).toContain(code);
 });

@@ -3,7 +3,7 @@ import { GoogleGenAI } from "@google/genai";
 import { expect, test } from "@playwright/test";
 import OpenAI from "openai";
 import { computeCostMicros } from "@/lib/billing/compute-cost";
-import { startMockUpstream, type Fault, type MockUpstream } from "@/lib/mock-upstream";
+import { mockEmbedding, startMockUpstream, type Fault, type MockUpstream } from "@/lib/mock-upstream";
 import { usdPerMToMicros } from "@/lib/billing/money";
 import { SEED_PRICES } from "@/lib/seed/model-prices";
 import { createKey, gatehouse, loggedRequest } from "./fixtures/cli";
@@ -163,9 +163,11 @@ test.describe("gateway with the official SDKs", () => {
       "claude-haiku-4-5-20251001",
       "claude-sonnet-4-6",
       "gemini-2.5-flash",
+      "gemini-embedding-001",
       "gpt-4.1-mini",
       "gpt-4o-mini",
       "gpt-5-mini",
+      "text-embedding-3-small",
     ]);
     const anthropic = new Anthropic({ apiKey: key, baseURL: base(), maxRetries: 0 });
     const page = await anthropic.models.list();
@@ -188,6 +190,68 @@ test.describe("gateway with the official SDKs", () => {
     const listed: string[] = [];
     for await (const m of await ai.models.list()) listed.push(m.name ?? "");
     expect(listed).toContain("models/gemini-2.5-flash");
+  });
+
+  test("one model by id: OpenAI and Anthropic shapes; outside the key's scope it does not exist", async () => {
+    const openai = new OpenAI({ apiKey: key, baseURL: `${base()}/v1`, maxRetries: 0 });
+    expect(await openai.models.retrieve("gpt-4.1-mini")).toMatchObject({ id: "gpt-4.1-mini", object: "model", owned_by: "openai" });
+    const missing = await openai.models.retrieve("gpt-5").catch((err: unknown) => err);
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((missing as InstanceType<typeof OpenAI.NotFoundError>).code).toBe("model_not_found");
+    const anthropic = new Anthropic({ apiKey: key, baseURL: base(), maxRetries: 0 });
+    expect(await anthropic.models.retrieve("claude-haiku-4-5")).toMatchObject({ type: "model", id: "claude-haiku-4-5" });
+  });
+
+  test("Gemini SDK on API version v1 (the SDK 3 default): generateContent, stream, countTokens, the model, usage recorded", async () => {
+    const ai = new GoogleGenAI({ apiKey: key, apiVersion: "v1", httpOptions: { baseUrl: base() } });
+    const answer = await ai.models.generateContent({ model: "gemini-2.5-flash", contents: "hello v1", config: { maxOutputTokens: 5 } });
+    expect(answer.text).toMatch(/^Mock reply to: hello v1/);
+    const requestId = answer.sdkHttpResponse?.headers?.["x-request-id"];
+    expect(requestId).toMatch(/^req_/);
+    expect(await loggedRequest(requestId!)).toMatchObject({ status: 200, model: "gemini-2.5-flash", outputTokens: 5, estimated: false });
+    const parts: string[] = [];
+    for await (const chunk of await ai.models.generateContentStream({ model: "gemini-2.5-flash", contents: "stream v1", config: { maxOutputTokens: 6 } }))
+      parts.push(chunk.text ?? "");
+    expect(parts.length).toBeGreaterThan(3);
+    expect(parts.join("")).toMatch(/^Mock reply to: stream v1/);
+    expect((await ai.models.countTokens({ model: "gemini-2.5-flash", contents: "one two three" })).totalTokens).toBeGreaterThan(2);
+    expect(await ai.models.get({ model: "gemini-2.5-flash" })).toMatchObject({ name: "models/gemini-2.5-flash" });
+    const listed: string[] = [];
+    for await (const m of await ai.models.list()) listed.push(m.name ?? "");
+    expect(listed).toContain("models/gemini-embedding-001");
+  });
+
+  test("embeddings: OpenAI SDK on an OpenAI and a Gemini embedding model, Gemini SDK natively; input tokens × price", async () => {
+    const openai = new OpenAI({ apiKey: key, baseURL: `${base()}/v1`, maxRetries: 0 });
+    const input = ["one two three", "four five"];
+    for (const model of ["text-embedding-3-small", "gemini-embedding-001"]) {
+      // The SDK asks for base64 and decodes it; the translated answer must do the same.
+      const { data, response } = await openai.embeddings.create({ model, input }).withResponse();
+      expect(data.data.map((d) => d.index)).toEqual([0, 1]);
+      expect(data.data[0]?.embedding).toEqual(mockEmbedding(model, "one two three"));
+      expect(data.data[1]?.embedding).toEqual(mockEmbedding(model, "four five"));
+      expect(data.usage).toEqual({ prompt_tokens: 5, total_tokens: 5 });
+      const row = await loggedRequest(response.headers.get("x-request-id")!);
+      expect(row).toMatchObject({ status: 200, model, inputTokens: 5, outputTokens: 0, estimated: false });
+      expect(BigInt(row.costMicros)).toBe(computeCostMicros({ inputTokens: 5, outputTokens: 0 }, price(model), STARTER_MULTIPLIER_BPS));
+      expect(BigInt(row.costMicros)).toBeGreaterThan(0n);
+    }
+    const floats = await openai.embeddings.create({ model: "gemini-embedding-001", input: "six", dimensions: 4, encoding_format: "float" });
+    expect(floats.data[0]?.embedding).toEqual(mockEmbedding("gemini-embedding-001", "six", 4));
+    const refused = await openai.embeddings.create({ model: "claude-haiku-4-5", input: "no" }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+
+    const ai = new GoogleGenAI({ apiKey: key, httpOptions: { baseUrl: base() } });
+    const native = await ai.models.embedContent({ model: "gemini-embedding-001", contents: ["one two three", "four five"] });
+    expect(native.embeddings?.map((e) => e.values)).toEqual(input.map((text) => mockEmbedding("gemini-embedding-001", text)));
+    // Gemini's own methods reach an OpenAI embedding model too, on /v1 as on /v1beta.
+    const res = await fetch(`${base()}/v1/models/text-embedding-3-small:embedContent`, {
+      method: "POST",
+      headers: { "x-goog-api-key": key, "content-type": "application/json" },
+      body: JSON.stringify({ content: { parts: [{ text: "seven eight" }] } }),
+    });
+    expect(await res.json()).toEqual({ embedding: { values: mockEmbedding("text-embedding-3-small", "seven eight") } });
+    expect(await loggedRequest(res.headers.get("x-request-id")!)).toMatchObject({ status: 200, inputTokens: 2, outputTokens: 0 });
   });
 
   test("Gemini ?key= and the JSON-array stream (no alt=sse) pass through and are metered", async () => {
@@ -395,7 +459,7 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
   async function frontChannel(fault: Fault) {
     const mock = await startMockUpstream({ fault });
     const name = `e2e-front-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-    await gatehouse(
+    const added = await gatehouse<{ channel: { id: string } }>(
       "channel",
       "add",
       "--name",
@@ -413,6 +477,7 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
     );
     return {
       mock,
+      id: added.channel.id,
       async remove() {
         await gatehouse("channel", "disable", name);
         await mock.close();
@@ -421,10 +486,10 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
   }
 
   for (const fault of [
-    { name: "a 500", set: { status: 500 } },
-    { name: "a 429", set: { status: 429 } },
-    { name: "a refused connection", set: { refuse: true } },
-    { name: "a hang (timeout before the first byte)", set: { hang: true } },
+    { name: "a 500", outcome: "HTTP 500", set: { status: 500 } },
+    { name: "a 429", outcome: "HTTP 429", set: { status: 429 } },
+    { name: "a refused connection", outcome: "unreachable", set: { refuse: true } },
+    { name: "a hang (timeout before the first byte)", outcome: "timeout", set: { hang: true } },
   ]) {
     test(`${fault.name} before the first byte fails over to the next channel, billed once`, async () => {
       const front = await frontChannel(fault.set);
@@ -441,6 +506,8 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
         const row = await loggedRequest(response.headers.get("x-request-id")!);
         expect(row).toMatchObject({ status: 200, outputTokens: 5 });
         expect([channelIds.primaryOpenai, channelIds.secondaryOpenai]).toContain(row.channelId);
+        // The log keeps the channel that failed first and how, for support to see.
+        expect(row.failover).toEqual([{ channelId: front.id, channel: expect.stringMatching(/^e2e-front-/), outcome: fault.outcome, ms: expect.any(Number) }]);
       } finally {
         await front.remove();
       }
@@ -459,6 +526,12 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
       });
       expect(res.status).toBe(502);
       expect((await res.json()).error).toMatchObject({ code: "upstream_error", type: "api_error" });
+      const row = await loggedRequest(res.headers.get("x-request-id")!);
+      expect(row).toMatchObject({ status: 502, errorCode: "upstream_error", channelId: null });
+      expect(row.failover).toEqual([
+        { channelId: channelIds.primaryOpenai, channel: "e2e-primary-openai", outcome: "HTTP 503", ms: expect.any(Number) },
+        { channelId: channelIds.secondaryOpenai, channel: "e2e-secondary-openai", outcome: "HTTP 500", ms: expect.any(Number) },
+      ]);
     } finally {
       await gatehouse("channel", "enable", "Demo mock (OpenAI)");
       primary.setFault(null);

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { describe } from "vitest";
+import { describe, inject } from "vitest";
 import { openDatabase, type Database } from "@/lib/db";
 import { applyMigrations } from "@/lib/db/migrate";
+import { postgresReachable, TEST_DATABASE_URL } from "./databases-server";
 
 // Integration tests run against both engines the product supports: the embedded PGlite and a
 // PostgreSQL server (TEST_DATABASE_URL, default the local server). Each test database is new and
@@ -14,26 +15,7 @@ import { applyMigrations } from "@/lib/db/migrate";
 
 export type Engine = "pglite" | "postgres";
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-
-let reachable: Promise<boolean> | undefined;
-
-/** Whether the PostgreSQL server answers. */
-export function postgresReachable(): Promise<boolean> {
-  reachable ??= (async () => {
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3000 });
-    try {
-      await client.connect();
-      await client.query("SELECT 1");
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => {});
-    }
-  })();
-  return reachable;
-}
+export { postgresReachable, TEST_DATABASE_URL };
 
 export interface TestDatabase {
   engine: Engine;
@@ -45,29 +27,37 @@ export interface TestDatabase {
 
 /** Creates an empty database on `engine` (no migrations applied). */
 export async function createEmptyDatabase(engine: Engine): Promise<TestDatabase> {
-  if (engine === "pglite") {
-    const dir = mkdtempSync(join(tmpdir(), "gatehouse-test-"));
-    const db = openDatabase({ kind: "pglite", dataDir: dir });
-    return {
-      engine,
-      db,
-      location: dir,
-      async drop() {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
+  if (engine === "pglite") return pgliteDatabase(mkdtempSync(join(tmpdir(), "gatehouse-test-")));
+  return postgresDatabase("");
+}
+
+function pgliteDatabase(dir: string): TestDatabase {
+  const db = openDatabase({ kind: "pglite", dataDir: dir });
+  return {
+    engine: "pglite",
+    db,
+    location: dir,
+    async drop() {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function postgresDatabase(options: string): Promise<TestDatabase> {
   const name = `gatehouse_test_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
+  try {
+    await admin.query(`CREATE DATABASE "${name}" ${options}`);
+  } finally {
+    await admin.end();
+  }
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   const db = openDatabase({ kind: "postgres", url: url.toString() });
   return {
-    engine,
+    engine: "postgres",
     db,
     location: url.toString(),
     async drop() {
@@ -80,8 +70,13 @@ export async function createEmptyDatabase(engine: Engine): Promise<TestDatabase>
   };
 }
 
-/** Creates a database on `engine` with every migration applied. */
+/**
+ * Creates a database on `engine` with every migration applied: a copy of the template the global
+ * setup migrated (test/global-setup.ts), or, outside a run that has one, a database migrated here.
+ */
 export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
+  const template = engine === "pglite" ? inject("pgliteTemplate") : inject("postgresTemplate");
+  if (template) return copyDatabase(engine, template);
   const test = await createEmptyDatabase(engine);
   try {
     await applyMigrations(test.db);
@@ -90,6 +85,15 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
     throw err;
   }
   return test;
+}
+
+async function copyDatabase(engine: Engine, template: string): Promise<TestDatabase> {
+  if (engine === "pglite") {
+    const dir = mkdtempSync(join(tmpdir(), "gatehouse-test-"));
+    cpSync(template, dir, { recursive: true });
+    return pgliteDatabase(dir);
+  }
+  return postgresDatabase(`TEMPLATE "${template}"`);
 }
 
 const postgresUp = await postgresReachable();

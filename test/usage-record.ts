@@ -25,6 +25,7 @@ export function usageRecord(order: { orderId: string; keyId: string; customerId:
     ttfbMs: 3,
     channelId: null,
     clientIp: "127.0.0.1",
+    failover: null,
     createdAt: new Date(),
     ...overrides,
   };

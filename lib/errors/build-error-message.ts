@@ -129,6 +129,16 @@ const builders: Builders = {
   internal_error: () => "Something went wrong on our side. Try again; if it keeps happening, open a support ticket with the request ID.",
   upstream_rejected: ({ reason }) =>
     reason ? `The upstream refused the request: ${reason}` : `${ERROR_TABLE.upstream_rejected.meaning} ${ERROR_TABLE.upstream_rejected.whatToDo}`,
+  endpoint_not_found: ({ method, path, supported }) => {
+    const what = path ? `${method ? `${echo(method)} ` : ""}${echo(path)}` : "that path";
+    const list = supported && supported.length > 0 ? ` The endpoints are: ${supported.join(", ")}.` : "";
+    return `There is no API endpoint at ${what}.${list} Check the base URL your client is configured with.`;
+  },
+  method_not_allowed: ({ method, path, allowed }) => {
+    const subject = path ? echo(path) : "This endpoint";
+    const takes = allowed && allowed.length > 0 ? ` It takes ${allowed.join(" or ")}.` : "";
+    return `${subject} does not take ${method ? echo(method) : "this method"}.${takes}`;
+  },
   missing_signature: () => ERROR_TABLE.missing_signature.meaning,
   malformed_signature: () => ERROR_TABLE.malformed_signature.meaning,
   stale_signature: () => ERROR_TABLE.stale_signature.meaning,

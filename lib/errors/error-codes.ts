@@ -26,6 +26,10 @@ export const ERROR_CODES = [
   "internal_error",
   // Not in DESIGN.md's table: a provider's own refusal of a translated request, passed on.
   "upstream_rejected",
+  // Not in DESIGN.md's table: a path under /v1 or /v1beta that is no endpoint, or a method the
+  // endpoint does not take.
+  "endpoint_not_found",
+  "method_not_allowed",
   // The marketplace webhook's refusals (audience "webhook": not listed in the buyers' FAQ).
   "missing_signature",
   "malformed_signature",

@@ -40,6 +40,10 @@ export interface ErrorDetailsByCode {
   service_unavailable: NoDetails;
   internal_error: NoDetails;
   upstream_rejected: { reason?: string };
+  // `supported`: the gateway's endpoints ("POST /v1/chat/completions", …), named in the message.
+  endpoint_not_found: { method?: string; path?: string; supported?: readonly string[] };
+  // `allowed`: the methods the path takes (also sent as the Allow header).
+  method_not_allowed: { method?: string; path?: string; allowed?: readonly string[] };
   missing_signature: NoDetails;
   malformed_signature: NoDetails;
   stale_signature: NoDetails;

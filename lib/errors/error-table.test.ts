@@ -34,6 +34,9 @@ const DESIGN_TABLE: readonly [string, number, string, string][] = [
   ["internal_error", 500, "api_error", "api_error"],
   // A provider's refusal of a translated request, passed on with its reason.
   ["upstream_rejected", 400, "invalid_request_error", "invalid_request_error"],
+  // A path under /v1 that is no endpoint, and an endpoint called with a method it does not take.
+  ["endpoint_not_found", 404, "invalid_request_error", "not_found_error"],
+  ["method_not_allowed", 405, "invalid_request_error", "invalid_request_error"],
   // The marketplace webhook's refusals.
   ["missing_signature", 401, "invalid_request_error", "authentication_error"],
   ["malformed_signature", 401, "invalid_request_error", "authentication_error"],
@@ -72,8 +75,8 @@ describe("ERROR_TABLE", () => {
       const { status, geminiStatus } = ERROR_TABLE[code];
       const googleHttp = GOOGLE_HTTP[geminiStatus];
       expect(googleHttp, code).toBeDefined();
-      // Statuses Google has no code for (402, 409, 413, 422, 502) map to the closest meaning instead.
-      if (![402, 409, 413, 422, 502].includes(status)) expect(googleHttp, code).toBe(status);
+      // Statuses Google has no code for (402, 405, 409, 413, 422, 502) map to the closest meaning instead.
+      if (![402, 405, 409, 413, 422, 502].includes(status)) expect(googleHttp, code).toBe(status);
     }
     expect(ERROR_TABLE.api_key_quota_exceeded.geminiStatus).toBe("RESOURCE_EXHAUSTED");
     expect(ERROR_TABLE.billing_shortfall.geminiStatus).toBe("FAILED_PRECONDITION");

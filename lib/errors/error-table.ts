@@ -239,6 +239,25 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     meaning: "The model's provider refused the request (for example a parameter or value it does not accept); its reason is quoted in the message.",
     whatToDo: "Change what the quoted reason names and send the request again.",
   },
+  endpoint_not_found: {
+    status: 404,
+    openaiType: "invalid_request_error",
+    anthropicType: "not_found_error",
+    geminiStatus: "NOT_FOUND",
+    title: "No such endpoint",
+    meaning: "The path is not one of the gateway's API endpoints, often because the client's base URL has an extra or a missing part.",
+    whatToDo: "Set the base URL as the setup guide shows for your client; the message lists the endpoints the gateway serves.",
+  },
+  method_not_allowed: {
+    status: 405,
+    openaiType: "invalid_request_error",
+    anthropicType: "invalid_request_error",
+    // Google's front end answers a method a resource does not have as a path it does not know.
+    geminiStatus: "NOT_FOUND",
+    title: "Method not allowed",
+    meaning: "The endpoint exists but does not take this HTTP method (for example a GET where it expects a POST).",
+    whatToDo: "Use the method named in the message and in the Allow header.",
+  },
   ...webhookErrors({
     missing_signature: [
       401,

@@ -127,6 +127,8 @@ interface AdmissionInput {
   protocol: Protocol;
   requestId: string;
   billable: boolean;
+  /** False for a call that generates no output (embeddings): no output tokens are reserved. */
+  generates?: boolean;
 }
 
 /**
@@ -141,7 +143,7 @@ interface AdmissionInput {
 export function admitRequest(input: AdmissionInput): Admission | Promise<Admission> {
   const { key } = input;
   const prompt = measurePrompt(input.body);
-  const outputTokens = input.billable ? requestedOutputTokens(input.body) : 0;
+  const outputTokens = input.billable && input.generates !== false ? requestedOutputTokens(input.body) : 0;
   const rate = checkRateLimit({
     keyId: key.id,
     rpm: key.rpmLimit ?? key.plan.rpm,

@@ -3,13 +3,16 @@ import {
   createStreamTranslator,
   hostedToolTypes,
   namespacedToolNames,
+  translateEmbeddingRequest,
+  translateEmbeddingResponse,
   TranslationError,
   translateRequest,
   translateResponse,
+  type EmbeddingCall,
   type Protocol as WireProtocol,
 } from "@/lib/translate";
 import type { Protocol } from "./types";
-import type { Operation } from "./upstream-request";
+import { isEmbeddingOperation, type Operation } from "./upstream-request";
 
 // Everything the forwarding path needs when the client and the channel speak different
 // protocols. Same-protocol traffic never comes here: its bytes pass through unchanged.
@@ -30,6 +33,12 @@ export function responsesContext(body: Record<string, unknown>): { droppedTools:
 
 /** The operation to ask a channel of `protocol` for, given what the client called. */
 export function upstreamOperation(clientOperation: Operation, protocol: Protocol, stream: boolean): Operation | null {
+  if (isEmbeddingOperation(clientOperation)) {
+    // Anthropic makes no embeddings; OpenAI's one call takes a list, as Gemini's batch does.
+    if (protocol === "openai") return "embeddings";
+    if (protocol === "gemini") return "batch_embed_contents";
+    return null;
+  }
   if (clientOperation === "count_tokens" || clientOperation === "gemini_count_tokens") {
     if (protocol === "anthropic") return "count_tokens";
     if (protocol === "gemini") return "gemini_count_tokens";
@@ -40,14 +49,20 @@ export function upstreamOperation(clientOperation: Operation, protocol: Protocol
   return stream ? "stream_generate" : "generate";
 }
 
+/** Which embedding call the client made, for the embedding translators. */
+function embeddingCall(operation: Operation): EmbeddingCall {
+  return operation === "embeddings" ? "openai" : operation === "embed_content" ? "gemini_single" : "gemini_batch";
+}
+
 /** The client's body for a channel of another protocol, or a 400 naming the field it cannot take. */
 export function translateBody(
   from: WireProtocol,
   to: Protocol,
   body: Record<string, unknown>,
-  opts: { model: string; upstreamModel: string; stream: boolean },
+  opts: { model: string; upstreamModel: string; stream: boolean; operation: Operation },
 ): string {
   try {
+    if (isEmbeddingOperation(opts.operation)) return JSON.stringify(translateEmbeddingRequest(embeddingCall(opts.operation), body, opts.upstreamModel));
     return JSON.stringify(translateRequest(from, to, body, { model: opts.model, upstreamModel: opts.upstreamModel, stream: opts.stream }));
   } catch (err) {
     if (err instanceof TranslationError) throw new GatewayError("invalid_request", { reason: err.message, param: err.field, cause: err });
@@ -55,14 +70,33 @@ export function translateBody(
   }
 }
 
-/** A non-stream upstream answer rewritten for the client, or null if it cannot be (→ 502). */
+/**
+ * A non-stream upstream answer rewritten for the client, or null if it cannot be (→ 502). For
+ * embeddings, `clientBody` and `inputTokens` (the tokens metered) complete an OpenAI answer; for a
+ * Responses client, `toolNames` gives namespaced functions their own names back.
+ */
 export function translateAnswer(
   from: Protocol,
   to: WireProtocol,
   parsed: unknown,
-  ctx: { model: string; requestId: string; toolNames?: ReturnType<typeof namespacedToolNames> },
+  ctx: {
+    model: string;
+    requestId: string;
+    operation?: Operation;
+    clientBody?: unknown;
+    inputTokens?: number;
+    toolNames?: ReturnType<typeof namespacedToolNames>;
+  },
 ): Uint8Array<ArrayBuffer> | null {
   try {
+    if (ctx.operation && isEmbeddingOperation(ctx.operation)) {
+      const body = translateEmbeddingResponse(embeddingCall(ctx.operation), parsed, {
+        model: ctx.model,
+        clientBody: ctx.clientBody,
+        inputTokens: ctx.inputTokens ?? 0,
+      });
+      return new TextEncoder().encode(JSON.stringify(body));
+    }
     const created = Math.floor(Date.now() / 1000);
     const body = translateResponse(from, to, parsed, { model: ctx.model, id: responseId(to, ctx.requestId), created, toolNames: ctx.toolNames });
     return new TextEncoder().encode(JSON.stringify(body));

@@ -3,6 +3,7 @@ import { GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
 import type { Catalog, CatalogChannel } from "./catalog";
 import { attemptOrder, recordChannelFailure, recordChannelSuccess } from "./circuit-breaker";
+import { measurePrompt } from "./admit";
 import type { GatewayKey } from "./load-key";
 import { createParser } from "eventsource-parser";
 import { ClientGoneError } from "./gateway-call";
@@ -17,16 +18,17 @@ import {
   upstreamOperation,
 } from "./cross-protocol";
 import { callUpstream, classifyUpstreamError, describeUpstreamFailure, type UpstreamResponse } from "./upstream-client";
-import { buildUpstreamTarget, type Operation } from "./upstream-request";
+import { buildUpstreamTarget, isEmbeddingOperation, type Operation } from "./upstream-request";
 import { estimateTokens, isJsonSpace, StreamUsageObserver, usageFromBody, usageFromText, type UsageReading } from "./usage";
 import type { Protocol } from "./types";
+import type { FailedAttempt } from "./usage-writer";
 
 export interface ProxyInput {
   protocol: Protocol;
   operation: Operation;
   request: Request;
   /** Holds the client's URL, parsed only where its query matters (Anthropic's beta flag, Gemini's framing). */
-  client: { readonly url: URL };
+  client: { readonly url: URL; failover: FailedAttempt[] | null };
   /** The raw body as the client sent it, and its parsed form. */
   raw: Uint8Array;
   body: Record<string, unknown>;
@@ -65,14 +67,23 @@ function bodyFor(
 ): { body: Uint8Array | string; addedUsageChunk: boolean; upstreamModel: string } {
   const upstreamModel = channel.modelMap[model] ?? model;
   if (channel.protocol !== input.protocol) {
-    return {
-      body: translateBody(clientWire(input.protocol, input.operation), channel.protocol, input.body, { model, upstreamModel, stream }),
-      addedUsageChunk: false,
+    const body = translateBody(clientWire(input.protocol, input.operation), channel.protocol, input.body, {
+      model,
       upstreamModel,
-    };
+      stream,
+      operation: input.operation,
+    });
+    return { body, addedUsageChunk: false, upstreamModel };
   }
-  // Gemini names the model in the URL: its body never changes.
-  if (input.protocol === "gemini") return { body: input.raw, addedUsageChunk: false, upstreamModel };
+  if (input.protocol === "gemini") {
+    // Gemini names the model in the URL: its body never changes, but for a batch of embeddings,
+    // whose every request names the model again, on a channel that calls it by another name.
+    if (input.operation === "batch_embed_contents" && upstreamModel !== model && Array.isArray(input.body.requests)) {
+      const requests = (input.body.requests as unknown[]).map((r) => (r && typeof r === "object" ? { ...r, model: `models/${upstreamModel}` } : r));
+      return { body: JSON.stringify({ ...input.body, requests }), addedUsageChunk: false, upstreamModel };
+    }
+    return { body: input.raw, addedUsageChunk: false, upstreamModel };
+  }
   const streamOptions = input.body.stream_options as { include_usage?: unknown } | undefined;
   // A Responses stream always ends with its usage (response.completed).
   const addUsage = input.operation === "chat" && stream && streamOptions?.include_usage !== true;
@@ -156,6 +167,11 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
   for (const channel of attemptOrder(channels)) {
     const sameProtocol = channel.protocol === input.protocol;
     const operation = sameProtocol ? input.operation : upstreamOperation(input.operation, channel.protocol, stream);
+    if (operation === null && isEmbeddingOperation(input.operation)) {
+      // A channel whose protocol makes no embeddings (Anthropic); another channel's may.
+      refusal ??= new GatewayError("invalid_request", { reason: `the model "${model}" makes no embeddings`, param: "model" });
+      continue;
+    }
     if (operation === null) {
       // Token counting on a channel whose protocol cannot count: answer with a local estimate.
       const headers = responseHeaders(input, "application/json");
@@ -177,6 +193,9 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
     const responses = !sameProtocol && wire === "responses" ? responsesContext(input.body) : null;
     const extraHeaders: [string, string][] = responses?.droppedTools.length ? [["x-gatehouse-dropped-tools", responses.droppedTools.join(", ")]] : [];
     attempted = true;
+    const attemptStarted = performance.now();
+    const failed = (outcome: string) =>
+      (input.client.failover ??= []).push({ channelId: channel.id, channel: channel.name, outcome, ms: Math.round(performance.now() - attemptStarted) });
     let upstream: UpstreamResponse;
     try {
       upstream = await callUpstream({ ...target, body: prepared.body, signal: clientSignal, headersTimeoutMs: input.headersTimeoutMs });
@@ -184,12 +203,14 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
       const kind = classifyUpstreamError(err);
       if (kind === "aborted" || clientSignal.aborted) throw new ClientGoneError();
       recordChannelFailure(channel.id, Date.now(), describeUpstreamFailure(err));
+      failed(kind === "timeout" ? "timeout" : "unreachable");
       lastFailure = { kind: kind === "timeout" ? "timeout" : "error" };
       logger.warn({ requestId: input.requestId, channel: channel.name, kind, err: (err as Error).message }, "upstream unreachable; trying the next channel");
       continue;
     }
     if (upstream.statusCode >= 500 || upstream.statusCode === 429) {
       recordChannelFailure(channel.id, Date.now(), `HTTP ${upstream.statusCode}`);
+      failed(`HTTP ${upstream.statusCode}`);
       const retryAfter = Number(upstream.headers["retry-after"]);
       lastFailure = { kind: "error", retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined };
       logger.warn({ requestId: input.requestId, channel: channel.name, status: upstream.statusCode }, "upstream failed; trying the next channel");
@@ -212,10 +233,12 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
       let usage: UsageReading | null = null;
       let answer: Uint8Array<ArrayBuffer> = bytes;
       const counted = operation !== "count_tokens" && operation !== "gemini_count_tokens";
+      // Gemini reports no usage for embeddings: their input is estimated from the texts sent.
+      const embeds = upstream.statusCode === 200 && isEmbeddingOperation(operation);
       if (sameProtocol) {
         // Usage in the upstream's own protocol, read without parsing the whole answer.
         const counts = upstream.statusCode === 200 && counted ? usageFromText(channel.protocol, utf8.decode(bytes)) : null;
-        usage = counts ? { ...counts, estimated: false } : null;
+        usage = counts ? { ...counts, estimated: false } : embeds ? estimatedEmbeddingUsage(input.body) : null;
       } else {
         let parsed: unknown;
         try {
@@ -225,8 +248,15 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
         }
         if (upstream.statusCode === 200) {
           const counts = counted ? usageFromBody(channel.protocol, parsed) : null;
-          usage = counts ? { ...counts, estimated: false } : null;
-          const translated = translateAnswer(channel.protocol, wire, parsed, { model, requestId: input.requestId, toolNames: responses?.toolNames });
+          usage = counts ? { ...counts, estimated: false } : embeds ? estimatedEmbeddingUsage(input.body) : null;
+          const translated = translateAnswer(channel.protocol, wire, parsed, {
+            model,
+            requestId: input.requestId,
+            operation: input.operation,
+            clientBody: input.body,
+            inputTokens: usage?.inputTokens ?? 0,
+            toolNames: responses?.toolNames,
+          });
           if (!translated) throw new GatewayError("upstream_error");
           answer = translated;
         } else {
@@ -264,6 +294,11 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
 }
 
 const utf8 = new TextDecoder();
+
+/** Usage of an embedding call whose upstream reported none: the input texts at about four characters a token. */
+function estimatedEmbeddingUsage(body: Record<string, unknown>): UsageReading {
+  return { inputTokens: measurePrompt(body).estimate, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, estimated: true };
+}
 
 /** What ending an exchange needs; kept apart from the request so a long stream does not hold it. */
 interface Metering {

@@ -6,6 +6,7 @@ import type { GatewayKey } from "./load-key";
 import { logCall } from "./meter";
 import { newRequestId } from "./request-id";
 import type { Protocol } from "./types";
+import type { FailedAttempt } from "./usage-writer";
 
 /**
  * One /v1 request on its way through the gateway. A class rather than an object literal with a
@@ -25,6 +26,8 @@ export class GatewayCall {
   model: string | undefined = undefined;
   /** Set by a handler whose log row is written when the exchange ends (logCall), not on return. */
   logLater = false;
+  /** The channels that failed before one answered, for the log row; null while none has. */
+  failover: FailedAttempt[] | null = null;
   private parsedUrl: URL | undefined = undefined;
 
   constructor(

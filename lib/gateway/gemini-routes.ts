@@ -8,14 +8,35 @@ import { forward, type ForwardingSpec } from "./pipeline";
 import { newRequestId } from "./request-id";
 
 // Gemini-native endpoints: /v1beta/models/{model}:generateContent, :streamGenerateContent
-// (?alt=sse or a streamed JSON array), :countTokens, and the model list. The key may also come
-// as ?key= or x-goog-api-key, as Gemini clients send it.
+// (?alt=sse or a streamed JSON array), :countTokens, :embedContent, :batchEmbedContents, and the
+// model list; the same methods under /v1/models/ (the API version Google's Gen AI SDK 3 calls by
+// default). The key may also come as ?key= or x-goog-api-key, as Gemini clients send it.
 
-const METHODS: Record<string, ForwardingSpec> = {
-  generateContent: { protocol: "gemini", operation: "generate", endpoint: "/v1beta/models:generateContent" },
-  streamGenerateContent: { protocol: "gemini", operation: "stream_generate", endpoint: "/v1beta/models:streamGenerateContent" },
-  countTokens: { protocol: "gemini", operation: "gemini_count_tokens", endpoint: "/v1beta/models:countTokens" },
+export type GeminiVersion = "v1beta" | "v1";
+
+type GeminiOperation = Pick<ForwardingSpec, "operation"> & { method: string };
+
+const METHODS: Record<string, GeminiOperation> = {
+  generateContent: { method: "generateContent", operation: "generate" },
+  streamGenerateContent: { method: "streamGenerateContent", operation: "stream_generate" },
+  countTokens: { method: "countTokens", operation: "gemini_count_tokens" },
+  embedContent: { method: "embedContent", operation: "embed_content" },
+  batchEmbedContents: { method: "batchEmbedContents", operation: "batch_embed_contents" },
 };
+
+/** The log's endpoint names, one spec per version and method, built once. */
+const SPECS: Record<GeminiVersion, Record<string, ForwardingSpec>> = { v1beta: specsFor("v1beta"), v1: specsFor("v1") };
+
+function specsFor(version: GeminiVersion): Record<string, ForwardingSpec> {
+  const specs: Record<string, ForwardingSpec> = {};
+  for (const [name, m] of Object.entries(METHODS)) specs[name] = { protocol: "gemini", operation: m.operation, endpoint: `/${version}/models:${m.method}` };
+  return specs;
+}
+
+/** The Gemini endpoints, as an error message names them. */
+export function geminiEndpoints(version: GeminiVersion): string[] {
+  return [`GET /${version}/models`, `GET /${version}/models/{model}`, ...Object.keys(METHODS).map((m) => `POST /${version}/models/{model}:${m}`)];
+}
 
 /** The `{model}:{method}` segment of a request's path, as sent (still percent-encoded). */
 export function targetSegment(url: URL): string {
@@ -39,17 +60,18 @@ function parseGeminiTarget(target: string): { model: string; method: string } | 
   return { model: decoded.slice(0, colon), method: decoded.slice(colon + 1) };
 }
 
-// POST /v1beta/models/{model}:{method}
-export function geminiPost(request: Request, target: string): Promise<Response> {
+// POST /v1beta/models/{model}:{method} and /v1/models/{model}:{method}
+export function geminiPost(request: Request, target: string, version: GeminiVersion = "v1beta"): Promise<Response> {
   let parsed: ReturnType<typeof parseGeminiTarget>;
   try {
     parsed = parseGeminiTarget(target);
   } catch (err) {
     return Promise.resolve(errorResponse(toGatewayError(err), "gemini", newRequestId()));
   }
-  const spec = parsed && Object.hasOwn(METHODS, parsed.method) ? METHODS[parsed.method] : undefined;
+  const spec = parsed && Object.hasOwn(SPECS[version], parsed.method) ? SPECS[version][parsed.method] : undefined;
   if (!parsed || !spec) {
-    const error = new GatewayError("invalid_request", { reason: "use models/{model}:generateContent, :streamGenerateContent or :countTokens" });
+    const path = `/${version}/models/${parsed ? `{model}:${parsed.method}` : "{model}"}`;
+    const error = new GatewayError("endpoint_not_found", { method: "POST", path, supported: geminiEndpoints(version) });
     return Promise.resolve(errorResponse(error, "gemini", newRequestId()));
   }
   return forward(spec, request, parsed.model);
@@ -61,13 +83,13 @@ function modelResource(id: string) {
     baseModelId: id,
     version: "001",
     displayName: id,
-    supportedGenerationMethods: ["generateContent", "streamGenerateContent", "countTokens"],
+    supportedGenerationMethods: /embed/i.test(id) ? ["embedContent", "batchEmbedContents"] : ["generateContent", "streamGenerateContent", "countTokens"],
   };
 }
 
-// GET /v1beta/models and GET /v1beta/models/{model}
-export function geminiModels(request: Request, target?: string): Promise<Response> {
-  return withGateway(request, { protocol: "gemini", endpoint: "/v1beta/models" }, async (call) => {
+// GET /v1beta/models and GET /v1beta/models/{model} (and on /v1 for a Gemini client: see list-models.ts)
+export function geminiModels(request: Request, target?: string, version: GeminiVersion = "v1beta"): Promise<Response> {
+  return withGateway(request, { protocol: "gemini", endpoint: `/${version}/models` }, async (call) => {
     const key = await authenticate(call);
     const catalog = await gatewayCatalog();
     const models = allowedModels(key).filter((m) => catalog.channels.has(m));

@@ -1,30 +1,73 @@
 import "server-only";
+import type { Provider } from "@/lib/db/types";
+import { GatewayError } from "@/lib/errors";
 import { authenticate } from "./authenticate";
-import { allowedModels } from "./authorize-model";
+import { allowedModels, checkModelName, keyAllowsModel } from "./authorize-model";
 import { gatewayCatalog } from "./catalog";
+import { sharedPathProtocol } from "./client-protocol";
+import { geminiModels, targetSegment } from "./gemini-routes";
 import { withGateway } from "./gateway-call";
+import type { GatewayKey } from "./load-key";
 
-// GET /v1/models — the models this key may call, in OpenAI's list shape, or Anthropic's when the
-// client sends `anthropic-version` (as the Anthropic SDK and Claude Code do).
+// GET /v1/models and GET /v1/models/{model} — the models this key may call, in OpenAI's shape, or
+// Anthropic's when the client sends `anthropic-version` (as the Anthropic SDK and Claude Code do),
+// or Gemini's when the key comes as `x-goog-api-key` or `?key=` (Google's Gen AI SDK on v1).
+
+function openaiModel(id: string, key: GatewayKey, provider: Provider | undefined) {
+  return { id, object: "model", created: Math.floor(key.order.accessStart.getTime() / 1000), owned_by: provider?.toLowerCase() ?? "gatehouse" };
+}
+
+function anthropicModel(id: string, key: GatewayKey) {
+  return { type: "model", id, display_name: id, created_at: key.order.accessStart.toISOString() };
+}
+
+function headersFor(requestId: string, anthropic: boolean): Record<string, string> {
+  return { "x-request-id": requestId, "cache-control": "no-store", ...(anthropic ? { "request-id": requestId } : {}) };
+}
+
 export function listModels(request: Request): Promise<Response> {
-  const anthropic = request.headers.has("anthropic-version");
-  return withGateway(request, { protocol: anthropic ? "anthropic" : "openai", endpoint: "/v1/models" }, async (call) => {
+  const protocol = sharedPathProtocol(request.headers, new URL(request.url));
+  if (protocol === "gemini") return geminiModels(request, undefined, "v1");
+  const anthropic = protocol === "anthropic";
+  return withGateway(request, { protocol, endpoint: "/v1/models" }, async (call) => {
     const key = await authenticate(call);
     const catalog = await gatewayCatalog();
     const models = allowedModels(key).filter((m) => catalog.channels.has(m));
-    const created = Math.floor(key.order.accessStart.getTime() / 1000);
     const body = anthropic
       ? {
-          data: models.map((id) => ({ type: "model", id, display_name: id, created_at: key.order.accessStart.toISOString() })),
+          data: models.map((id) => anthropicModel(id, key)),
           has_more: false,
           first_id: models[0] ?? null,
           last_id: models.at(-1) ?? null,
         }
-      : {
-          object: "list",
-          data: models.map((id) => ({ id, object: "model", created, owned_by: catalog.prices.get(id)?.provider.toLowerCase() ?? "gatehouse" })),
-        };
-    const headers = { "x-request-id": call.requestId, "cache-control": "no-store", ...(anthropic ? { "request-id": call.requestId } : {}) };
-    return Response.json(body, { headers });
+      : { object: "list", data: models.map((id) => openaiModel(id, key, catalog.prices.get(id)?.provider)) };
+    return Response.json(body, { headers: headersFor(call.requestId, anthropic) });
+  });
+}
+
+/**
+ * GET /v1/models/{model}: one model of the key's, in the same shapes as the list. A model the key
+ * may not use is answered as one that does not exist (404 model_not_found), as OpenAI and
+ * Anthropic answer a model an account cannot see; the list names the ones it can.
+ * `target` is the path segment as sent (percent-encoded).
+ */
+export function retrieveModel(request: Request, target: string = targetSegment(new URL(request.url))): Promise<Response> {
+  const protocol = sharedPathProtocol(request.headers, new URL(request.url));
+  if (protocol === "gemini") return geminiModels(request, target, "v1");
+  const anthropic = protocol === "anthropic";
+  return withGateway(request, { protocol, endpoint: "/v1/models/{model}" }, async (call) => {
+    const key = await authenticate(call);
+    let id: string;
+    try {
+      id = decodeURIComponent(target);
+    } catch {
+      throw new GatewayError("invalid_request", { reason: "the model in the path is not valid percent-encoded UTF-8", param: "model" });
+    }
+    checkModelName(id);
+    call.model = id;
+    const catalog = await gatewayCatalog();
+    if (!catalog.channels.has(id) || !keyAllowsModel(key, id)) throw new GatewayError("model_not_found", { model: id, param: "model" });
+    const body = anthropic ? anthropicModel(id, key) : openaiModel(id, key, catalog.prices.get(id)?.provider);
+    return Response.json(body, { headers: headersFor(call.requestId, anthropic) });
   });
 }

@@ -32,6 +32,7 @@ export function logCall(call: GatewayCall, log: Partial<UsageRecord>): void {
     ttfbMs: log.ttfbMs ?? null,
     channelId: log.channelId ?? null,
     clientIp: call.clientIp,
+    failover: call.failover,
     createdAt: new Date(call.startedAt),
   });
 }

@@ -9,7 +9,7 @@ import { meterExchange } from "./meter";
 import { readJsonBody } from "./read-json-body";
 import { checkResponsesBody } from "./responses-body";
 import type { Protocol } from "./types";
-import type { Operation } from "./upstream-request";
+import { isEmbeddingOperation, type Operation } from "./upstream-request";
 
 /** How long an upstream may take to start answering before the next channel is tried. */
 const HEADERS_TIMEOUT_MS = Number(process.env.UPSTREAM_TIMEOUT_MS) > 0 ? Number(process.env.UPSTREAM_TIMEOUT_MS) : 300_000;
@@ -22,7 +22,7 @@ export interface ForwardingSpec {
 }
 
 /**
- * POST handlers that forward to an upstream: chat completions, responses, messages, count_tokens.
+ * POST handlers that forward to an upstream: chat completions, responses, embeddings, messages, count_tokens.
  */
 export function forwardingHandler(protocol: Protocol, operation: Operation, endpoint: string): (request: Request) => Promise<Response> {
   const spec: ForwardingSpec = { protocol, operation, endpoint };
@@ -53,7 +53,8 @@ export function forward(spec: ForwardingSpec, request: Request, urlModel?: strin
     // Model exists and is in scope, then rate and spend limits, then forward.
     const { model, channels } = resolveModel({ body, key, catalog, protocol, urlModel });
     const billable = operation !== "count_tokens" && operation !== "gemini_count_tokens";
-    const admitted = admitRequest({ key, model, body, bodyBytes: raw.byteLength, catalog, protocol, requestId: call.requestId, billable });
+    const generates = !isEmbeddingOperation(operation);
+    const admitted = admitRequest({ key, model, body, bodyBytes: raw.byteLength, catalog, protocol, requestId: call.requestId, billable, generates });
     const admission: Admission = admitted instanceof Promise ? await admitted : admitted;
     const proxyInput: ProxyInput = {
       protocol,

@@ -2,13 +2,30 @@ import type { CatalogChannel } from "./catalog";
 import type { Protocol } from "./types";
 
 /** What the client called; "responses" is OpenAI's Responses API (its client protocol is "openai"). */
-export type Operation = "chat" | "responses" | "messages" | "count_tokens" | "generate" | "stream_generate" | "gemini_count_tokens";
+export type Operation =
+  | "chat"
+  | "responses"
+  | "messages"
+  | "count_tokens"
+  | "generate"
+  | "stream_generate"
+  | "gemini_count_tokens"
+  | "embeddings"
+  | "embed_content"
+  | "batch_embed_contents";
+
+/** Whether an operation makes embeddings (OpenAI's embeddings, Gemini's embedContent and batchEmbedContents). */
+export function isEmbeddingOperation(operation: Operation): boolean {
+  return operation === "embeddings" || operation === "embed_content" || operation === "batch_embed_contents";
+}
 
 /** The Gemini REST method of an operation. */
 export const GEMINI_METHODS: Partial<Record<Operation, string>> = {
   generate: "generateContent",
   stream_generate: "streamGenerateContent",
   gemini_count_tokens: "countTokens",
+  embed_content: "embedContent",
+  batch_embed_contents: "batchEmbedContents",
 };
 
 export const DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
@@ -43,7 +60,7 @@ export function buildUpstreamTarget(
   }
   let url: string;
   if (channel.protocol === "openai") {
-    url = `${channel.baseUrl}/${operation === "responses" ? "responses" : "chat/completions"}`;
+    url = `${channel.baseUrl}/${operation === "responses" || operation === "embeddings" ? operation : "chat/completions"}`;
     headers.authorization = `Bearer ${channel.apiKey}`;
   } else if (channel.protocol === "anthropic") {
     const beta = sameProtocol && client.url.searchParams.get("beta") === "true" ? "?beta=true" : "";

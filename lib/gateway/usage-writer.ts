@@ -33,7 +33,18 @@ export interface UsageRecord {
   ttfbMs: number | null;
   channelId: string | null;
   clientIp: string | null;
+  /** The channels that failed before one answered (or before the request gave up); null when none did. */
+  failover: FailedAttempt[] | null;
   createdAt: Date;
+}
+
+/** One channel that did not answer: what happened and how long it took. */
+export interface FailedAttempt {
+  channelId: string;
+  channel: string;
+  /** "HTTP 503", "timeout" or "unreachable". */
+  outcome: string;
+  ms: number;
 }
 
 // Metering is written off the response path: records queue in memory and a flush writes a batch
@@ -387,6 +398,7 @@ const LOG_COLUMNS = [
   ['"ttfbMs"', "integer"],
   ['"channelId"', "text"],
   ['"clientIp"', "text"],
+  ["failover", "jsonb"],
   ['"createdAt"', "timestamp(3)"],
 ] as const;
 

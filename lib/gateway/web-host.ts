@@ -11,8 +11,9 @@
  * No `server-only` import here: server.ts loads this module outside Next's bundler.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { errorResponse, GatewayError, type ApiProtocol } from "@/lib/errors";
+import { errorResponse, GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
+import { pathProtocol } from "./client-protocol";
 import { newRequestId } from "./request-id";
 
 export type WebHandler = (request: Request) => Promise<Response>;
@@ -59,16 +60,9 @@ export async function serveWebHandler(req: IncomingMessage, res: ServerResponse,
   }
 }
 
-/** The protocol a gateway path speaks, for the shape of an error answered before any handler ran. */
-function protocolOfPath(path: string): ApiProtocol {
-  if (path.startsWith("/v1/messages")) return "anthropic";
-  if (path.startsWith("/v1beta/")) return "gemini";
-  return "openai";
-}
-
 /** A refusal from the one error table, shaped for the path's protocol, with a request id of its own. */
 function answerError(res: ServerResponse, error: GatewayError, path: string): void {
-  const response = errorResponse(error, protocolOfPath(path), newRequestId());
+  const response = errorResponse(error, pathProtocol(path, null, null), newRequestId());
   res.writeHead(response.status, Object.fromEntries(response.headers));
   void response.text().then((body) => res.end(body));
 }

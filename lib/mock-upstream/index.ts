@@ -17,4 +17,5 @@ export {
 } from "./tokens";
 export { MOCK_COMMAND_TRIGGER, mockJsonForSchema, mockReplyText, mockToolArguments } from "./reply";
 export { DEFAULT_MODELS } from "./models";
+export { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "./embeddings";
 export type { ModelCatalog } from "./types";

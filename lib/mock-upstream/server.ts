@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { anthropicCountTokens, anthropicError, anthropicMessages, anthropicMissingKey, anthropicModelById, anthropicModels } from "./anthropic";
 import { FaultSlot, resolveFault, type Fault } from "./faults";
 import { geminiCountTokens, geminiError, geminiGenerate, geminiMissingKey, geminiModelById, geminiModels } from "./gemini";
+import { geminiEmbed, openaiEmbeddings } from "./embeddings";
 import { DEFAULT_MODELS } from "./models";
 import { openaiChat, openaiError, openaiMissingKey, openaiModelById, openaiModels } from "./openai";
 import { dropConnection, refuseConnection, sendReply, type Exchange } from "./respond";
@@ -99,6 +100,7 @@ function route(method: string, path: string, query: URLSearchParams, headers: In
   if (method === "POST") {
     if (path === "/v1/chat/completions") return { provider: "openai", handle: openaiChat };
     if (path === "/v1/responses") return { provider: "openai", handle: openaiResponses };
+    if (path === "/v1/embeddings") return { provider: "openai", handle: openaiEmbeddings };
     if (path === "/v1/messages") return { provider: "anthropic", handle: anthropicMessages };
     if (path === "/v1/messages/count_tokens") return { provider: "anthropic", handle: anthropicCountTokens };
     const action = GEMINI_ACTION.exec(path);
@@ -113,6 +115,10 @@ function route(method: string, path: string, query: URLSearchParams, headers: In
         }
         case "countTokens":
           return { provider: "gemini", handle: geminiCountTokens };
+        case "embedContent":
+          return { provider: "gemini", handle: (ctx) => geminiEmbed(ctx, model, false) };
+        case "batchEmbedContents":
+          return { provider: "gemini", handle: (ctx) => geminiEmbed(ctx, model, true) };
       }
     }
   } else if (method === "GET") {

@@ -1,5 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/lib/db";
+import type { FailedAttempt } from "@/lib/gateway/usage-writer";
 
 /**
  * A request id as a buyer pastes it from an error or a header: surrounding whitespace (and quotes
@@ -38,6 +39,8 @@ export interface RequestDetail {
   order: { id: string; marketplaceOrderId: string } | null;
   customer: { id: string; name: string } | null;
   channel: { id: string; name: string; provider: string } | null;
+  /** The channels that failed first, in order (empty when the first answered). */
+  failover: FailedAttempt[];
   /** Ids the row names whose records are gone (a channel removed, say): shown as they were logged. */
   apiKeyId: string | null;
   channelId: string | null;
@@ -71,15 +74,17 @@ export async function getRequestDetail(db: Prisma, rawRequestId: string): Promis
       clientIp: true,
       apiKeyId: true,
       channelId: true,
+      failover: true,
       apiKey: { select: { id: true, name: true, lastFour: true, status: true } },
       order: { select: { id: true, marketplaceOrderId: true, customer: { select: { id: true, name: true } } } },
       channel: { select: { id: true, name: true, provider: true } },
     },
   });
   if (!row) return null;
-  const { id, apiKey, order, channel, ...rest } = row;
+  const { id, apiKey, order, channel, failover, ...rest } = row;
   return {
     ...rest,
+    failover: Array.isArray(failover) ? (failover as unknown as FailedAttempt[]) : [],
     id: id.toString(),
     key: apiKey,
     order: order ? { id: order.id, marketplaceOrderId: order.marketplaceOrderId } : null,

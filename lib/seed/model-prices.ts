@@ -33,6 +33,9 @@ export const SEED_PRICES: SeedPrice[] = [
   { model: "gpt-4o-mini", provider: "OPENAI", displayName: "GPT-4o mini", input: 0.15, output: 0.6, cacheRead: 0.075, contextWindow: 128_000 },
   { model: "o3", provider: "OPENAI", displayName: "o3", input: 2, output: 8, cacheRead: 0.5, contextWindow: 200_000 },
   { model: "o4-mini", provider: "OPENAI", displayName: "o4-mini", input: 1.1, output: 4.4, cacheRead: 0.275, contextWindow: 200_000 },
+  // Embeddings: input tokens only.
+  { model: "text-embedding-3-small", provider: "OPENAI", displayName: "Text Embedding 3 Small", input: 0.02, output: 0, contextWindow: 8_191 },
+  { model: "text-embedding-3-large", provider: "OPENAI", displayName: "Text Embedding 3 Large", input: 0.13, output: 0, contextWindow: 8_191 },
   // Anthropic (cache write = 5-minute cache writes)
   {
     model: "claude-opus-4-1",
@@ -119,4 +122,5 @@ export const SEED_PRICES: SeedPrice[] = [
     contextWindow: 1_048_576,
   },
   { model: "gemini-2.0-flash", provider: "GEMINI", displayName: "Gemini 2.0 Flash", input: 0.1, output: 0.4, cacheRead: 0.025, contextWindow: 1_048_576 },
+  { model: "gemini-embedding-001", provider: "GEMINI", displayName: "Gemini Embedding", input: 0.15, output: 0, contextWindow: 2_048 },
 ];

@@ -22,6 +22,7 @@ export { anthropicUsage, DEFAULT_MAX_TOKENS } from "./adapters/anthropic";
 export { geminiUsage } from "./adapters/gemini";
 export { openaiUsage } from "./adapters/openai";
 export { hostedToolTypes, namespacedToolNames, responsesUsage, statefulField, STATEFUL_REASON } from "./adapters/responses";
+export { translateEmbeddingRequest, translateEmbeddingResponse, type EmbeddingCall } from "./embeddings";
 
 /** A usage object as `protocol` reports it (`usage`, or Gemini's `usageMetadata`), in the canonical counts. */
 export function normalizeUsage(protocol: Protocol, reported: unknown): Usage {

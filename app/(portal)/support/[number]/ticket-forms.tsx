@@ -1,9 +1,9 @@
 "use client";
 
-import { useActionState, useEffect, useRef } from "react";
+import { useActionState, useEffect } from "react";
 import { describedBy, fieldClassName, FormField, FormStatus } from "@/components/ui/form-field";
-import { keepValuesOnSubmit } from "@/components/ui/keep-values-on-submit";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { useKeptFormAction } from "@/components/ui/use-kept-form-action";
 import { BODY_MAX } from "@/lib/tickets/ticket-input";
 import { closeTicketAction, replyToTicketAction, type TicketFormState } from "../actions";
 
@@ -11,14 +11,13 @@ const initial: TicketFormState = { status: "idle" };
 
 /** The buyer's reply box; emptied after a reply is sent. */
 export function BuyerReplyForm({ number, reopens }: { number: number; reopens: boolean }) {
-  const [state, action, pending] = useActionState<TicketFormState, FormData>(replyToTicketAction, initial);
-  const form = useRef<HTMLFormElement>(null);
+  const { state, formAction, onSubmit, pending, formRef } = useKeptFormAction(replyToTicketAction, initial);
   useEffect(() => {
-    if (state.status === "success") form.current?.reset();
-  }, [state]);
+    if (state.status === "success") formRef.current?.reset();
+  }, [state, formRef]);
   const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
   return (
-    <form ref={form} action={action} onSubmit={keepValuesOnSubmit(action)} className="flex flex-col gap-3" noValidate>
+    <form ref={formRef} action={formAction} onSubmit={onSubmit} className="flex flex-col gap-3" noValidate>
       <input type="hidden" name="number" value={number} />
       <FormField id="reply" label="Your reply" hint={reopens ? "Replying sends the ticket back to support." : undefined} errors={errors.body}>
         <textarea

@@ -1,9 +1,8 @@
 "use client";
 
-import { useActionState } from "react";
 import { describedBy, fieldClassName, FormField, FormStatus } from "@/components/ui/form-field";
-import { keepValuesOnSubmit } from "@/components/ui/keep-values-on-submit";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { useKeptFormAction } from "@/components/ui/use-kept-form-action";
 import { BODY_MAX, SUBJECT_MAX } from "@/lib/tickets/ticket-input";
 import { CATEGORY_LABELS, TICKET_CATEGORIES, type TicketCategory } from "@/lib/tickets/ticket-labels";
 import { openTicketAction, type TicketFormState } from "../actions";
@@ -20,11 +19,11 @@ const initial: TicketFormState = { status: "idle" };
 
 /** Support > New ticket. Works without JavaScript (a plain form post); errors show under their fields. */
 export function NewTicketForm({ orders, defaults }: { orders: { id: string; label: string }[]; defaults: NewTicketDefaults }) {
-  const [state, action, pending] = useActionState<TicketFormState, FormData>(openTicketAction, initial);
+  const { state, formAction, onSubmit, pending, formRef } = useKeptFormAction(openTicketAction, initial);
   const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
   const invalid = (field: string) => (errors[field] ? true : undefined);
   return (
-    <form action={action} onSubmit={keepValuesOnSubmit(action)} className="flex max-w-2xl flex-col gap-5" noValidate>
+    <form ref={formRef} action={formAction} onSubmit={onSubmit} className="flex max-w-2xl flex-col gap-5" noValidate>
       <FormField id="category" label="What is it about?" errors={errors.category}>
         <select
           id="category"

@@ -128,6 +128,22 @@ export default async function ConsoleRequestPage({ params }: Props) {
                   <span className="text-muted">None (not forwarded)</span>
                 )}
               </Row>
+              <Row term="Failover">
+                {request.failover.length === 0 ? (
+                  <span className="text-muted">None: the first channel tried answered</span>
+                ) : (
+                  <ol className="flex list-decimal flex-col gap-1 pl-5">
+                    {request.failover.map((a, i) => (
+                      <li key={i}>
+                        {a.channel}{" "}
+                        <span className="text-xs text-muted">
+                          {a.outcome === "timeout" ? "timed out" : a.outcome === "unreachable" ? "unreachable" : `answered ${a.outcome}`}, after {a.ms} ms
+                        </span>
+                      </li>
+                    ))}
+                  </ol>
+                )}
+              </Row>
             </dl>
           </CardContent>
         </Card>

@@ -3,8 +3,8 @@
 import { useActionState, useEffect, useId, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { describedBy, fieldClassName, FormField, FormStatus } from "@/components/ui/form-field";
-import { keepValuesOnSubmit } from "@/components/ui/keep-values-on-submit";
 import { SubmitButton } from "@/components/ui/submit-button";
+import { useKeptFormAction } from "@/components/ui/use-kept-form-action";
 import type { CannedReply } from "@/lib/tickets/canned-replies";
 import { BODY_MAX } from "@/lib/tickets/ticket-input";
 import { PRIORITY_LABELS, STATUS_LABELS, TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from "@/lib/tickets/ticket-labels";
@@ -14,18 +14,15 @@ const initial: AgentFormState = { status: "idle" };
 
 /** Reply to the buyer or add an internal note; a canned reply fills the box as a starting point. */
 export function AgentMessageForm({ number, canned }: { number: number; canned: readonly CannedReply[] }) {
-  const [state, action, pending] = useActionState<AgentFormState, FormData>(agentMessageAction, initial);
+  const { state, formAction, onSubmit, pending, formRef } = useKeptFormAction(agentMessageAction, initial);
   const [internal, setInternal] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
   const body = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
-    if (state.status === "success") {
-      form.current?.reset();
-    }
-  }, [state]);
+    if (state.status === "success") formRef.current?.reset();
+  }, [state, formRef]);
   const errors = state.status === "error" ? (state.fieldErrors ?? {}) : {};
   return (
-    <form ref={form} action={action} onSubmit={keepValuesOnSubmit(action)} onReset={() => setInternal(false)} className="flex flex-col gap-3" noValidate>
+    <form ref={formRef} action={formAction} onSubmit={onSubmit} onReset={() => setInternal(false)} className="flex flex-col gap-3" noValidate>
       <input type="hidden" name="number" value={number} />
       <div className="flex min-w-0 flex-col gap-1.5">
         <label htmlFor="canned" className="text-sm font-medium">
@@ -179,7 +176,7 @@ export function RotateKeyFromTicket({
   orderLabel: string;
   canRotate: boolean;
 }) {
-  const [state, action, pending] = useActionState<AgentFormState, FormData>(rotateFromTicketAction, initial);
+  const { state, formAction, onSubmit, pending, formRef } = useKeptFormAction(rotateFromTicketAction, initial);
   const dialog = useRef<HTMLDialogElement>(null);
   const id = useId();
   const outcome = useRef<HTMLParagraphElement>(null);
@@ -212,7 +209,7 @@ export function RotateKeyFromTicket({
         aria-labelledby={`${id}-title`}
         className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-lg border border-border bg-background p-6 text-foreground backdrop:bg-black/50"
       >
-        <form action={action} onSubmit={keepValuesOnSubmit(action)} className="flex flex-col gap-4">
+        <form ref={formRef} action={formAction} onSubmit={onSubmit} className="flex flex-col gap-4">
           <h2 id={`${id}-title`} className="text-lg font-semibold">
             Rotate the key ending in {lastFour}?
           </h2>

@@ -5,7 +5,7 @@ import { geminiModels, geminiPost, targetSegment } from "@/lib/gateway";
 // once already, and the handlers decode it themselves.
 export const dynamic = "force-dynamic";
 
-// POST /v1beta/models/{model}:generateContent | :streamGenerateContent | :countTokens
+// POST /v1beta/models/{model}:generateContent | :streamGenerateContent | :countTokens | :embedContent | :batchEmbedContents
 export function POST(request: Request) {
   return geminiPost(request, targetSegment(new URL(request.url)));
 }
