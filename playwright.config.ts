@@ -70,6 +70,8 @@ export default defineConfig({
       EMAIL_FROM: "Gatehouse <no-reply@gatehouse.test>",
       // Short enough that a test can watch a link expire, long enough to use one in a test.
       SIGN_IN_LINK_TTL_SECONDS: "20",
+      // Reminders go out within seconds of becoming due, so a spec can wait for one.
+      SWEEP_INTERVAL_SECONDS: "5",
       // The specs act as the reverse proxy in front of the server: a request that sends
       // X-Forwarded-For from 127.0.0.1 is believed. Sign-in specs use that to appear as distinct
       // clients, so the per-IP sign-in limit does not couple unrelated tests. A request without

@@ -17,5 +17,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/dashboard/:path*", "/usage/:path*", "/support/:path*", "/orders/:path*", "/console/:path*"],
+  matcher: ["/dashboard/:path*", "/usage/:path*", "/support/:path*", "/orders/:path*", "/settings/:path*", "/console/:path*"],
 };

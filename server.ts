@@ -19,6 +19,7 @@ import { checkNodeVersion } from "./lib/runtime/check-node";
 import { compileNextConfig } from "./lib/runtime/compile-next-config";
 import { prepareUpstreams } from "./lib/runtime/prepare-upstreams";
 import { printBanner } from "./lib/runtime/banner";
+import { startSweeps } from "./lib/runtime/start-sweeps";
 import { invalidateCatalog } from "./lib/gateway/catalog";
 import { clearKeyCache, invalidateKey, invalidateOrderKeys } from "./lib/gateway/key-cache";
 import { gatewayFallback, gatewayRoute } from "./lib/gateway/routes";
@@ -203,6 +204,11 @@ async function main() {
     },
   });
   onShutdown("invalidation listener", stopListening, { order: -5 });
+
+  // Reminders, spend alerts and the closing of resolved tickets: claimed in the database, so any
+  // number of instances may run it. Stopped before the flushes and the database close.
+  const sweeps = startSweeps(() => database.prisma, config.sweepIntervalMs);
+  onShutdown("timed sweep", () => sweeps.stop(), { order: -5 });
 
   if (database.kind === "pglite") {
     // Loaded only now: some commands reach modules (sign-in mail) that need Next's runtime set up.

@@ -63,6 +63,7 @@ test.describe("console access by role", () => {
   });
 
   test("support works in the console but cannot reach admin pages or change roles", async ({ page, browser }) => {
+    test.setTimeout(60_000);
     const target = await createBuyer();
     const adminContext = await browser.newContext();
     const admin = await adminContext.newPage();
@@ -83,6 +84,11 @@ test.describe("console access by role", () => {
       const response = await page.goto(path);
       expect(response?.status(), path).toBe(404);
     }
+    // A console address nothing answers keeps the console around its 404: header, navigation, a way on.
+    expect((await page.goto("/console/no-such-page"))?.status()).toBe(404);
+    await expect(page.getByRole("heading", { level: 1, name: "Page not found" })).toBeVisible();
+    await expect(nav.getByRole("link", { name: "Tickets" })).toBeVisible();
+    await expect(page.getByRole("main").getByRole("link", { name: "Console overview" })).toHaveAttribute("href", "/console");
 
     const { body, contentType } = await multipart([...actionFields, ["email", target], ["role", "SUPPORT"]]);
     const direct = await page.request.post("/console/users", { data: body, headers: { "content-type": contentType, origin: new URL(baseURL).origin } });

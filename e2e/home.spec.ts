@@ -43,6 +43,16 @@ test.describe("public pages", () => {
     expect(problems).toEqual([]);
   });
 
+  test("the favicon and the web manifest are served", async ({ request }) => {
+    const icon = await request.get("/favicon.ico");
+    expect(icon.status()).toBe(200);
+    expect(icon.headers()["content-type"]).toMatch(/image\/(x-icon|vnd\.microsoft\.icon)/);
+    const manifest = await request.get("/manifest.webmanifest");
+    expect(manifest.status()).toBe(200);
+    expect(await manifest.json()).toMatchObject({ name: "Gatehouse", icons: [{ src: "/icon.svg" }] });
+    expect((await request.get("/icon.svg")).status()).toBe(200);
+  });
+
   test("an unknown path shows the 404 page with a way home", async ({ page }) => {
     const response = await page.goto("/this-page-does-not-exist");
     expect(response?.status()).toBe(404);

@@ -43,7 +43,7 @@ type ShellUser = Pick<SessionUser, "email" | "name" | "role">;
 
 /** The buyer portal's frame. Staff who open it get a way back to the console. */
 export function PortalShell({ user, children }: { user: ShellUser; children: ReactNode }) {
-  const links = user.role === "BUYER" ? [] : [{ href: "/console", label: "Console" }];
+  const links = user.role === "BUYER" ? [{ href: "/settings", label: "Mail settings" }] : [{ href: "/console", label: "Console" }];
   return (
     <AppShell area="Portal" homeHref="/dashboard" nav={PORTAL_NAV} account={{ email: user.email, name: user.name, roleLabel: ROLE_LABELS[user.role], links }}>
       {children}

@@ -65,7 +65,16 @@ export function FaqList({ entries, errors }: { entries: FaqEntry[]; errors: FaqE
                 ))}
               </ol>
             ) : null}
-            {e.code ? <pre className="mt-2 overflow-x-auto rounded-md border border-border bg-surface p-3 font-mono text-sm">{e.code}</pre> : null}
+            {e.code ? (
+              // Focusable so a keyboard can scroll a line wider than the screen; named after its question.
+              <pre
+                tabIndex={0}
+                aria-label={`Example: ${e.question}`}
+                className="mt-2 overflow-x-auto rounded-md border border-border bg-surface p-3 font-mono text-sm focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent"
+              >
+                {e.code}
+              </pre>
+            ) : null}
           </article>
         ))}
       </section>

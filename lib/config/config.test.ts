@@ -33,6 +33,7 @@ describe("loadConfig", () => {
     [{ MOCK_UPSTREAM: "maybe" }, /MOCK_UPSTREAM must be one of auto, on, off \(got "maybe"\)/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of fatal, error/],
     [{ SHUTDOWN_DRAIN_MS: "-5" }, /SHUTDOWN_DRAIN_MS must be a whole number of milliseconds/],
+    [{ SWEEP_INTERVAL_SECONDS: "0" }, /SWEEP_INTERVAL_SECONDS must be a whole number of seconds greater than 0/],
   ])("rejects %j with one clear line", (env, message) => {
     let error: unknown;
     try {

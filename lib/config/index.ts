@@ -31,6 +31,8 @@ export interface Config {
   };
   mockUpstream: { mode: "auto" | "on" | "off"; port: number };
   shutdownDrainMs: number;
+  /** How often the timed sweep (reminders, alerts, ticket closing) runs, before jitter. */
+  sweepIntervalMs: number;
   /** The support desk: who is mailed about new tickets (none: every agent and admin), opening hours, first-response target. */
   support: { emails: string[]; hours: BusinessHours; firstResponseHours: number };
   logLevel: string;
@@ -122,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     mockUpstream: { mode: e.MOCK_UPSTREAM, port: e.MOCK_UPSTREAM_PORT },
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,
     support: {
       emails: e.SUPPORT_EMAILS,
       hours: { ...parseOpeningHours(e.SUPPORT_HOURS)!, timeZone: e.SUPPORT_TIME_ZONE },

@@ -100,6 +100,7 @@ export const envSchema = z.object({
   MOCK_UPSTREAM: z.enum(["auto", "on", "off"]).default("auto"),
   MOCK_UPSTREAM_PORT: port(0),
   SHUTDOWN_DRAIN_MS: positiveInt(10_000, "a whole number of milliseconds greater than 0"),
+  SWEEP_INTERVAL_SECONDS: positiveInt(60, "a whole number of seconds greater than 0"),
   SUPPORT_EMAILS: emailList,
   SUPPORT_HOURS: optionalString.default("09:00-17:00").refine((v) => parseOpeningHours(v) !== null, "opening hours on weekdays like 09:00-17:00"),
   SUPPORT_TIME_ZONE: optionalString.default("UTC").refine(isValidTimeZone, "an IANA time zone such as Europe/Berlin"),

@@ -7,11 +7,14 @@ import { getMailTransport } from "./get-mail-transport";
 /** The marker of the lines that print a mail when no SMTP server is configured. */
 export const MAIL_LOG_MARKER = "[mail]";
 
-/** A plain-text notification (ticket replies, status changes, new tickets). */
+/** A notification (ticket replies, status changes, new tickets, reminders): plain text, optionally with an HTML part and headers. */
 export interface Notification {
   to: string;
   subject: string;
   text: string;
+  html?: string;
+  /** Extra headers, e.g. List-Unsubscribe. */
+  headers?: Record<string, string>;
 }
 
 const log = logger.child({ component: "mail" });
@@ -31,7 +34,14 @@ export async function deliverMail(
     print(`${MAIL_LOG_MARKER} to ${message.to}: ${message.subject}\n    ${body}\n`);
     return;
   }
-  const result = await getMailTransport(settings.smtpUrl).sendMail({ from: settings.emailFrom, to: message.to, subject: message.subject, text: message.text });
+  const result = await getMailTransport(settings.smtpUrl).sendMail({
+    from: settings.emailFrom,
+    to: message.to,
+    subject: message.subject,
+    text: message.text,
+    ...(message.html ? { html: message.html } : {}),
+    ...(message.headers ? { headers: message.headers } : {}),
+  });
   const refused = [...(result.rejected ?? []), ...(result.pending ?? [])];
   if (refused.length > 0) throw new Error(`The SMTP server did not accept the mail for ${message.to}.`);
   log.info({ to: message.to, messageId: result.messageId }, "mail sent");

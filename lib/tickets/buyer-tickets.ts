@@ -4,7 +4,7 @@ import type { Prisma } from "@/lib/db";
 import type { Notification } from "@/lib/mail";
 import { toPage, type Page } from "@/lib/pagination";
 import { orderStatus, type OrderStatus } from "@/lib/time/order-status";
-import { closeResolvedTickets } from "./close-resolved";
+import { isPastAutoClose } from "./close-resolved";
 import type { TicketDesk } from "./ticket-desk";
 import { TicketError } from "./ticket-errors";
 import type { TicketCategory, TicketStatus } from "./ticket-labels";
@@ -27,7 +27,6 @@ export async function listBuyerTickets(
   db: Prisma,
   input: { customerId: string; query: BuyerTicketQuery; take?: number; now?: Date },
 ): Promise<Page<BuyerTicketSummary>> {
-  await closeResolvedTickets(db, input.now);
   const take = input.take ?? 25;
   const { orderBy, after } = ticketKeyset(input.query);
   const rows = await db.ticket.findMany({
@@ -115,7 +114,6 @@ export async function linkedRequests(db: Prisma, customerId: string, requestIds:
  */
 export async function getBuyerTicket(db: Prisma, input: { customerId: string; number: number; now?: Date }): Promise<BuyerTicketView | null> {
   const now = input.now ?? new Date();
-  await closeResolvedTickets(db, now);
   const ticket = await db.ticket.findFirst({
     where: { number: input.number, customerId: input.customerId },
     select: {
@@ -147,7 +145,15 @@ export async function getBuyerTicket(db: Prisma, input: { customerId: string; nu
 async function ownTicket(db: Prisma, customerId: string, number: number) {
   const ticket = await db.ticket.findFirst({
     where: { number, customerId },
-    select: { id: true, number: true, subject: true, status: true, assignee: { select: { email: true } }, openedBy: { select: { email: true } } },
+    select: {
+      id: true,
+      number: true,
+      subject: true,
+      status: true,
+      resolvedAt: true,
+      assignee: { select: { email: true } },
+      openedBy: { select: { email: true } },
+    },
   });
   if (!ticket) throw new TicketError("No such ticket on your account.");
   return ticket;
@@ -163,9 +169,10 @@ export async function addBuyerReply(
   desk: TicketDesk,
 ): Promise<{ status: TicketStatus; mail: Notification[] }> {
   const now = input.now ?? new Date();
-  await closeResolvedTickets(db, now);
   const ticket = await ownTicket(db, input.customerId, input.number);
-  if (ticket.status === "CLOSED") throw new TicketError("This ticket is closed. Open a new ticket and mention this one's number.");
+  // Past the 7 days a resolved ticket counts as closed even before the sweep has closed it.
+  if (ticket.status === "CLOSED" || isPastAutoClose(ticket, now))
+    throw new TicketError("This ticket is closed. Open a new ticket and mention this one's number.");
   const status: TicketStatus = "OPEN";
   await db.$transaction(async (tx) => {
     // Guarded by status: a reply racing an auto-close or a close does not reopen a closed ticket.

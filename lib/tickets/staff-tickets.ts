@@ -8,7 +8,6 @@ import type { Notification } from "@/lib/mail";
 import { toPage, type Page } from "@/lib/pagination";
 import { orderStatus, type OrderStatus } from "@/lib/time/order-status";
 import { authorLabel, linkedRequests, type LinkedRequest, type ThreadMessage } from "./buyer-tickets";
-import { closeResolvedTickets } from "./close-resolved";
 import type { TicketDesk } from "./ticket-desk";
 import { TicketError } from "./ticket-errors";
 import { formatTicketNumber, parseTicketNumber, type TicketCategory, type TicketPriority, type TicketStatus } from "./ticket-labels";
@@ -64,7 +63,6 @@ function queueFilter(query: TicketQueueQuery, userId: string): PrismaTypes.Ticke
 /** One page of the agents' queue. */
 export async function listTicketQueue(db: Prisma, input: { query: TicketQueueQuery; userId: string; take?: number; now?: Date }): Promise<Page<QueueTicket>> {
   const now = input.now ?? new Date();
-  await closeResolvedTickets(db, now);
   const take = input.take ?? 50;
   const { orderBy, after } = ticketKeyset(input.query);
   const rows = await db.ticket.findMany({
@@ -133,7 +131,6 @@ export interface AgentTicketView {
 /** Everything an agent sees on a ticket: the whole thread (notes included) and the buyer's context. */
 export async function getAgentTicket(db: Prisma, input: { number: number; now?: Date }): Promise<AgentTicketView | null> {
   const now = input.now ?? new Date();
-  await closeResolvedTickets(db, now);
   const ticket = await db.ticket.findUnique({
     where: { number: input.number },
     select: {

@@ -186,12 +186,16 @@ describeEachEngine("tickets", (engine) => {
     await expect(addBuyerReply(db(), { ...alice(), number, body: "One more thing" }, DESK)).rejects.toThrow(/closed/);
   });
 
-  it("closes a resolved ticket after 7 days without a reply, whenever tickets are next read", async () => {
+  it("closes a resolved ticket after 7 days without a reply (the sweep's step); a late reply is refused before that runs", async () => {
     const { number } = await open();
     const resolvedAt = new Date("2026-11-01T10:00:00Z");
     await updateTicket(db(), { number, actor: { userId: a.support.id }, status: "RESOLVED", now: resolvedAt }, DESK);
-    await closeResolvedTickets(db(), new Date("2026-11-08T09:59:00Z"));
-    expect((await db().ticket.findUniqueOrThrow({ where: { number } })).status).toBe("RESOLVED");
+    expect(await closeResolvedTickets(db(), new Date("2026-11-08T09:59:00Z"))).toBe(0);
+    // Reading never writes: the ticket stays RESOLVED until the sweep closes it.
+    const read = await getBuyerTicket(db(), { customerId: alice().customerId, number, now: new Date("2026-11-08T10:00:00Z") });
+    expect(read!.status).toBe("RESOLVED");
+    await expect(addBuyerReply(db(), { ...alice(), number, body: "Still broken", now: new Date("2026-11-08T10:00:30Z") }, DESK)).rejects.toThrow(/closed/);
+    expect(await closeResolvedTickets(db(), new Date("2026-11-08T10:00:00Z"))).toBeGreaterThanOrEqual(1);
     const view = await getBuyerTicket(db(), { customerId: alice().customerId, number, now: new Date("2026-11-08T10:00:00Z") });
     expect(view!.status).toBe("CLOSED");
   });

@@ -60,7 +60,12 @@ export default async function BalancePage() {
           <p className="mt-1 text-sm">
             Balance: <strong data-testid={`balance-${o.marketplaceOrderId}`}>{formatUsd(o.balanceMicros)}</strong>
           </p>
-          <div className="relative mt-3 overflow-x-auto rounded-lg border border-border">
+          <div
+            role="region"
+            aria-label={`Ledger of order ${o.marketplaceOrderId}`}
+            tabIndex={0}
+            className="relative mt-3 overflow-x-auto rounded-lg border border-border focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent"
+          >
             <table className="w-full min-w-[32rem] text-left text-sm">
               <caption className="sr-only">Ledger of order {o.marketplaceOrderId}, newest first</caption>
               <thead className="bg-surface text-muted">
