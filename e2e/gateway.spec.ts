@@ -80,6 +80,50 @@ test.describe("gateway with the official SDKs", () => {
     expect(usage?.completion_tokens).toBe(4);
   });
 
+  test("OpenAI SDK: responses.create and responses.stream pass through to the channel's /v1/responses, metered from response.completed", async () => {
+    // The request id of the latest answer (a ResponseStream does not expose its HTTP response).
+    let requestId = "";
+    const recordingFetch: typeof fetch = async (url, init) => {
+      const res = await fetch(url, init);
+      requestId = res.headers.get("x-request-id") ?? "";
+      return res;
+    };
+    const openai = new OpenAI({ apiKey: key, baseURL: `${base()}/v1`, maxRetries: 0, fetch: recordingFetch });
+    const { data, response } = await openai.responses
+      .create({ model: "gpt-4.1-mini", instructions: "Be brief.", input: "hello responses", max_output_tokens: 9, store: false })
+      .withResponse();
+    expect(data).toMatchObject({ object: "response", status: "completed", model: "gpt-4.1-mini" });
+    expect(data.output_text).toMatch(/^Mock reply to: hello responses/);
+    const row = await loggedRequest(response.headers.get("x-request-id")!);
+    expect(row).toMatchObject({ status: 200, stream: false, inputTokens: data.usage!.input_tokens, outputTokens: 9, estimated: false });
+    expect(BigInt(row.costMicros)).toBe(computeCostMicros({ inputTokens: row.inputTokens, outputTokens: 9 }, price("gpt-4.1-mini"), STARTER_MULTIPLIER_BPS));
+
+    const stream = openai.responses.stream({ model: "gpt-4.1-mini", input: [{ role: "user", content: "stream responses" }], max_output_tokens: 5 });
+    const deltas: string[] = [];
+    stream.on("response.output_text.delta", (e) => deltas.push(e.delta));
+    const final = await stream.finalResponse();
+    expect(deltas).toHaveLength(5);
+    expect(final.output_text).toBe(deltas.join(""));
+    const streamRow = await loggedRequest(requestId);
+    expect(streamRow).toMatchObject({ stream: true, inputTokens: final.usage!.input_tokens, outputTokens: 5, estimated: false });
+  });
+
+  test("Responses API: previous_response_id and background are refused with a 400 that says to send the whole input", async ({ request }) => {
+    for (const [field, value] of [
+      ["previous_response_id", "resp_123"],
+      ["background", true],
+    ] as const) {
+      const res = await request.post("/v1/responses", {
+        headers: { authorization: `Bearer ${key}` },
+        data: { model: "gpt-4.1-mini", input: "again", [field]: value },
+      });
+      expect(res.status()).toBe(400);
+      const body = (await res.json()) as { error: { code: string; type: string; param: string; message: string } };
+      expect(body.error).toMatchObject({ code: "invalid_request", type: "invalid_request_error", param: field });
+      expect(body.error.message).toContain("send the whole conversation in `input`");
+    }
+  });
+
   test("Anthropic SDK: non-stream and stream, usage recorded", async () => {
     const anthropic = new Anthropic({ apiKey: key, baseURL: base(), maxRetries: 0 });
     const { data: message, response } = await anthropic.messages

@@ -154,6 +154,7 @@ test.describe("guides", () => {
     await expect(claude).toContainText(`ANTHROPIC_BASE_URL="${baseURL}"`);
     await expect(claude).toContainText("ANTHROPIC_AUTH_TOKEN");
     await expect(page.locator("#openai-python")).toContainText(`base_url="${baseURL}/v1"`);
+    await expect(page.locator("#codex-cli")).toContainText(`base_url = "${baseURL}/v1"`);
     await claude.getByRole("button", { name: "Copy" }).click();
     await expect(claude.getByText("Copied")).toBeVisible();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toContain("CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP=1");

@@ -100,6 +100,62 @@ test.describe("OpenAI client", () => {
   });
 });
 
+test.describe("OpenAI Responses client (what Codex CLI speaks)", () => {
+  for (const model of [ANTHROPIC_MODEL, GEMINI_MODEL]) {
+    test(`→ ${model}: responses.create, responses.stream and a function call round trip; hosted tools left out and named`, async () => {
+      let requestId = "";
+      let dropped: string | null = null;
+      const recordingFetch: typeof fetch = async (url, init) => {
+        const res = await fetch(url, init);
+        requestId = res.headers.get("x-request-id") ?? "";
+        dropped = res.headers.get("x-gatehouse-dropped-tools");
+        return res;
+      };
+      const client = new OpenAI({ apiKey: key, baseURL: `${base()}/v1`, maxRetries: 0, fetch: recordingFetch });
+      const data = await client.responses.create({ model, instructions: "Be brief.", input: "hello responses", max_output_tokens: 7 });
+      expect(data).toMatchObject({ object: "response", status: "completed", model });
+      expect(data.output_text).toMatch(/^Mock reply to: hello responses/);
+      expect(data.usage?.output_tokens).toBe(7);
+      const row = await loggedRequest(requestId);
+      expect(row).toMatchObject({ status: 200, model, inputTokens: data.usage!.input_tokens, outputTokens: 7, estimated: false });
+
+      const tools: OpenAI.Responses.Tool[] = [
+        { type: "function", name: "get_weather", description: "Weather for a city", parameters: weatherSchema, strict: false },
+        { type: "web_search" },
+      ];
+      const stream = client.responses.stream({ model, input: "What is the weather in Paris?", tools, max_output_tokens: 20 });
+      const argumentDeltas: string[] = [];
+      stream.on("response.function_call_arguments.delta", (e) => argumentDeltas.push(e.delta));
+      const first = await stream.finalResponse();
+      expect(dropped).toBe("web_search");
+      const call = first.output.find((o) => o.type === "function_call");
+      expect(call).toMatchObject({ type: "function_call", name: "get_weather", status: "completed" });
+      expect(argumentDeltas.join("")).toBe((call as OpenAI.Responses.ResponseFunctionToolCall).arguments);
+      const streamRow = await loggedRequest(requestId);
+      expect(streamRow).toMatchObject({
+        status: 200,
+        stream: true,
+        inputTokens: first.usage!.input_tokens,
+        outputTokens: first.usage!.output_tokens,
+        estimated: false,
+      });
+
+      const { call_id, name, arguments: args } = call as OpenAI.Responses.ResponseFunctionToolCall;
+      const second = await client.responses.create({
+        model,
+        tools,
+        max_output_tokens: 8,
+        input: [
+          { role: "user", content: "What is the weather in Paris?" },
+          { type: "function_call", call_id, name, arguments: args },
+          { type: "function_call_output", call_id, output: "18°C and sunny" },
+        ],
+      });
+      expect(second.output_text).toMatch(/^Mock reply to:/);
+    });
+  }
+});
+
 test.describe("Anthropic client", () => {
   const client = () => new Anthropic({ apiKey: key, baseURL: base(), maxRetries: 0 });
 

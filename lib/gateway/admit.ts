@@ -101,7 +101,7 @@ export function maxInputTokens(bodyBytes: number, m: PromptMeasure): number {
 /** The output limit the client asked for, in whichever protocol's field. */
 export function requestedOutputTokens(body: Record<string, unknown>): number {
   const config = body.generationConfig as { maxOutputTokens?: unknown } | undefined;
-  for (const v of [body.max_completion_tokens, body.max_tokens, config?.maxOutputTokens]) {
+  for (const v of [body.max_completion_tokens, body.max_tokens, body.max_output_tokens, config?.maxOutputTokens]) {
     if (typeof v === "number" && Number.isFinite(v) && v > 0) return Math.floor(v);
   }
   return DEFAULT_RESERVED_OUTPUT_TOKENS;

@@ -1,18 +1,35 @@
 import { GatewayError, renderAnthropicError, renderGeminiError, renderOpenAIError } from "@/lib/errors";
 import {
   createStreamTranslator,
+  hostedToolTypes,
+  namespacedToolNames,
   translateEmbeddingRequest,
   translateEmbeddingResponse,
   TranslationError,
   translateRequest,
   translateResponse,
   type EmbeddingCall,
+  type Protocol as WireProtocol,
 } from "@/lib/translate";
 import type { Protocol } from "./types";
 import { isEmbeddingOperation, type Operation } from "./upstream-request";
 
 // Everything the forwarding path needs when the client and the channel speak different
 // protocols. Same-protocol traffic never comes here: its bytes pass through unchanged.
+
+/** The wire format of what the client called: its protocol, or OpenAI's Responses API. */
+export function clientWire(protocol: Protocol, operation: Operation): WireProtocol {
+  return operation === "responses" ? "responses" : protocol;
+}
+
+/**
+ * What a translated Responses request leaves out and how its tool calls come back: the hosted
+ * tools (web_search, file_search, …) that only OpenAI runs, named to the client in
+ * x-gatehouse-dropped-tools, and the client's names of its namespaced functions.
+ */
+export function responsesContext(body: Record<string, unknown>): { droppedTools: string[]; toolNames: ReturnType<typeof namespacedToolNames> } {
+  return { droppedTools: hostedToolTypes(body), toolNames: namespacedToolNames(body) };
+}
 
 /** The operation to ask a channel of `protocol` for, given what the client called. */
 export function upstreamOperation(clientOperation: Operation, protocol: Protocol, stream: boolean): Operation | null {
@@ -39,7 +56,7 @@ function embeddingCall(operation: Operation): EmbeddingCall {
 
 /** The client's body for a channel of another protocol, or a 400 naming the field it cannot take. */
 export function translateBody(
-  from: Protocol,
+  from: WireProtocol,
   to: Protocol,
   body: Record<string, unknown>,
   opts: { model: string; upstreamModel: string; stream: boolean; operation: Operation },
@@ -55,13 +72,21 @@ export function translateBody(
 
 /**
  * A non-stream upstream answer rewritten for the client, or null if it cannot be (→ 502). For
- * embeddings, `clientBody` and `inputTokens` (the tokens metered) complete an OpenAI answer.
+ * embeddings, `clientBody` and `inputTokens` (the tokens metered) complete an OpenAI answer; for a
+ * Responses client, `toolNames` gives namespaced functions their own names back.
  */
 export function translateAnswer(
   from: Protocol,
-  to: Protocol,
+  to: WireProtocol,
   parsed: unknown,
-  ctx: { model: string; requestId: string; operation?: Operation; clientBody?: unknown; inputTokens?: number },
+  ctx: {
+    model: string;
+    requestId: string;
+    operation?: Operation;
+    clientBody?: unknown;
+    inputTokens?: number;
+    toolNames?: ReturnType<typeof namespacedToolNames>;
+  },
 ): Uint8Array<ArrayBuffer> | null {
   try {
     if (ctx.operation && isEmbeddingOperation(ctx.operation)) {
@@ -72,7 +97,8 @@ export function translateAnswer(
       });
       return new TextEncoder().encode(JSON.stringify(body));
     }
-    const body = translateResponse(from, to, parsed, { model: ctx.model, id: responseId(to, ctx.requestId), created: Math.floor(Date.now() / 1000) });
+    const created = Math.floor(Date.now() / 1000);
+    const body = translateResponse(from, to, parsed, { model: ctx.model, id: responseId(to, ctx.requestId), created, toolNames: ctx.toolNames });
     return new TextEncoder().encode(JSON.stringify(body));
   } catch {
     return null;
@@ -80,8 +106,9 @@ export function translateAnswer(
 }
 
 /** Ids in the client protocol's own style, derived from our request id. */
-function responseId(protocol: Protocol, requestId: string): string {
+function responseId(protocol: WireProtocol, requestId: string): string {
   const suffix = requestId.replace(/^req_/, "");
+  if (protocol === "responses") return `resp_${suffix}`;
   return protocol === "openai" ? `chatcmpl-${suffix}` : protocol === "anthropic" ? `msg_${suffix}` : suffix;
 }
 
@@ -89,7 +116,7 @@ function responseId(protocol: Protocol, requestId: string): string {
  * An upstream refusal (4xx) in the client's error shape: same status, the upstream's message,
  * since it explains what the upstream did not accept.
  */
-export function translateUpstreamError(status: number, parsed: unknown, to: Protocol): Uint8Array<ArrayBuffer> {
+export function translateUpstreamError(status: number, parsed: unknown, to: WireProtocol): Uint8Array<ArrayBuffer> {
   const error = (parsed as { error?: { message?: unknown } } | undefined)?.error;
   const reason = typeof error?.message === "string" ? error.message : `HTTP ${status}`;
   const refusal = new GatewayError("upstream_rejected", { reason });
@@ -104,12 +131,17 @@ export function translateUpstreamError(status: number, parsed: unknown, to: Prot
  * Rewrites an upstream SSE stream into the client's protocol, event by event, as bytes arrive.
  * For a Gemini client that did not ask for SSE, the events are framed as one JSON array.
  */
-export function createStreamRewriter(from: Protocol, to: Protocol, ctx: { model: string; requestId: string; includeUsage: boolean; jsonArray: boolean }) {
+export function createStreamRewriter(
+  from: Protocol,
+  to: WireProtocol,
+  ctx: { model: string; requestId: string; includeUsage: boolean; jsonArray: boolean; toolNames?: ReturnType<typeof namespacedToolNames> },
+) {
   const translator = createStreamTranslator(from, to, {
     model: ctx.model,
     id: responseId(to, ctx.requestId),
     created: Math.floor(Date.now() / 1000),
     includeUsage: ctx.includeUsage,
+    toolNames: ctx.toolNames,
   });
   const encoder = new TextEncoder();
   let first = true;

@@ -7,7 +7,16 @@ import { measurePrompt } from "./admit";
 import type { GatewayKey } from "./load-key";
 import { createParser } from "eventsource-parser";
 import { ClientGoneError } from "./gateway-call";
-import { createStreamRewriter, estimatedTokenCount, translateAnswer, translateBody, translateUpstreamError, upstreamOperation } from "./cross-protocol";
+import {
+  clientWire,
+  createStreamRewriter,
+  estimatedTokenCount,
+  responsesContext,
+  translateAnswer,
+  translateBody,
+  translateUpstreamError,
+  upstreamOperation,
+} from "./cross-protocol";
 import { callUpstream, classifyUpstreamError, describeUpstreamFailure, type UpstreamResponse } from "./upstream-client";
 import { buildUpstreamTarget, isEmbeddingOperation, type Operation } from "./upstream-request";
 import { estimateTokens, isJsonSpace, StreamUsageObserver, usageFromBody, usageFromText, type UsageReading } from "./usage";
@@ -58,7 +67,12 @@ function bodyFor(
 ): { body: Uint8Array | string; addedUsageChunk: boolean; upstreamModel: string } {
   const upstreamModel = channel.modelMap[model] ?? model;
   if (channel.protocol !== input.protocol) {
-    const body = translateBody(input.protocol, channel.protocol, input.body, { model, upstreamModel, stream, operation: input.operation });
+    const body = translateBody(clientWire(input.protocol, input.operation), channel.protocol, input.body, {
+      model,
+      upstreamModel,
+      stream,
+      operation: input.operation,
+    });
     return { body, addedUsageChunk: false, upstreamModel };
   }
   if (input.protocol === "gemini") {
@@ -71,7 +85,8 @@ function bodyFor(
     return { body: input.raw, addedUsageChunk: false, upstreamModel };
   }
   const streamOptions = input.body.stream_options as { include_usage?: unknown } | undefined;
-  const addUsage = input.protocol === "openai" && stream && streamOptions?.include_usage !== true;
+  // A Responses stream always ends with its usage (response.completed).
+  const addUsage = input.operation === "chat" && stream && streamOptions?.include_usage !== true;
   if (upstreamModel === model && !addUsage) return { body: input.raw, addedUsageChunk: false, upstreamModel };
   if (upstreamModel === model && streamOptions === undefined) {
     // The client's bytes with the option spliced in: cheaper than serialising the body again, and
@@ -107,7 +122,7 @@ export function withUsageOption(raw: Uint8Array): Buffer | null {
  * included: a compressor per open stream (some 300 KB each), work on every chunk, and bytes that
  * are no longer the upstream's. Proxies and CDNs honour it as well.
  */
-function responseHeaders(input: ProxyInput, contentType: unknown): [string, string][] {
+function responseHeaders(input: ProxyInput, contentType: unknown, extra: [string, string][] = []): [string, string][] {
   // A list of pairs: the cheapest form to build and for Response to take.
   const headers: [string, string][] = [
     ["x-request-id", input.requestId],
@@ -115,8 +130,9 @@ function responseHeaders(input: ProxyInput, contentType: unknown): [string, stri
   ];
   if (typeof contentType === "string") headers.push(["content-type", contentType]);
   if (input.protocol === "anthropic") headers.push(["request-id", input.requestId]);
-  const extra = input.responseHeaders;
-  for (const name in extra) headers.push([name, extra[name]!]);
+  const rateLimit = input.responseHeaders;
+  for (const name in rateLimit) headers.push([name, rateLimit[name]!]);
+  headers.push(...extra);
   return headers;
 }
 
@@ -138,7 +154,10 @@ async function discard(upstream: UpstreamResponse): Promise<void> {
  */
 export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exchange) => void): Promise<Response> {
   const { model, channels } = input;
-  const stream = input.operation === "stream_generate" || ((input.operation === "chat" || input.operation === "messages") && input.body.stream === true);
+  const stream =
+    input.operation === "stream_generate" ||
+    ((input.operation === "chat" || input.operation === "responses" || input.operation === "messages") && input.body.stream === true);
+  const wire = clientWire(input.protocol, input.operation);
   const started = performance.now();
   const clientSignal = input.request.signal;
 
@@ -170,6 +189,9 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
       continue;
     }
     const target = buildUpstreamTarget(channel, operation, input.request.headers, input.client, prepared.upstreamModel, sameProtocol);
+    // A translated Responses request: the hosted tools left out are named to the client.
+    const responses = !sameProtocol && wire === "responses" ? responsesContext(input.body) : null;
+    const extraHeaders: [string, string][] = responses?.droppedTools.length ? [["x-gatehouse-dropped-tools", responses.droppedTools.join(", ")]] : [];
     attempted = true;
     const attemptStarted = performance.now();
     const failed = (outcome: string) =>
@@ -227,22 +249,23 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
         if (upstream.statusCode === 200) {
           const counts = counted ? usageFromBody(channel.protocol, parsed) : null;
           usage = counts ? { ...counts, estimated: false } : embeds ? estimatedEmbeddingUsage(input.body) : null;
-          const translated = translateAnswer(channel.protocol, input.protocol, parsed, {
+          const translated = translateAnswer(channel.protocol, wire, parsed, {
             model,
             requestId: input.requestId,
             operation: input.operation,
             clientBody: input.body,
             inputTokens: usage?.inputTokens ?? 0,
+            toolNames: responses?.toolNames,
           });
           if (!translated) throw new GatewayError("upstream_error");
           answer = translated;
         } else {
-          answer = translateUpstreamError(upstream.statusCode, parsed, input.protocol);
+          answer = translateUpstreamError(upstream.statusCode, parsed, wire);
         }
       }
       finishExchange(meter, upstream.statusCode, null, usage, ttfbMs);
       const contentType = sameProtocol ? upstream.headers["content-type"] : "application/json";
-      return new Response(answer, { status: upstream.statusCode, headers: responseHeaders(input, contentType) });
+      return new Response(answer, { status: upstream.statusCode, headers: responseHeaders(input, contentType, extraHeaders) });
     }
 
     const clientWantsArray = input.protocol === "gemini" && input.client.url.searchParams.get("alt") !== "sse";
@@ -253,15 +276,16 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
     // Across protocols the upstream's events are rewritten one by one as they arrive.
     const rewriter = sameProtocol
       ? null
-      : createStreamRewriter(channel.protocol, input.protocol, {
+      : createStreamRewriter(channel.protocol, wire, {
           model,
           requestId: input.requestId,
+          toolNames: responses?.toolNames,
           includeUsage: (input.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true,
           jsonArray: clientWantsArray,
         });
     const contentType = rewriter ? (clientWantsArray ? "application/json" : "text/event-stream") : upstream.headers["content-type"];
     const body = streamBody(upstream, observer, rewriter, meter, { clientSignal, requestId: input.requestId, channelName: channel.name });
-    return new Response(body, { status: 200, headers: responseHeaders(input, contentType) });
+    return new Response(body, { status: 200, headers: responseHeaders(input, contentType, extraHeaders) });
   }
 
   if (refusal && !attempted) throw refusal;

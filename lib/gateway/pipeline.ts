@@ -7,6 +7,7 @@ import { forwardUpstream, type ProxyInput } from "./forward-upstream";
 import { withGateway } from "./gateway-call";
 import { meterExchange } from "./meter";
 import { readJsonBody } from "./read-json-body";
+import { checkResponsesBody } from "./responses-body";
 import type { Protocol } from "./types";
 import { isEmbeddingOperation, type Operation } from "./upstream-request";
 
@@ -21,7 +22,7 @@ export interface ForwardingSpec {
 }
 
 /**
- * POST handlers that forward to an upstream: chat completions, embeddings, messages, count_tokens.
+ * POST handlers that forward to an upstream: chat completions, responses, embeddings, messages, count_tokens.
  */
 export function forwardingHandler(protocol: Protocol, operation: Operation, endpoint: string): (request: Request) => Promise<Response> {
   const spec: ForwardingSpec = { protocol, operation, endpoint };
@@ -46,6 +47,7 @@ export function forward(spec: ForwardingSpec, request: Request, urlModel?: strin
     call.model = urlModel;
     const { raw, body } = await readJsonBody(request);
     if (call.model === undefined && typeof body.model === "string") call.model = body.model;
+    if (operation === "responses") checkResponsesBody(body);
     const cached = gatewayCatalog();
     const catalog = cached instanceof Promise ? await cached : cached;
     // Model exists and is in scope, then rate and spend limits, then forward.

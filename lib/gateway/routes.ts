@@ -16,12 +16,14 @@ import { newRequestId } from "./request-id";
 // whose dynamic behaviour it has to detect.
 
 export const chatCompletions: WebHandler = forwardingHandler("openai", "chat", "/v1/chat/completions");
+export const responses: WebHandler = forwardingHandler("openai", "responses", "/v1/responses");
 export const embeddings: WebHandler = forwardingHandler("openai", "embeddings", "/v1/embeddings");
 export const messages: WebHandler = forwardingHandler("anthropic", "messages", "/v1/messages");
 export const countTokens: WebHandler = forwardingHandler("anthropic", "count_tokens", "/v1/messages/count_tokens");
 
 const EXACT: Record<string, Partial<Record<string, WebHandler>>> = {
   "/v1/chat/completions": { POST: chatCompletions },
+  "/v1/responses": { POST: responses },
   "/v1/embeddings": { POST: embeddings },
   "/v1/messages": { POST: messages },
   "/v1/messages/count_tokens": { POST: countTokens },

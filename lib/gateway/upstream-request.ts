@@ -1,8 +1,18 @@
 import type { CatalogChannel } from "./catalog";
 import type { Protocol } from "./types";
 
+/** What the client called; "responses" is OpenAI's Responses API (its client protocol is "openai"). */
 export type Operation =
-  "chat" | "messages" | "count_tokens" | "generate" | "stream_generate" | "gemini_count_tokens" | "embeddings" | "embed_content" | "batch_embed_contents";
+  | "chat"
+  | "responses"
+  | "messages"
+  | "count_tokens"
+  | "generate"
+  | "stream_generate"
+  | "gemini_count_tokens"
+  | "embeddings"
+  | "embed_content"
+  | "batch_embed_contents";
 
 /** Whether an operation makes embeddings (OpenAI's embeddings, Gemini's embedContent and batchEmbedContents). */
 export function isEmbeddingOperation(operation: Operation): boolean {
@@ -50,7 +60,7 @@ export function buildUpstreamTarget(
   }
   let url: string;
   if (channel.protocol === "openai") {
-    url = `${channel.baseUrl}/${operation === "embeddings" ? "embeddings" : "chat/completions"}`;
+    url = `${channel.baseUrl}/${operation === "responses" || operation === "embeddings" ? operation : "chat/completions"}`;
     headers.authorization = `Bearer ${channel.apiKey}`;
   } else if (channel.protocol === "anthropic") {
     const beta = sameProtocol && client.url.searchParams.get("beta") === "true" ? "?beta=true" : "";

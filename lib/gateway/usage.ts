@@ -31,7 +31,8 @@ export function usageFromBody(protocol: Protocol, body: unknown): Usage | null {
 
 /** The start of each string field whose text is generated output, per protocol (for the estimate). */
 const OUTPUT_FIELDS: Record<Protocol, RegExp> = {
-  openai: /"(?:content|arguments)"\s*:\s*"/g,
+  // Chat Completions `content`/`arguments`; the Responses API streams text as `delta` strings.
+  openai: /"(?:content|arguments|delta)"\s*:\s*"/g,
   anthropic: /"(?:text|partial_json|thinking)"\s*:\s*"/g,
   gemini: /"text"\s*:\s*"/g,
 };
@@ -272,8 +273,10 @@ export class StreamUsageObserver {
       forEachMatch(text, USAGE_MEMBER, (at) => {
         const [start, end] = eventAround(text, at, this.crlf);
         const json = this.parse(text.slice(start, end));
-        if (!json?.usage || typeof json.usage !== "object") return;
-        this.take(openaiUsage(json.usage), true, true);
+        // Chat Completions: the chunk's `usage`; Responses: `response.usage` of response.completed.
+        const usage = json?.usage ?? (json?.response as Json | undefined)?.usage;
+        if (!json || !usage || typeof usage !== "object") return;
+        this.take(openaiUsage(usage), true, true);
         if (this.options.dropInjectedUsage && Array.isArray(json.choices) && json.choices.length === 0) dropped = [start, end];
       });
       return dropped;

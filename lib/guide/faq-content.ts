@@ -95,4 +95,12 @@ export const FAQ_ENTRIES: FaqEntry[] = [
       "Set ANTHROPIC_BASE_URL to our address (without /v1) and put the key in ANTHROPIC_AUTH_TOKEN, not ANTHROPIC_API_KEY: Claude Code 2.1 also sends a key given as ANTHROPIC_API_KEY to Anthropic's servers when it exits. Start it with --model and a model your plan covers. The setup guide has the exact lines.",
     ],
   },
+  {
+    id: "codex-cli",
+    question: "How do I use the key with Codex CLI?",
+    paragraphs: [
+      'Add our gateway as a model provider in ~/.codex/config.toml (base_url ending in /v1, wire_api = "responses", env_key = "GATEHOUSE_KEY"), put the key in the GATEHOUSE_KEY environment variable and choose a model your plan covers. The setup guide has the exact block with our address.',
+      "OpenAI models work exactly as with OpenAI. Claude and Gemini models work too, with one difference: web search and other tools that OpenAI runs on its own servers are not available for them; the gateway leaves them out and says so in the x-gatehouse-dropped-tools response header. Requests that continue a stored response (previous_response_id, background mode) are refused, because the gateway keeps no copy of your conversations; Codex sends the whole conversation each turn and does not need them.",
+    ],
+  },
 ];

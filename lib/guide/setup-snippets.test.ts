@@ -21,6 +21,15 @@ describe("setup snippets", () => {
     for (const s of snippets) expect(s.code).not.toContain("ANTHROPIC_API_KEY");
   });
 
+  it("give Codex CLI a config.toml provider on <origin>/v1 with the Responses wire API and the key from GATEHOUSE_KEY", () => {
+    const codex = snippets.find((s) => s.id === "codex-cli")!;
+    expect(codex.code).toContain('base_url = "https://gw.example.com/v1"\n');
+    expect(codex.code).toContain('env_key = "GATEHOUSE_KEY"');
+    expect(codex.code).toContain('wire_api = "responses"');
+    expect(codex.code).toContain('model_provider = "gatehouse"');
+    expect(codex.intro).toContain(`GATEHOUSE_KEY="${KEY_PLACEHOLDER}"`);
+  });
+
   it("use the placeholder, never a key, and cover PowerShell session and persistent variables", () => {
     for (const s of snippets) expect(s.code).not.toMatch(/sk-gate-/);
     expect(code("env-powershell")).toContain(`$env:API_KEY_VALUE = "${KEY_PLACEHOLDER}"`);

@@ -83,6 +83,8 @@ export function anthropicMessages(ctx: RequestContext): Reply {
     tools,
     toolChoice: anthropicToolChoice(body.tool_choice),
     outputTokens: mockOutputBudget(ctx.knobs.outputTokens ?? maxTokens),
+    // Structured outputs: `output_config.format` (the older beta spelled it `output_format`).
+    schema: asRecord(asRecord(body.output_config)?.format ?? body.output_format)?.schema,
   });
 
   const seq = String(ctx.seq).padStart(12, "0");

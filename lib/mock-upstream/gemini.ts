@@ -86,6 +86,7 @@ export function geminiGenerate(ctx: RequestContext, model: string, mode: "unary"
     tools: geminiTools(body.tools),
     toolChoice: geminiToolChoice(pick(body, "toolConfig", "tool_config")),
     outputTokens: mockOutputBudget(ctx.knobs.outputTokens ?? requestedMax),
+    schema: pick(generationConfig, "responseJsonSchema", "response_json_schema", "responseSchema", "response_schema"),
   });
 
   const finishReason = plan.kind === "text" && ctx.knobs.truncated ? "MAX_TOKENS" : "STOP";

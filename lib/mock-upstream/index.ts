@@ -15,7 +15,7 @@ export {
   mockToolCallTokens,
   splitToolArguments,
 } from "./tokens";
-export { mockReplyText, mockToolArguments } from "./reply";
+export { MOCK_COMMAND_TRIGGER, mockJsonForSchema, mockReplyText, mockToolArguments } from "./reply";
 export { DEFAULT_MODELS } from "./models";
 export { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "./embeddings";
 export type { ModelCatalog } from "./types";

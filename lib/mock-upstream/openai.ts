@@ -62,6 +62,7 @@ export function openaiChat(ctx: RequestContext): Reply {
     tools,
     toolChoice: openaiToolChoice(body.tool_choice),
     outputTokens: mockOutputBudget(ctx.knobs.outputTokens ?? requestedMax),
+    schema: asRecord(asRecord(body.response_format)?.json_schema)?.schema,
   });
 
   const id = `chatcmpl-mock${String(ctx.seq).padStart(10, "0")}`;

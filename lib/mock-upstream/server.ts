@@ -11,6 +11,7 @@ import { geminiEmbed, openaiEmbeddings } from "./embeddings";
 import { DEFAULT_MODELS } from "./models";
 import { openaiChat, openaiError, openaiMissingKey, openaiModelById, openaiModels } from "./openai";
 import { dropConnection, refuseConnection, sendReply, type Exchange } from "./respond";
+import { openaiResponses } from "./responses";
 import type { ModelCatalog, Provider, Reply, RequestContext } from "./types";
 import { sleep, untilAborted } from "./util";
 
@@ -98,6 +99,7 @@ function route(method: string, path: string, query: URLSearchParams, headers: In
   const anthropicClient = headers["anthropic-version"] !== undefined;
   if (method === "POST") {
     if (path === "/v1/chat/completions") return { provider: "openai", handle: openaiChat };
+    if (path === "/v1/responses") return { provider: "openai", handle: openaiResponses };
     if (path === "/v1/embeddings") return { provider: "openai", handle: openaiEmbeddings };
     if (path === "/v1/messages") return { provider: "anthropic", handle: anthropicMessages };
     if (path === "/v1/messages/count_tokens") return { provider: "anthropic", handle: anthropicCountTokens };

@@ -7,9 +7,10 @@
 // those written to a cache (Anthropic only), `outputTokens` everything generated, reasoning
 // included (`reasoningTokens` is the part of it that was reasoning, when the upstream says).
 
-export type Protocol = "openai" | "anthropic" | "gemini";
+/** The wire protocols: "responses" is OpenAI's Responses API, "openai" its Chat Completions. */
+export type Protocol = "openai" | "anthropic" | "gemini" | "responses";
 
-export const PROTOCOL_NAMES: Record<Protocol, string> = { openai: "OpenAI", anthropic: "Anthropic", gemini: "Gemini" };
+export const PROTOCOL_NAMES: Record<Protocol, string> = { openai: "OpenAI", anthropic: "Anthropic", gemini: "Gemini", responses: "OpenAI Responses" };
 
 /**
  * A request or response that cannot be carried across protocols. `field` is the path of the
@@ -210,6 +211,11 @@ export interface EncodeContext {
   id: string;
   /** Unix seconds. */
   created: number;
+  /**
+   * Responses: flattened tool name → the namespace and name the client declared it with
+   * (`namespacedToolNames` of the request), so a call comes back under the client's own names.
+   */
+  toolNames?: Record<string, { namespace: string; name: string }>;
 }
 
 export interface StreamEncodeContext extends EncodeContext {

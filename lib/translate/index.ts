@@ -5,23 +5,33 @@
 import { anthropicAdapter, anthropicUsage } from "./adapters/anthropic";
 import { geminiAdapter, geminiUsage } from "./adapters/gemini";
 import { openaiAdapter, openaiUsage } from "./adapters/openai";
-import { ZERO_USAGE, type CanonicalStreamEvent, type Protocol, type ProtocolAdapter, type Usage } from "./canonical";
+import { responsesAdapter } from "./adapters/responses";
+import {
+  ZERO_USAGE,
+  type CanonicalStreamEvent,
+  type EncodeContext,
+  type Protocol,
+  type ProtocolAdapter,
+  type StreamEncodeContext,
+  type Usage,
+} from "./canonical";
 import { mergeUsage } from "./util";
 
 export * from "./canonical";
 export { anthropicUsage, DEFAULT_MAX_TOKENS } from "./adapters/anthropic";
 export { geminiUsage } from "./adapters/gemini";
 export { openaiUsage } from "./adapters/openai";
+export { hostedToolTypes, namespacedToolNames, responsesUsage, statefulField, STATEFUL_REASON } from "./adapters/responses";
 export { translateEmbeddingRequest, translateEmbeddingResponse, type EmbeddingCall } from "./embeddings";
 
 /** A usage object as `protocol` reports it (`usage`, or Gemini's `usageMetadata`), in the canonical counts. */
 export function normalizeUsage(protocol: Protocol, reported: unknown): Usage {
-  if (protocol === "openai") return openaiUsage(reported);
+  if (protocol === "openai" || protocol === "responses") return openaiUsage(reported);
   if (protocol === "anthropic") return anthropicUsage(reported);
   return geminiUsage(reported);
 }
 
-const ADAPTERS: Record<Protocol, ProtocolAdapter> = { openai: openaiAdapter, anthropic: anthropicAdapter, gemini: geminiAdapter };
+const ADAPTERS: Record<Protocol, ProtocolAdapter> = { openai: openaiAdapter, anthropic: anthropicAdapter, gemini: geminiAdapter, responses: responsesAdapter };
 
 export function getAdapter(p: Protocol): ProtocolAdapter {
   return ADAPTERS[p];
@@ -48,7 +58,7 @@ export function translateRequest(
 }
 
 /** Upstream non-stream body in `from` → client body in `to`. */
-export function translateResponse(from: Protocol, to: Protocol, body: unknown, ctx: { model: string; id: string; created: number }): Record<string, unknown> {
+export function translateResponse(from: Protocol, to: Protocol, body: unknown, ctx: EncodeContext): Record<string, unknown> {
   return getAdapter(to).buildResponse(getAdapter(from).parseResponse(body), ctx);
 }
 
@@ -56,7 +66,7 @@ export function translateResponse(from: Protocol, to: Protocol, body: unknown, c
  * Upstream SSE events in `from` → client SSE text in `to`, one event at a time. `usage()` is the
  * usage the upstream reported so far, in its own protocol's numbers (null before any report).
  */
-export function createStreamTranslator(from: Protocol, to: Protocol, ctx: { model: string; id: string; created: number; includeUsage: boolean }) {
+export function createStreamTranslator(from: Protocol, to: Protocol, ctx: StreamEncodeContext) {
   const decoder = getAdapter(from).createStreamDecoder();
   const encoder = getAdapter(to).createStreamEncoder(ctx);
   let usage: Usage | null = null;

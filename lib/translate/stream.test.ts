@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { createStreamTranslator, getAdapter, type Protocol, type Usage } from "./index";
-import { CTX, PAIRS, parseSse, readWithAnthropic, readWithGemini, readWithOpenAI, sseText } from "./test-helpers";
+import { CTX, PAIRS, type ChannelProtocol, parseSse, readWithAnthropic, readWithGemini, readWithOpenAI, sseText } from "./test-helpers";
 import { mergeUsage } from "./util";
 
 interface Meaning {
@@ -15,7 +15,7 @@ interface Meaning {
 }
 
 const GEMINI_TEXT = "a + b = 5 + 10 = 15\n\nTherefore, the value of a+b is **15**.\n";
-const TRANSCRIPTS: Record<Protocol, Record<"stream-text" | "stream-tool", Meaning>> = {
+const TRANSCRIPTS: Record<ChannelProtocol, Record<"stream-text" | "stream-tool", Meaning>> = {
   openai: {
     "stream-text": {
       text: '{"city":"San Francisco","units":"f"}',

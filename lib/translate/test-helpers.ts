@@ -10,8 +10,12 @@ import { GoogleGenAI } from "@google/genai";
 import type { Protocol } from "./canonical";
 
 export const FIXTURES = join(import.meta.dirname, "fixtures");
-export const PROTOCOLS: Protocol[] = ["openai", "anthropic", "gemini"];
-export const PAIRS: [Protocol, Protocol][] = PROTOCOLS.flatMap((a) => PROTOCOLS.filter((b) => b !== a).map((b): [Protocol, Protocol] => [a, b]));
+/** The protocols channels speak (a Responses client reaches OpenAI untranslated; responses.test.ts covers it). */
+export type ChannelProtocol = Exclude<Protocol, "responses">;
+export const PROTOCOLS: ChannelProtocol[] = ["openai", "anthropic", "gemini"];
+export const PAIRS: [ChannelProtocol, ChannelProtocol][] = PROTOCOLS.flatMap((a) =>
+  PROTOCOLS.filter((b) => b !== a).map((b): [ChannelProtocol, ChannelProtocol] => [a, b]),
+);
 
 /** The model a Gemini client names in its URL, passed to parseRequest. */
 export const GEMINI_URL_MODEL = "gemini-2.0-flash";

@@ -3,8 +3,8 @@
 
 import { describe, expect, it } from "vitest";
 import { StreamUsageObserver, usageFromBody, usageFromText } from "@/lib/gateway/usage";
-import { createStreamTranslator, getAdapter, type Protocol, type Usage } from "./index";
-import { CTX, fixture, parseSse, sseText } from "./test-helpers";
+import { createStreamTranslator, getAdapter, type Usage } from "./index";
+import { CTX, fixture, parseSse, sseText, type ChannelProtocol as Protocol } from "./test-helpers";
 
 const u = (inputTokens: number, outputTokens: number, cacheReadTokens = 0, cacheWriteTokens = 0, reasoningTokens?: number): Usage => ({
   inputTokens,

@@ -21,15 +21,15 @@ export default async function SetupPage() {
 
   return (
     <>
-      <PageHeader title="Setup guide" description="Point your SDK, Claude Code, curl or Gemini client at Gatehouse." />
+      <PageHeader title="Setup guide" description="Point your SDK, Claude Code, Codex CLI, curl or Gemini client at Gatehouse." />
       <section aria-labelledby="basics" className="mt-8 flex flex-col gap-2 text-sm">
         <h2 id="basics" className="text-lg font-semibold">
           The two things every client needs
         </h2>
         <ul className="list-disc pl-5">
           <li>
-            <strong>Base URL:</strong> <code className="font-mono">{origin}/v1</code> for OpenAI-style clients; <code className="font-mono">{origin}</code> (no{" "}
-            <code>/v1</code>) for the Anthropic SDK and Claude Code.
+            <strong>Base URL:</strong> <code className="font-mono">{origin}/v1</code> for OpenAI-style clients and Codex CLI;{" "}
+            <code className="font-mono">{origin}</code> (no <code>/v1</code>) for the Anthropic SDK and Claude Code.
           </li>
           <li>
             <strong>Your key</strong> from the order page, where you reveal it once. The snippets below show{" "}
@@ -39,7 +39,7 @@ export default async function SetupPage() {
         <p>
           On this page: <a href="#env-bash">environment variables</a>, <a href="#verify">verify your key</a>, <a href="#curl-openai">curl</a>,{" "}
           <a href="#openai-python">OpenAI SDK</a>, <a href="#anthropic-sdk">Anthropic SDK</a>, <a href="#claude-code">Claude Code</a>,{" "}
-          <a href="#gemini">Gemini</a>. Something not working? See the{" "}
+          <a href="#codex-cli">Codex CLI</a>, <a href="#gemini">Gemini</a>. Something not working? See the{" "}
           <Link href="/faq" className="underline">
             FAQ
           </Link>
@@ -67,8 +67,10 @@ export default async function SetupPage() {
         )}
         <p className="mt-2">
           Claude Code asks for the model you give with <code className="font-mono">--model</code> (or pick with <code className="font-mono">/model</code>);
-          without one it asks for its default Sonnet model. A model your plan does not cover is refused with a{" "}
-          <code className="font-mono">model_not_allowed</code> error naming the model.
+          without one it asks for its default Sonnet model. Codex CLI asks for the <code className="font-mono">model</code> of its config.toml (or{" "}
+          <code className="font-mono">--model</code>): an OpenAI model of your plan works exactly as at OpenAI; a Claude or Gemini model works without
+          Codex&apos;s web search. A model your plan does not cover is refused with a <code className="font-mono">model_not_allowed</code> error naming the
+          model.
         </p>
       </section>
 

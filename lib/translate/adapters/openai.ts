@@ -44,6 +44,7 @@ import {
   totalInput,
   type Json,
 } from "../util";
+import { responsesUsage } from "./responses";
 
 /** Request fields understood here; every other top-level field is refused. */
 const REQUEST_FIELDS = [
@@ -388,9 +389,14 @@ const STOP_TO_FINISH: Record<StopReason, string> = {
   refusal: "content_filter",
 };
 
-/** OpenAI counts cached tokens inside prompt_tokens; canonical input is the uncached part. */
+/**
+ * OpenAI counts cached tokens inside prompt_tokens; canonical input is the uncached part. A
+ * Responses API usage (`input_tokens`, `output_tokens`) is read by its own reader: OpenAI's two
+ * APIs report the same counts under two sets of names.
+ */
 export function openaiUsage(u: unknown): Usage {
   if (!isObject(u)) return { ...ZERO_USAGE };
+  if (u.prompt_tokens === undefined && u.input_tokens !== undefined) return responsesUsage(u);
   const details = isObject(u.prompt_tokens_details) ? u.prompt_tokens_details : {};
   const out = isObject(u.completion_tokens_details) ? u.completion_tokens_details : {};
   const cached = count(details.cached_tokens);
