@@ -1,7 +1,9 @@
 /**
  * npm run bench:console [-- --samples 15] [-- --no-http]
  *
- * Server time of the console's request log, request lookup and key page on a PostgreSQL database
+ * Server time of the console's request log, request lookup, key and order pages, and of the
+ * buyer's usage page, request log and CSV export (issue 17: the same target, and the export's
+ * memory flat), on a PostgreSQL database
  * filled by `npm run gatehouse -- seed --requests 1000000` (DATABASE_URL, or BENCH_DATABASE_URL).
  * Target (issue 16): ≤ 300 ms each. Two measurements:
  *   data  the lib/ calls each page makes, in this process (median, p95, max over the samples);
@@ -18,7 +20,18 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { openDatabase } from "@/lib/db";
 import { getConsoleKey, keyListQuerySchema, listConsoleKeys } from "@/lib/keys";
-import { findRequestId, getRequestDetail, listRequests, requestListQuerySchema } from "@/lib/requests";
+import { getConsoleOrder } from "@/lib/orders";
+import {
+  eachCustomerRequest,
+  findRequestId,
+  getRequestDetail,
+  listCustomerRequests,
+  listRequests,
+  requestListQuerySchema,
+  requestLogQuerySchema,
+} from "@/lib/requests";
+import { csvRow, type CsvValue } from "@/lib/text/csv";
+import { getCustomerBalances, loadAccountRunways, readUsageReport, usageQuerySchema } from "@/lib/usage";
 import { freePort, sleep, spawnPinned, stopProc, tail, SERVER_CORE, type Proc } from "./processes";
 
 const { values: flags } = parseArgs({
@@ -105,6 +118,42 @@ if (busiestKey) {
   });
 }
 await measure("data", "keys page: search by email", () => listConsoleKeys(db, { query: keyListQuerySchema.parse({ q: "scale-2@example.com" }) }));
+const scaleOrder = await db.order.findFirst({ where: { marketplaceOrderId: "SCALE-1" }, select: { id: true, customerId: true } });
+if (scaleOrder) {
+  const customerId = scaleOrder.customerId;
+  const buyerLogs = await db.requestLog.count({ where: { customerId } });
+  await measure("data", "order page (console): SCALE-1", () => getConsoleOrder(db, scaleOrder.id));
+
+  console.log(`\nbuyer pages (the account of SCALE-1: ${buyerLogs.toLocaleString("en-US")} request logs):`);
+  for (const range of ["30", "90"] as const) {
+    await measure("data", `usage page: last ${range} days by model + runway`, () =>
+      Promise.all([readUsageReport(db, { customerId, query: usageQuerySchema.parse({ range }) }), loadAccountRunways(db, { customerId })]),
+    );
+  }
+  await measure("data", "usage page: by key", () => readUsageReport(db, { customerId, query: usageQuerySchema.parse({ by: "key" }) }));
+  await measure("data", "request log: first page", () => listCustomerRequests(db, { customerId, query: requestLogQuerySchema.parse({}) }));
+  await measure("data", "request log: status error", () => listCustomerRequests(db, { customerId, query: requestLogQuerySchema.parse({ status: "error" }) }));
+  await measure("data", "balance page", () => getCustomerBalances(db, { customerId }));
+
+  // The CSV export of the whole account: the route's reader, each row formatted as a CSV line and
+  // dropped; the resident memory is sampled while it streams, so a growing buffer would show.
+  globalThis.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 50);
+  const started = performance.now();
+  let rows = 0;
+  let bytes = 0;
+  for await (const r of eachCustomerRequest(db, { customerId, query: requestLogQuerySchema.parse({}) })) {
+    rows++;
+    bytes += csvRow(Object.values(r) as CsvValue[]).length;
+  }
+  clearInterval(sampler);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `  CSV export: ${rows.toLocaleString("en-US")} rows (~${Math.round(bytes / 1e6)} MB of CSV) in ${seconds.toFixed(1)} s; RSS ${Math.round(rssBefore / 1e6)} MB → peak ${Math.round(rssPeak / 1e6)} MB`,
+  );
+}
 
 async function httpPhase(): Promise<void> {
   const email = "bench-support@example.com";
