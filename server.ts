@@ -31,6 +31,7 @@ import { installGracefulShutdown, onShutdown, SHUTDOWN_ORDER_LAST, SHUTDOWN_SIGN
 import { makeTerminalOutputNonBlocking, SPILL_FILE_NAME, spillOutputTo, stderr, stdout } from "./lib/server/stdio";
 import { parseTrustedProxies } from "./lib/server/trusted-proxies";
 import { pathOf, serveWebHandler, type WebHandler } from "./lib/gateway/web-host";
+import { serverActionsKey } from "./scripts/release.mjs";
 
 const dev = process.argv.includes("--dev");
 const STEPS = dev ? 5 : 6;
@@ -95,6 +96,9 @@ async function main() {
   process.env.GATEHOUSE_SECRET = secrets.gatehouseSecret;
   process.env.MARKETPLACE_WEBHOOK_SECRET = secrets.webhookSecret;
   process.env.AUTH_URL = config.publicUrl;
+  // Every instance derives the same server-actions key from the shared GATEHOUSE_SECRET, so
+  // instances built on their own give each server action the same id (see next.config.ts).
+  process.env.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY ||= serverActionsKey(secrets.gatehouseSecret);
   if (secrets.generated.length > 0) {
     logger.warn(
       { generated: secrets.generated, dir: config.dataDir },
@@ -132,7 +136,7 @@ async function main() {
     (r) => (r.seeded ? "seeded" : "already seeded"),
   );
   if (!dev) {
-    const reason = buildStaleReason(PROJECT_ROOT);
+    const reason = buildStaleReason(PROJECT_ROOT, process.env.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY);
     await progress(
       "Building the app",
       async () => {
