@@ -21,8 +21,9 @@ const PHASE_PRODUCTION_BUILD = "phase-production-build";
  *   deployment id with every navigation and action and does a full page load when an answer comes
  *   from another release (a rolling deploy), instead of mixing two builds in one page;
  * - the server actions' ids and encryption come from NEXT_SERVER_ACTIONS_ENCRYPTION_KEY, derived
- *   from GATEHOUSE_SECRET (server.ts sets it for the build and the server; here too, for a
- *   `next build` run by hand with GATEHOUSE_SECRET in the environment).
+ *   from GATEHOUSE_SECRET (server.ts sets it for the build and the server; here too, for a build
+ *   run by hand with GATEHOUSE_SECRET in the environment). The server then takes it from the
+ *   environment or, without one, from the build's own manifest.
  * The running server takes the id its build was made with, so it never announces another.
  */
 function releaseFor(phase: string): string | undefined {
@@ -33,7 +34,7 @@ function releaseFor(phase: string): string | undefined {
 }
 
 export default function config(phase: string): NextConfig {
-  if (!process.env.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY && process.env.GATEHOUSE_SECRET) {
+  if (phase === PHASE_PRODUCTION_BUILD && !process.env.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY && process.env.GATEHOUSE_SECRET) {
     process.env.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY = serverActionsKey(process.env.GATEHOUSE_SECRET);
   }
   const release = releaseFor(phase);
