@@ -78,7 +78,7 @@ function buildFacts(dir: string) {
 
 test.describe("instances built on their own, behind a balancer without stickiness", () => {
   test.describe.configure({ timeout: 900_000 });
-  const parent = mkdtempSync(join(tmpdir(), "gatehouse-clones-"));
+  let parent: string;
   let db: Awaited<ReturnType<typeof createPostgresDatabase>>;
   let proxy: RoundRobinProxy;
   let shared: Record<string, string>;
@@ -89,6 +89,7 @@ test.describe("instances built on their own, behind a balancer without stickines
 
   test.beforeAll(async () => {
     test.setTimeout(900_000);
+    parent = mkdtempSync(join(tmpdir(), "gatehouse-copies-"));
     db = await createPostgresDatabase("gatehouse_instances");
     proxy = await startRoundRobinProxy();
     shared = sharedInstanceEnv(db.url, {
@@ -114,7 +115,7 @@ test.describe("instances built on their own, behind a balancer without stickines
     await b?.stop();
     await proxy?.close();
     await db?.drop();
-    rmSync(parent, { recursive: true, force: true });
+    if (parent) rmSync(parent, { recursive: true, force: true });
   });
 
   test("two builds of one tree agree on the build id, every server action id and every chunk name; npm start keeps them", () => {
