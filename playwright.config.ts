@@ -18,6 +18,11 @@ process.env.E2E_BASE_URL ??= baseURL;
 // Below the kernel's ephemeral range (32768+), so an outgoing connection cannot already hold it.
 process.env.E2E_SMTP_PORT ??= String(20_000 + Math.floor(Math.random() * 12_000));
 process.env.E2E_MAIL_FILE ??= join(process.env.E2E_DATA_DIR, "e2e-mail.jsonl");
+// The server-actions key is derived from GATEHOUSE_SECRET, which is generated anew in each run's
+// data directory, and a build made with another key is rebuilt. A fixed key for the tests keeps
+// one build for every run and for the extra servers specs start from this checkout
+// (e2e/fixtures/server-process.ts), whatever their secrets. A test value, never a deployment's.
+process.env.E2E_SERVER_ACTIONS_KEY ??= Buffer.alloc(32, 7).toString("base64");
 
 /** Specs that use only servers they start themselves (e2e/fixtures/server-process.ts). */
 const OWN_SERVER_SPECS = [
@@ -80,6 +85,7 @@ export default defineConfig({
       PORT: new URL(process.env.E2E_BASE_URL).port,
       GATEHOUSE_DATA_DIR: process.env.E2E_DATA_DIR,
       GATEHOUSE_PUBLIC_URL: process.env.E2E_BASE_URL,
+      NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: process.env.E2E_SERVER_ACTIONS_KEY,
       NODE_ENV: "production",
       LOG_LEVEL: "info",
       // Upstream fault tests: a hanging channel is given up after this long.

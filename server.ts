@@ -32,6 +32,7 @@ import { installGracefulShutdown, onShutdown, SHUTDOWN_ORDER_LAST, SHUTDOWN_SIGN
 import { makeTerminalOutputNonBlocking, SPILL_FILE_NAME, spillOutputTo, stderr, stdout } from "./lib/server/stdio";
 import { parseTrustedProxies } from "./lib/server/trusted-proxies";
 import { pathOf, serveWebHandler, type WebHandler } from "./lib/gateway/web-host";
+import { serverActionsKey } from "./scripts/release.mjs";
 
 const dev = process.argv.includes("--dev");
 const STEPS = dev ? 5 : 6;
@@ -96,6 +97,13 @@ async function main() {
   process.env.GATEHOUSE_SECRET = secrets.gatehouseSecret;
   process.env.MARKETPLACE_WEBHOOK_SECRET = secrets.webhookSecret;
   process.env.AUTH_URL = config.publicUrl;
+  // Instances given GATEHOUSE_SECRET in their environment (as several instances must be) derive one
+  // server-actions key from it, so instances built on their own give each server action the same
+  // id (see next.config.ts), and a build made with another key is rebuilt. A secret generated into
+  // the data directory belongs to this instance alone: its build's own key serves, and a start
+  // with a fresh data directory (tests, benchmarks) reuses the build.
+  const sharedSecret = ![...secrets.generated, ...secrets.fromDataDir].includes("GATEHOUSE_SECRET");
+  if (sharedSecret) process.env.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY ||= serverActionsKey(secrets.gatehouseSecret);
   if (secrets.generated.length > 0) {
     logger.warn(
       { generated: secrets.generated, dir: config.dataDir },
@@ -133,7 +141,7 @@ async function main() {
     (r) => (r.seeded ? "seeded" : "already seeded"),
   );
   if (!dev) {
-    const reason = buildStaleReason(PROJECT_ROOT);
+    const reason = buildStaleReason(PROJECT_ROOT, process.env.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY || undefined);
     await progress(
       "Building the app",
       async () => {

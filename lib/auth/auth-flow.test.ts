@@ -66,7 +66,8 @@ describeEachEngine("Auth.js with our sign-in links", (engine) => {
   /** Presses Sign in on the confirmation page: a same-origin POST to the callback. */
   function pressSignIn(token: string, email: string, origin = PUBLIC_URL, host = "gate.example.com") {
     const path = buildSignInCallbackPath({ token, email });
-    return POST(new NextRequest(`https://${host}${path}`, { method: "POST", headers: { origin, host } }));
+    const scheme = new URL(origin).protocol;
+    return POST(new NextRequest(`${scheme}//${host}${path}`, { method: "POST", headers: { origin, host } }));
   }
 
   function sessionCookie(response: Response): string | undefined {
@@ -110,6 +111,29 @@ describeEachEngine("Auth.js with our sign-in links", (engine) => {
     const response = await pressSignIn(token, "dana@example.com", PUBLIC_URL, "evil.example");
     expect(response.headers.get("location")).toBe(`${PUBLIC_URL}/signin/continue`);
   });
+
+  // Next reports a request to 127.0.0.1 as `localhost`; Auth.js used to redirect there, where the
+  // cookie just set on 127.0.0.1 is not sent, and sign-in looped back to /signin.
+  for (const publicUrl of ["http://127.0.0.1:3456", "http://gate.internal:8080"]) {
+    it(`redirects and sets the session cookie on GATEHOUSE_PUBLIC_URL=${publicUrl}`, async () => {
+      process.env.GATEHOUSE_PUBLIC_URL = publicUrl;
+      resetConfig();
+      try {
+        const token = await issueToken("dana@example.com");
+        const host = new URL(publicUrl).host;
+        const response = await pressSignIn(token, "dana@example.com", publicUrl, host);
+        expect(response.status).toBe(302);
+        expect(response.headers.get("location")).toBe(`${publicUrl}/signin/continue`);
+        const cookies = response.headers.getSetCookie();
+        const session = cookies.find((c) => c.startsWith("authjs.session-token="));
+        expect(session).toBeDefined();
+        expect(session).not.toMatch(/domain=/i);
+      } finally {
+        process.env.GATEHOUSE_PUBLIC_URL = PUBLIC_URL;
+        resetConfig();
+      }
+    });
+  }
 
   it("creates a user for an ADMIN_EMAILS address at first sign-in and makes it an admin, audited", async () => {
     const token = await issueToken("boss@example.com");

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { guardAuthRoutes } from "./guard-auth-routes";
+import { guardAuthRoutes, publicLocation } from "./guard-auth-routes";
 
 const PUBLIC_URL = "https://gate.example.com";
 
@@ -53,5 +53,45 @@ describe("guardAuthRoutes", () => {
     expect(await (await guarded.POST(new Request(`${PUBLIC_URL}/api/auth/signout`, { method: "POST" }))).text()).toBe("auth.js POST");
     expect(inner.GET).toHaveBeenCalledTimes(1);
     expect(inner.POST).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("publicLocation", () => {
+  it("moves Auth.js's loopback redirects onto a 127.0.0.1 public URL (Next reports 127.0.0.1 as localhost)", () => {
+    const publicUrl = "http://127.0.0.1:3456";
+    const request = "http://localhost:3456/api/auth/callback/email?token=t";
+    expect(publicLocation("http://localhost:3456/signin/continue", request, publicUrl)).toBe("http://127.0.0.1:3456/signin/continue");
+    expect(publicLocation("/signin/error?error=Verification", request, publicUrl)).toBe("http://127.0.0.1:3456/signin/error?error=Verification");
+    expect(publicLocation("http://[::1]:3456/signin?x=1#top", request, publicUrl)).toBe("http://127.0.0.1:3456/signin?x=1#top");
+  });
+
+  it("moves redirects on the request's own origin onto a host-name public URL", () => {
+    const publicUrl = "https://gate.example.com";
+    expect(publicLocation("http://10.0.0.7:3000/signin/continue", "http://10.0.0.7:3000/api/auth/callback/email", publicUrl)).toBe(
+      "https://gate.example.com/signin/continue",
+    );
+    expect(publicLocation("https://gate.example.com/dashboard", "http://localhost:3000/api/auth/signout", publicUrl)).toBe(
+      "https://gate.example.com/dashboard",
+    );
+  });
+
+  it("leaves other sites, other ports and unparsable locations alone", () => {
+    const publicUrl = "http://127.0.0.1:3456";
+    const request = "http://localhost:3456/api/auth/signout";
+    expect(publicLocation("https://elsewhere.example/x", request, publicUrl)).toBe("https://elsewhere.example/x");
+    expect(publicLocation("http://localhost:9999/x", request, publicUrl)).toBe("http://localhost:9999/x");
+    expect(publicLocation("http://[bad", request, publicUrl)).toBe("http://[bad");
+  });
+
+  it("rewrites the Location of a guarded Auth.js response and keeps its cookies", async () => {
+    const headers = new Headers({ location: "http://localhost:3456/signin/continue" });
+    headers.append("set-cookie", "a=1; Path=/");
+    headers.append("set-cookie", "b=2; Path=/");
+    const POST = vi.fn(async () => new Response(null, { status: 302, headers }));
+    const guarded = guardAuthRoutes({ GET: POST, POST }, () => "http://127.0.0.1:3456");
+    const response = await guarded.POST(new Request("http://localhost:3456/api/auth/signout", { method: "POST" }));
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("http://127.0.0.1:3456/signin/continue");
+    expect(response.headers.getSetCookie()).toEqual(["a=1; Path=/", "b=2; Path=/"]);
   });
 });
