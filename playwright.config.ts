@@ -32,6 +32,7 @@ const OWN_SERVER_SPECS = [
   "secrets.spec.ts",
   "sign-in-instances.spec.ts",
   "console-orders-instances.spec.ts",
+  "instances-builds.spec.ts",
 ].map((name) => `**/${name}`);
 
 const executablePath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].find((p): p is string => Boolean(p && existsSync(p)));

@@ -36,6 +36,19 @@ const tones: Record<KeyDisplayStatus, BadgeTone> = {
 
 type Message = { tone: "error" | "info"; text: string } | null;
 
+// Set when a rotation is sent from this page. The answer re-renders the order: the old key's card
+// loses its Rotate button (or leaves), and the new key's card takes the focus and says what
+// happened, so a keyboard user is not dropped at the top of the page.
+let rotationSentFrom: string | null = null;
+
+const ROTATED_MESSAGE = "Key rotated. This is the new key: reveal it once and copy it. The old key stops working when its overlap ends.";
+
+function focusRevealButton(keyId: string): boolean {
+  const button = document.querySelector<HTMLElement>(`[data-key-id="${CSS.escape(keyId)}"] [data-reveal-button]`);
+  button?.focus();
+  return button !== null;
+}
+
 /**
  * One of the order's API keys: its name, mask, status, limits and last use; the one reveal (behind a confirmation),
  * then the key with a Copy button until the page is left; and rotation when the plan allows it.
@@ -71,6 +84,21 @@ export function CredentialCard({
   useEffect(() => {
     if (showKey) field.current?.focus();
   }, [showKey]);
+
+  // A new key's card, mounted by the answer to a rotation sent from another card: focus its Reveal,
+  // which the message below describes. Decided once, when the card mounts (never while hydrating:
+  // nothing was sent from a page that is only loading).
+  const [arrivedByRotation] = useState(() => rotationSentFrom !== null && rotationSentFrom !== apiKey.id && apiKey.revealable);
+  useEffect(() => {
+    if (!arrivedByRotation) return;
+    rotationSentFrom = null;
+    focusRevealButton(apiKey.id);
+  }, [arrivedByRotation, apiKey.id]);
+  // The old card, when it stays (an overlap): the same, should the new card have mounted first.
+  useEffect(() => {
+    if (rotateState.status === "error") rotationSentFrom = null;
+    if (rotateState.status === "rotated" && rotationSentFrom === apiKey.id && focusRevealButton(rotateState.newKeyId)) rotationSentFrom = null;
+  }, [rotateState, apiKey.id]);
 
   const reveal = () => {
     revealDialog.current?.close();
@@ -198,6 +226,11 @@ export function CredentialCard({
             {message.text}
           </p>
         ) : null}
+        {arrivedByRotation && revealed === null ? (
+          <p id={`${titleId}-rotated`} className="text-sm" data-testid="rotated-message">
+            {ROTATED_MESSAGE}
+          </p>
+        ) : null}
         {rotateState.status === "error" ? (
           <p role="alert" className="text-sm text-danger">
             {rotateState.message}
@@ -208,7 +241,12 @@ export function CredentialCard({
       {canReveal && !expired && (apiKey.displayStatus === "Active" || apiKey.displayStatus === "Not yet active" || apiKey.displayStatus === "Disabled") ? (
         <CardFooter>
           {canReveal && apiKey.revealable && revealed === null && !expired ? (
-            <Button onClick={() => revealDialog.current?.showModal()} disabled={pending} data-reveal-button>
+            <Button
+              onClick={() => revealDialog.current?.showModal()}
+              disabled={pending}
+              data-reveal-button
+              aria-describedby={arrivedByRotation ? `${titleId}-rotated` : undefined}
+            >
               {pending ? "Revealing…" : "Reveal key"}
             </Button>
           ) : null}
@@ -256,7 +294,13 @@ export function CredentialCard({
           aria-labelledby={`${titleId}-rotate`}
           className="m-auto max-w-md rounded-lg border border-border bg-background p-6 text-foreground backdrop:bg-black/50"
         >
-          <form action={rotate} onSubmit={() => rotateDialog.current?.close()}>
+          <form
+            action={rotate}
+            onSubmit={() => {
+              rotationSentFrom = apiKey.id;
+              rotateDialog.current?.close();
+            }}
+          >
             <h3 id={`${titleId}-rotate`} className="text-lg font-semibold">
               Rotate this key?
             </h3>
