@@ -1,5 +1,7 @@
 import { expect, test } from "@playwright/test";
+import { createKey } from "./fixtures/cli";
 import { buyAndSignIn } from "./fixtures/marketplace";
+import { signInAsNewStaff } from "./sign-in";
 
 // Flows done with the keyboard alone, checking where focus lands and what is announced.
 
@@ -65,5 +67,77 @@ test.describe("keyboard", () => {
     await expect(revealNew).toHaveAccessibleDescription(/Key rotated\. This is the new key/);
     await page.keyboard.press("Enter");
     await expect(page.getByRole("dialog", { name: "Reveal your API key?" })).toBeVisible();
+  });
+
+  test("ticket: a refused form puts focus on the field to correct; the ticket opens and takes a reply, all by keyboard", async ({ page, request }) => {
+    test.setTimeout(90_000);
+    await buyAndSignIn(page, request, { start: new Date(Date.now() - 60_000), end: new Date(Date.now() + 86_400_000) }, "Starter 30");
+    await page.goto("/support/new");
+    const topic = page.getByLabel("What is it about?");
+    await topic.focus();
+    await page.keyboard.press("ArrowDown");
+    await expect(topic).not.toHaveValue("");
+    await page.keyboard.press("Tab"); // order
+    await page.keyboard.press("Tab"); // subject, left empty
+    await page.keyboard.press("Tab");
+    await expect(page.getByLabel("Message")).toBeFocused();
+    await page.keyboard.type("The key stopped working an hour ago.");
+    await page.keyboard.press("Tab"); // request ids
+    await page.keyboard.press("Tab");
+    await expect(page.getByRole("button", { name: "Open ticket" })).toBeFocused();
+    await page.keyboard.press("Enter");
+
+    // Refused for the missing subject: focus is on it, what was typed is kept.
+    const subject = page.getByLabel("Subject");
+    await expect(subject).toBeFocused();
+    await expect(subject).toHaveAttribute("aria-invalid", "true");
+    await expect(page.getByLabel("Message")).toHaveValue("The key stopped working an hour ago.");
+    await page.keyboard.type("Key refused");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/\/support\/\d+\?opened=1$/);
+
+    // An empty reply is refused with focus in the box; a reply is sent with Enter on the button.
+    const reply = page.getByLabel("Your reply");
+    const send = page.getByRole("button", { name: "Send reply" });
+    await send.focus();
+    await page.keyboard.press("Enter");
+    await expect(reply).toBeFocused();
+    await page.keyboard.type("Still refused after a reload.");
+    await page.keyboard.press("Tab");
+    await expect(send).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(page.getByTestId("ticket-message").filter({ hasText: "Still refused after a reload." })).toBeVisible();
+    await expect(reply).toHaveValue("");
+  });
+
+  test("agent: a request found by the id a buyer quoted, and the log sorted, by keyboard", async ({ page, request }) => {
+    test.setTimeout(90_000);
+    const { key } = await createKey();
+    const answer = await request.post("/v1/chat/completions", {
+      headers: { authorization: `Bearer ${key}` },
+      data: { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], max_tokens: 3 },
+    });
+    const requestId = answer.headers()["x-request-id"]!;
+    await signInAsNewStaff(page, "SUPPORT");
+    await page.goto("/console/requests");
+    const lookup = page.getByLabel("Request id");
+    await lookup.focus();
+    // Pasted with the whitespace a copy brings along.
+    await page.keyboard.type(`  ${requestId} `);
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(new RegExp(`/console/requests/${requestId}$`), { timeout: 15_000 });
+    await expect(page.getByRole("heading", { level: 1 })).toContainText(requestId);
+
+    // Sorting a column keeps focus on its header, which then says how the table is sorted.
+    await page.goto("/console/requests");
+    const when = page.getByRole("link", { name: /^When/ });
+    await when.focus();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/dir=asc/);
+    await expect(page.getByRole("link", { name: /^When/ })).toBeFocused();
+    await expect(page.getByRole("columnheader", { name: /When/ })).toHaveAttribute("aria-sort", "ascending");
   });
 });
