@@ -1,62 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { createKey, gatehouse } from "./fixtures/cli";
-import { createPostgresDatabase, sharedInstanceEnv, startServerProcess, type ServerProcess } from "./fixtures/server-process";
+import { BODY, burstThenSpendOut, keyStatus, MODEL, send } from "./fixtures/limits-load";
 
-// Limits and money over HTTP. Requests for gpt-4.1-nano with max_tokens 10 and the prompt "hi"
-// cost exactly 5 micro-dollars at 1x (the mock's real counts: 4 input and 10 output tokens). Before
-// forwarding, each reserves the most it could cost: its 84-byte body + 16 framing tokens as input
-// (100 × $0.10/M) and all 10 output tokens (× $0.40/M), 14 micro-dollars. A request is admitted
-// while the balance, less what is reserved, covers 14, so a balance of 100 is spent on exactly 18
-// requests (100 − 17 × 5 = 15 ≥ 14; 100 − 18 × 5 = 10 < 14) and never goes below zero.
-
-const MODEL = "gpt-4.1-nano";
-const BODY = JSON.stringify({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "hi" }] });
-
-function send(baseUrl: string, key: string) {
-  return fetch(`${baseUrl}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: BODY,
-  }).then(async (res) => ({
-    status: res.status,
-    headers: res.headers,
-    body: (await res.json()) as { error?: { code: string } },
-  }));
-}
-
-async function keyStatus(baseUrl: string, key: string) {
-  const res = await fetch(`${baseUrl}/v1/key`, { headers: { authorization: `Bearer ${key}` } });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { order: { balance_usd: number | null }; usage_this_month: { requests: number; spend_usd: number } };
-}
-
-/**
- * A burst of 200 concurrent requests on a balance of 100 micro-dollars, then one request at a time
- * until one is refused: 18 succeed in all (no more in the burst), every refusal is
- * billing_shortfall, and 10 micro-dollars stay (less than one request's reservation).
- */
-async function burstThenSpendOut(
-  next: (i: number) => Promise<{ status: number; body: { error?: { code: string } } }>,
-): Promise<{ succeeded: number; sent: number }> {
-  const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => next(i)));
-  const ok = burst.filter((r) => r.status === 200).length;
-  expect(ok).toBeGreaterThan(0);
-  expect(ok).toBeLessThanOrEqual(18);
-  for (const r of burst.filter((r) => r.status !== 200)) expect(r.body.error?.code).toBe("billing_shortfall");
-  let succeeded = ok;
-  let sent = 200;
-  for (;;) {
-    const r = await next(sent++);
-    if (r.status !== 200) {
-      expect(r.body.error?.code).toBe("billing_shortfall");
-      break;
-    }
-    succeeded += 1;
-  }
-  expect(succeeded).toBe(18);
-  return { succeeded, sent };
-}
+// Limits and money over HTTP on the main test server (the arithmetic: e2e/fixtures/limits-load.ts).
+// The same across two instances: limits-instances.spec.ts.
 
 test.describe("spend and rate limits on one instance", () => {
   test("200 concurrent requests on a balance that covers 18 upper bounds: no overspend, the rest get 402, the balance never goes below zero", async () => {
@@ -163,88 +111,5 @@ test.describe("a key's own limits (key limits)", () => {
     const limited = await inScope();
     expect(limited.status).toBe(429);
     expect(limited.headers.get("x-ratelimit-limit-requests")).toBe("1");
-  });
-});
-
-test.describe("two instances sharing PostgreSQL and Redis", () => {
-  test.describe.configure({ timeout: 240_000 });
-  let db: Awaited<ReturnType<typeof createPostgresDatabase>>;
-  let a: ServerProcess;
-  let b: ServerProcess;
-
-  test.beforeAll(async () => {
-    db = await createPostgresDatabase("gatehouse_two");
-    const shared = sharedInstanceEnv(db.url);
-    a = await startServerProcess(shared);
-    b = await startServerProcess(shared);
-  });
-  test.afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await db?.drop();
-  });
-
-  async function newKey(plan: { credit?: string; rpm: string }) {
-    const name = `Two ${randomBytes(3).toString("hex")}`;
-    await a.cli("plan", "add", "--name", name, "--models", MODEL, "--days", "1", "--rpm", plan.rpm, ...(plan.credit ? ["--credit", plan.credit] : []));
-    const out = await a.cli<{ apiKey: { key: string } }>("order", "create", "--email", `two-${randomBytes(3).toString("hex")}@example.com`, "--plan", name);
-    return out.apiKey.key;
-  }
-
-  test("the race holds across instances: no overspend, 18 succeed in all and the books agree", async () => {
-    const key = await newKey({ rpm: "100000", credit: "0.0001" });
-    const { sent } = await burstThenSpendOut((i) => send(i % 2 ? a.url : b.url, key));
-    await expect
-      .poll(async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM request_logs WHERE endpoint = '/v1/chat/completions'`))[0]!.n), {
-        timeout: 10_000,
-      })
-      .toBe(sent);
-    const [books] = await db.query<{ balance: string; debits: string; logged: string }>(
-      `SELECT (SELECT sum("balanceMicros") FROM orders) AS balance,
-              (SELECT coalesce(sum(-"amountMicros"), 0) FROM ledger_entries WHERE kind = 'DEBIT') AS debits,
-              (SELECT coalesce(sum("costMicros"), 0) FROM request_logs) AS logged`,
-    );
-    expect(books).toEqual({ balance: "10", debits: "90", logged: "90" });
-  });
-
-  test("one rate-limit budget across instances", async () => {
-    const key = await newKey({ rpm: "4" });
-    const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await send(i % 2 ? a.url : b.url, key)).status);
-    expect(statuses).toEqual([200, 200, 200, 200, 429]);
-  });
-
-  test("rotation through one instance: the other refuses the old key within a second", async () => {
-    const name = `Two rotate ${randomBytes(3).toString("hex")}`;
-    await a.cli("plan", "add", "--name", name, "--models", MODEL, "--days", "1", "--rpm", "100000");
-    const created = await a.cli<{ apiKey: { id: string; key: string } }>(
-      "order",
-      "create",
-      "--email",
-      `rot-${randomBytes(3).toString("hex")}@example.com`,
-      "--plan",
-      name,
-    );
-    expect((await send(b.url, created.apiKey.key)).status).toBe(200); // b has the key cached
-    const rotated = await a.cli<{ apiKey: { key: string } }>("key", "rotate", created.apiKey.id);
-    const at = Date.now();
-    await expect.poll(async () => (await send(b.url, created.apiKey.key)).body.error?.code, { timeout: 1_000, intervals: [50] }).toBe("api_key_replaced");
-    expect(Date.now() - at).toBeLessThan(1_000);
-    expect((await send(b.url, rotated.apiKey.key)).status).toBe(200);
-  });
-
-  test("a change made through one instance reaches the other's cache within a second", async () => {
-    const key = await newKey({ rpm: "100000" });
-    expect((await send(b.url, key)).status).toBe(200); // b now holds the catalog in its cache
-    const channels = await a.cli<{ channels: { name: string; models: string[] }[] }>("channel", "list");
-    const openai = channels.channels.filter((c) => c.models.includes(MODEL));
-    try {
-      for (const c of openai) await a.cli("channel", "disable", c.name);
-      const disabledAt = Date.now();
-      await expect.poll(async () => (await send(b.url, key)).status, { timeout: 1_000, intervals: [50] }).toBe(404);
-      expect(Date.now() - disabledAt).toBeLessThan(1_000);
-    } finally {
-      for (const c of openai) await a.cli("channel", "enable", c.name);
-    }
   });
 });
