@@ -1,9 +1,27 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import { createKey } from "./fixtures/cli";
 import { buyAndSignIn } from "./fixtures/marketplace";
 import { signInAsNewStaff } from "./sign-in";
 
 // Flows done with the keyboard alone, checking where focus lands and what is announced.
+
+/**
+ * Focuses `button` and presses Enter until `opens` shows. A key pressed before the page has
+ * hydrated reaches a button without its handler yet (a person would press again); this waits for
+ * the page to be interactive, not for anything after that.
+ */
+/** Waits until React has hydrated `element` (its handlers are attached), so keys reach them. */
+async function hydrated(element: Locator): Promise<void> {
+  await expect.poll(() => element.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$"))), { timeout: 15_000 }).toBe(true);
+}
+
+async function pressUntilOpen(page: Page, button: Locator, opens: Locator): Promise<void> {
+  await expect(async () => {
+    await button.focus();
+    await page.keyboard.press("Enter");
+    await expect(opens).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+}
 
 test.describe("keyboard", () => {
   test("reveal: Enter opens the confirmation, Reveal now puts focus on the selected key with an announcement, Tab reaches Copy", async ({ page, request }) => {
@@ -12,10 +30,8 @@ test.describe("keyboard", () => {
     await expect(page.getByTestId("reveal-announcement")).toBeAttached();
     await expect(page.getByTestId("reveal-announcement")).toHaveText("");
 
-    await page.getByRole("button", { name: "Reveal key" }).focus();
-    await page.keyboard.press("Enter");
     const dialog = page.getByRole("dialog", { name: "Reveal your API key?" });
-    await expect(dialog).toBeVisible();
+    await pressUntilOpen(page, page.getByRole("button", { name: "Reveal key" }), dialog);
     // Escape closes it and gives focus back to the button.
     await page.keyboard.press("Escape");
     await expect(dialog).toBeHidden();
@@ -44,10 +60,8 @@ test.describe("keyboard", () => {
     test.setTimeout(60_000);
     await buyAndSignIn(page, request, { start: new Date(Date.now() - 60_000), end: new Date(Date.now() + 86_400_000) }, "Pro 30");
     const rotate = page.getByRole("button", { name: "Rotate key" });
-    await rotate.focus();
-    await page.keyboard.press("Enter");
     const dialog = page.getByRole("dialog", { name: "Rotate this key?" });
-    await expect(dialog).toBeVisible();
+    await pressUntilOpen(page, rotate, dialog);
     // Escape gives focus back to the button that opened it.
     await page.keyboard.press("Escape");
     await expect(dialog).toBeHidden();
@@ -73,6 +87,7 @@ test.describe("keyboard", () => {
     test.setTimeout(90_000);
     await buyAndSignIn(page, request, { start: new Date(Date.now() - 60_000), end: new Date(Date.now() + 86_400_000) }, "Starter 30");
     await page.goto("/support/new");
+    await hydrated(page.getByRole("button", { name: "Open ticket" }));
     const topic = page.getByLabel("What is it about?");
     await topic.focus();
     await page.keyboard.press("ArrowDown");
@@ -102,6 +117,7 @@ test.describe("keyboard", () => {
     // An empty reply is refused with focus in the box; a reply is sent with Enter on the button.
     const reply = page.getByLabel("Your reply");
     const send = page.getByRole("button", { name: "Send reply" });
+    await hydrated(send);
     await send.focus();
     await page.keyboard.press("Enter");
     await expect(reply).toBeFocused();
@@ -134,6 +150,7 @@ test.describe("keyboard", () => {
     // Sorting a column keeps focus on its header, which then says how the table is sorted.
     await page.goto("/console/requests");
     const when = page.getByRole("link", { name: /^When/ });
+    await hydrated(when);
     await when.focus();
     await page.keyboard.press("Enter");
     await expect(page).toHaveURL(/dir=asc/);
