@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import type { ReactNode } from "react";
 import { KeyStatusBadge } from "@/components/console/key-status-badge";
 import { RequestStatus } from "@/components/console/request-status";
 import { LocalTime } from "@/components/local-time";
@@ -15,29 +14,12 @@ import { getDb } from "@/lib/db";
 import { getConsoleKey } from "@/lib/keys";
 import { listRequests, requestListQuerySchema, type RequestSummary } from "@/lib/requests";
 import { DeleteKeyForm, KeyEnabledForm, KeyLimitsForm, RotateKeyForm } from "./key-forms";
+import { DetailRow, pathSegment } from "@/components/console/detail-row";
 
 export const metadata: Metadata = { title: "Key" };
 export const dynamic = "force-dynamic";
 
-/** The path segment as text; a malformed escape (`%zz`) is looked up as it stands and simply not found. */
-function segment(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
 type Props = { params: Promise<{ id: string }> };
-
-function Row({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="grid grid-cols-1 gap-1 py-2 sm:grid-cols-[12rem_1fr] sm:gap-4">
-      <dt className="text-sm text-muted">{term}</dt>
-      <dd className="min-w-0 text-sm break-words">{children}</dd>
-    </div>
-  );
-}
 
 const none = <span className="text-muted">None</span>;
 const PERIOD_WORDS = { DAY: "day", WEEK: "week (from Monday)", MONTH: "calendar month" } as const;
@@ -64,7 +46,7 @@ export default async function ConsoleKeyPage({ params }: Props) {
   const user = await requireStaff();
   const { id } = await params;
   const db = getDb();
-  const key = await getConsoleKey(db, segment(id));
+  const key = await getConsoleKey(db, pathSegment(id));
   if (!key) notFound();
   const recent = await listRequests(db, { query: requestListQuerySchema.parse({ key: key.id }), take: 10 });
   const deleted = key.status === "DELETED";
@@ -95,7 +77,7 @@ export default async function ConsoleKeyPage({ params }: Props) {
           </CardHeader>
           <CardContent>
             <dl className="divide-y divide-border">
-              <Row term="Order">
+              <DetailRow term="Order">
                 <Link href={`/console/orders/${key.orderId}`} className="font-mono underline underline-offset-2">
                   {key.marketplaceOrderId}
                 </Link>{" "}
@@ -103,31 +85,33 @@ export default async function ConsoleKeyPage({ params }: Props) {
                 <span className="block text-xs text-muted">
                   <LocalTime value={key.accessStart} /> to <LocalTime value={key.accessEnd} />
                 </span>
-              </Row>
-              <Row term="Account">
+              </DetailRow>
+              <DetailRow term="Account">
                 {key.customerName}
                 {key.emails.map((email) => (
                   <span key={email} className="block text-xs text-muted">
                     {email}
                   </span>
                 ))}
-              </Row>
-              <Row term="Plan">{key.plan.name}</Row>
-              <Row term="Model scope">
+              </DetailRow>
+              <DetailRow term="Plan">{key.plan.name}</DetailRow>
+              <DetailRow term="Model scope">
                 {key.modelScope.length ? <span className="font-mono text-xs">{key.modelScope.join(", ")}</span> : "All of the plan's models"}
-              </Row>
-              <Row term="Spend limit">
+              </DetailRow>
+              <DetailRow term="Spend limit">
                 {key.spendLimitMicros !== null ? `${formatUsd(key.spendLimitMicros)} per ${PERIOD_WORDS[key.spendLimitPeriod]} (UTC)` : none}
-              </Row>
-              <Row term="IP allowlist">{key.ipAllowlist.length ? <span className="font-mono text-xs">{key.ipAllowlist.join(", ")}</span> : "Any address"}</Row>
-              <Row term="Rate limits">
+              </DetailRow>
+              <DetailRow term="IP allowlist">
+                {key.ipAllowlist.length ? <span className="font-mono text-xs">{key.ipAllowlist.join(", ")}</span> : "Any address"}
+              </DetailRow>
+              <DetailRow term="Rate limits">
                 {key.rpmLimit ?? key.plan.rpm} requests/min{key.rpmLimit !== null ? " (override)" : " (plan)"}
                 {" · "}
                 {(key.tpmLimit ?? key.plan.tpm) !== null ? `${key.tpmLimit ?? key.plan.tpm} tokens/min` : "no token limit"}
                 {key.tpmLimit !== null ? " (override)" : key.plan.tpm !== null ? " (plan)" : ""}
-              </Row>
-              <Row term="Last use">{key.lastUsedAt ? <LocalTime value={key.lastUsedAt} /> : "Never"}</Row>
-              <Row term="Created">
+              </DetailRow>
+              <DetailRow term="Last use">{key.lastUsedAt ? <LocalTime value={key.lastUsedAt} /> : "Never"}</DetailRow>
+              <DetailRow term="Created">
                 <LocalTime value={key.createdAt} />
                 {key.handedOutAt ? <span className="block text-xs text-muted">Handed out by support</span> : null}
                 {key.revealedAt ? (
@@ -135,14 +119,14 @@ export default async function ConsoleKeyPage({ params }: Props) {
                     Revealed by the buyer <LocalTime value={key.revealedAt} />
                   </span>
                 ) : null}
-              </Row>
+              </DetailRow>
               {key.expiresAt ? (
-                <Row term="Key expires">
+                <DetailRow term="Key expires">
                   <LocalTime value={key.expiresAt} />
-                </Row>
+                </DetailRow>
               ) : null}
               {key.replacedAt ? (
-                <Row term="Replaced">
+                <DetailRow term="Replaced">
                   <LocalTime value={key.replacedAt} />
                   {key.validUntil ? (
                     <span className="block text-xs text-muted">
@@ -154,24 +138,24 @@ export default async function ConsoleKeyPage({ params }: Props) {
                       New key …{key.replacedBy.lastFour}
                     </Link>
                   ) : null}
-                </Row>
+                </DetailRow>
               ) : null}
               {key.replaces ? (
-                <Row term="Replaces">
+                <DetailRow term="Replaces">
                   <Link href={`/console/keys/${key.replaces.id}`} className="underline underline-offset-2">
                     Key …{key.replaces.lastFour}
                   </Link>
-                </Row>
+                </DetailRow>
               ) : null}
               {key.disabledAt ? (
-                <Row term="Disabled">
+                <DetailRow term="Disabled">
                   <LocalTime value={key.disabledAt} />
-                </Row>
+                </DetailRow>
               ) : null}
               {key.deletedAt ? (
-                <Row term="Deleted">
+                <DetailRow term="Deleted">
                   <LocalTime value={key.deletedAt} />
-                </Row>
+                </DetailRow>
               ) : null}
             </dl>
           </CardContent>

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import type { ReactNode } from "react";
 import { RequestStatus } from "@/components/console/request-status";
 import { LocalTime } from "@/components/local-time";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
@@ -10,36 +9,19 @@ import { requireStaff } from "@/lib/auth";
 import { formatUsd } from "@/lib/billing/money";
 import { getDb } from "@/lib/db";
 import { getRequestDetail } from "@/lib/requests";
+import { DetailRow, pathSegment } from "@/components/console/detail-row";
 
 export const metadata: Metadata = { title: "Request" };
 export const dynamic = "force-dynamic";
 
-/** The path segment as text; a malformed escape (`%zz`) is looked up as it stands and simply not found. */
-function segment(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
-}
-
 type Props = { params: Promise<{ id: string }> };
-
-function Row({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="grid grid-cols-1 gap-1 py-2 sm:grid-cols-[12rem_1fr] sm:gap-4">
-      <dt className="text-sm text-muted">{term}</dt>
-      <dd className="min-w-0 text-sm break-words">{children}</dd>
-    </div>
-  );
-}
 
 const dash = <span className="text-muted">—</span>;
 
 export default async function ConsoleRequestPage({ params }: Props) {
   await requireStaff();
   const { id } = await params;
-  const request = await getRequestDetail(getDb(), segment(id));
+  const request = await getRequestDetail(getDb(), pathSegment(id));
   if (!request) notFound();
 
   return (
@@ -60,24 +42,24 @@ export default async function ConsoleRequestPage({ params }: Props) {
           </CardHeader>
           <CardContent>
             <dl className="divide-y divide-border">
-              <Row term="Time">
+              <DetailRow term="Time">
                 <LocalTime value={request.createdAt} />
-              </Row>
-              <Row term="Status">
+              </DetailRow>
+              <DetailRow term="Status">
                 <RequestStatus status={request.status} errorCode={request.errorCode} />
-              </Row>
-              <Row term="Endpoint">
+              </DetailRow>
+              <DetailRow term="Endpoint">
                 <span className="font-mono">{request.endpoint}</span> ({request.protocol}){request.stream ? ", streamed" : ""}
-              </Row>
-              <Row term="Model">
+              </DetailRow>
+              <DetailRow term="Model">
                 <span className="font-mono">{request.model ?? "—"}</span>
                 {request.upstreamModel && request.upstreamModel !== request.model ? (
                   <span className="block text-xs text-muted">
                     sent upstream as <span className="font-mono">{request.upstreamModel}</span>
                   </span>
                 ) : null}
-              </Row>
-              <Row term="Key">
+              </DetailRow>
+              <DetailRow term="Key">
                 {request.key ? (
                   <Link href={`/console/keys/${request.key.id}`} className="font-mono underline underline-offset-2">
                     sk-gate-…{request.key.lastFour}
@@ -87,8 +69,8 @@ export default async function ConsoleRequestPage({ params }: Props) {
                 ) : (
                   <span className="text-muted">None (refused before a key was known)</span>
                 )}
-              </Row>
-              <Row term="Order">
+              </DetailRow>
+              <DetailRow term="Order">
                 {request.order ? (
                   <Link href={`/console/orders/${request.order.id}`} className="font-mono underline underline-offset-2">
                     {request.order.marketplaceOrderId}
@@ -96,9 +78,9 @@ export default async function ConsoleRequestPage({ params }: Props) {
                 ) : (
                   dash
                 )}
-              </Row>
-              <Row term="Account">{request.customer?.name ?? dash}</Row>
-              <Row term="Client IP">{request.clientIp ? <span className="font-mono">{request.clientIp}</span> : dash}</Row>
+              </DetailRow>
+              <DetailRow term="Account">{request.customer?.name ?? dash}</DetailRow>
+              <DetailRow term="Client IP">{request.clientIp ? <span className="font-mono">{request.clientIp}</span> : dash}</DetailRow>
             </dl>
           </CardContent>
         </Card>
@@ -108,16 +90,18 @@ export default async function ConsoleRequestPage({ params }: Props) {
           </CardHeader>
           <CardContent>
             <dl className="divide-y divide-border">
-              <Row term="Input tokens">{request.inputTokens.toLocaleString("en-US")}</Row>
-              <Row term="Output tokens">{request.outputTokens.toLocaleString("en-US")}</Row>
-              <Row term="Cache read / write tokens">
+              <DetailRow term="Input tokens">{request.inputTokens.toLocaleString("en-US")}</DetailRow>
+              <DetailRow term="Output tokens">{request.outputTokens.toLocaleString("en-US")}</DetailRow>
+              <DetailRow term="Cache read / write tokens">
                 {request.cacheReadTokens.toLocaleString("en-US")} / {request.cacheWriteTokens.toLocaleString("en-US")}
-              </Row>
-              <Row term="Counts">{request.estimated ? "Estimated from the text (the stream ended before the upstream's count)" : "The upstream's own"}</Row>
-              <Row term="Cost">{formatUsd(request.costMicros)}</Row>
-              <Row term="Latency">{request.latencyMs} ms</Row>
-              <Row term="Time to first byte">{request.ttfbMs !== null ? `${request.ttfbMs} ms` : dash}</Row>
-              <Row term="Channel">
+              </DetailRow>
+              <DetailRow term="Counts">
+                {request.estimated ? "Estimated from the text (the stream ended before the upstream's count)" : "The upstream's own"}
+              </DetailRow>
+              <DetailRow term="Cost">{formatUsd(request.costMicros)}</DetailRow>
+              <DetailRow term="Latency">{request.latencyMs} ms</DetailRow>
+              <DetailRow term="Time to first byte">{request.ttfbMs !== null ? `${request.ttfbMs} ms` : dash}</DetailRow>
+              <DetailRow term="Channel">
                 {request.channel ? (
                   <>
                     {request.channel.name} <span className="text-xs text-muted">({request.channel.provider.toLowerCase()})</span>
@@ -127,8 +111,8 @@ export default async function ConsoleRequestPage({ params }: Props) {
                 ) : (
                   <span className="text-muted">None (not forwarded)</span>
                 )}
-              </Row>
-              <Row term="Failover">
+              </DetailRow>
+              <DetailRow term="Failover">
                 {request.failover.length === 0 ? (
                   <span className="text-muted">None: the first channel tried answered</span>
                 ) : (
@@ -143,7 +127,7 @@ export default async function ConsoleRequestPage({ params }: Props) {
                     ))}
                   </ol>
                 )}
-              </Row>
+              </DetailRow>
             </dl>
           </CardContent>
         </Card>
