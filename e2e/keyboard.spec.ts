@@ -1,6 +1,6 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { createKey } from "./fixtures/cli";
-import { buyAndSignIn } from "./fixtures/marketplace";
+import { buyAndSignIn, keyCheck, reveal, sendEvent, unique } from "./fixtures/marketplace";
 import { signInAsNewStaff } from "./sign-in";
 
 // Flows done with the keyboard alone, checking where focus lands and what is announced.
@@ -26,6 +26,7 @@ async function pressUntilOpen(page: Page, button: Locator, opens: Locator): Prom
 test.describe("keyboard", () => {
   test("reveal: Enter opens the confirmation, Reveal now puts focus on the selected key with an announcement, Tab reaches Copy", async ({ page, request }) => {
     test.setTimeout(60_000);
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
     await buyAndSignIn(page, request, { start: new Date(Date.now() - 60_000), end: new Date(Date.now() + 86_400_000) }, "Starter 30");
     await expect(page.getByTestId("reveal-announcement")).toBeAttached();
     await expect(page.getByTestId("reveal-announcement")).toHaveText("");
@@ -53,7 +54,9 @@ test.describe("keyboard", () => {
     await page.keyboard.press("Tab");
     await expect(page.getByRole("button", { name: "Copy" })).toBeFocused();
     await page.keyboard.press("Enter");
-    await expect(page.getByTestId("copy-status")).not.toHaveText("");
+    await expect(page.getByTestId("copy-status")).toContainText("Copied");
+    // What Copy put on the clipboard is the key, whole.
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await field.inputValue());
   });
 
   test("rotate: the confirmation by keyboard, then focus on the new key's Reveal, described as the new key", async ({ page, request }) => {
@@ -156,5 +159,111 @@ test.describe("keyboard", () => {
     await expect(page).toHaveURL(/dir=asc/);
     await expect(page.getByRole("link", { name: /^When/ })).toBeFocused();
     await expect(page.getByRole("columnheader", { name: /When/ })).toHaveAttribute("aria-sort", "ascending");
+  });
+
+  test("agent: a key rotated from a ticket by keyboard — a wrong confirmation keeps focus in the field, the outcome takes focus", async ({
+    page,
+    request,
+    browser,
+  }) => {
+    test.setTimeout(120_000);
+    const { path } = await buyAndSignIn(page, request, { start: new Date(Date.now() - 60_000), end: new Date(Date.now() + 86_400_000) }, "Starter 30");
+    const key = await reveal(page);
+    const lastFour = key.slice(-4);
+    await page.goto(`/support/new?category=KEY_EXPOSED&order=${path.split("/").pop()}`);
+    await page.getByLabel("Subject").fill("Key in a public repository");
+    await page.getByLabel("Message").fill("It was pushed to a public repository an hour ago.");
+    await page.getByRole("button", { name: "Open ticket" }).click();
+    await expect(page).toHaveURL(/\/support\/\d+\?opened=1$/);
+    const number = /\/support\/(\d+)/.exec(page.url())![1];
+
+    const agent = await (await browser.newContext()).newPage();
+    await signInAsNewStaff(agent, "SUPPORT");
+    await agent.goto(`/console/tickets/${number}`);
+    const rotate = agent.getByRole("button", { name: `Rotate key ending in ${lastFour}` });
+    const dialog = agent.getByRole("dialog", { name: `Rotate the key ending in ${lastFour}?` });
+    await hydrated(rotate);
+    await pressUntilOpen(agent, rotate, dialog);
+    await agent.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
+    await expect(rotate).toBeFocused();
+
+    await agent.keyboard.press("Enter");
+    const overlap = dialog.getByLabel("The old key keeps working");
+    const confirm = dialog.getByLabel(`Type ${lastFour} to confirm`);
+    await overlap.focus();
+    await expect(overlap).toHaveValue("none");
+    await agent.keyboard.press("Tab");
+    await expect(confirm).toBeFocused();
+    await agent.keyboard.type("nope");
+    await agent.keyboard.press("Tab"); // Cancel
+    await agent.keyboard.press("Tab");
+    await expect(dialog.getByRole("button", { name: "Rotate key" })).toBeFocused();
+    await agent.keyboard.press("Enter");
+    // Refused: focus back in the field to correct, the key still works.
+    await expect(confirm).toBeFocused();
+    await expect(confirm).toHaveAttribute("aria-invalid", "true");
+    expect((await keyCheck(request, key)).status).toBe(200);
+
+    await agent.keyboard.press("ControlOrMeta+a");
+    await agent.keyboard.type(lastFour);
+    await agent.keyboard.press("Enter");
+    // The dialog and the Rotate button are gone; focus is on the outcome, which says what happened.
+    const outcome = agent.getByRole("status").filter({ hasText: /Key rotated \(new key ends in/ });
+    await expect(outcome).toBeFocused();
+    await expect(dialog).toBeHidden();
+    await expect(rotate).toHaveCount(0);
+    expect((await keyCheck(request, key)).status).toBe(401);
+    await agent.context().close();
+  });
+
+  test("agent: a console table filtered, paged and returned to its first page by keyboard", async ({ page, request }) => {
+    test.setTimeout(120_000);
+    // One more order than a page holds, all matching one filter.
+    const tag = `kb-${unique()}`;
+    const start = new Date(Date.now() - 60_000).toISOString();
+    const end = new Date(Date.now() + 86_400_000).toISOString();
+    for (let batch = 0; batch < 51; batch += 17) {
+      await Promise.all(
+        Array.from({ length: 17 }, async (_, i) => {
+          const n = batch + i;
+          const res = await sendEvent(request, {
+            event: "order.paid",
+            order_id: `MP-${tag}-${String(n).padStart(2, "0")}`,
+            email: `${tag}-${n}@example.com`,
+            plan: "Starter 30",
+            access_start: start,
+            access_end: end,
+          });
+          expect(res.status).toBe(200);
+        }),
+      );
+    }
+    await signInAsNewStaff(page, "SUPPORT");
+    await page.goto("/console/orders");
+    const search = page.getByLabel("Order id, account or email");
+    await hydrated(search);
+    await search.focus();
+    await page.keyboard.type(tag);
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(new RegExp(`q=${tag}`));
+    const rows = page.getByRole("region", { name: "Orders" }).getByRole("row");
+    await expect(rows).toHaveCount(51); // the header and 50
+    // The filter keeps what was typed, and focus can go on from it to the pages.
+    await expect(page.getByLabel("Order id, account or email")).toHaveValue(tag);
+
+    const next = page.getByRole("navigation", { name: "Pages of orders" }).getByRole("link", { name: "Next page" });
+    await hydrated(next);
+    await next.focus();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/cursor=/);
+    await expect(rows).toHaveCount(2); // the header and the 51st
+    await expect(page.getByRole("navigation", { name: "Pages of orders" })).toContainText("Last page");
+    const first = page.getByRole("navigation", { name: "Pages of orders" }).getByRole("link", { name: "First page" });
+    await first.focus();
+    await page.keyboard.press("Enter");
+    await expect(page).not.toHaveURL(/cursor=/);
+    await expect(page).toHaveURL(new RegExp(`q=${tag}`));
+    await expect(rows).toHaveCount(51);
   });
 });
