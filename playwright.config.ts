@@ -34,6 +34,7 @@ const OWN_SERVER_SPECS = [
   "console-orders-instances.spec.ts",
   "instances-builds.spec.ts",
   "limits-instances.spec.ts",
+  "node24.spec.ts",
 ].map((name) => `**/${name}`);
 
 const executablePath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].find((p): p is string => Boolean(p && existsSync(p)));

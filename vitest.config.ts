@@ -11,7 +11,7 @@ export default defineConfig({
   },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", "e2e/**", ".next/**", "build/**"],
+    exclude: ["node_modules/**", "e2e/**", "compat/**", ".next/**", "build/**"],
     environment: "node",
     // Migrates one template database per engine; each test database is a copy of it.
     globalSetup: ["./test/global-setup.ts"],
