@@ -23,6 +23,9 @@ process.env.E2E_MAIL_FILE ??= join(process.env.E2E_DATA_DIR, "e2e-mail.jsonl");
 // one build for every run and for the extra servers specs start from this checkout
 // (e2e/fixtures/server-process.ts), whatever their secrets. A test value, never a deployment's.
 process.env.E2E_SERVER_ACTIONS_KEY ??= Buffer.alloc(32, 7).toString("base64");
+// The bearer token the main test server's /metrics asks for (e2e/operations.spec.ts).
+process.env.E2E_METRICS_TOKEN ??= "e2e-metrics-token-0123456789";
+const E2E_METRICS_TOKEN = process.env.E2E_METRICS_TOKEN;
 
 /** Specs that use only servers they start themselves (e2e/fixtures/server-process.ts). */
 const OWN_SERVER_SPECS = [
@@ -104,6 +107,8 @@ export default defineConfig({
       // clients, so the per-IP sign-in limit does not couple unrelated tests. A request without
       // the header is still identified by its socket address.
       TRUSTED_PROXIES: "127.0.0.1/32",
+      // e2e/operations.spec.ts scrapes /metrics with it.
+      METRICS_TOKEN: E2E_METRICS_TOKEN,
     },
   },
 });

@@ -17,7 +17,7 @@ const haproxy = ["/usr/sbin/haproxy", "/usr/bin/haproxy"].find((path) => spawnSy
 function instance(name: string, statics: string[]): Promise<Server> {
   const server = createServer((req, res) => {
     const url = req.url ?? "/";
-    if (url === "/api/health") return res.end("ok");
+    if (url === "/api/ready") return res.end("ok");
     if (url.startsWith("/_next/static/") && !statics.includes(url)) {
       res.statusCode = 404;
       return res.end();

@@ -34,6 +34,7 @@ describe("loadConfig", () => {
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of fatal, error/],
     [{ SHUTDOWN_DRAIN_MS: "-5" }, /SHUTDOWN_DRAIN_MS must be a whole number of milliseconds/],
     [{ SWEEP_INTERVAL_SECONDS: "0" }, /SWEEP_INTERVAL_SECONDS must be a whole number of seconds greater than 0/],
+    [{ METRICS_TOKEN: "short" }, /METRICS_TOKEN must be at least 16 characters/],
   ])("rejects %j with one clear line", (env, message) => {
     let error: unknown;
     try {

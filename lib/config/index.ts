@@ -36,6 +36,8 @@ export interface Config {
   /** The support desk: who is mailed about new tickets (none: every agent and admin), opening hours, first-response target. */
   support: { emails: string[]; hours: BusinessHours; firstResponseHours: number };
   logLevel: string;
+  /** Bearer token a Prometheus scraper sends to /metrics; unset serves no metrics. */
+  metricsToken: string | undefined;
   /** Secrets given in the environment; missing ones come from ensureSecrets(). */
   env: { authSecret?: string; gatehouseSecret?: string; webhookSecret?: string };
 }
@@ -131,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       firstResponseHours: e.SUPPORT_FIRST_RESPONSE_HOURS,
     },
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
     env: { authSecret: e.AUTH_SECRET, gatehouseSecret: e.GATEHOUSE_SECRET, webhookSecret: e.MARKETPLACE_WEBHOOK_SECRET },
   };
 }

@@ -105,6 +105,10 @@ export const envSchema = z.object({
   SUPPORT_HOURS: optionalString.default("09:00-17:00").refine((v) => parseOpeningHours(v) !== null, "opening hours on weekdays like 09:00-17:00"),
   SUPPORT_TIME_ZONE: optionalString.default("UTC").refine(isValidTimeZone, "an IANA time zone such as Europe/Berlin"),
   SUPPORT_FIRST_RESPONSE_HOURS: positiveInt(4, "a whole number of business hours greater than 0"),
+  METRICS_TOKEN: optionalString.refine(
+    (v) => v === undefined || v.length >= 16,
+    "at least 16 characters (a scraper's bearer token), or unset to serve no /metrics",
+  ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -12,6 +12,7 @@ import {
   type ReserveResult,
 } from "@/lib/billing/spend";
 import { checkRateLimit, settleTokens, type RateLimitDecision } from "@/lib/limits";
+import { gatewayMetrics } from "@/lib/metrics";
 import { logger } from "@/lib/server/logger";
 import type { Catalog } from "./catalog";
 import type { GatewayKey } from "./load-key";
@@ -234,12 +235,14 @@ function afterReserve(requestId: string, headers: Record<string, string>, rate: 
 
 function admission(requestId: string, headers: Record<string, string>, rate: RateLimitDecision, reservation: Reservation | undefined): Admission {
   let finished = false;
+  if (reservation) gatewayMetrics().reservations.inc();
   const failed = (err: unknown) => logger.error({ err, requestId }, "settling limits failed");
   return {
     headers,
     finish(actual) {
       if (finished) return;
       finished = true;
+      if (reservation) gatewayMetrics().reservations.dec();
       try {
         const charged = reservation && (actual ? getSpendStore().settle(reservation, actual.costMicros) : getSpendStore().release(reservation));
         if (charged instanceof Promise) {

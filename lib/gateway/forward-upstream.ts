@@ -49,6 +49,8 @@ export interface Exchange {
   errorCode: string | null;
   usage: UsageReading | null;
   channelId: string | null;
+  /** The answering channel's name (metrics label it by name). */
+  channelName: string | null;
   upstreamModel: string | null;
   ttfbMs: number | null;
   stream: boolean;
@@ -176,7 +178,7 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
       // Token counting on a channel whose protocol cannot count: answer with a local estimate.
       const headers = responseHeaders(input, "application/json");
       headers.push(["x-gatehouse-estimate", "true"]);
-      onDone({ status: 200, errorCode: null, usage: null, channelId: channel.id, upstreamModel: null, ttfbMs: 0, stream: false });
+      onDone({ status: 200, errorCode: null, usage: null, channelId: channel.id, channelName: channel.name, upstreamModel: null, ttfbMs: 0, stream: false });
       return new Response(estimatedTokenCount(input.raw, input.protocol), { status: 200, headers });
     }
     let prepared: ReturnType<typeof bodyFor>;
@@ -220,6 +222,7 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
     recordChannelSuccess(channel.id);
     const meter: Metering = {
       channelId: channel.id,
+      channelName: channel.name,
       upstreamModel: prepared.upstreamModel,
       stream,
       started,
@@ -303,6 +306,7 @@ function estimatedEmbeddingUsage(body: Record<string, unknown>): UsageReading {
 /** What ending an exchange needs; kept apart from the request so a long stream does not hold it. */
 interface Metering {
   channelId: string;
+  channelName: string;
   upstreamModel: string;
   stream: boolean;
   started: number;
@@ -315,6 +319,7 @@ function finishExchange(m: Metering, status: number, errorCode: string | null, u
     errorCode,
     usage,
     channelId: m.channelId,
+    channelName: m.channelName,
     upstreamModel: m.upstreamModel,
     ttfbMs,
     stream: m.stream,

@@ -1,14 +1,30 @@
 import "server-only";
 import { computeCostMicros, type ModelPricing } from "@/lib/billing";
 import { getDatabase } from "@/lib/db";
+import { observeGatewayCall } from "@/lib/metrics";
 import type { Admission } from "./admit";
 import type { Exchange } from "./forward-upstream";
 import type { GatewayCall } from "./gateway-call";
 import { recordUsage, type UsageRecord } from "./usage-writer";
 
-/** Queues the call's log row (the usage writer batches it to the database). */
-export function logCall(call: GatewayCall, log: Partial<UsageRecord>): void {
+/** What a call's end adds to its log row; the channel's name is for the metrics only. */
+export type CallOutcome = Partial<UsageRecord> & { channelName?: string | null };
+
+/** Queues the call's log row (the usage writer batches it to the database) and counts the call. */
+export function logCall(call: GatewayCall, log: CallOutcome): void {
   const key = call.key;
+  const latencyMs = Math.round(performance.now() - call.started);
+  const status = log.status ?? 200;
+  const ttfbMs = log.ttfbMs ?? null;
+  observeGatewayCall({
+    endpoint: call.endpoint,
+    status,
+    model: log.model ?? null,
+    channel: log.channelName ?? null,
+    latencyMs,
+    ttfbMs,
+    failover: call.failover ?? undefined,
+  });
   // One object of a fixed shape, not defaults spread with the outcome: this runs for every request.
   recordUsage(getDatabase, {
     requestId: call.requestId,
@@ -20,7 +36,7 @@ export function logCall(call: GatewayCall, log: Partial<UsageRecord>): void {
     model: log.model ?? null,
     upstreamModel: log.upstreamModel ?? null,
     stream: log.stream ?? false,
-    status: log.status ?? 200,
+    status,
     errorCode: log.errorCode ?? null,
     inputTokens: log.inputTokens ?? 0,
     outputTokens: log.outputTokens ?? 0,
@@ -28,8 +44,8 @@ export function logCall(call: GatewayCall, log: Partial<UsageRecord>): void {
     cacheWriteTokens: log.cacheWriteTokens ?? 0,
     costMicros: log.costMicros ?? 0n,
     estimated: log.estimated ?? false,
-    latencyMs: Math.round(performance.now() - call.started),
-    ttfbMs: log.ttfbMs ?? null,
+    latencyMs,
+    ttfbMs,
     channelId: log.channelId ?? null,
     clientIp: call.clientIp,
     failover: call.failover,
@@ -45,13 +61,14 @@ export function logCall(call: GatewayCall, log: Partial<UsageRecord>): void {
 export function meterExchange(call: GatewayCall, admission: Admission, price: ModelPricing | undefined, multiplierBps: number, d: Exchange): void {
   const usage = d.usage;
   const costMicros = usage && price ? computeCostMicros(usage, price, multiplierBps) : 0n;
-  const log: Partial<UsageRecord> = {
+  const log: CallOutcome = {
     model: call.model ?? null,
     upstreamModel: d.upstreamModel,
     stream: d.stream,
     status: d.status,
     errorCode: d.errorCode,
     channelId: d.channelId,
+    channelName: d.channelName,
     ttfbMs: d.ttfbMs,
     costMicros,
     inputTokens: usage?.inputTokens ?? 0,
