@@ -47,9 +47,13 @@ async function sendStream(ex: Exchange, reply: Extract<Reply, { type: "stream" }
       res.end(frames.join(""));
       return;
     }
-    if (drop > 0) res.write(frames.slice(0, drop).join(""));
-    else res.flushHeaders();
-    dropConnection(ex);
+    // Cut once the bytes before the cut are on their way: Node 22+ holds a response's first writes
+    // back until the next tick, and ending the socket sooner loses them (headers included).
+    if (drop > 0) res.write(frames.slice(0, drop).join(""), () => dropConnection(ex));
+    else {
+      res.flushHeaders();
+      setImmediate(() => dropConnection(ex));
+    }
     return;
   }
 
