@@ -105,6 +105,7 @@ export const envSchema = z.object({
   SUPPORT_HOURS: optionalString.default("09:00-17:00").refine((v) => parseOpeningHours(v) !== null, "opening hours on weekdays like 09:00-17:00"),
   SUPPORT_TIME_ZONE: optionalString.default("UTC").refine(isValidTimeZone, "an IANA time zone such as Europe/Berlin"),
   SUPPORT_FIRST_RESPONSE_HOURS: positiveInt(4, "a whole number of business hours greater than 0"),
+  SECRET_SCANNING_KEYS_URL: urlWithProtocols(["http:", "https:"], "the http(s) URL of GitHub's secret-scanning public keys, or unset for GitHub's own"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
