@@ -54,6 +54,9 @@ export async function respondToLeak(db: Prisma, leak: ReportedLeak, ctx: { keys:
       skipDuplicates: true,
     });
     if (claim.count === 0) return null;
+    // Holds the key's row until commit: an enable, disable or rotation racing this report waits
+    // for it, then sees the report (an enable is refused) or the replaced key.
+    await tx.$queryRaw`SELECT "id" FROM "api_keys" WHERE "id" = ${leak.apiKeyId} FOR UPDATE`;
 
     const key = await tx.apiKey.findUniqueOrThrow({
       where: { id: leak.apiKeyId },

@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deriveSecretKeys } from "@/lib/credentials";
+import { KeyStatusError, setKeyEnabled } from "@/lib/keys";
 import { createOrder } from "@/lib/orders";
 import type { TicketDesk } from "@/lib/tickets";
 import { createAccounts, TEST_SECRET } from "@/test/accounts";
@@ -218,6 +219,18 @@ describeEachEngine("secret-scanning reports", (engine) => {
     expect(old.validUntil!.getTime()).toBe(now.getTime());
     const audit = await db().auditLog.findFirstOrThrow({ where: { action: "api_key.leak_reported", targetId: leaked.keyId } });
     expect(audit.details).toMatchObject({ statusBefore: "REPLACED", outcome: "overlap_ended" });
+  });
+
+  it("a reported key that was disabled stays unusable: it can never be enabled again", async () => {
+    const leaked = await newKey();
+    await setKeyEnabled(db(), { keyId: leaked.keyId, enabled: false, reason: "paused", actor: { label: "cli" } });
+    const answer = await receive(signed(reportBody([leaked.key])));
+    expect((answer.body as { label: string }[])[0]!.label).toBe("true_positive");
+    const audit = await db().auditLog.findFirstOrThrow({ where: { action: "api_key.leak_reported", targetId: leaked.keyId } });
+    expect(audit.details).toMatchObject({ statusBefore: "DISABLED", outcome: "not_in_use" });
+    expect(answer.mail.find((m) => m.to === leaked.email)?.text).toMatch(/no longer working/);
+    await expect(setKeyEnabled(db(), { keyId: leaked.keyId, enabled: true, actor: { label: "cli" } })).rejects.toThrow(KeyStatusError);
+    expect((await db().apiKey.findUniqueOrThrow({ where: { id: leaked.keyId } })).status).toBe("DISABLED");
   });
 
   it("checkKey says whether a string is ours, whether its checksum holds and the key's status, nothing more", async () => {
