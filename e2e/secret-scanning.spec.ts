@@ -1,10 +1,9 @@
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { createKey } from "./fixtures/cli";
-import { keyCheck } from "./fixtures/marketplace";
+import { buyAndSignIn, keyCheck, reveal } from "./fixtures/marketplace";
 import { publishGithubKeys, sendReport, type GithubStandIn } from "./fixtures/secret-scanning";
 import { mailTo } from "./mail";
-import { DEMO, signIn } from "./sign-in";
+import { DEMO } from "./sign-in";
 import { decodeQuotedPrintable } from "./smtp-sink";
 
 // GitHub's secret-scanning report against the running server: the reported key is refused by the
@@ -22,9 +21,9 @@ test.afterAll(async () => {
 test("a signed report replaces the key at once, mails the buyer, opens a ticket; a replay or a forgery changes nothing", async ({ page, request }) => {
   test.setTimeout(60_000);
   const since = new Date(Date.now() - 1_000);
-  const { key, email } = await createKey();
-  // The buyer, signed in to find the ticket on their account later.
-  await signIn(page, email);
+  // A buyer buys, signs in and reveals their key (they stay signed in to find the ticket later).
+  const { email } = await buyAndSignIn(page, request, { start: new Date(Date.now() - 60_000), end: new Date(Date.now() + 86_400_000) }, "Starter 30");
+  const key = await reveal(page);
   expect((await keyCheck(request, key)).status).toBe(200);
   const leakUrl = `https://github.com/octocat/leaky/blob/${Date.now().toString(16)}/.env`;
   const body = JSON.stringify([{ token: key, type: "gatehouse_api_key", url: leakUrl, source: "content" }]);
