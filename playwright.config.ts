@@ -18,6 +18,10 @@ process.env.E2E_BASE_URL ??= baseURL;
 // Below the kernel's ephemeral range (32768+), so an outgoing connection cannot already hold it.
 process.env.E2E_SMTP_PORT ??= String(20_000 + Math.floor(Math.random() * 12_000));
 process.env.E2E_MAIL_FILE ??= join(process.env.E2E_DATA_DIR, "e2e-mail.jsonl");
+// GitHub's secret-scanning public keys, as e2e/secret-scanning.spec.ts publishes them (a key pair
+// it makes): fixed now for the same reason as the SMTP port; the server fetches them on the first
+// report only.
+process.env.E2E_SECRET_SCANNING_KEYS_PORT ??= String(Number(process.env.E2E_SMTP_PORT) + 1);
 // The server-actions key is derived from GATEHOUSE_SECRET, which is generated anew in each run's
 // data directory, and a build made with another key is rebuilt. A fixed key for the tests keeps
 // one build for every run and for the extra servers specs start from this checkout
@@ -97,6 +101,7 @@ export default defineConfig({
       // Upstream fault tests: a hanging channel is given up after this long.
       UPSTREAM_TIMEOUT_MS: "3000",
       SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
+      SECRET_SCANNING_KEYS_URL: `http://127.0.0.1:${process.env.E2E_SECRET_SCANNING_KEYS_PORT}/meta/public_keys/secret_scanning`,
       EMAIL_FROM: "Gatehouse <no-reply@gatehouse.test>",
       // Short enough that a test can watch a link expire, long enough to use one in a test.
       SIGN_IN_LINK_TTL_SECONDS: "20",

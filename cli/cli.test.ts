@@ -118,6 +118,41 @@ describeEachEngine("CLI commands", (engine) => {
     expect((await run("order", "create", "--email", "x@example.com", "--plan", "Nope")).stderr).toBe('Unknown plan "Nope".\n');
   });
 
+  it("key check says whether a string is ours, whether its checksum holds and the key's status, and never prints the string", async () => {
+    const created = await json("order", "create", "--email", "checked@example.com", "--plan", "Starter 30");
+    const { apiKey } = created.body as unknown as { apiKey: { id: string; key: string } };
+    const known = await json("key", "check", apiKey.key);
+    expect(known).toEqual({
+      exitCode: 0,
+      body: {
+        ok: true,
+        key: {
+          ours: true,
+          checksumOk: true,
+          issued: true,
+          id: apiKey.id,
+          lastFour: apiKey.key.slice(-4),
+          orderId: expect.any(String),
+          status: "ACTIVE",
+          validUntil: null,
+          reportedLeaked: false,
+        },
+      },
+    });
+    const text = await run("key", "check", apiKey.key);
+    expect(text.stdout).toContain(`Status: active.`);
+    expect(text.stdout + JSON.stringify(known.body)).not.toContain(apiKey.key);
+
+    const typo = `${apiKey.key.slice(0, -1)}${apiKey.key.endsWith("A") ? "B" : "A"}`;
+    expect((await json("key", "check", typo)).body).toEqual({ ok: true, key: { ours: true, checksumOk: false, issued: false } });
+    expect((await run("key", "check", typo)).stdout).toMatch(/checksum fails/);
+    // The DESIGN test vector: well formed, never issued here.
+    const vector = "sk-gate-yhjskwdA6OZ1AL1YmHWZWm8LLG7HjnuCA2j5rOw8Xp13sRzl1";
+    expect((await json("key", "check", vector)).body).toEqual({ ok: true, key: { ours: true, checksumOk: true, issued: false } });
+    expect((await json("key", "check", "sk-proj-abc123")).body).toEqual({ ok: true, key: { ours: false, checksumOk: false, issued: false } });
+    expect((await run("key", "check", "sk-proj-abc123")).stdout).not.toContain("sk-proj-abc123");
+  });
+
   it("user role changes the role and audits old and new", async () => {
     const out = await json("user", "role", "--email", "cli.buyer@example.com", "--role", "support");
     expect(out.body.user).toMatchObject({ role: "SUPPORT", previousRole: "BUYER", changed: true });

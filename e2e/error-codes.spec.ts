@@ -68,6 +68,12 @@ test("every refusal of the gateway and the webhook carries a code from the error
     ["webhook", "/api/marketplace/orders", { method: "POST", headers: json, body: "{}" }],
     ["webhook", "/api/marketplace/orders", { method: "POST", headers: { "x-marketplace-signature": "t=1,v1=00", ...json }, body: "{}" }],
     ["webhook", "/api/marketplace/orders", { method: "POST", headers: { "x-marketplace-signature": "nonsense", ...json }, body: "{}" }],
+    ["webhook", "/api/secret-scanning/github", { method: "POST", headers: json, body: "[]" }],
+    [
+      "webhook",
+      "/api/secret-scanning/github",
+      { method: "POST", headers: { "github-public-key-identifier": "k", "github-public-key-signature": "not base64!", ...json }, body: "[]" },
+    ],
   ];
   const seen = new Set<string>();
   for (const [shape, path, init] of cases) {

@@ -3,7 +3,7 @@ import { channelAddCommand, channelListCommand } from "./channel";
 import { channelDisableCommand, channelEnableCommand } from "./channel-toggle";
 import { migrateCommand } from "./migrate";
 import { orderCreateCommand } from "./order";
-import { keyRotateCommand } from "./key";
+import { keyCheckCommand, keyRotateCommand } from "./key";
 import { keyLimitsCommand } from "./key-limits";
 import { planAddCommand, planListCommand } from "./plan";
 import { requestShowCommand } from "./request";
@@ -25,6 +25,7 @@ export const commands: Command[] = [
   userRoleCommand,
   requestShowCommand,
   keyRotateCommand,
+  keyCheckCommand,
   keyLimitsCommand,
   webhookFailedCommand,
   webhookReplayCommand,

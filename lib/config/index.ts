@@ -35,6 +35,8 @@ export interface Config {
   sweepIntervalMs: number;
   /** The support desk: who is mailed about new tickets (none: every agent and admin), opening hours, first-response target. */
   support: { emails: string[]; hours: BusinessHours; firstResponseHours: number };
+  /** Where the public keys that sign GitHub's secret-scanning reports are published. */
+  secretScanning: { keysUrl: string };
   logLevel: string;
   /** Bearer token a Prometheus scraper sends to /metrics; unset serves no metrics. */
   metricsToken: string | undefined;
@@ -49,6 +51,9 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
   }
 }
+
+/** Where GitHub publishes the keys that sign its secret-scanning partner reports. */
+export const GITHUB_SECRET_SCANNING_KEYS_URL = "https://api.github.com/meta/public_keys/secret_scanning";
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "::1"]);
 
@@ -132,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       hours: { ...parseOpeningHours(e.SUPPORT_HOURS)!, timeZone: e.SUPPORT_TIME_ZONE },
       firstResponseHours: e.SUPPORT_FIRST_RESPONSE_HOURS,
     },
+    secretScanning: { keysUrl: e.SECRET_SCANNING_KEYS_URL ?? GITHUB_SECRET_SCANNING_KEYS_URL },
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN,
     env: { authSecret: e.AUTH_SECRET, gatehouseSecret: e.GATEHOUSE_SECRET, webhookSecret: e.MARKETPLACE_WEBHOOK_SECRET },

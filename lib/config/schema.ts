@@ -109,6 +109,7 @@ export const envSchema = z.object({
     (v) => v === undefined || v.length >= 16,
     "at least 16 characters (a scraper's bearer token), or unset to serve no /metrics",
   ),
+  SECRET_SCANNING_KEYS_URL: urlWithProtocols(["http:", "https:"], "the http(s) URL of GitHub's secret-scanning public keys, or unset for GitHub's own"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

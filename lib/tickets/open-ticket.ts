@@ -1,6 +1,7 @@
 import "server-only";
-import { recordAudit } from "@/lib/audit";
+import { recordAudit, type Actor } from "@/lib/audit";
 import type { Prisma } from "@/lib/db";
+import type { PrismaTypes } from "@/lib/db/types";
 import { consumeRateLimit, type RateLimitRule } from "@/lib/limits";
 import type { Notification } from "@/lib/mail";
 import { addBusinessHours } from "@/lib/time/business-hours";
@@ -54,47 +55,86 @@ export async function openTicket(db: Prisma, input: OpenTicketInput, desk: Ticke
   const limit = await consumeRateLimit(NEW_TICKET_LIMIT, input.customerId);
   if (!limit.allowed) throw new TicketRateLimitedError(limit.retryAfterSeconds ?? NEW_TICKET_LIMIT.durationSeconds);
 
-  const ticket = await db.$transaction(async (tx) => {
-    const created = await tx.ticket.create({
-      data: {
-        customerId: input.customerId,
-        orderId: input.orderId,
-        openedById: input.userId,
-        subject: input.subject,
-        category: input.category,
-        // A reported leak is urgent: the key works for whoever found it until it is rotated.
-        priority: input.category === "KEY_EXPOSED" ? "HIGH" : "NORMAL",
-        requestIds: input.requestIds,
-        firstResponseDueAt: addBusinessHours(now, desk.firstResponseHours, desk.hours),
-        createdAt: now,
-        lastActivityAt: now,
-        messages: { create: { authorId: input.userId, body: input.body, createdAt: now } },
-      },
-      select: { id: true, number: true, openedBy: { select: { email: true } } },
-    });
-    await recordAudit(tx, {
-      actor: { userId: input.userId, ip: input.ip },
-      action: "ticket.opened",
-      targetType: "ticket",
-      targetId: created.id,
-      details: { ticket: created.number, category: input.category, orderId: input.orderId, requestIds: input.requestIds },
-    });
-    return created;
-  });
-
-  const recipients = desk.emails.length > 0 ? [...desk.emails] : await staffEmails(db);
-  const mail = newTicketMail(desk.publicUrl, recipients, {
-    number: ticket.number,
-    subject: input.subject,
-    category: input.category,
-    buyerEmail: ticket.openedBy.email,
-    orderLabel,
-    body: input.body,
-  });
-  return { id: ticket.id, number: ticket.number, mail };
+  const ticket = await db.$transaction((tx) => createTicket(tx, { ...input, orderLabel, actor: { userId: input.userId, ip: input.ip }, now }, desk));
+  return { id: ticket.id, number: ticket.number, mail: await deskMail(db, desk, ticket) };
 }
 
-async function staffEmails(db: Prisma): Promise<string[]> {
+/**
+ * Opens a ticket on a buyer's account on the system's behalf (a scanner reported their key), inside
+ * the caller's transaction so the ticket lands with the act it reports, or not at all. The input is
+ * the system's own (no ownership checks, no per-account limit); `userId` is the account's buyer,
+ * who sees it among their tickets. Returns the mail for the desk, to send after commit.
+ */
+export async function openSystemTicket(
+  tx: PrismaTypes.TransactionClient,
+  input: Omit<OpenTicketInput, "requestIds" | "ip"> & { orderLabel: string | null },
+  desk: TicketDesk,
+): Promise<{ id: string; number: number; mail: Notification[] }> {
+  const now = input.now ?? new Date();
+  const ticket = await createTicket(tx, { ...input, requestIds: [], actor: { label: "system" }, now }, desk);
+  return { id: ticket.id, number: ticket.number, mail: await deskMail(tx, desk, ticket) };
+}
+
+type TicketReader = Pick<PrismaTypes.TransactionClient, "user">;
+
+interface CreatedTicket {
+  id: string;
+  number: number;
+  buyerEmail: string;
+  subject: string;
+  category: TicketCategory;
+  orderLabel: string | null;
+  body: string;
+}
+
+/** The one way a ticket is created: the ticket, its first message and the audit entry. */
+async function createTicket(
+  tx: PrismaTypes.TransactionClient,
+  input: Omit<OpenTicketInput, "ip" | "now"> & { orderLabel: string | null; actor: Actor; now: Date },
+  desk: TicketDesk,
+): Promise<CreatedTicket> {
+  const { now } = input;
+  const created = await tx.ticket.create({
+    data: {
+      customerId: input.customerId,
+      orderId: input.orderId,
+      openedById: input.userId,
+      subject: input.subject,
+      category: input.category,
+      // A reported leak is urgent: the key works for whoever found it until it is rotated.
+      priority: input.category === "KEY_EXPOSED" ? "HIGH" : "NORMAL",
+      requestIds: input.requestIds,
+      firstResponseDueAt: addBusinessHours(now, desk.firstResponseHours, desk.hours),
+      createdAt: now,
+      lastActivityAt: now,
+      messages: { create: { authorId: input.userId, body: input.body, createdAt: now } },
+    },
+    select: { id: true, number: true, openedBy: { select: { email: true } } },
+  });
+  await recordAudit(tx, {
+    actor: input.actor,
+    action: "ticket.opened",
+    targetType: "ticket",
+    targetId: created.id,
+    details: { ticket: created.number, category: input.category, orderId: input.orderId, requestIds: input.requestIds },
+  });
+  return {
+    id: created.id,
+    number: created.number,
+    buyerEmail: created.openedBy.email,
+    subject: input.subject,
+    category: input.category,
+    orderLabel: input.orderLabel,
+    body: input.body,
+  };
+}
+
+async function deskMail(db: TicketReader, desk: TicketDesk, ticket: CreatedTicket): Promise<Notification[]> {
+  const recipients = desk.emails.length > 0 ? [...desk.emails] : await staffEmails(db);
+  return newTicketMail(desk.publicUrl, recipients, ticket);
+}
+
+async function staffEmails(db: TicketReader): Promise<string[]> {
   const staff = await db.user.findMany({ where: { role: { in: ["SUPPORT", "ADMIN"] } }, select: { email: true }, orderBy: { email: "asc" } });
   return staff.map((s) => s.email);
 }
