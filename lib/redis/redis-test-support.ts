@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { describe } from "vitest";
-import { closeClient, createRedisClient, type RedisLogger } from "./client";
+import { closeClient, createRedisClient, ensureRedisReady, type RedisLogger } from "./client";
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -64,6 +64,17 @@ export function recordingLogger(): RedisLogger & { lines: { level: string; msg?:
 /** A command client for a test, with the app's settings; remember to close it. */
 export function testClient(name: string, logger: RedisLogger = recordingLogger()): Redis {
   return createRedisClient(TEST_REDIS_URL, { name, logger });
+}
+
+/**
+ * A test client that has connected: the command client queues nothing while it connects (the
+ * app fails closed instead), so a test's first command could otherwise be refused with "not
+ * connected" on a busy machine.
+ */
+export async function connectedTestClient(name: string, logger: RedisLogger = recordingLogger()): Promise<Redis> {
+  const client = testClient(name, logger);
+  await ensureRedisReady(client);
+  return client;
 }
 
 export { closeClient };

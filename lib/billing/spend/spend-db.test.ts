@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { deriveSecretKeys } from "@/lib/credentials";
 import { flushUsage, recordUsage } from "@/lib/gateway/usage-writer";
 import { createOrder } from "@/lib/orders";
-import { closeClient, deleteKeys, redisUp, testClient, uniquePrefix } from "@/lib/redis/redis-test-support";
+import { closeClient, connectedTestClient, deleteKeys, redisUp, uniquePrefix } from "@/lib/redis/redis-test-support";
 import { seed } from "@/lib/seed";
 import { createTestDatabase, describeEachEngine, type TestDatabase } from "@/test/databases";
 import { usageRecord } from "@/test/usage-record";
@@ -24,7 +24,7 @@ describeEachEngine("spend limits against the database", (engine) => {
   beforeAll(async () => {
     t = await createTestDatabase(engine);
     await seed(t.db.prisma, { gatehouseSecret: secret }, { demo: false });
-    if (redisUp) redis = testClient("spend-db");
+    if (redisUp) redis = await connectedTestClient("spend-db");
   });
   afterAll(async () => {
     if (redis) {

@@ -2,7 +2,7 @@ import { createServer } from "node:net";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRedisClient } from "@/lib/redis";
-import { closeClient, deleteKeys, describeWithRedis, recordingLogger, testClient, uniquePrefix } from "@/lib/redis/redis-test-support";
+import { closeClient, connectedTestClient, deleteKeys, describeWithRedis, recordingLogger, testClient, uniquePrefix } from "@/lib/redis/redis-test-support";
 import type { UtcPeriod } from "@/lib/billing/period";
 import {
   DuplicateReservationError,
@@ -365,9 +365,9 @@ describeWithRedis("RedisSpendStore", () => {
   const clients: Redis[] = [];
   let admin: Redis;
 
-  beforeAll(() => {
-    admin = testClient("spend-admin");
-    for (let i = 0; i < 2; i++) clients.push(testClient(`spend-instance-${i}`));
+  beforeAll(async () => {
+    admin = await connectedTestClient("spend-admin");
+    for (let i = 0; i < 2; i++) clients.push(await connectedTestClient(`spend-instance-${i}`));
   });
   afterAll(async () => {
     await deleteKeys(admin, prefix);
