@@ -5,7 +5,11 @@ import { multiplierToBps, planInputSchema, type PlanInput } from "./plan-schema"
 
 export class UnknownModelsError extends Error {
   constructor(readonly models: string[]) {
-    super(`Unknown model${models.length > 1 ? "s" : ""}: ${models.join(", ")}. Add a price for each model first (see \`plan list\` / the seed's price table).`);
+    super(
+      `Unknown model${models.length > 1 ? "s" : ""}: ${models.join(", ")}. Add a price for each model first: ` +
+        models.map((m) => `npm run gatehouse -- price set --model ${m} --input USD_PER_MTOK --output USD_PER_MTOK`).join("; ") +
+        " (price list shows the priced ones).",
+    );
     this.name = "UnknownModelsError";
   }
 }
