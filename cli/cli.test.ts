@@ -114,6 +114,67 @@ describeEachEngine("CLI commands", (engine) => {
     expect(plan).toMatchObject({ exitCode: 0, body: { plan: { models: ["claude-opus-5-5"] } } });
   });
 
+  it("plan add --alias names a plan model under another name, checked against the plan's models, and audited", async () => {
+    const outside = await json(
+      "plan",
+      "add",
+      "--name",
+      "Aliased",
+      "--models",
+      "claude-sonnet-4-6",
+      "--days",
+      "7",
+      "--rpm",
+      "10",
+      "--alias",
+      "claude-opus-5-5=claude-opus-4-1",
+    );
+    expect(outside).toMatchObject({ exitCode: 2, body: { ok: false, error: expect.stringMatching(/claude-opus-4-1, which is not one of the plan's models/) } });
+    const malformed = await json(
+      "plan",
+      "add",
+      "--name",
+      "Aliased",
+      "--models",
+      "claude-sonnet-4-6",
+      "--days",
+      "7",
+      "--rpm",
+      "10",
+      "--alias",
+      "claude-opus-5-5",
+    );
+    expect(malformed).toMatchObject({ exitCode: 2, body: { error: expect.stringMatching(/name=model/) } });
+    const added = await json(
+      "plan",
+      "add",
+      "--name",
+      "Aliased",
+      "--models",
+      "claude-sonnet-4-6,claude-haiku-4-5",
+      "--days",
+      "7",
+      "--rpm",
+      "10",
+      "--alias",
+      "claude-opus-5-5=claude-sonnet-4-6",
+      "--alias",
+      "claude-haiku-5-0=claude-haiku-4-5",
+    );
+    expect(added).toMatchObject({
+      exitCode: 0,
+      body: { plan: { aliases: { "claude-opus-5-5": "claude-sonnet-4-6", "claude-haiku-5-0": "claude-haiku-4-5" } } },
+    });
+    const plan = await t.db.prisma.plan.findUniqueOrThrow({ where: { name: "Aliased" } });
+    const audit = await t.db.prisma.auditLog.findFirstOrThrow({ where: { targetType: "plan", targetId: plan.id } });
+    expect(audit).toMatchObject({
+      action: "plan.created",
+      actorLabel: "cli",
+      details: expect.objectContaining({ modelAliases: { "claude-opus-5-5": "claude-sonnet-4-6", "claude-haiku-5-0": "claude-haiku-4-5" } }),
+    });
+    expect((await run("plan", "list")).stdout).toContain("claude-opus-5-5=>claude-sonnet-4-6");
+  });
+
   it("channel add stores the upstream key encrypted and channel list never shows it", async () => {
     const upstreamKey = `upstream-secret-${Date.now()}`;
     const added = await json(

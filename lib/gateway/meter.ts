@@ -18,6 +18,7 @@ export function logCall(call: GatewayCall, log: Partial<UsageRecord>): void {
     endpoint: call.endpoint,
     protocol: call.protocol,
     model: log.model ?? null,
+    requestedModel: call.requestedModel ?? null,
     upstreamModel: log.upstreamModel ?? null,
     stream: log.stream ?? false,
     status: log.status ?? 200,
