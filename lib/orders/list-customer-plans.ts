@@ -6,6 +6,8 @@ export interface CustomerPlanModels {
   marketplaceOrderId: string;
   planName: string;
   models: string[];
+  /** The plan's aliases, alias → model. */
+  aliases: Record<string, string>;
 }
 
 /** The models each of an account's current (active or not yet started) orders covers. */
@@ -13,9 +15,15 @@ export async function listCustomerPlans(db: Prisma, customerId: string, now: Dat
   const orders = await db.order.findMany({
     where: { customerId, state: "OPEN", accessEnd: { gt: now } },
     orderBy: { createdAt: "desc" },
-    select: { marketplaceOrderId: true, state: true, accessStart: true, accessEnd: true, plan: { select: { name: true, models: true } } },
+    select: { marketplaceOrderId: true, state: true, accessStart: true, accessEnd: true, plan: { select: { name: true, models: true, modelAliases: true } } },
   });
   return orders
     .filter((o) => orderStatus(o, now) === "ACTIVE" || orderStatus(o, now) === "PENDING")
-    .map((o) => ({ marketplaceOrderId: o.marketplaceOrderId, planName: o.plan.name, models: o.plan.models }));
+    .map((o) => ({ marketplaceOrderId: o.marketplaceOrderId, planName: o.plan.name, models: o.plan.models, aliases: stringRecord(o.plan.modelAliases) }));
+}
+
+function stringRecord(json: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (json && typeof json === "object" && !Array.isArray(json)) for (const [k, v] of Object.entries(json)) if (typeof v === "string") out[k] = v;
+  return out;
 }
