@@ -2,6 +2,8 @@ import { expect, test, type APIRequestContext, type TestInfo } from "@playwright
 import { claudeCodeNewestVersion, runClaudeCode, type ClaudeCodeRun } from "./fixtures/claude-code";
 import { createKey, gatehouse, loggedRequest } from "./fixtures/cli";
 import { runGeminiCli, type GeminiCliRun } from "./fixtures/gemini-cli";
+import { buildSetupSnippets, exampleModels } from "@/lib/guide/setup-snippets";
+import { SEED_PLANS } from "@/lib/seed/plans";
 
 // The newest coding agents as buyers install them, through the gateway to the bundled mock:
 // Claude Code's native release (the devDependency claude-code-newest, pinned exactly) with
@@ -135,6 +137,33 @@ test.describe("the newest coding agents against the gateway", () => {
     expect(run.json).toMatchObject({ type: "result", subtype: "success", is_error: false });
     expect(run.json?.result).toContain("Mock reply to:");
     expect(run.debugLog).toContain(CLAUDE_DEFAULT);
+    await expectRequests(request, key, 1);
+  });
+
+  test(`Claude Code ${claudeCodeNewestVersion()} (native) with the setup guide's model lines asks only for the plan's models`, async ({
+    request,
+    baseURL,
+  }, testInfo) => {
+    const { key } = await createKey("Starter 30");
+    const starter = SEED_PLANS.find((p) => p.name === "Starter 30")!.models;
+    const snippet = buildSetupSnippets({ origin: gateway(baseURL), ...exampleModels(starter) }).find((s) => s.id === "claude-code")!;
+    const env: Record<string, string> = {};
+    for (const [, name, value] of snippet.code.matchAll(/^export (\w+)="([^"]*)"$/gm))
+      if (!/^ANTHROPIC_(BASE_URL|AUTH_TOKEN)$/.test(name!)) env[name!] = value!;
+    expect(env).toMatchObject({ ANTHROPIC_MODEL: "claude-sonnet-4-6", ANTHROPIC_DEFAULT_HAIKU_MODEL: "claude-haiku-4-5" });
+    const run = await runClaudeCode({
+      baseUrl: gateway(baseURL),
+      credential: { authToken: key },
+      newest: true,
+      env,
+      args: ["-p", "Say hello", "--output-format", "json"],
+      timeoutMs: RUN_TIMEOUT_MS,
+    });
+    await attach(testInfo, "newest with the guide's lines", run, key);
+    expect(run.timedOut, "Claude Code did not finish within the timeout").toBe(false);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json).toMatchObject({ type: "result", subtype: "success", is_error: false });
+    expect(Object.keys(run.json?.modelUsage ?? {})).toEqual(["claude-sonnet-4-6"]);
     await expectRequests(request, key, 1);
   });
 
