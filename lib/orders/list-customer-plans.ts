@@ -1,5 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/lib/db";
+import { aliasesOf } from "@/lib/plans";
 import { orderStatus } from "@/lib/time/order-status";
 
 export interface CustomerPlanModels {
@@ -19,11 +20,5 @@ export async function listCustomerPlans(db: Prisma, customerId: string, now: Dat
   });
   return orders
     .filter((o) => orderStatus(o, now) === "ACTIVE" || orderStatus(o, now) === "PENDING")
-    .map((o) => ({ marketplaceOrderId: o.marketplaceOrderId, planName: o.plan.name, models: o.plan.models, aliases: stringRecord(o.plan.modelAliases) }));
-}
-
-function stringRecord(json: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (json && typeof json === "object" && !Array.isArray(json)) for (const [k, v] of Object.entries(json)) if (typeof v === "string") out[k] = v;
-  return out;
+    .map((o) => ({ marketplaceOrderId: o.marketplaceOrderId, planName: o.plan.name, models: o.plan.models, aliases: aliasesOf(o.plan.modelAliases) }));
 }
