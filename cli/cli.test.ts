@@ -69,6 +69,112 @@ describeEachEngine("CLI commands", (engine) => {
     expect((await run("plan", "list")).stdout).toMatch(/^NAME\s+DAYS\s+RPM/);
   });
 
+  it("price set adds and changes a price, audited, and a plan may then sell the model; price list and history show it", async () => {
+    const unknown = await json("plan", "add", "--name", "Opus", "--models", "claude-opus-5-5", "--days", "7", "--rpm", "10");
+    expect(unknown.body.error).toMatch(/price set --model claude-opus-5-5 --input USD_PER_MTOK --output USD_PER_MTOK/);
+    const bad = await run("price", "set", "--model", "claude-opus-5-5", "--input", "cheap", "--output", "75");
+    expect(bad).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/--input is USD per million tokens/) });
+    const noProvider = await json("price", "set", "--model", "acme-1", "--input", "1", "--output", "2");
+    expect(noProvider).toEqual({ exitCode: 1, body: { ok: false, error: expect.stringMatching(/--provider/) } });
+
+    const added = await json("price", "set", "--model", "claude-opus-5-5", "--input", "15", "--output", "75", "--cache-read", "1.50");
+    expect(added).toMatchObject({
+      exitCode: 0,
+      body: {
+        created: true,
+        price: {
+          model: "claude-opus-5-5",
+          provider: "ANTHROPIC",
+          inputMicrosPerM: 15_000_000,
+          outputMicrosPerM: 75_000_000,
+          cacheReadMicrosPerM: 1_500_000,
+          cacheWriteMicrosPerM: null,
+        },
+      },
+    });
+    const changed = await json("price", "set", "--model", "claude-opus-5-5", "--input", "12.5", "--output", "$60");
+    // Omitted cache prices keep their value on a change.
+    expect(changed).toMatchObject({
+      exitCode: 0,
+      body: { created: false, price: { inputMicrosPerM: 12_500_000, outputMicrosPerM: 60_000_000, cacheReadMicrosPerM: 1_500_000 } },
+    });
+
+    const audit = await t.db.prisma.auditLog.findMany({ where: { targetType: "model_price", actorLabel: "cli" }, orderBy: { id: "asc" } });
+    expect(audit.map((a) => a.action)).toEqual(["price.created", "price.updated"]);
+    const history = await json("price", "history", "--model", "claude-opus-5-5");
+    expect((history.body.history as { inputMicrosPerM: number; actor: string }[]).map((h) => [h.inputMicrosPerM, h.actor])).toEqual([
+      [15_000_000, "cli"],
+      [12_500_000, "cli"],
+    ]);
+    const list = await json("price", "list");
+    expect(list.body.prices).toContainEqual(expect.objectContaining({ model: "claude-opus-5-5", outputMicrosPerM: 60_000_000 }));
+    expect((await run("price", "list")).stdout).toMatch(/^MODEL\s+PROVIDER\s+INPUT/);
+
+    const plan = await json("plan", "add", "--name", "Opus", "--models", "claude-opus-5-5", "--days", "7", "--rpm", "10");
+    expect(plan).toMatchObject({ exitCode: 0, body: { plan: { models: ["claude-opus-5-5"] } } });
+  });
+
+  it("plan add --alias names a plan model under another name, checked against the plan's models, and audited", async () => {
+    const outside = await json(
+      "plan",
+      "add",
+      "--name",
+      "Aliased",
+      "--models",
+      "claude-sonnet-4-6",
+      "--days",
+      "7",
+      "--rpm",
+      "10",
+      "--alias",
+      "claude-opus-5-5=claude-opus-4-1",
+    );
+    expect(outside).toMatchObject({ exitCode: 2, body: { ok: false, error: expect.stringMatching(/claude-opus-4-1, which is not one of the plan's models/) } });
+    const malformed = await json(
+      "plan",
+      "add",
+      "--name",
+      "Aliased",
+      "--models",
+      "claude-sonnet-4-6",
+      "--days",
+      "7",
+      "--rpm",
+      "10",
+      "--alias",
+      "claude-opus-5-5",
+    );
+    expect(malformed).toMatchObject({ exitCode: 2, body: { error: expect.stringMatching(/name=model/) } });
+    const added = await json(
+      "plan",
+      "add",
+      "--name",
+      "Aliased",
+      "--models",
+      "claude-sonnet-4-6,claude-haiku-4-5",
+      "--days",
+      "7",
+      "--rpm",
+      "10",
+      "--alias",
+      "claude-opus-5-5=claude-sonnet-4-6",
+      "--alias",
+      "claude-haiku-5-0=claude-haiku-4-5",
+    );
+    expect(added).toMatchObject({
+      exitCode: 0,
+      body: { plan: { aliases: { "claude-opus-5-5": "claude-sonnet-4-6", "claude-haiku-5-0": "claude-haiku-4-5" } } },
+    });
+    const plan = await t.db.prisma.plan.findUniqueOrThrow({ where: { name: "Aliased" } });
+    const audit = await t.db.prisma.auditLog.findFirstOrThrow({ where: { targetType: "plan", targetId: plan.id } });
+    expect(audit).toMatchObject({
+      action: "plan.created",
+      actorLabel: "cli",
+      details: expect.objectContaining({ modelAliases: { "claude-opus-5-5": "claude-sonnet-4-6", "claude-haiku-5-0": "claude-haiku-4-5" } }),
+    });
+    expect((await run("plan", "list")).stdout).toContain("claude-opus-5-5=>claude-sonnet-4-6");
+  });
+
   it("channel add stores the upstream key encrypted and channel list never shows it", async () => {
     const upstreamKey = `upstream-secret-${Date.now()}`;
     const added = await json(

@@ -6,6 +6,7 @@ import { orderCreateCommand } from "./order";
 import { keyCheckCommand, keyRotateCommand } from "./key";
 import { keyLimitsCommand } from "./key-limits";
 import { planAddCommand, planListCommand } from "./plan";
+import { priceHistoryCommand, priceListCommand, priceSetCommand } from "./price";
 import { requestShowCommand } from "./request";
 import { seedCommand } from "./seed";
 import { userAddCommand, userRoleCommand } from "./user";
@@ -16,6 +17,9 @@ export const commands: Command[] = [
   seedCommand,
   planAddCommand,
   planListCommand,
+  priceSetCommand,
+  priceListCommand,
+  priceHistoryCommand,
   channelAddCommand,
   channelListCommand,
   channelEnableCommand,

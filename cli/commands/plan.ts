@@ -1,12 +1,12 @@
 import { formatUsd } from "@/lib/billing/money";
 import { clearKeyCache } from "@/lib/gateway/key-cache";
-import { upsertPlan } from "@/lib/plans";
+import { aliasesOf, upsertPlan } from "@/lib/plans";
 import { CliError, csv, optionalNumber, requireString, table, type Command } from "../command";
 
 export const planAddCommand: Command = {
   path: ["plan", "add"],
   summary: "Create a plan, or update the plan with that name.",
-  usage: "plan add --name NAME --models a,b --days N --rpm N [--tpm N] [--credit USD] [--multiplier X] [--max-keys N] [--self-rotate]",
+  usage: "plan add --name NAME --models a,b --days N --rpm N [--tpm N] [--credit USD] [--multiplier X] [--max-keys N] [--self-rotate] [--alias name=model,...]",
   help: [
     "  --models      comma-separated model ids; each must have a price (see the seed's price table)",
     "  --days        access duration in days",
@@ -14,6 +14,8 @@ export const planAddCommand: Command = {
     "  --credit      USD granted to each order when it activates (omit: no spend cap)",
     "  --multiplier  price multiplier, e.g. 1.2 (default 1)",
     "  --self-rotate buyers may rotate their own keys",
+    "  --alias       a name clients may send for one of the plan's models, e.g. claude-opus-5-5=claude-opus-4-1",
+    "                (repeat it or separate pairs with commas; served and billed as the model; replaces the plan's aliases)",
     "",
     "Example: npm run gatehouse -- plan add --name Team --models gpt-4.1,claude-sonnet-4-6 --days 30 --rpm 120 --credit 50",
   ].join("\n"),
@@ -28,6 +30,7 @@ export const planAddCommand: Command = {
     multiplier: { type: "string" },
     "max-keys": { type: "string" },
     "self-rotate": { type: "boolean" },
+    alias: { type: "string", multiple: true },
   },
   async run(ctx, { values }) {
     const plan = await upsertPlan(ctx.database().prisma, {
@@ -41,6 +44,7 @@ export const planAddCommand: Command = {
       multiplier: optionalNumber(values, "multiplier"),
       maxKeysPerOrder: optionalNumber(values, "max-keys"),
       selfRotate: values["self-rotate"] === true,
+      aliases: aliasesFrom(values.alias),
     });
     // Keys are cached with their plan: an edited plan applies to the next request, on every instance.
     clearKeyCache();
@@ -62,7 +66,7 @@ export const planListCommand: Command = {
       p.creditMicros > 0n ? formatUsd(p.creditMicros) : "none",
       `${p.multiplierBps / 10_000}x`,
       p.selfRotate ? "yes" : "no",
-      p.models.join(","),
+      [...p.models, ...Object.entries(aliasesOf(p.modelAliases)).map(([alias, model]) => `${alias}=>${model}`)].join(","),
     ]);
     return {
       data: { plans: plans.map(planDto) },
@@ -73,6 +77,17 @@ export const planListCommand: Command = {
   },
 };
 
+function aliasesFrom(value: unknown): Record<string, string> {
+  const aliases: Record<string, string> = {};
+  const pairs = (Array.isArray(value) ? value : typeof value === "string" ? [value] : []).flatMap((v: string) => csv(v));
+  for (const pair of pairs) {
+    const [alias, model, ...rest] = pair.split("=").map((s) => s.trim());
+    if (!alias || !model || rest.length > 0) throw new CliError(`--alias entries look like name=model (got "${pair}").`, 2);
+    aliases[alias] = model;
+  }
+  return aliases;
+}
+
 function missing(name: string): never {
   throw new CliError(`--${name} is required.`, 2);
 }
@@ -81,6 +96,7 @@ function planDto(p: {
   id: string;
   name: string;
   models: string[];
+  modelAliases: unknown;
   durationDays: number;
   rpm: number;
   tpm: number | null;
@@ -93,6 +109,7 @@ function planDto(p: {
     id: p.id,
     name: p.name,
     models: p.models,
+    aliases: aliasesOf(p.modelAliases),
     durationDays: p.durationDays,
     rpm: p.rpm,
     tpm: p.tpm,

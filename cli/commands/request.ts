@@ -12,7 +12,7 @@ export const requestShowCommand: Command = {
     if (!row) throw new CliError(`No request with the id ${requestId}.`);
     const data = { ...row, id: row.id.toString(), costMicros: row.costMicros.toString() };
     const lines = [
-      `${row.requestId}  ${row.createdAt.toISOString()}  ${row.endpoint}  ${row.model ?? "-"}  status ${row.status}${row.errorCode ? ` (${row.errorCode})` : ""}`,
+      `${row.requestId}  ${row.createdAt.toISOString()}  ${row.endpoint}  ${row.model ?? "-"}${row.requestedModel ? ` (requested as ${row.requestedModel})` : ""}  status ${row.status}${row.errorCode ? ` (${row.errorCode})` : ""}`,
       `tokens in ${row.inputTokens} out ${row.outputTokens} cache read ${row.cacheReadTokens} write ${row.cacheWriteTokens}${row.estimated ? " (estimated)" : ""}`,
       `cost ${row.costMicros} micro-USD  latency ${row.latencyMs} ms  ttfb ${row.ttfbMs ?? "-"} ms  stream ${row.stream}`,
       `key ${row.apiKeyId ?? "-"}  order ${row.orderId ?? "-"}  channel ${row.channelId ?? "-"}  client ${row.clientIp ?? "-"}`,

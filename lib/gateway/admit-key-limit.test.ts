@@ -48,7 +48,7 @@ const key: GatewayKey = {
     endedAt: null,
   },
   // No credit: only the key's own limit counts.
-  plan: { id: "plan", name: "Plan", models: [model], rpm: 1000, tpm: null, multiplierBps: 10_000, creditMicros: 0n },
+  plan: { id: "plan", name: "Plan", models: [model], aliases: new Map(), rpm: 1000, tpm: null, multiplierBps: 10_000, creditMicros: 0n },
 };
 
 let seq = 0;

@@ -27,6 +27,24 @@ export function allowedModels(key: GatewayKey): string[] {
   return scopeOf(key).allowed;
 }
 
+/**
+ * The plan's aliases this key may use, alias → model: those whose model is in the key's scope.
+ * An alias is served and billed as its model.
+ */
+export function allowedAliases(key: GatewayKey): [alias: string, model: string][] {
+  const out: [string, string][] = [];
+  for (const [alias, model] of key.plan.aliases) if (keyAllowsModel(key, model)) out.push([alias, model]);
+  return out;
+}
+
+/** The models this key may call that some channel serves, and its aliases of them (alias → model). */
+export function servedModels(key: GatewayKey, catalog: Catalog): { models: string[]; aliases: [alias: string, model: string][] } {
+  return {
+    models: allowedModels(key).filter((m) => catalog.channels.has(m)),
+    aliases: allowedAliases(key).filter(([, model]) => catalog.channels.has(model)),
+  };
+}
+
 /** Whether the key may use the model (allowedModels, as a set lookup). */
 export function keyAllowsModel(key: GatewayKey, model: string): boolean {
   return scopeOf(key).allowedSet.has(model);
@@ -50,15 +68,21 @@ export function checkModelName(model: string): void {
  */
 export function resolveModel(input: { body: Record<string, unknown>; key: GatewayKey; catalog: Catalog; protocol: Protocol; urlModel?: string }): {
   model: string;
+  /** The plan alias the client sent, when `model` was reached through one. */
+  alias: string | undefined;
   channels: CatalogChannel[];
 } {
-  const model = input.urlModel ?? input.body.model;
-  if (typeof model !== "string" || model.trim() === "") {
+  const requested = input.urlModel ?? input.body.model;
+  if (typeof requested !== "string" || requested.trim() === "") {
     throw new GatewayError("invalid_request", { reason: "the request has no model", param: "model" });
   }
-  checkModelName(model);
+  checkModelName(requested);
+  // A plan alias is served as its model: the model's channels, price and the key's scope apply.
+  const target = input.key.plan.aliases.get(requested);
+  const model = target ?? requested;
   const channels = channelsFor(input.catalog, model, input.protocol);
-  if (!channels) throw new GatewayError("model_not_found", { model, param: "model" });
-  if (!keyAllowsModel(input.key, model)) throw new GatewayError("model_not_allowed", { model, allowedModels: allowedModels(input.key), param: "model" });
-  return { model, channels };
+  if (!channels) throw new GatewayError("model_not_found", { model: requested, param: "model" });
+  if (!keyAllowsModel(input.key, model))
+    throw new GatewayError("model_not_allowed", { model: requested, allowedModels: allowedModels(input.key), param: "model" });
+  return { model, alias: target === undefined ? undefined : requested, channels };
 }

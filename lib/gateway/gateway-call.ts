@@ -22,8 +22,10 @@ export class GatewayCall {
   readonly startedAt = Date.now();
   /** The authenticated key, once known: the log row is linked to it. */
   key: GatewayKey | undefined = undefined;
-  /** The model asked for, once known. */
+  /** The model asked for, once known; once resolved, the plan model that serves it. */
   model: string | undefined = undefined;
+  /** The plan alias the client sent, when `model` was reached through one. */
+  requestedModel: string | undefined = undefined;
   /** Set by a handler whose log row is written when the exchange ends (logCall), not on return. */
   logLater = false;
   /** The channels that failed before one answered, for the log row; null while none has. */

@@ -1,7 +1,7 @@
 import "server-only";
 import { errorResponse, GatewayError, toGatewayError } from "@/lib/errors";
 import { authenticate } from "./authenticate";
-import { allowedModels, checkModelName } from "./authorize-model";
+import { checkModelName, servedModels } from "./authorize-model";
 import { gatewayCatalog } from "./catalog";
 import { withGateway } from "./gateway-call";
 import { forward, type ForwardingSpec } from "./pipeline";
@@ -77,12 +77,12 @@ export function geminiPost(request: Request, target: string, version: GeminiVers
   return forward(spec, request, parsed.model);
 }
 
-function modelResource(id: string) {
+function modelResource(id: string, aliasFor?: string) {
   return {
     name: `models/${id}`,
-    baseModelId: id,
+    baseModelId: aliasFor ?? id,
     version: "001",
-    displayName: id,
+    displayName: aliasFor === undefined ? id : `${id} (served by ${aliasFor})`,
     supportedGenerationMethods: /embed/i.test(id) ? ["embedContent", "batchEmbedContents"] : ["generateContent", "streamGenerateContent", "countTokens"],
   };
 }
@@ -92,14 +92,17 @@ export function geminiModels(request: Request, target?: string, version: GeminiV
   return withGateway(request, { protocol: "gemini", endpoint: `/${version}/models` }, async (call) => {
     const key = await authenticate(call);
     const catalog = await gatewayCatalog();
-    const models = allowedModels(key).filter((m) => catalog.channels.has(m));
+    const { models, aliases } = servedModels(key, catalog);
     const headers = { "x-request-id": call.requestId, "cache-control": "no-store" };
-    if (target === undefined) return Response.json({ models: models.map(modelResource) }, { headers });
+    if (target === undefined)
+      return Response.json({ models: [...models.map((m) => modelResource(m)), ...aliases.map(([a, m]) => modelResource(a, m))] }, { headers });
     const id = decodeTarget(target);
     checkModelName(id);
     call.model = id;
-    if (!catalog.channels.has(id)) throw new GatewayError("model_not_found", { model: id });
-    if (!models.includes(id)) throw new GatewayError("model_not_allowed", { model: id, allowedModels: models });
-    return Response.json(modelResource(id), { headers });
+    const aliasFor = key.plan.aliases.get(id);
+    const model = aliasFor ?? id;
+    if (!catalog.channels.has(model)) throw new GatewayError("model_not_found", { model: id });
+    if (!models.includes(model)) throw new GatewayError("model_not_allowed", { model: id, allowedModels: models });
+    return Response.json(modelResource(id, aliasFor), { headers });
   });
 }

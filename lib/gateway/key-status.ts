@@ -5,7 +5,7 @@ import { readKeyPeriodSpend, readKeyPeriodUsage } from "@/lib/billing/spend";
 import { getDb } from "@/lib/db";
 import { runwayFromFacts } from "@/lib/usage";
 import { authenticate } from "./authenticate";
-import { allowedModels } from "./authorize-model";
+import { servedModels } from "./authorize-model";
 import { gatewayCatalog } from "./catalog";
 import { withGateway } from "./gateway-call";
 
@@ -28,6 +28,7 @@ export function keyStatus(request: Request): Promise<Response> {
       limit === null || period.kind === "MONTH" ? null : readKeyPeriodSpend(db, key.id, period),
     ]);
     const spentInPeriod = periodSpend ?? usage.costMicros;
+    const served = servedModels(key, catalog);
     // What runs out first: reuses the order and month reads above; the recent spend is memoised briefly.
     const runway = await runwayFromFacts(
       db,
@@ -53,7 +54,9 @@ export function keyStatus(request: Request): Promise<Response> {
         remaining_seconds: Math.max(0, Math.floor((key.order.accessEnd.getTime() - now.getTime()) / 1000)),
         balance_usd: key.plan.creditMicros > 0n ? microsToUsdNumber(order.balanceMicros) : null,
       },
-      models: allowedModels(key).filter((m) => catalog.channels.has(m)),
+      models: served.models,
+      // The plan's aliases this key may send: each is served and billed as the model it names.
+      model_aliases: Object.fromEntries(served.aliases),
       limits: {
         requests_per_minute: key.rpmLimit ?? key.plan.rpm,
         tokens_per_minute: key.tpmLimit ?? key.plan.tpm,

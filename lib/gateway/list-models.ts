@@ -2,7 +2,7 @@ import "server-only";
 import type { Provider } from "@/lib/db/types";
 import { GatewayError } from "@/lib/errors";
 import { authenticate } from "./authenticate";
-import { allowedModels, checkModelName, keyAllowsModel } from "./authorize-model";
+import { checkModelName, keyAllowsModel, servedModels } from "./authorize-model";
 import { gatewayCatalog } from "./catalog";
 import { sharedPathProtocol } from "./client-protocol";
 import { geminiModels, targetSegment } from "./gemini-routes";
@@ -13,12 +13,26 @@ import type { GatewayKey } from "./load-key";
 // Anthropic's when the client sends `anthropic-version` (as the Anthropic SDK and Claude Code do),
 // or Gemini's when the key comes as `x-goog-api-key` or `?key=` (Google's Gen AI SDK on v1).
 
-function openaiModel(id: string, key: GatewayKey, provider: Provider | undefined) {
-  return { id, object: "model", created: Math.floor(key.order.accessStart.getTime() / 1000), owned_by: provider?.toLowerCase() ?? "gatehouse" };
+// A plan alias is listed under its own id and says which model serves it (`alias_for`, and in
+// Anthropic's display name), so a client that lists models sees it is not a model of its own.
+function openaiModel(id: string, key: GatewayKey, provider: Provider | undefined, aliasFor?: string) {
+  return {
+    id,
+    object: "model",
+    created: Math.floor(key.order.accessStart.getTime() / 1000),
+    owned_by: provider?.toLowerCase() ?? "gatehouse",
+    ...(aliasFor === undefined ? {} : { alias_for: aliasFor }),
+  };
 }
 
-function anthropicModel(id: string, key: GatewayKey) {
-  return { type: "model", id, display_name: id, created_at: key.order.accessStart.toISOString() };
+function anthropicModel(id: string, key: GatewayKey, aliasFor?: string) {
+  return {
+    type: "model",
+    id,
+    display_name: aliasFor === undefined ? id : `${id} (served by ${aliasFor})`,
+    created_at: key.order.accessStart.toISOString(),
+    ...(aliasFor === undefined ? {} : { alias_for: aliasFor }),
+  };
 }
 
 function headersFor(requestId: string, anthropic: boolean): Record<string, string> {
@@ -32,15 +46,16 @@ export function listModels(request: Request): Promise<Response> {
   return withGateway(request, { protocol, endpoint: "/v1/models" }, async (call) => {
     const key = await authenticate(call);
     const catalog = await gatewayCatalog();
-    const models = allowedModels(key).filter((m) => catalog.channels.has(m));
+    const served = servedModels(key, catalog);
+    const entries: [id: string, aliasFor: string | undefined][] = [...served.models.map((m): [string, undefined] => [m, undefined]), ...served.aliases];
     const body = anthropic
       ? {
-          data: models.map((id) => anthropicModel(id, key)),
+          data: entries.map(([id, aliasFor]) => anthropicModel(id, key, aliasFor)),
           has_more: false,
-          first_id: models[0] ?? null,
-          last_id: models.at(-1) ?? null,
+          first_id: entries[0]?.[0] ?? null,
+          last_id: entries.at(-1)?.[0] ?? null,
         }
-      : { object: "list", data: models.map((id) => openaiModel(id, key, catalog.prices.get(id)?.provider)) };
+      : { object: "list", data: entries.map(([id, aliasFor]) => openaiModel(id, key, catalog.prices.get(aliasFor ?? id)?.provider, aliasFor)) };
     return Response.json(body, { headers: headersFor(call.requestId, anthropic) });
   });
 }
@@ -66,8 +81,10 @@ export function retrieveModel(request: Request, target: string = targetSegment(n
     checkModelName(id);
     call.model = id;
     const catalog = await gatewayCatalog();
-    if (!catalog.channels.has(id) || !keyAllowsModel(key, id)) throw new GatewayError("model_not_found", { model: id, param: "model" });
-    const body = anthropic ? anthropicModel(id, key) : openaiModel(id, key, catalog.prices.get(id)?.provider);
+    const aliasFor = key.plan.aliases.get(id);
+    const model = aliasFor ?? id;
+    if (!catalog.channels.has(model) || !keyAllowsModel(key, model)) throw new GatewayError("model_not_found", { model: id, param: "model" });
+    const body = anthropic ? anthropicModel(id, key, aliasFor) : openaiModel(id, key, catalog.prices.get(model)?.provider, aliasFor);
     return Response.json(body, { headers: headersFor(call.requestId, anthropic) });
   });
 }

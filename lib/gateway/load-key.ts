@@ -27,7 +27,30 @@ export interface GatewayKey {
     accessEnd: Date;
     endedAt: Date | null;
   };
-  plan: { id: string; name: string; models: string[]; rpm: number; tpm: number | null; multiplierBps: number; creditMicros: bigint };
+  plan: {
+    id: string;
+    name: string;
+    models: string[];
+    /** The plan's aliases, alias → one of `models` (a Map: no inherited names). */
+    aliases: ReadonlyMap<string, string>;
+    rpm: number;
+    tpm: number | null;
+    multiplierBps: number;
+    creditMicros: bigint;
+  };
+}
+
+/** A plan's stored aliases (JSON) as a map; an entry whose target left the plan's models is dropped. */
+export function aliasMap(json: unknown, models: string[]): ReadonlyMap<string, string> {
+  const map = new Map<string, string>();
+  if (!json || typeof json !== "object" || Array.isArray(json)) return map;
+  const served = new Set(models);
+  for (const [alias, target] of Object.entries(json)) if (typeof target === "string" && served.has(target) && !served.has(alias)) map.set(alias, target);
+  return map;
+}
+
+function planOf({ modelAliases, ...plan }: Omit<GatewayKey["plan"], "aliases"> & { modelAliases: unknown }): GatewayKey["plan"] {
+  return { ...plan, aliases: aliasMap(modelAliases, plan.models) };
 }
 
 export async function loadKeyByHmac(db: Prisma, hmac: string): Promise<GatewayKey | null> {
@@ -56,7 +79,7 @@ export async function loadKeyByHmac(db: Prisma, hmac: string): Promise<GatewayKe
           accessStart: true,
           accessEnd: true,
           endedAt: true,
-          plan: { select: { id: true, name: true, models: true, rpm: true, tpm: true, multiplierBps: true, creditMicros: true } },
+          plan: { select: { id: true, name: true, models: true, modelAliases: true, rpm: true, tpm: true, multiplierBps: true, creditMicros: true } },
         },
       },
     },
@@ -83,7 +106,7 @@ export async function loadKeyByHmac(db: Prisma, hmac: string): Promise<GatewayKe
           accessEnd: row.order.accessEnd,
           endedAt: row.order.endedAt,
         },
-        plan: row.order.plan,
+        plan: planOf(row.order.plan),
       }
     : null;
   setCachedKey(hmac, key);

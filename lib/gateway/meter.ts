@@ -34,6 +34,7 @@ export function logCall(call: GatewayCall, log: CallOutcome): void {
     endpoint: call.endpoint,
     protocol: call.protocol,
     model: log.model ?? null,
+    requestedModel: call.requestedModel ?? null,
     upstreamModel: log.upstreamModel ?? null,
     stream: log.stream ?? false,
     status,

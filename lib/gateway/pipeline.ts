@@ -45,13 +45,23 @@ export function forward(spec: ForwardingSpec, request: Request, urlModel?: strin
     const authorized = authenticate(call);
     const key = authorized instanceof Promise ? await authorized : authorized;
     call.model = urlModel;
-    const { raw, body } = await readJsonBody(request);
+    let { raw, body } = await readJsonBody(request);
     if (call.model === undefined && typeof body.model === "string") call.model = body.model;
     if (operation === "responses") checkResponsesBody(body);
     const cached = gatewayCatalog();
     const catalog = cached instanceof Promise ? await cached : cached;
     // Model exists and is in scope, then rate and spend limits, then forward.
-    const { model, channels } = resolveModel({ body, key, catalog, protocol, urlModel });
+    const { model, alias, channels } = resolveModel({ body, key, catalog, protocol, urlModel });
+    if (alias !== undefined) {
+      // A plan alias: served, billed and logged as the plan's model, the alias logged beside it;
+      // the upstream and the answer name the model itself, and a header says which it was.
+      call.model = model;
+      call.requestedModel = alias;
+      if (body.model === alias) {
+        body = { ...body, model };
+        raw = new TextEncoder().encode(JSON.stringify(body));
+      }
+    }
     const billable = operation !== "count_tokens" && operation !== "gemini_count_tokens";
     const generates = !isEmbeddingOperation(operation);
     const admitted = admitRequest({ key, model, body, bodyBytes: raw.byteLength, catalog, protocol, requestId: call.requestId, billable, generates });
@@ -69,7 +79,7 @@ export function forward(spec: ForwardingSpec, request: Request, urlModel?: strin
       channels,
       requestId: call.requestId,
       headersTimeoutMs: HEADERS_TIMEOUT_MS,
-      responseHeaders: admission.headers,
+      responseHeaders: alias === undefined ? admission.headers : { ...admission.headers, "x-gatehouse-model-alias": `${alias}=${model}` },
     };
     let response: Response;
     try {

@@ -19,6 +19,8 @@ export interface UsageRecord {
   endpoint: string;
   protocol: string;
   model: string | null;
+  /** The plan alias the client sent, when it sent one (`model` is the plan's model it named). */
+  requestedModel?: string | null;
   upstreamModel: string | null;
   stream: boolean;
   status: number;
@@ -384,6 +386,7 @@ const LOG_COLUMNS = [
   ["endpoint", "text"],
   ["protocol", "text"],
   ["model", "text"],
+  ['"requestedModel"', "text"],
   ['"upstreamModel"', "text"],
   ["stream", "boolean"],
   ["status", "integer"],
@@ -446,6 +449,7 @@ function logRowsJson(batch: UsageRecord[]): string {
     batch.map((r) => ({
       ...r,
       model: storableText(r.model),
+      requestedModel: storableText(r.requestedModel ?? null),
       upstreamModel: storableText(r.upstreamModel),
       errorCode: storableText(r.errorCode),
       clientIp: storableText(r.clientIp),

@@ -92,7 +92,30 @@ export const FAQ_ENTRIES: FaqEntry[] = [
     id: "claude-code",
     question: "How do I use the key with Claude Code?",
     paragraphs: [
-      "Set ANTHROPIC_BASE_URL to our address (without /v1) and put the key in ANTHROPIC_AUTH_TOKEN, not ANTHROPIC_API_KEY: Claude Code 2.1 also sends a key given as ANTHROPIC_API_KEY to Anthropic's servers when it exits. Start it with --model and a model your plan covers. The setup guide has the exact lines.",
+      "Set ANTHROPIC_BASE_URL to our address (without /v1) and put the key in ANTHROPIC_AUTH_TOKEN, not ANTHROPIC_API_KEY: Claude Code 2.1 also sends a key given as ANTHROPIC_API_KEY to Anthropic's servers when it exits. Set ANTHROPIC_MODEL and ANTHROPIC_DEFAULT_OPUS_MODEL, ANTHROPIC_DEFAULT_SONNET_MODEL and ANTHROPIC_DEFAULT_HAIKU_MODEL to models your plan covers (or start it with --model). The setup guide has the exact lines, with your plan's models filled in.",
+    ],
+  },
+  {
+    id: "claude-code-selected-model",
+    question: 'Claude Code says "There\'s an issue with the selected model". What does that mean?',
+    paragraphs: [
+      "Claude Code asked for a model your key may not use, and shows its own words instead of ours. Each Claude Code release defaults to Anthropic's newest model (for example claude-opus-5-5), which your plan may not include yet; the gateway answered model_not_found or model_not_allowed for it.",
+      "What to do: set the model variables of the Claude Code block in the setup guide (they name your plan's own models), or start it with --model and a model from GET /v1/models. Your plan may also offer an alias for Claude Code's default: GET /v1/models and GET /v1/key list aliases with the model that serves them. Run claude with --debug to see the gateway's own message.",
+    ],
+  },
+  {
+    id: "gemini-cli-critical-error",
+    question: 'Gemini CLI ends with "An unexpected critical error occurred". What does that mean?',
+    paragraphs: [
+      "Usually that Gemini CLI asked for a model your key may not use: without GEMINI_MODEL or -m, each release asks for Google's newest models (for example gemini-3.1-pro-preview, and a Flash-Lite model for its routing calls), and the gateway answered model_not_found. Gemini CLI then stops with that generic message instead of ours.",
+      "What to do: set GEMINI_MODEL to a model your plan covers, as in the Gemini CLI block of the setup guide, or pass -m (Claude and OpenAI models of your plan work too). Check that ~/.gemini/settings.json selects gemini-api-key sign-in and that GOOGLE_GEMINI_BASE_URL is our address without /v1beta.",
+    ],
+  },
+  {
+    id: "model-aliases",
+    question: 'My plan lists a model name with "served by" next to it. What is that?',
+    paragraphs: [
+      "An alias: a name your plan accepts for one of its models, usually the default model of a coding tool. A request for the alias is answered by the model it names and billed at that model's price; the response names the model that answered, the x-gatehouse-model-alias header says which alias was used, and your request log shows both names.",
     ],
   },
   {

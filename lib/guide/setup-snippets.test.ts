@@ -43,10 +43,42 @@ describe("setup snippets", () => {
       openaiModel: "gpt-4o-mini",
       anthropicModel: "claude-sonnet-4-6",
       geminiModel: "gemini-2.5-pro",
+      claudeStrongest: "claude-sonnet-4-6",
+      claudeSonnet: "claude-sonnet-4-6",
+      claudeFastest: "claude-haiku-4-5",
     });
     expect(buildSetupSnippets({ origin: "http://localhost:3000", ...exampleModels(["claude-haiku-4-5"]) }).find((s) => s.id === "claude-code")?.code).toContain(
-      "claude --model claude-haiku-4-5",
+      'ANTHROPIC_MODEL="claude-haiku-4-5"',
     );
+  });
+
+  it("pin Claude Code to the plan's strongest and fastest Claude models, so a plain claude asks for nothing else", () => {
+    const pro = [
+      "claude-3-5-haiku-20241022",
+      "claude-haiku-4-5-20251001",
+      "claude-haiku-4-5",
+      "claude-sonnet-4-5",
+      "claude-sonnet-4-6",
+      "claude-opus-4-1",
+      "gemini-2.5-flash-lite",
+      "gemini-2.5-flash",
+      "gemini-2.5-pro",
+      "gemini-embedding-001",
+    ];
+    const claude = buildSetupSnippets({ origin: "https://gw.example.com", ...exampleModels(pro) }).find((s) => s.id === "claude-code")!.code;
+    expect(claude).toContain('export ANTHROPIC_MODEL="claude-opus-4-1"\n');
+    expect(claude).toContain('export ANTHROPIC_DEFAULT_OPUS_MODEL="claude-opus-4-1"\n');
+    expect(claude).toContain('export ANTHROPIC_DEFAULT_SONNET_MODEL="claude-sonnet-4-6"\n');
+    expect(claude).toContain('export ANTHROPIC_DEFAULT_HAIKU_MODEL="claude-haiku-4-5"\n');
+    expect(claude.split("\n").at(-1)).toBe("claude");
+    const gemini = buildSetupSnippets({ origin: "https://gw.example.com", ...exampleModels(pro) }).find((s) => s.id === "gemini-cli")!.code;
+    expect(gemini).toContain('export GOOGLE_GEMINI_BASE_URL="https://gw.example.com"\n');
+    expect(gemini).toContain(`export GEMINI_API_KEY="${KEY_PLACEHOLDER}"\n`);
+    expect(gemini).toContain('export GEMINI_MODEL="gemini-2.5-pro"\n');
+    expect(gemini).toContain('"selectedType": "gemini-api-key"');
+    // A plan with one Claude model pins all four to it.
+    const one = buildSetupSnippets({ origin: "https://gw.example.com", ...exampleModels(["claude-sonnet-4-6"]) }).find((s) => s.id === "claude-code")!.code;
+    expect(one.match(/="claude-sonnet-4-6"/g)).toHaveLength(4);
   });
 });
 

@@ -18,6 +18,12 @@ export interface SnippetOptions {
   openaiModel?: string;
   anthropicModel?: string;
   geminiModel?: string;
+  /** The strongest Claude model of the plan: Claude Code's main model and its Opus choice. */
+  claudeStrongest?: string;
+  /** The strongest Sonnet of the plan (else the strongest Claude model): Claude Code's Sonnet choice. */
+  claudeSonnet?: string;
+  /** The fastest Claude model of the plan (a Haiku when it has one): Claude Code's background calls. */
+  claudeFastest?: string;
 }
 
 export function buildSetupSnippets(options: SnippetOptions): Snippet[] {
@@ -27,6 +33,9 @@ export function buildSetupSnippets(options: SnippetOptions): Snippet[] {
   const openaiModel = options.openaiModel ?? "gpt-4.1-mini";
   const anthropicModel = options.anthropicModel ?? "claude-sonnet-4-6";
   const geminiModel = options.geminiModel ?? "gemini-2.5-flash";
+  const strongest = options.claudeStrongest ?? anthropicModel;
+  const sonnet = options.claudeSonnet ?? strongest;
+  const fastest = options.claudeFastest ?? strongest;
   return [
     {
       id: "env-bash",
@@ -157,12 +166,16 @@ export function buildSetupSnippets(options: SnippetOptions): Snippet[] {
       title: "Claude Code",
       label: "bash / zsh",
       intro:
-        "Give the key as ANTHROPIC_AUTH_TOKEN, not ANTHROPIC_API_KEY: Claude Code 2.1 also sends a key given as ANTHROPIC_API_KEY to Anthropic's own servers when it exits. CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP=1 stops it from renaming older model ids to newer ones your plan may not include.",
+        "Give the key as ANTHROPIC_AUTH_TOKEN, not ANTHROPIC_API_KEY: Claude Code 2.1 also sends a key given as ANTHROPIC_API_KEY to Anthropic's own servers when it exits. Each Claude Code release defaults to Anthropic's newest models, which your plan may not include: the model lines pin Claude Code to your plan's own — its strongest Claude model for the main work and the Opus and Sonnet choices, its fastest for background tasks — so a plain `claude` works. CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP=1 stops it from renaming older model ids to newer ones.",
       code: [
         `export ANTHROPIC_BASE_URL="${origin}"`,
         `export ANTHROPIC_AUTH_TOKEN="${key}"`,
+        `export ANTHROPIC_MODEL="${strongest}"`,
+        `export ANTHROPIC_DEFAULT_OPUS_MODEL="${strongest}"`,
+        `export ANTHROPIC_DEFAULT_SONNET_MODEL="${sonnet}"`,
+        `export ANTHROPIC_DEFAULT_HAIKU_MODEL="${fastest}"`,
         "export CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP=1",
-        `claude --model ${anthropicModel}`,
+        "claude",
       ].join("\n"),
     },
     {
@@ -199,6 +212,23 @@ export function buildSetupSnippets(options: SnippetOptions): Snippet[] {
       ].join("\n"),
     },
     {
+      id: "gemini-cli",
+      title: "Gemini CLI",
+      label: "bash / zsh",
+      intro:
+        "Gemini CLI reads the address and key from the environment once its settings file selects API-key sign-in (the heredoc writes a new ~/.gemini/settings.json: if you already have one, add the security block to it instead). GEMINI_MODEL pins it to a model of your plan: without it, each release asks for Google's newest models. Any model of your plan works with -m, Claude and OpenAI models included (the gateway translates).",
+      code: [
+        "mkdir -p ~/.gemini",
+        "cat > ~/.gemini/settings.json <<'EOF'",
+        '{ "security": { "auth": { "selectedType": "gemini-api-key" } } }',
+        "EOF",
+        `export GOOGLE_GEMINI_BASE_URL="${origin}"`,
+        `export GEMINI_API_KEY="${key}"`,
+        `export GEMINI_MODEL="${geminiModel}"`,
+        "gemini",
+      ].join("\n"),
+    },
+    {
       id: "gemini",
       title: "Gemini (REST, key in the URL)",
       label: "curl",
@@ -212,13 +242,54 @@ export function buildSetupSnippets(options: SnippetOptions): Snippet[] {
   ];
 }
 
-/** The plan's first model of each family, so every example uses a model the buyer may call. */
-export function exampleModels(models: readonly string[]): Pick<SnippetOptions, "openaiModel" | "anthropicModel" | "geminiModel"> {
+type ExampleModels = Pick<SnippetOptions, "openaiModel" | "anthropicModel" | "geminiModel" | "claudeStrongest" | "claudeSonnet" | "claudeFastest">;
+
+/**
+ * Example models from the plan, so every snippet uses a model the buyer may call: the first of
+ * each family for the SDK examples, and for Claude Code and Gemini CLI the plan's strongest and
+ * fastest models by tier (Opus, Sonnet, Haiku; Pro, Flash, Flash-Lite), newest version first.
+ */
+export function exampleModels(models: readonly string[]): ExampleModels {
+  const claude = byStrength(
+    models.filter((m) => m.startsWith("claude-")),
+    ["opus", "sonnet", "haiku"],
+  );
+  const sonnets = claude.filter((m) => m.includes("sonnet"));
+  const gemini = byStrength(
+    models.filter((m) => m.startsWith("gemini-") && !m.includes("embedding")),
+    ["pro", "flash", "flash-lite"],
+  );
   return {
     openaiModel: models.find((m) => m.startsWith("gpt-") || /^o\d/.test(m)),
     anthropicModel: models.find((m) => m.startsWith("claude-sonnet")) ?? models.find((m) => m.startsWith("claude-")),
-    geminiModel: models.find((m) => m.startsWith("gemini-")),
+    geminiModel: gemini[0],
+    claudeStrongest: claude[0],
+    claudeSonnet: sonnets[0],
+    claudeFastest: claude.find((m) => m.includes("haiku")) ?? sonnets[0] ?? claude[0],
   };
+}
+
+/** Models strongest first: by tier (the order of `tiers`; unknown tiers last), then newest version, an undated id before a dated one. */
+function byStrength(models: string[], tiers: string[]): string[] {
+  const tierOf = (m: string) => {
+    // The longest tier the id names ("flash-lite" rather than "flash").
+    let best = tiers.length;
+    tiers.forEach((t, i) => {
+      if ((m.includes(`-${t}-`) || m.endsWith(`-${t}`)) && (best === tiers.length || t.length > tiers[best]!.length)) best = i;
+    });
+    return best;
+  };
+  const version = (m: string) =>
+    m
+      .split("-")
+      .filter((part) => /^\d+(\.\d+)?$/.test(part) && part.length < 8)
+      .flatMap((part) => part.split(".").map(Number));
+  const dated = (m: string) => (/-\d{8}$/.test(m) ? 1 : 0);
+  const compareVersions = (a: number[], b: number[]) => {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (b[i] ?? 0) - (a[i] ?? 0);
+    return 0;
+  };
+  return [...new Set(models)].sort((a, b) => tierOf(a) - tierOf(b) || compareVersions(version(a), version(b)) || dated(a) - dated(b) || a.localeCompare(b));
 }
 
 export const STATUS_LINE_FILE = "gatehouse-status.mjs";

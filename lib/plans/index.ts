@@ -1,6 +1,7 @@
 export { multiplierToBps, planInputSchema, type PlanInput } from "./plan-schema";
 export { UnknownModelsError, upsertPlan } from "./upsert-plan";
 export {
+  aliasesOf,
   createPlan,
   getPlan,
   listPlans,

@@ -17,6 +17,8 @@ export interface PlanSummary {
   name: string;
   description: string | null;
   models: string[];
+  /** `{ alias: model }`, see planInputSchema. */
+  modelAliases: Record<string, string>;
   durationDays: number;
   rpm: number;
   tpm: number | null;
@@ -33,6 +35,8 @@ export interface PlanSummary {
 export interface PlanChange {
   description?: string;
   models: string[];
+  /** `{ alias: model }`; omitted: none. */
+  aliases?: Record<string, string>;
   durationDays: number;
   rpm: number;
   tpm?: number;
@@ -66,6 +70,7 @@ const SUMMARY_SELECT = {
   name: true,
   description: true,
   models: true,
+  modelAliases: true,
   durationDays: true,
   rpm: true,
   tpm: true,
@@ -78,8 +83,19 @@ const SUMMARY_SELECT = {
   _count: { select: { orders: true } },
 } as const;
 
-function summary({ _count, ...plan }: { _count: { orders: number } } & Omit<PlanSummary, "orders">): PlanSummary {
-  return { ...plan, orders: _count.orders };
+function summary({
+  _count,
+  modelAliases,
+  ...plan
+}: { _count: { orders: number }; modelAliases: unknown } & Omit<PlanSummary, "orders" | "modelAliases">): PlanSummary {
+  return { ...plan, modelAliases: aliasesOf(modelAliases), orders: _count.orders };
+}
+
+/** A plan's stored aliases (a JSON column) as `{ alias: model }`; anything else in it is ignored. */
+export function aliasesOf(json: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (json && typeof json === "object" && !Array.isArray(json)) for (const [k, v] of Object.entries(json)) if (typeof v === "string") out[k] = v;
+  return out;
 }
 
 /** One page of plans, by name; `q` matches the name. */
@@ -108,6 +124,7 @@ async function rowOf(db: Pick<Prisma, "modelPrice">, name: string, change: PlanC
     name,
     description: change.description,
     models: change.models,
+    aliases: change.aliases ?? {},
     durationDays: change.durationDays,
     rpm: change.rpm,
     tpm: change.tpm,

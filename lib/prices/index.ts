@@ -1,5 +1,6 @@
-// Model prices per million tokens: list, add and edit from the console (audited; the gateway's
-// catalog reloads at once on every instance).
+// Model prices per million tokens: list, add and edit from the console and the CLI's `price set`
+// (audited, and the audit entries are each price's history; the gateway's catalog reloads at once
+// on every instance).
 export {
   createPrice,
   getPrice,
@@ -11,6 +12,11 @@ export {
   PriceExistsError,
   priceListQuerySchema,
   PriceNotFoundError,
+  PriceProviderNeededError,
+  priceHistory,
+  providerFromModelId,
+  setPrice,
+  type PriceHistoryEntry,
   updatePrice,
   type PriceChange,
   type PriceListQuery,

@@ -176,3 +176,93 @@ function auditFigures(p: Pick<PriceSummary, "provider" | "inputMicrosPerM" | "ou
     cacheWriteMicrosPerM: p.cacheWriteMicrosPerM,
   };
 }
+
+/** The provider a model id belongs to, from its family's prefix; undefined when the name does not say. */
+export function providerFromModelId(model: string): Provider | undefined {
+  if (/^claude-/i.test(model)) return "ANTHROPIC";
+  if (/^(gemini-|gemma-|text-embedding-0|embedding-0)/i.test(model)) return "GEMINI";
+  if (/^(gpt-|o\d|chatgpt-|text-embedding-3|text-embedding-ada|codex-)/i.test(model)) return "OPENAI";
+  return undefined;
+}
+
+export class PriceProviderNeededError extends Error {
+  constructor(readonly model: string) {
+    super(`Cannot tell which provider serves ${model}: give --provider openai|anthropic|gemini.`);
+    this.name = "PriceProviderNeededError";
+  }
+}
+
+/**
+ * Sets a model's price: adds it when the model has none, otherwise changes it — the console's
+ * add and edit (createPrice, updatePrice), so both write the same audit entries, which are the
+ * price's history (`priceHistory`). Omitted cache prices and provider keep their current values
+ * on a change; a new model's provider comes from its name when not given.
+ */
+export async function setPrice(
+  db: Prisma,
+  input: {
+    model: string;
+    provider?: Provider;
+    inputMicrosPerM: bigint;
+    outputMicrosPerM: bigint;
+    cacheReadMicrosPerM?: bigint;
+    cacheWriteMicrosPerM?: bigint;
+    displayName?: string;
+    source?: string;
+    actor: Actor;
+    now?: Date;
+  },
+): Promise<{ price: PriceSummary; created: boolean }> {
+  const model = modelIdSchema.parse(input.model);
+  const existing = await db.modelPrice.findUnique({ where: { model }, select: SELECT });
+  const keep = (value: number | null | undefined) => (value === null || value === undefined ? undefined : BigInt(value));
+  const provider = input.provider ?? existing?.provider ?? providerFromModelId(model);
+  if (!provider) throw new PriceProviderNeededError(model);
+  const change: PriceChange = {
+    provider,
+    displayName: input.displayName ?? existing?.displayName ?? undefined,
+    inputMicrosPerM: input.inputMicrosPerM,
+    outputMicrosPerM: input.outputMicrosPerM,
+    cacheReadMicrosPerM: input.cacheReadMicrosPerM ?? keep(existing?.cacheReadMicrosPerM),
+    cacheWriteMicrosPerM: input.cacheWriteMicrosPerM ?? keep(existing?.cacheWriteMicrosPerM),
+    contextWindow: existing?.contextWindow ?? undefined,
+    source: input.source,
+  };
+  if (existing) return { price: await updatePrice(db, { id: existing.id, change, actor: input.actor, now: input.now }), created: false };
+  return { price: await createPrice(db, { model, change, actor: input.actor, now: input.now }), created: true };
+}
+
+export interface PriceHistoryEntry {
+  at: Date;
+  action: "price.created" | "price.updated";
+  actor: string;
+  inputMicrosPerM: number | null;
+  outputMicrosPerM: number | null;
+  cacheReadMicrosPerM: number | null;
+  cacheWriteMicrosPerM: number | null;
+}
+
+/** A model's prices over time, oldest first: the audit entries its adds and changes wrote. */
+export async function priceHistory(db: Prisma, model: string): Promise<PriceHistoryEntry[]> {
+  const price = await db.modelPrice.findUnique({ where: { model: modelIdSchema.parse(model) }, select: { id: true } });
+  if (!price) throw new PriceNotFoundError();
+  const rows = await db.auditLog.findMany({
+    where: { targetType: "model_price", targetId: price.id, action: { in: ["price.created", "price.updated"] } },
+    orderBy: { id: "asc" },
+    select: { createdAt: true, action: true, actorLabel: true, actor: { select: { email: true } }, details: true },
+  });
+  return rows.map((row) => {
+    const details = (row.details ?? {}) as Record<string, unknown>;
+    const figures = (row.action === "price.updated" ? details.to : details) as Record<string, unknown> | undefined;
+    const num = (v: unknown) => (typeof v === "number" ? v : null);
+    return {
+      at: row.createdAt,
+      action: row.action as PriceHistoryEntry["action"],
+      actor: row.actor?.email ?? row.actorLabel,
+      inputMicrosPerM: num(figures?.inputMicrosPerM),
+      outputMicrosPerM: num(figures?.outputMicrosPerM),
+      cacheReadMicrosPerM: num(figures?.cacheReadMicrosPerM),
+      cacheWriteMicrosPerM: num(figures?.cacheWriteMicrosPerM),
+    };
+  });
+}

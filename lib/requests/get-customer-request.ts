@@ -6,6 +6,8 @@ import { REQUEST_LOG_FIELDS, type RequestLogRow } from "./customer-log";
 /** A row of the buyer's log with its protocol, its order and how its cost was computed. */
 export interface CustomerRequest extends Omit<RequestLogRow, "id" | "keyName" | "orderLabel"> {
   protocol: string;
+  /** The plan alias the client sent, when `model` was reached through one. */
+  requestedModel: string | null;
   order: { id: string; marketplaceOrderId: string } | null;
   /**
    * How the cost was computed — today's price of the model and the plan's multiplier — when they
@@ -24,6 +26,7 @@ export async function getCustomerRequest(db: Prisma, input: { customerId: string
     select: {
       ...REQUEST_LOG_FIELDS,
       protocol: true,
+      requestedModel: true,
       apiKey: { select: { lastFour: true } },
       order: { select: { id: true, marketplaceOrderId: true, plan: { select: { multiplierBps: true } } } },
     },

@@ -22,6 +22,8 @@ export interface RequestDetail {
   endpoint: string;
   protocol: string;
   model: string | null;
+  /** The plan alias the client sent, when it sent one (`model` served it). */
+  requestedModel: string | null;
   upstreamModel: string | null;
   stream: boolean;
   status: number;
@@ -59,6 +61,7 @@ export async function getRequestDetail(db: Prisma, rawRequestId: string): Promis
       endpoint: true,
       protocol: true,
       model: true,
+      requestedModel: true,
       upstreamModel: true,
       stream: true,
       status: true,

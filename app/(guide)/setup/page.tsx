@@ -39,7 +39,7 @@ export default async function SetupPage() {
         <p>
           On this page: <a href="#env-bash">environment variables</a>, <a href="#verify">verify your key</a>, <a href="#curl-openai">curl</a>,{" "}
           <a href="#openai-python">OpenAI SDK</a>, <a href="#anthropic-sdk">Anthropic SDK</a>, <a href="#claude-code">Claude Code</a>,{" "}
-          <a href="#codex-cli">Codex CLI</a>, <a href="#gemini">Gemini</a>. Something not working? See the{" "}
+          <a href="#codex-cli">Codex CLI</a>, <a href="#gemini-cli">Gemini CLI</a>, <a href="#gemini">Gemini</a>. Something not working? See the{" "}
           <Link href="/faq" className="underline">
             FAQ
           </Link>
@@ -56,6 +56,14 @@ export default async function SetupPage() {
             {plans.map((p) => (
               <li key={p.marketplaceOrderId}>
                 Order <span className="font-mono">{p.marketplaceOrderId}</span> ({p.planName}): {p.models.join(", ")}
+                {Object.keys(p.aliases).length > 0 ? (
+                  <>
+                    ; aliases (answered and billed as the model named):{" "}
+                    {Object.entries(p.aliases)
+                      .map(([alias, model]) => `${alias} → ${model}`)
+                      .join(", ")}
+                  </>
+                ) : null}
               </li>
             ))}
           </ul>
@@ -67,10 +75,13 @@ export default async function SetupPage() {
         )}
         <p className="mt-2">
           Claude Code asks for the model you give with <code className="font-mono">--model</code> (or pick with <code className="font-mono">/model</code>);
-          without one it asks for its default Sonnet model. Codex CLI asks for the <code className="font-mono">model</code> of its config.toml (or{" "}
-          <code className="font-mono">--model</code>): an OpenAI model of your plan works exactly as at OpenAI; a Claude or Gemini model works without
-          Codex&apos;s web search. A model your plan does not cover is refused with a <code className="font-mono">model_not_allowed</code> error naming the
-          model.
+          without one it asks for <code className="font-mono">ANTHROPIC_MODEL</code>, and for background tasks{" "}
+          <code className="font-mono">ANTHROPIC_DEFAULT_HAIKU_MODEL</code>: the Claude Code block below sets them to your plan&apos;s strongest and fastest
+          Claude models, because each release otherwise asks for Anthropic&apos;s newest, which your plan may not include. Gemini CLI likewise asks for{" "}
+          <code className="font-mono">GEMINI_MODEL</code> or <code className="font-mono">-m</code>. Codex CLI asks for the{" "}
+          <code className="font-mono">model</code> of its config.toml (or <code className="font-mono">--model</code>): an OpenAI model of your plan works
+          exactly as at OpenAI; a Claude or Gemini model works without Codex&apos;s web search. A model your plan does not cover is refused with a{" "}
+          <code className="font-mono">model_not_allowed</code> error naming the model.
         </p>
       </section>
 

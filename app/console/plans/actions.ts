@@ -22,6 +22,18 @@ const planFields = {
   maxKeysPerOrder: formInt("Enter how many keys one order may have", 1, 100),
   selfRotate: formCheckbox,
   active: formCheckbox,
+  aliases: formList("Each alias is name=model, at most 200 characters.", 401).transform((pairs, ctx) => {
+    const aliases: Record<string, string> = {};
+    for (const pair of pairs) {
+      const [alias, model, ...rest] = pair.split("=").map((s) => s.trim());
+      if (!alias || !model || rest.length > 0) {
+        ctx.addIssue({ code: "custom", message: `Write each alias as name=model, e.g. claude-opus-5-5=claude-opus-4-1 (got "${pair}").` });
+        return z.NEVER;
+      }
+      aliases[alias] = model;
+    }
+    return aliases;
+  }),
 };
 
 type PlanFields = z.output<z.ZodObject<typeof planFields>>;
@@ -30,6 +42,7 @@ function change(input: PlanFields): PlanChange {
   return {
     description: input.description,
     models: input.models,
+    aliases: input.aliases,
     durationDays: input.durationDays,
     rpm: input.rpm,
     tpm: input.tpm,
@@ -45,6 +58,7 @@ function describePlanError(error: unknown): string | undefined {
   if (error instanceof UnknownModelsError) return `No price for ${error.models.join(", ")}. Add the price on the Prices page first.`;
   if (error instanceof PlanExistsError) return `A plan named "${error.planName}" already exists. Open it from the list to edit it.`;
   if (error instanceof PlanNotFoundError) return "This plan no longer exists.";
+  if (error instanceof z.ZodError) return error.issues.map((i) => i.message).join(" ");
   return undefined;
 }
 

@@ -10,6 +10,8 @@ export interface PlanFormValues {
   name: string;
   description: string;
   models: string[];
+  /** "alias=model" pairs, comma-separated. */
+  aliases: string;
   durationDays: string;
   rpm: string;
   tpm: string;
@@ -145,6 +147,15 @@ export function PlanForm({ values, models, saved }: { values: PlanFormValues; mo
           defaultValue={values.multiplier}
           hint="1.2 charges 20 % over the model prices."
           errors={errors.multiplier}
+        />
+        <TextField
+          id="plan-aliases"
+          name="aliases"
+          label="Model aliases (optional)"
+          defaultValue={values.aliases}
+          maxLength={4000}
+          hint="name=model, comma-separated, e.g. claude-opus-5-5=claude-opus-4-1: clients may send the name and are served and billed as the model (one of the plan's). Keys list them."
+          errors={errors.aliases}
         />
         <TextField
           id="plan-max-keys"

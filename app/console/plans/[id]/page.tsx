@@ -36,6 +36,9 @@ export default async function EditPlanPage({ params, searchParams }: Props) {
           name: plan.name,
           description: plan.description ?? "",
           models: plan.models,
+          aliases: Object.entries(plan.modelAliases)
+            .map(([alias, model]) => `${alias}=${model}`)
+            .join(", "),
           durationDays: String(plan.durationDays),
           rpm: String(plan.rpm),
           tpm: plan.tpm === null ? "" : String(plan.tpm),

@@ -26,6 +26,7 @@ export default async function NewPlanPage() {
           name: "",
           description: "",
           models: [],
+          aliases: "",
           durationDays: "30",
           rpm: "60",
           tpm: "",

@@ -53,6 +53,11 @@ export default async function ConsoleRequestPage({ params }: Props) {
               </DetailRow>
               <DetailRow term="Model">
                 <span className="font-mono">{request.model ?? "—"}</span>
+                {request.requestedModel ? (
+                  <span className="block text-xs text-muted">
+                    requested as <span className="font-mono">{request.requestedModel}</span> (a plan alias)
+                  </span>
+                ) : null}
                 {request.upstreamModel && request.upstreamModel !== request.model ? (
                   <span className="block text-xs text-muted">
                     sent upstream as <span className="font-mono">{request.upstreamModel}</span>

@@ -53,7 +53,10 @@ export default async function BuyerRequestPage({ params }: Props) {
   const rows: [string, React.ReactNode][] = [
     ["When", <LocalTime key="t" value={request.createdAt} />],
     ["Endpoint", <code key="e">{request.endpoint}</code>],
-    ["Model", request.model ?? "none"],
+    [
+      "Model",
+      request.requestedModel ? `${request.model ?? "none"} (you asked for ${request.requestedModel}, an alias of your plan)` : (request.model ?? "none"),
+    ],
     ["Answer", <Badge key="s" tone={failed ? "danger" : "success"}>{`${request.status}${request.errorCode ? ` ${request.errorCode}` : ""}`}</Badge>],
     ...(error ? ([["What it means", `${error.title}. ${error.meaning} ${error.whatToDo}`]] as [string, React.ReactNode][]) : []),
     ["Streamed", request.stream ? "Yes" : "No"],
