@@ -1,6 +1,8 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { errorResponse } from "@/lib/errors";
+import { readJsonBody } from "./read-json-body";
 import { serveWebHandler, type WebHandler } from "./web-host";
 
 let server: Server | undefined;
@@ -232,5 +234,31 @@ describe("serveWebHandler", () => {
     // The one error table's internal_error, in the shape of the path's protocol (OpenAI here).
     expect(JSON.parse(text)).toMatchObject({ error: { code: "internal_error", type: "api_error" } });
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+  });
+
+  it("answers a chunked upload over the size limit with 413 and closes the connection without waiting for the rest", async () => {
+    const limit = 64 * 1024;
+    const base = await serve(async (request) => {
+      try {
+        await readJsonBody(request, limit);
+        return new Response("{}");
+      } catch (err) {
+        return errorResponse(err, "anthropic", "req_test");
+      }
+    });
+    const { port } = new URL(base);
+    const socket = connect(Number(port), "127.0.0.1");
+    let answer = "";
+    const chunk = "x".repeat(16 * 1024);
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    socket.on("data", (data: Buffer) => (answer += data.toString("latin1")));
+    socket.on("error", () => undefined);
+    // 256 KiB of a body that never ends (no last chunk): the server must not wait for the rest.
+    socket.write("POST /v1/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (let i = 0; i < 16; i++) socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.toLowerCase()).toContain("connection: close");
+    expect(answer).toContain('"type":"request_too_large"');
   });
 });

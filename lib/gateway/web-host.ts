@@ -4,7 +4,8 @@
  *
  * The adaptation is the least the handlers need: a `Request` whose body streams from the socket
  * only when read (a request refused before that is not read; the rest of its body is dropped after
- * the answer), whose signal aborts when the client goes away, and a `Response` whose body is
+ * the answer; a body the handler gave up on, e.g. one over the size limit, is not read further:
+ * the answer says `Connection: close` and the connection ends after it), whose signal aborts when the client goes away, and a `Response` whose body is
  * written chunk by chunk as it is produced, waiting when the socket is full and cancelled when the
  * client leaves.
  *
@@ -28,10 +29,11 @@ export async function serveWebHandler(req: IncomingMessage, res: ServerResponse,
   res.once("close", () => {
     if (!res.writableFinished) abort.abort();
   });
+  const body: BodyState = { cancelled: false };
   try {
     let request: Request;
     try {
-      request = toRequest(req, origin, abort.signal);
+      request = toRequest(req, origin, abort.signal, body);
     } catch {
       // A request line or header value Node's parser let through but a URL or Headers refuses.
       answerError(res, new GatewayError("invalid_request", { reason: "the request line or a header cannot be read" }), pathOf(req.url));
@@ -46,6 +48,9 @@ export async function serveWebHandler(req: IncomingMessage, res: ServerResponse,
       answerError(res, new GatewayError("internal_error"), pathOf(req.url));
       return;
     }
+    // The handler stopped reading the body (too large): nothing more of it is read, the connection
+    // ends after the answer instead of draining whatever the client still sends.
+    if (body.cancelled && !req.complete) res.shouldKeepAlive = false;
     await writeResponse(res, response, abort.signal);
   } catch (err) {
     logger.error({ err, path: pathOf(req.url) }, "writing the answer failed");
@@ -53,7 +58,9 @@ export async function serveWebHandler(req: IncomingMessage, res: ServerResponse,
   } finally {
     // Whatever of the body the handler left unread is read and dropped, as Node does for a request
     // nobody reads: the next request on a keep-alive connection comes after it.
-    if (!req.complete) {
+    // A body the handler gave up on is not drained: Node ends the connection after the answer
+    // (shouldKeepAlive was turned off above).
+    if (!body.cancelled && !req.complete) {
       req.removeAllListeners("data");
       req.resume();
     }
@@ -74,7 +81,12 @@ export function pathOf(url: string | undefined): string {
   return query < 0 ? url : url.slice(0, query);
 }
 
-function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Request {
+/** Whether the handler cancelled the request body (stopped reading it before its end). */
+interface BodyState {
+  cancelled: boolean;
+}
+
+function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal, state: BodyState): Request {
   // From req.headers, as Next builds its requests: server.ts has already set the client-IP
   // headers there (lib/server/client-ip.ts) and removed what a client may not send.
   const headers = new Headers();
@@ -90,7 +102,7 @@ function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): R
     method,
     headers,
     signal,
-    body: hasBody ? bodyStream(req) : null,
+    body: hasBody ? bodyStream(req, state) : null,
     // @ts-expect-error -- a streamed request body needs `duplex` (Node's fetch), not yet in the DOM types
     duplex: "half",
   });
@@ -101,7 +113,7 @@ function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): R
  * mark of 0: nothing is pulled ahead), so a request refused before its body is read never starts
  * reading it.
  */
-function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+function bodyStream(req: IncomingMessage, state: BodyState): ReadableStream<Uint8Array> {
   let attached = false;
   const source: UnderlyingDefaultSource<Uint8Array> = {
     pull(controller) {
@@ -119,7 +131,10 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
       req.once("error", (err) => controller.error(err));
     },
     cancel() {
-      req.destroy();
+      // Nothing more is read; serveWebHandler ends the connection once the answer is written.
+      state.cancelled = true;
+      req.removeAllListeners("data");
+      req.pause();
     },
   };
   return new ReadableStream(source, { highWaterMark: 0 });
