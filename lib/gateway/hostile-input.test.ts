@@ -46,10 +46,10 @@ async function refusal(response: Response, protocol: Protocol): Promise<{ status
   } else {
     expect(typeof error.type).toBe("string");
   }
-  // Gemini bodies carry the code as the reason of their ErrorInfo detail, in capitals.
+  // Gemini bodies carry the code in their ErrorInfo detail's metadata.
   const code =
     protocol === "gemini"
-      ? String((error.details as { reason?: string }[] | undefined)?.find((d) => d.reason)?.reason ?? error.status).toLowerCase()
+      ? String((error.details as { metadata?: { code?: string } }[] | undefined)?.find((d) => d.metadata)?.metadata?.code)
       : String(error.code);
   return { status: response.status, code };
 }

@@ -3,7 +3,7 @@ import { connect, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { errorResponse } from "@/lib/errors";
 import { readJsonBody } from "./read-json-body";
-import { serveWebHandler, type WebHandler } from "./web-host";
+import { answerClientError, MAX_HEADER_BYTES, serveWebHandler, type WebHandler } from "./web-host";
 
 let server: Server | undefined;
 
@@ -260,5 +260,33 @@ describe("serveWebHandler", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 413 /);
     expect(answer.toLowerCase()).toContain("connection: close");
     expect(answer).toContain('"type":"request_too_large"');
+  });
+
+  it("answers headers over Node's limit with JSON 431 headers_too_large, and a request it cannot parse with JSON 400", async () => {
+    const base = await serve(async () => new Response("{}"));
+    server!.on("clientError", answerClientError);
+    const { port } = new URL(base);
+    const exchange = (raw: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(Number(port), "127.0.0.1");
+        let answer = "";
+        socket.on("data", (data: Buffer) => (answer += data.toString("latin1")));
+        socket.on("error", () => undefined);
+        socket.once("close", () => resolve(answer));
+        socket.write(raw);
+      });
+    const big = await exchange(`POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: ${"k".repeat(MAX_HEADER_BYTES + 1024)}\r\n\r\n`);
+    expect(big).toMatch(/^HTTP\/1\.1 431 /);
+    const bigBody = JSON.parse(big.slice(big.indexOf("\r\n\r\n") + 4)) as { type: string; error: { type: string; code: string } };
+    // The request line named an Anthropic path: Anthropic's shape.
+    expect(bigBody).toMatchObject({ type: "error", error: { type: "request_too_large", code: "headers_too_large" } });
+    expect(big).not.toContain("kkkk");
+
+    const garbled = await exchange("NOT A REQUEST\r\n\r\n");
+    expect(garbled).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(garbled.slice(garbled.indexOf("\r\n\r\n") + 4))).toMatchObject({ error: { code: "invalid_request", type: "invalid_request_error" } });
+
+    const control = await exchange("GET /v1/models HTTP/1.1\r\nHost: x\r\nx-bad: a\u0001b\r\n\r\n");
+    expect(control).toMatch(/^HTTP\/1\.1 400 /);
   });
 });

@@ -12,6 +12,7 @@
  * No `server-only` import here: server.ts loads this module outside Next's bundler.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { errorResponse, GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
 import { pathProtocol } from "./client-protocol";
@@ -72,6 +73,39 @@ function answerError(res: ServerResponse, error: GatewayError, path: string): vo
   const response = errorResponse(error, pathProtocol(path, null, null), newRequestId());
   res.writeHead(response.status, Object.fromEntries(response.headers));
   void response.text().then((body) => res.end(body));
+}
+
+/** Node's limit on the size of a request's headers (`--max-http-header-size`, 16 KiB by default). */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+/**
+ * The server's `clientError` listener: a request Node's parser refused before any handler saw it.
+ * Headers over the limit are 431 `headers_too_large`, anything else malformed 400
+ * `invalid_request`, both as JSON in the shape of the protocol the request line's path names
+ * (OpenAI's when it cannot be read); a timeout is 408 as Node answers it; a reset socket is closed.
+ */
+export function answerClientError(err: Error & { code?: string; rawPacket?: unknown }, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+    socket.end("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n");
+    return;
+  }
+  const error =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? new GatewayError("headers_too_large", { maxBytes: MAX_HEADER_BYTES })
+      : new GatewayError("invalid_request", { reason: "the request line or its headers cannot be read" });
+  const packet = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.subarray(0, 2048).toString("latin1") : "";
+  const target = /^[A-Z]+ (\S+) HTTP\//.exec(packet)?.[1] ?? "";
+  const response = errorResponse(error, pathProtocol(pathOf(target), null, null), newRequestId());
+  void response.text().then((body) => {
+    const head = [`HTTP/1.1 ${response.status} ${response.status === 431 ? "Request Header Fields Too Large" : "Bad Request"}`];
+    response.headers.forEach((value, name) => head.push(`${name}: ${value}`));
+    head.push(`content-length: ${Buffer.byteLength(body)}`, "connection: close");
+    socket.end(`${head.join("\r\n")}\r\n\r\n${body}`);
+  });
 }
 
 /** The path of a request target, without the query (which may hold a key). */
