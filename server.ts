@@ -31,7 +31,7 @@ import { logger } from "./lib/server/logger";
 import { installGracefulShutdown, onShutdown, SHUTDOWN_ORDER_LAST, SHUTDOWN_SIGNALS } from "./lib/server/shutdown";
 import { makeTerminalOutputNonBlocking, SPILL_FILE_NAME, spillOutputTo, stderr, stdout } from "./lib/server/stdio";
 import { parseTrustedProxies } from "./lib/server/trusted-proxies";
-import { pathOf, serveWebHandler, type WebHandler } from "./lib/gateway/web-host";
+import { answerClientError, pathOf, serveWebHandler, type WebHandler } from "./lib/gateway/web-host";
 import { serverActionsKey } from "./scripts/release.mjs";
 
 const dev = process.argv.includes("--dev");
@@ -188,6 +188,9 @@ async function main() {
       if (gateway) void serveWebHandler(req, res, gateway, config.publicUrl);
       else void handle(req, res);
     });
+    // A request Node's parser refuses (headers over 16 KiB, a garbled request line) is answered
+    // with JSON from the error table (431 headers_too_large, 400 invalid_request), not a bare status.
+    http.on("clientError", answerClientError);
     // Longer than common load balancers' idle timeouts, so they close first.
     http.keepAliveTimeout = 65_000;
     http.headersTimeout = 66_000;

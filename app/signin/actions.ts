@@ -15,6 +15,8 @@ export type SignInFormState =
 // requestSignInLink. Whatever the address, a valid request ends on the same "check your email"
 // page, and the link is sent after the response, so nothing tells whether the address has an account.
 export async function requestSignInLinkAction(_previous: SignInFormState, formData: FormData): Promise<SignInFormState> {
+  // A crafted call may send anything as the form: no form is no address.
+  if (!(formData instanceof FormData)) return { status: "invalid", email: "", fieldError: "Enter your email address." };
   const rawEmail = formData.get("email");
   const email = typeof rawEmail === "string" ? rawEmail.slice(0, 254) : "";
   const parsed = signInRequestSchema.safeParse({ email: rawEmail, next: formData.get("next") });

@@ -119,6 +119,8 @@ const builders: Builders = {
     const reset = when ? ` The limit resets at ${when}.` : "";
     return `Too many requests for this key${cap}.${reset} ${retry}, or spread your requests out.`;
   },
+  headers_too_large: ({ maxBytes }) =>
+    `The request headers are larger than ${maxBytes === undefined ? "we accept" : `the ${formatBytes(maxBytes)} limit`}. Send the API key in one header and leave out oversized ones.`,
   request_too_large: ({ maxBytes }) =>
     `The request body is larger than ${maxBytes === undefined ? "we accept" : `the ${formatBytes(maxBytes)} limit`}. Shorten the prompt or send smaller attachments.`,
   invalid_request: ({ reason }) => (reason ? `Invalid request: ${reason}` : `${ERROR_TABLE.invalid_request.meaning} ${ERROR_TABLE.invalid_request.whatToDo}`),

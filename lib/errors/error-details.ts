@@ -51,6 +51,7 @@ export interface ErrorDetailsByCode {
   endpoint_not_found: { method?: string; path?: string; supported?: readonly string[] };
   // `allowed`: the methods the path takes (also sent as the Allow header).
   method_not_allowed: { method?: string; path?: string; allowed?: readonly string[] };
+  headers_too_large: { maxBytes?: number };
   missing_signature: NoDetails;
   malformed_signature: NoDetails;
   stale_signature: NoDetails;

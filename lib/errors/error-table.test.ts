@@ -37,6 +37,8 @@ const DESIGN_TABLE: readonly [string, number, string, string][] = [
   // A path under /v1 that is no endpoint, and an endpoint called with a method it does not take.
   ["endpoint_not_found", 404, "invalid_request_error", "not_found_error"],
   ["method_not_allowed", 405, "invalid_request_error", "invalid_request_error"],
+  // Request headers over the server's limit, answered before any handler.
+  ["headers_too_large", 431, "invalid_request_error", "request_too_large"],
   // The marketplace webhook's refusals.
   ["missing_signature", 401, "invalid_request_error", "authentication_error"],
   ["malformed_signature", 401, "invalid_request_error", "authentication_error"],
@@ -75,8 +77,8 @@ describe("ERROR_TABLE", () => {
       const { status, geminiStatus } = ERROR_TABLE[code];
       const googleHttp = GOOGLE_HTTP[geminiStatus];
       expect(googleHttp, code).toBeDefined();
-      // Statuses Google has no code for (402, 405, 409, 413, 422, 502) map to the closest meaning instead.
-      if (![402, 405, 409, 413, 422, 502].includes(status)) expect(googleHttp, code).toBe(status);
+      // Statuses Google has no code for (402, 405, 409, 413, 422, 431, 502) map to the closest meaning instead.
+      if (![402, 405, 409, 413, 422, 431, 502].includes(status)) expect(googleHttp, code).toBe(status);
     }
     expect(ERROR_TABLE.api_key_quota_exceeded.geminiStatus).toBe("RESOURCE_EXHAUSTED");
     expect(ERROR_TABLE.billing_shortfall.geminiStatus).toBe("FAILED_PRECONDITION");

@@ -259,6 +259,15 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     meaning: "The endpoint exists but does not take this HTTP method (for example a GET where it expects a POST).",
     whatToDo: "Use the method named in the message and in the Allow header.",
   },
+  headers_too_large: {
+    status: 431,
+    openaiType: "invalid_request_error",
+    anthropicType: "request_too_large",
+    geminiStatus: "INVALID_ARGUMENT",
+    title: "Request headers too large",
+    meaning: "The request's headers together are bigger than the server accepts, usually because of a very long header or many cookies.",
+    whatToDo: "Send the key in one header and drop unneeded or oversized headers; the body has a limit of its own and is the place for long content.",
+  },
   ...webhookErrors({
     missing_signature: [
       401,

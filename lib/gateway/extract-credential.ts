@@ -24,7 +24,9 @@ function utf8HeaderValue(value: string): string {
 function rawCredential(headers: Headers, url: URL | null, protocol: Protocol): string | null {
   const authorization = headers.get("authorization");
   if (authorization !== null) {
-    const match = /^\s*bearer\s+(.*)$/is.exec(authorization);
+    // "Bearer " with nothing after it (an empty environment variable) reaches us as "Bearer":
+    // header values are trimmed on the way. That is no credential, not a malformed one.
+    const match = /^\s*bearer(?:\s+(.*))?$/is.exec(authorization);
     // A bare token without the scheme is a common mistake; diagnose the value rather than refuse blindly.
     return match ? (match[1] ?? "") : authorization;
   }

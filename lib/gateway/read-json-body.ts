@@ -1,5 +1,6 @@
 import "server-only";
 import { GatewayError } from "@/lib/errors";
+import { readLimitedBody } from "@/lib/server/read-limited-body";
 import { ClientGoneError } from "./gateway-call";
 
 /** Largest request body accepted (long contexts with images fit; runaway uploads do not). */
@@ -7,19 +8,21 @@ export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 const utf8 = new TextDecoder();
 
-/** Reads and parses a JSON object body within the size limit. */
-export async function readJsonBody(request: Request): Promise<{ raw: Uint8Array; body: Record<string, unknown> }> {
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw new GatewayError("request_too_large", { maxBytes: MAX_BODY_BYTES });
-  let raw: Uint8Array;
+/**
+ * Reads and parses a JSON object body within the size limit. Reading stops at the limit: a body
+ * over it (declared or chunked) is refused with 413 `request_too_large` without being read whole.
+ */
+export async function readJsonBody(request: Request, maxBytes: number = MAX_BODY_BYTES): Promise<{ raw: Uint8Array; body: Record<string, unknown> }> {
+  let read: Uint8Array | "too_large";
   try {
-    raw = new Uint8Array(await request.arrayBuffer());
+    read = await readLimitedBody(request, maxBytes);
   } catch (err) {
     // The client went away while sending its body: nothing to answer, nothing to bill.
     if (request.signal.aborted) throw new ClientGoneError();
     throw err;
   }
-  if (raw.byteLength > MAX_BODY_BYTES) throw new GatewayError("request_too_large", { maxBytes: MAX_BODY_BYTES });
+  if (read === "too_large") throw new GatewayError("request_too_large", { maxBytes });
+  const raw = read;
   let body: unknown;
   try {
     body = JSON.parse(utf8.decode(raw));

@@ -1,7 +1,9 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { serveWebHandler, type WebHandler } from "./web-host";
+import { errorResponse } from "@/lib/errors";
+import { readJsonBody } from "./read-json-body";
+import { answerClientError, MAX_HEADER_BYTES, serveWebHandler, type WebHandler } from "./web-host";
 
 let server: Server | undefined;
 
@@ -232,5 +234,59 @@ describe("serveWebHandler", () => {
     // The one error table's internal_error, in the shape of the path's protocol (OpenAI here).
     expect(JSON.parse(text)).toMatchObject({ error: { code: "internal_error", type: "api_error" } });
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+  });
+
+  it("answers a chunked upload over the size limit with 413 and closes the connection without waiting for the rest", async () => {
+    const limit = 64 * 1024;
+    const base = await serve(async (request) => {
+      try {
+        await readJsonBody(request, limit);
+        return new Response("{}");
+      } catch (err) {
+        return errorResponse(err, "anthropic", "req_test");
+      }
+    });
+    const { port } = new URL(base);
+    const socket = connect(Number(port), "127.0.0.1");
+    let answer = "";
+    const chunk = "x".repeat(16 * 1024);
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    socket.on("data", (data: Buffer) => (answer += data.toString("latin1")));
+    socket.on("error", () => undefined);
+    // 256 KiB of a body that never ends (no last chunk): the server must not wait for the rest.
+    socket.write("POST /v1/messages HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (let i = 0; i < 16; i++) socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.toLowerCase()).toContain("connection: close");
+    expect(answer).toContain('"type":"request_too_large"');
+  });
+
+  it("answers headers over Node's limit with JSON 431 headers_too_large, and a request it cannot parse with JSON 400", async () => {
+    const base = await serve(async () => new Response("{}"));
+    server!.on("clientError", answerClientError);
+    const { port } = new URL(base);
+    const exchange = (raw: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(Number(port), "127.0.0.1");
+        let answer = "";
+        socket.on("data", (data: Buffer) => (answer += data.toString("latin1")));
+        socket.on("error", () => undefined);
+        socket.once("close", () => resolve(answer));
+        socket.write(raw);
+      });
+    const big = await exchange(`POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: ${"k".repeat(MAX_HEADER_BYTES + 1024)}\r\n\r\n`);
+    expect(big).toMatch(/^HTTP\/1\.1 431 /);
+    const bigBody = JSON.parse(big.slice(big.indexOf("\r\n\r\n") + 4)) as { type: string; error: { type: string; code: string } };
+    // The request line named an Anthropic path: Anthropic's shape.
+    expect(bigBody).toMatchObject({ type: "error", error: { type: "request_too_large", code: "headers_too_large" } });
+    expect(big).not.toContain("kkkk");
+
+    const garbled = await exchange("NOT A REQUEST\r\n\r\n");
+    expect(garbled).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(garbled.slice(garbled.indexOf("\r\n\r\n") + 4))).toMatchObject({ error: { code: "invalid_request", type: "invalid_request_error" } });
+
+    const control = await exchange("GET /v1/models HTTP/1.1\r\nHost: x\r\nx-bad: a\u0001b\r\n\r\n");
+    expect(control).toMatch(/^HTTP\/1\.1 400 /);
   });
 });

@@ -4,13 +4,15 @@
  *
  * The adaptation is the least the handlers need: a `Request` whose body streams from the socket
  * only when read (a request refused before that is not read; the rest of its body is dropped after
- * the answer), whose signal aborts when the client goes away, and a `Response` whose body is
+ * the answer; a body the handler gave up on, e.g. one over the size limit, is not read further:
+ * the answer says `Connection: close` and the connection ends after it), whose signal aborts when the client goes away, and a `Response` whose body is
  * written chunk by chunk as it is produced, waiting when the socket is full and cancelled when the
  * client leaves.
  *
  * No `server-only` import here: server.ts loads this module outside Next's bundler.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { errorResponse, GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
 import { pathProtocol } from "./client-protocol";
@@ -28,10 +30,11 @@ export async function serveWebHandler(req: IncomingMessage, res: ServerResponse,
   res.once("close", () => {
     if (!res.writableFinished) abort.abort();
   });
+  const body: BodyState = { cancelled: false };
   try {
     let request: Request;
     try {
-      request = toRequest(req, origin, abort.signal);
+      request = toRequest(req, origin, abort.signal, body);
     } catch {
       // A request line or header value Node's parser let through but a URL or Headers refuses.
       answerError(res, new GatewayError("invalid_request", { reason: "the request line or a header cannot be read" }), pathOf(req.url));
@@ -46,6 +49,9 @@ export async function serveWebHandler(req: IncomingMessage, res: ServerResponse,
       answerError(res, new GatewayError("internal_error"), pathOf(req.url));
       return;
     }
+    // The handler stopped reading the body (too large): nothing more of it is read, the connection
+    // ends after the answer instead of draining whatever the client still sends.
+    if (body.cancelled && !req.complete) res.shouldKeepAlive = false;
     await writeResponse(res, response, abort.signal);
   } catch (err) {
     logger.error({ err, path: pathOf(req.url) }, "writing the answer failed");
@@ -53,7 +59,9 @@ export async function serveWebHandler(req: IncomingMessage, res: ServerResponse,
   } finally {
     // Whatever of the body the handler left unread is read and dropped, as Node does for a request
     // nobody reads: the next request on a keep-alive connection comes after it.
-    if (!req.complete) {
+    // A body the handler gave up on is not drained: Node ends the connection after the answer
+    // (shouldKeepAlive was turned off above).
+    if (!body.cancelled && !req.complete) {
       req.removeAllListeners("data");
       req.resume();
     }
@@ -67,6 +75,39 @@ function answerError(res: ServerResponse, error: GatewayError, path: string): vo
   void response.text().then((body) => res.end(body));
 }
 
+/** Node's limit on the size of a request's headers (`--max-http-header-size`, 16 KiB by default). */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+/**
+ * The server's `clientError` listener: a request Node's parser refused before any handler saw it.
+ * Headers over the limit are 431 `headers_too_large`, anything else malformed 400
+ * `invalid_request`, both as JSON in the shape of the protocol the request line's path names
+ * (OpenAI's when it cannot be read); a timeout is 408 as Node answers it; a reset socket is closed.
+ */
+export function answerClientError(err: Error & { code?: string; rawPacket?: unknown }, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+    socket.end("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n");
+    return;
+  }
+  const error =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? new GatewayError("headers_too_large", { maxBytes: MAX_HEADER_BYTES })
+      : new GatewayError("invalid_request", { reason: "the request line or its headers cannot be read" });
+  const packet = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.subarray(0, 2048).toString("latin1") : "";
+  const target = /^[A-Z]+ (\S+) HTTP\//.exec(packet)?.[1] ?? "";
+  const response = errorResponse(error, pathProtocol(pathOf(target), null, null), newRequestId());
+  void response.text().then((body) => {
+    const head = [`HTTP/1.1 ${response.status} ${response.status === 431 ? "Request Header Fields Too Large" : "Bad Request"}`];
+    response.headers.forEach((value, name) => head.push(`${name}: ${value}`));
+    head.push(`content-length: ${Buffer.byteLength(body)}`, "connection: close");
+    socket.end(`${head.join("\r\n")}\r\n\r\n${body}`);
+  });
+}
+
 /** The path of a request target, without the query (which may hold a key). */
 export function pathOf(url: string | undefined): string {
   if (!url) return "";
@@ -74,7 +115,12 @@ export function pathOf(url: string | undefined): string {
   return query < 0 ? url : url.slice(0, query);
 }
 
-function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Request {
+/** Whether the handler cancelled the request body (stopped reading it before its end). */
+interface BodyState {
+  cancelled: boolean;
+}
+
+function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal, state: BodyState): Request {
   // From req.headers, as Next builds its requests: server.ts has already set the client-IP
   // headers there (lib/server/client-ip.ts) and removed what a client may not send.
   const headers = new Headers();
@@ -90,7 +136,7 @@ function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): R
     method,
     headers,
     signal,
-    body: hasBody ? bodyStream(req) : null,
+    body: hasBody ? bodyStream(req, state) : null,
     // @ts-expect-error -- a streamed request body needs `duplex` (Node's fetch), not yet in the DOM types
     duplex: "half",
   });
@@ -101,7 +147,7 @@ function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): R
  * mark of 0: nothing is pulled ahead), so a request refused before its body is read never starts
  * reading it.
  */
-function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+function bodyStream(req: IncomingMessage, state: BodyState): ReadableStream<Uint8Array> {
   let attached = false;
   const source: UnderlyingDefaultSource<Uint8Array> = {
     pull(controller) {
@@ -119,7 +165,10 @@ function bodyStream(req: IncomingMessage): ReadableStream<Uint8Array> {
       req.once("error", (err) => controller.error(err));
     },
     cancel() {
-      req.destroy();
+      // Nothing more is read; serveWebHandler ends the connection once the answer is written.
+      state.cancelled = true;
+      req.removeAllListeners("data");
+      req.pause();
     },
   };
   return new ReadableStream(source, { highWaterMark: 0 });

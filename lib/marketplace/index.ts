@@ -13,3 +13,4 @@ export {
   type WebhookAnswer,
 } from "./receive-event";
 export { computeMarketplaceSignature, signMarketplaceBody, SIGNATURE_TOLERANCE_SECONDS, verifyMarketplaceSignature, type SignatureCheck } from "./signature";
+export { handleMarketplaceWebhook, MARKETPLACE_WEBHOOK_LIMIT, MAX_WEBHOOK_BODY_BYTES, type WebhookHttpAnswer } from "./webhook-request";
