@@ -4,8 +4,8 @@
  *
  * The adaptation is the least the handlers need: a `Request` whose body streams from the socket
  * only when read (a request refused before that is not read; the rest of its body is dropped after
- * the answer; a body the handler gave up on, e.g. one over the size limit, is not read further:
- * the answer says `Connection: close` and the connection ends after it), whose signal aborts when the client goes away, and a `Response` whose body is
+ * the answer; a body the handler gave up on, e.g. one over the size limit, only for a while: see
+ * lingerThenClose), whose signal aborts when the client goes away, and a `Response` whose body is
  * written chunk by chunk as it is produced, waiting when the socket is full and cancelled when the
  * client leaves.
  *
@@ -49,23 +49,52 @@ export async function serveWebHandler(req: IncomingMessage, res: ServerResponse,
       answerError(res, new GatewayError("internal_error"), pathOf(req.url));
       return;
     }
-    // The handler stopped reading the body (too large): nothing more of it is read, the connection
-    // ends after the answer instead of draining whatever the client still sends.
-    if (body.cancelled && !req.complete) res.shouldKeepAlive = false;
     await writeResponse(res, response, abort.signal);
   } catch (err) {
     logger.error({ err, path: pathOf(req.url) }, "writing the answer failed");
     res.destroy();
   } finally {
     // Whatever of the body the handler left unread is read and dropped, as Node does for a request
-    // nobody reads: the next request on a keep-alive connection comes after it.
-    // A body the handler gave up on is not drained: Node ends the connection after the answer
-    // (shouldKeepAlive was turned off above).
-    if (!body.cancelled && !req.complete) {
+    // nobody reads: the next request on a keep-alive connection comes after it. A body the handler
+    // gave up on (over the size limit) may never end, so that one is dropped only for a while.
+    if (!req.complete) {
       req.removeAllListeners("data");
-      req.resume();
+      if (body.cancelled) lingerThenClose(req);
+      else req.resume();
     }
   }
+}
+
+/** How long a refused body may pause, how long and how much more of it is read before the connection is cut. */
+export const LINGER = { idleMs: 2_000, totalMs: 30_000, maxBytes: 64 * 1024 * 1024 } as const;
+
+/**
+ * After a body was refused part way (over the size limit): keep reading and dropping what the
+ * client still sends, so that it finishes its upload and reads the answer instead of being reset
+ * in the middle of it (closing a socket with unread data resets it), then cut the connection when
+ * the client pauses, or after LINGER's time or bytes: a body refused for its size may be endless.
+ * nginx's lingering close does the same.
+ */
+function lingerThenClose(req: IncomingMessage): void {
+  let dropped = 0;
+  const cut = () => {
+    clearTimeout(idle);
+    clearTimeout(total);
+    req.socket.destroy();
+  };
+  let idle = setTimeout(cut, LINGER.idleMs);
+  const total = setTimeout(cut, LINGER.totalMs);
+  req.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > LINGER.maxBytes) return cut();
+    clearTimeout(idle);
+    idle = setTimeout(cut, LINGER.idleMs);
+  });
+  req.once("end", () => {
+    clearTimeout(idle);
+    clearTimeout(total);
+  });
+  req.resume();
 }
 
 /** A refusal from the one error table, shaped for the path's protocol, with a request id of its own. */
