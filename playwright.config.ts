@@ -44,23 +44,34 @@ const OWN_SERVER_SPECS = [
   "node24.spec.ts",
 ].map((name) => `**/${name}`);
 
+/**
+ * Specs on the main test server that change none of its shared state (no channels, prices or
+ * plans other specs use; only accounts, orders and keys of their own): they run in a lane of
+ * their own beside the main server's other specs.
+ */
+const SIDE_LANE_SPECS = ["axe.spec.ts", "keyboard.spec.ts", "console-access.spec.ts", "sign-in.spec.ts"].map((name) => `**/${name}`);
+
 const executablePath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].find((p): p is string => Boolean(p && existsSync(p)));
 
 export default defineConfig({
   testDir: "e2e",
   fullyParallel: false,
-  // Two lanes, one worker each: the specs that start servers of their own (signals, shutdown,
-  // instances, poison metering, secrets in the output) run beside those that share the main test
-  // server. Each lane stays serial, so no two specs change the main server's state at once; the
-  // lanes touch nothing in common but the SMTP sink, where each spec reads its own addresses.
-  workers: 2,
+  // Three lanes, one worker each: the specs that start servers of their own (signals, shutdown,
+  // instances, poison metering, secrets in the output), the main server's specs that change its
+  // shared state (channels, prices, plans, the sweep's mail), and beside them those that only use
+  // accounts and keys of their own (SIDE_LANE_SPECS). Each lane is serial; the lanes share nothing
+  // a spec asserts on but the SMTP sink, where each spec reads its own addresses.
+  workers: 3,
   projects: [
     { name: "own servers", testMatch: OWN_SERVER_SPECS, workers: 1 },
-    { name: "main server", testIgnore: OWN_SERVER_SPECS, workers: 1 },
+    { name: "main server", testIgnore: [...OWN_SERVER_SPECS, ...SIDE_LANE_SPECS], workers: 1 },
+    { name: "main server, side lane", testMatch: SIDE_LANE_SPECS, workers: 1 },
   ],
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  timeout: 30_000,
+  // Generous: three lanes share two cores, and a spec's CLI calls each start a process.
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
   reporter: process.env.CI ? [["list"]] : [["list"]],
   globalSetup: "./e2e/global-setup.ts",
   globalTeardown: "./e2e/global-teardown.ts",

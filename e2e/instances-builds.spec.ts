@@ -26,7 +26,7 @@ const exec = promisify(execFile);
 // Two servers and the tests' own on two shared cores: pages take longer than in the other specs.
 const expect = baseExpect.configure({ timeout: 20_000 });
 const ROOT = process.cwd();
-const ROUNDS = Number(process.env.E2E_INSTANCE_ROUNDS ?? 10);
+const ROUNDS = Number(process.env.E2E_INSTANCE_ROUNDS ?? 4);
 
 /** This working tree (tracked and new files, as they are now) copied to `dir`, with its packages. */
 async function copyCheckout(dir: string): Promise<string> {
