@@ -91,6 +91,14 @@ describe("parseTrustedProxies", () => {
     }
   });
 
+  it("refuses the names of Object's own properties as entries instead of throwing", () => {
+    for (const entry of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+      const parsed = parseTrustedProxies(`10.0.0.1, ${entry}`);
+      expect(parsed.ok, entry).toBe(false);
+      if (!parsed.ok) expect(parsed.error).toContain(`"${entry}"`);
+    }
+  });
+
   it("names the bad entry in the error", () => {
     const error = errorOf("127.0.0.1, 10.0.0.300");
     expect(error).toContain('"10.0.0.300"');

@@ -41,10 +41,12 @@ type V4Range = [ipaddr.IPv4, number];
 type V6Range = [ipaddr.IPv6, number];
 type AnyRange = V4Range | V6Range;
 
-const KEYWORDS: Readonly<Record<string, readonly string[]>> = {
-  loopback: ["127.0.0.0/8", "::1/128"],
-  private: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
-};
+// A Map, not an object literal: an entry such as "__proto__" or "constructor" must not find
+// Object's own properties.
+const KEYWORDS: ReadonlyMap<string, readonly string[]> = new Map([
+  ["loopback", ["127.0.0.0/8", "::1/128"]],
+  ["private", ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]],
+]);
 
 /**
  * Strictly parses one IP address and normalises it: an IPv4-mapped IPv6 address becomes the IPv4
@@ -163,7 +165,7 @@ export function parseTrustedProxies(value: string | undefined): TrustedProxiesPa
   for (const raw of (value ?? "").split(",")) {
     const entry = raw.trim();
     if (entry === "") continue;
-    const keyword = KEYWORDS[entry.toLowerCase()];
+    const keyword = KEYWORDS.get(entry.toLowerCase());
     if (keyword !== undefined) {
       for (const cidr of keyword) add(parseRange(cidr) as AnyRange);
       continue;
