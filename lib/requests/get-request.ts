@@ -1,6 +1,7 @@
 import "server-only";
 import type { Prisma } from "@/lib/db";
 import type { FailedAttempt } from "@/lib/gateway/usage-writer";
+import { REQUEST_LOG_FIELDS } from "./customer-log";
 
 /**
  * A request id as a buyer pastes it from an error or a header: surrounding whitespace (and quotes
@@ -56,24 +57,10 @@ export async function getRequestDetail(db: Prisma, rawRequestId: string): Promis
     where: { requestId },
     select: {
       id: true,
-      requestId: true,
-      createdAt: true,
-      endpoint: true,
+      ...REQUEST_LOG_FIELDS,
       protocol: true,
-      model: true,
       requestedModel: true,
       upstreamModel: true,
-      stream: true,
-      status: true,
-      errorCode: true,
-      inputTokens: true,
-      outputTokens: true,
-      cacheReadTokens: true,
-      cacheWriteTokens: true,
-      costMicros: true,
-      estimated: true,
-      latencyMs: true,
-      ttfbMs: true,
       clientIp: true,
       apiKeyId: true,
       channelId: true,
