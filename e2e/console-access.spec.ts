@@ -1,22 +1,14 @@
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { expect, test, type Page } from "@playwright/test";
+import { gatehouse } from "./fixtures/cli";
 import { multipart, serverActionFields } from "./server-action-form";
 import { signIn, signInAsNewStaff } from "./sign-in";
 
-const exec = promisify(execFile);
 const baseURL = process.env.E2E_BASE_URL ?? "";
 
 /** A new buyer (with an order) made through the operations CLI, which the running server executes. */
 async function createBuyer(): Promise<string> {
   const email = `target-${Date.now()}@example.com`;
-  await exec(
-    process.execPath,
-    ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "cli/index.ts", "order", "create", "--email", email, "--plan", "Starter 30", "--json"],
-    {
-      env: { ...process.env, GATEHOUSE_DATA_DIR: process.env.E2E_DATA_DIR, DATABASE_URL: "" },
-    },
-  );
+  await gatehouse("order", "create", "--email", email, "--plan", "Starter 30");
   return email;
 }
 
