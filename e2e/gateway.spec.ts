@@ -353,9 +353,10 @@ test.describe("gateway errors: one code each, in the client's protocol shape, ne
 });
 
 test.describe("forwarding, failover and metering against faulty upstreams", () => {
-  // Models no seeded plan offers, so only this suite's plan and channels use them.
-  const OPENAI_MODEL = "gpt-4.1-nano";
-  const ANTHROPIC_MODEL = "claude-3-5-haiku-20241022";
+  // Models priced here and served by no demo channel, so only this suite's plan and channels use
+  // them: the suite can make every channel of a model fail without touching what other specs use.
+  const OPENAI_MODEL = "gpt-e2e-faults";
+  const ANTHROPIC_MODEL = "claude-e2e-faults";
   let primary: MockUpstream;
   let secondary: MockUpstream;
   let key: string;
@@ -364,6 +365,7 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
   test.beforeAll(async () => {
     primary = await startMockUpstream();
     secondary = await startMockUpstream();
+    for (const model of [OPENAI_MODEL, ANTHROPIC_MODEL]) await gatehouse("price", "set", "--model", model, "--input", "0.1", "--output", "0.4");
     await gatehouse("plan", "add", "--name", "E2E faults", "--models", `${OPENAI_MODEL},${ANTHROPIC_MODEL}`, "--days", "1", "--rpm", "1000");
     const add = async (name: string, provider: string, url: string, model: string, priority: string) =>
       (
@@ -517,7 +519,6 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
   test("when every channel fails, the client gets upstream_error in its own shape", async () => {
     primary.setFault({ status: 503 });
     secondary.setFault({ status: 500 });
-    await gatehouse("channel", "disable", "Demo mock (OpenAI)");
     try {
       const res = await fetch(`${base()}/v1/chat/completions`, {
         method: "POST",
@@ -533,7 +534,6 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
         { channelId: channelIds.secondaryOpenai, channel: "e2e-secondary-openai", outcome: "HTTP 500", ms: expect.any(Number) },
       ]);
     } finally {
-      await gatehouse("channel", "enable", "Demo mock (OpenAI)");
       primary.setFault(null);
       secondary.setFault(null);
     }
