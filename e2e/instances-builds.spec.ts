@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { expect as baseExpect, test, type Page } from "@playwright/test";
 import { compileNextConfig } from "../lib/runtime/compile-next-config";
+import { hydrated } from "./fixtures/hydrated";
 import { startRoundRobinProxy, type RoundRobinProxy } from "./fixtures/round-robin-proxy";
 import { createPostgresDatabase, sharedInstanceEnv, startServerProcess, type ServerProcess } from "./fixtures/server-process";
 import { uniqueClientIp } from "./sign-in";
@@ -186,7 +187,7 @@ test.describe("instances built on their own, behind a balancer without stickines
     await row.getByRole("link", { name: orderId }).click();
     await expect(page.getByRole("heading", { level: 1, name: `Order ${orderId}` })).toBeVisible();
 
-    await page.getByRole("button", { name: "Reveal key" }).click();
+    await (await hydrated(page.getByRole("button", { name: "Reveal key" }))).click();
     await page.getByRole("dialog", { name: "Reveal your API key?" }).getByRole("button", { name: "Reveal now" }).click();
     await expect(page.getByRole("textbox", { name: "Your API key" })).toHaveValue(/^sk-gate-/);
     await page.reload();

@@ -1,5 +1,6 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { createKey } from "./fixtures/cli";
+import { hydrated } from "./fixtures/hydrated";
 import { buyAndSignIn, keyCheck, reveal, sendEvent, unique } from "./fixtures/marketplace";
 import { signInAsNewStaff } from "./sign-in";
 
@@ -10,11 +11,6 @@ import { signInAsNewStaff } from "./sign-in";
  * hydrated reaches a button without its handler yet (a person would press again); this waits for
  * the page to be interactive, not for anything after that.
  */
-/** Waits until React has hydrated `element` (its handlers are attached), so keys reach them. */
-async function hydrated(element: Locator): Promise<void> {
-  await expect.poll(() => element.evaluate((el) => Object.keys(el).some((k) => k.startsWith("__reactProps$"))), { timeout: 15_000 }).toBe(true);
-}
-
 async function pressUntilOpen(page: Page, button: Locator, opens: Locator): Promise<void> {
   await expect(async () => {
     await button.focus();

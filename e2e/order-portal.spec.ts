@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { createKey, gatehouse } from "./fixtures/cli";
+import { hydrated } from "./fixtures/hydrated";
 import { buyAndSignIn, keyCheck, reveal, sendEvent, sign, unique } from "./fixtures/marketplace";
 import { startServerProcess } from "./fixtures/server-process";
 import { waitForSignInLink } from "./mail";
@@ -85,7 +86,7 @@ test.describe("order page", () => {
     const { path } = await buyAndSignIn(page, request, { start: new Date(Date.now() - 60_000), end: new Date(Date.now() + 86_400_000) });
     const other = await context.newPage();
     await other.goto(path);
-    for (const p of [page, other]) await p.getByRole("button", { name: "Reveal key" }).click();
+    for (const p of [page, other]) await (await hydrated(p.getByRole("button", { name: "Reveal key" }))).click();
     await Promise.all([page, other].map((p) => p.getByRole("dialog", { name: "Reveal your API key?" }).getByRole("button", { name: "Reveal now" }).click()));
     const shown = async (p: Page) => {
       await expect(p.getByRole("textbox", { name: "Your API key" }).or(p.getByRole("alert").filter({ hasText: "already revealed" }))).toBeVisible();
