@@ -490,6 +490,9 @@ test.describe("forwarding, failover and metering against faulty upstreams", () =
   for (const fault of [
     { name: "a 500", outcome: "HTTP 500", set: { status: 500 } },
     { name: "a 429", outcome: "HTTP 429", set: { status: 429 } },
+    // The channel's own credentials refused: the buyer's key and request are not at fault.
+    { name: "a 401 (the channel's key refused)", outcome: "HTTP 401", set: { status: 401 } },
+    { name: "a 403 (the channel's account not permitted)", outcome: "HTTP 403", set: { status: 403 } },
     { name: "a refused connection", outcome: "unreachable", set: { refuse: true } },
     { name: "a hang (timeout before the first byte)", outcome: "timeout", set: { hang: true } },
   ]) {

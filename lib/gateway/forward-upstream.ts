@@ -147,8 +147,19 @@ async function discard(upstream: UpstreamResponse): Promise<void> {
 }
 
 /**
+ * An upstream answer that says the channel, not the request, is at fault: the provider is down or
+ * overloaded (5xx, 429), or refuses the channel's own key or account (401, 403). Passing a 401 on
+ * would tell the buyer their key is wrong; another channel may serve them, and when none does they
+ * get `upstream_error`. Other 4xx answers are about the request and reach the client as sent.
+ */
+function channelFailed(status: number): boolean {
+  return status >= 500 || status === 429 || status === 401 || status === 403;
+}
+
+/**
  * Sends the request to the model's channels in order until one answers: connect errors, timeouts,
- * 5xx and 429 before the first byte move on to the next channel (and count against its circuit).
+ * 5xx, 429, 401 and 403 before the first byte move on to the next channel (and count against its
+ * circuit).
  * A stream is passed through chunk by chunk as it arrives; the client leaving aborts the upstream
  * (the client's own signal goes to the upstream call; a cancelled stream closes its body).
  * `onDone` is called once when an answer has been returned and its exchange is over (stream
@@ -210,7 +221,7 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
       logger.warn({ requestId: input.requestId, channel: channel.name, kind, err: (err as Error).message }, "upstream unreachable; trying the next channel");
       continue;
     }
-    if (upstream.statusCode >= 500 || upstream.statusCode === 429) {
+    if (channelFailed(upstream.statusCode)) {
       recordChannelFailure(channel.id, Date.now(), `HTTP ${upstream.statusCode}`);
       failed(`HTTP ${upstream.statusCode}`);
       const retryAfter = Number(upstream.headers["retry-after"]);
