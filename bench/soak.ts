@@ -7,7 +7,8 @@
  * database and the local Redis, behind a real HAProxy configured like deploy/haproxy/gatehouse.cfg
  * (round robin, no stickiness, readiness checks). Mixed traffic for `--duration` seconds: streams
  * and non-streams, keys at their order balance, their own spend limit and their rate limit, one key
- * rotated part way; with more than one instance, the last one is killed with SIGKILL part way.
+ * rotated part way; with more than one instance, the last one is killed with SIGKILL part way
+ * and started again 5 s later on the same data directory (what systemd's Restart=on-failure does).
  * Then the ledger, the request log and the answers are compared. Loopback only, bounded in time;
  * every process, clone and database it made is removed at the end (`--workdir` keeps the clones
  * and their builds for the next run). Exits 1 when a check fails. See bench/README.md.
@@ -150,11 +151,13 @@ interface Instance {
   proc: Proc;
   pids: number[];
   killedAt?: number;
+  /** Started again after the kill, on the same data directory, as systemd's Restart=on-failure does. */
+  restartedAt?: number;
 }
 
-function startInstance(name: string, dir: string, port: number, env: NodeJS.ProcessEnv, logDir: string): Instance {
+function startInstance(name: string, dir: string, port: number, env: NodeJS.ProcessEnv, logDir: string, options: { keepData?: boolean } = {}): Instance {
   const dataDir = join(dir, "data");
-  rmSync(dataDir, { recursive: true, force: true });
+  if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
   const proc = spawnPinned(name, null, ["scripts/start.mjs"], {
     cwd: dir,
     env: { ...env, PORT: String(port), GATEHOUSE_DATA_DIR: dataDir },
@@ -463,6 +466,7 @@ async function main(): Promise<number> {
     const killTime = victim ? t0 + DURATION_MS * KILL_AT : Infinity;
     let rotationDone = false;
     let rotation: Promise<void> = Promise.resolve();
+    let restart: Promise<void> = Promise.resolve();
     let killDone = !victim;
     let nextSample = t0 + SAMPLE_MS;
     while (Date.now() < end) {
@@ -482,6 +486,17 @@ async function main(): Promise<number> {
         process.kill(-victim!.proc.pid, "SIGKILL");
         victim!.killedAt = Date.now();
         say(`  SIGKILL to ${victim!.name} (pid ${victim!.proc.pid})`);
+        // deploy/systemd/gatehouse@.service restarts a unit that died (Restart=on-failure,
+        // RestartSec=5) on the same data directory: the start writes what the killed process's
+        // usage journal holds, and the balancer takes it back after two good checks.
+        restart = sleep(5_000).then(async () => {
+          const again = startInstance(victim!.name, victim!.dir, victim!.port, shared, logDir, { keepData: true });
+          victim!.proc = again.proc;
+          await untilHealthy(victim!);
+          victim!.pids = processTree(again.proc.pid);
+          victim!.restartedAt = Date.now();
+          say(`  ${victim!.name} started again after the kill (${((victim!.restartedAt - victim!.killedAt!) / 1000).toFixed(1)} s)`);
+        });
       }
       if (now >= nextSample) {
         while (nextSample <= now) nextSample += SAMPLE_MS;
@@ -494,7 +509,7 @@ async function main(): Promise<number> {
             .map((r) => r.t1 - r.t0)
             .sort((a, b) => a - b);
           perInstance[instance.name] = {
-            rssMb: instance.killedAt ? 0 : rssMb(instance.pids),
+            rssMb: instance.proc.hasExited() || (instance.killedAt && !instance.restartedAt) ? 0 : rssMb(instance.pids),
             p50: percentile(latencies, 50),
             p99: percentile(latencies, 99),
             n: latencies.length,
@@ -511,6 +526,7 @@ async function main(): Promise<number> {
       await sleep(100);
     }
     await rotation;
+    await restart;
   })();
   await Promise.all([...workers, events]);
   const soakEnd = Date.now();
@@ -518,7 +534,7 @@ async function main(): Promise<number> {
 
   // The survivors stop as an operator stops them (SIGTERM: drain, write the queued usage).
   await sleep(1000);
-  await Promise.all(instances.filter((i) => !i.killedAt).map((i) => stopProc(i.proc, 30_000)));
+  await Promise.all(instances.filter((i) => !i.proc.hasExited()).map((i) => stopProc(i.proc, 30_000)));
   balancer.child.kill("SIGKILL");
 
   // ---------------------------------------------------------------------------------------------
@@ -656,13 +672,17 @@ async function main(): Promise<number> {
   for (const s of samples) {
     const cells = instances.map((i) => {
       const c = s.perInstance[i.name]!;
-      return (c.rssMb ? `${c.rssMb.toFixed(0)} MB ${c.n ? `${c.p50}/${c.p99}` : "-"}` : "killed").padEnd(24);
+      return (c.rssMb ? `${c.rssMb.toFixed(0)} MB ${c.n ? `${c.p50}/${c.p99}` : "-"}` : "down").padEnd(24);
     });
     process.stdout.write(`  ${(s.t / 1000).toFixed(0).padStart(6)}  ${cells.join("")}\n`);
   }
 
   process.stdout.write(
-    `\nSoak of ${commit.slice(0, 10)}: ${INSTANCES} instance(s), ${((soakEnd - t0) / 1000).toFixed(0)} s, ${CONCURRENCY} clients, HAProxy round robin${victim ? `, ${victim.name} killed (SIGKILL) at ${(((victim.killedAt ?? 0) - t0) / 1000).toFixed(0)} s` : ""}\n`,
+    `\nSoak of ${commit.slice(0, 10)}: ${INSTANCES} instance(s), ${((soakEnd - t0) / 1000).toFixed(0)} s, ${CONCURRENCY} clients, HAProxy round robin${
+      victim
+        ? `, ${victim.name} killed (SIGKILL) at ${(((victim.killedAt ?? 0) - t0) / 1000).toFixed(0)} s${victim.restartedAt ? ` and serving again at ${((victim.restartedAt - t0) / 1000).toFixed(0)} s` : ""}`
+        : ""
+    }\n`,
   );
   for (const c of checks) process.stdout.write(`  ${c.ok ? "PASS" : "FAIL"}  ${c.name}: ${c.value}\n`);
 
