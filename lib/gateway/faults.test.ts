@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +16,7 @@ import { createOrder } from "@/lib/orders";
 import { upsertPlan } from "@/lib/plans";
 import { closeRedis } from "@/lib/redis";
 import { seed } from "@/lib/seed";
+import { createEmptyDatabase, type TestDatabase } from "@/test/databases";
 import { queryRows, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from "@/test/private-services";
 import { invalidateCatalog } from "./catalog";
 import { clearKeyCache } from "./key-cache";
@@ -296,4 +299,59 @@ describe("gateway faults: Redis gone and back", () => {
     expect(rows).toHaveLength(3);
     for (const row of rows) expect(row).toEqual({ status: 503, errorCode: "service_unavailable", cost: "0" });
   }, 60_000);
+});
+
+describe("gateway faults: an upstream stream that is not valid SSE", () => {
+  let t: TestDatabase;
+  let env: Awaited<ReturnType<typeof setUp>>;
+  let garbled: Server;
+
+  beforeAll(async () => {
+    // Events whose data is not JSON, a line that is no SSE field, then the end.
+    garbled = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write('data: {"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"Hel"}}]}\n\n');
+      res.write("data: {not json at all\n\n");
+      res.write("this line is no SSE field\n\n");
+      res.end("data: [DONE]\n\n");
+    });
+    await new Promise<void>((resolve) => garbled.listen(0, "127.0.0.1", resolve));
+    t = await createEmptyDatabase("postgres");
+    env = await setUp(t.location, {});
+    await upsertChannel(
+      env.db.prisma,
+      {
+        name: "garbled",
+        provider: "OPENAI",
+        baseUrl: `http://127.0.0.1:${(garbled.address() as AddressInfo).port}/v1`,
+        apiKey: "garbled",
+        models: [MODEL],
+        priority: 500,
+      },
+      { keys: KEYS, actor: { label: "cli" } },
+    );
+    invalidateCatalog();
+  }, 60_000);
+  afterAll(async () => {
+    await env?.tearDown();
+    await t?.drop();
+    await new Promise((resolve) => garbled?.close(resolve));
+  });
+
+  it("reaches the client as it came, ends, and is billed once from an estimate; nothing unhandled", async () => {
+    const { key } = await env.order({ name: "Faults SSE", rpm: 100_000, creditUsd: 10 });
+    const { result, unhandled } = await watchUnhandled(() => call(key, true));
+    expect(unhandled).toEqual([]);
+    expect(result).toMatchObject({ status: 200, clean: true, crashed: null });
+    await untilUsageWritten();
+    await expectBilledOnce(t.location, [result]);
+    const [row] = await queryRows<{ estimated: boolean; outputTokens: number }>(
+      t.location,
+      `SELECT estimated, "outputTokens" FROM request_logs WHERE "requestId" = $1`,
+      [result.requestId],
+    );
+    expect(row).toMatchObject({ estimated: true });
+    expect(row!.outputTokens).toBeGreaterThan(0);
+  });
 });
