@@ -133,13 +133,16 @@ async function createDatabase(): Promise<{ url: string; query: <T>(sql: string, 
  */
 async function cloneHead(dir: string, commit: string): Promise<void> {
   if (existsSync(join(dir, ".git"))) {
-    const { stdout } = await exec("git", ["-C", dir, "rev-parse", "HEAD"]);
-    if (stdout.trim() === commit) return;
-    rmSync(dir, { recursive: true, force: true });
+    // A clone kept with --workdir: brought to HEAD as `git pull` would (its build is rebuilt by
+    // npm start only if the release changed).
+    await exec("git", ["-C", dir, "fetch", "--quiet", ROOT, commit]);
+    await exec("git", ["-C", dir, "checkout", "--quiet", "--force", "--detach", commit]);
+  } else {
+    await exec("git", ["clone", "--quiet", "--no-checkout", ROOT, dir]);
+    await exec("git", ["-C", dir, "checkout", "--quiet", "--detach", commit]);
+    await exec("cp", ["-al", join(ROOT, "node_modules"), join(dir, "node_modules")]);
   }
-  await exec("git", ["clone", "--quiet", "--no-checkout", ROOT, dir]);
-  await exec("git", ["-C", dir, "checkout", "--quiet", "--detach", commit]);
-  await exec("cp", ["-al", join(ROOT, "node_modules"), join(dir, "node_modules")]);
+  rmSync(join(dir, "build", "generated"), { recursive: true, force: true });
   mkdirSync(join(dir, "build"), { recursive: true });
   cpSync(join(ROOT, "build", "generated"), join(dir, "build", "generated"), { recursive: true });
 }
@@ -544,16 +547,26 @@ async function main(): Promise<number> {
   const killedAt = victim?.killedAt ?? Infinity;
   /** In flight on the killed instance when it died: the only requests allowed to fail. */
   const inFlightAtKill = (r: Sent) => r.t0 <= killedAt && r.t1 >= killedAt && (r.instance === null || r.instance === victim?.name);
+  /**
+   * Sent within a second after the kill and answered 502 by HAProxy naming the killed instance:
+   * passed to it before the balancer noticed it was gone. HAProxy's retries cover connections it
+   * could not open; it rightly does not send a POST again once an instance may have acted on it
+   * (the README's config keeps L7 retries to static files). Counted apart; also allowed.
+   */
+  const onDeadConnections = (r: Sent) => r.t0 > killedAt && r.t0 - killedAt < 1000 && r.instance === victim?.name && r.status === 502;
   const answered = results.filter((r) => r.status !== 0 && r.status < 500 && r.complete);
   const failed = results.filter((r) => !(r.status !== 0 && r.status < 500 && r.complete));
   const allowed = failed.filter(inFlightAtKill);
-  const unexpected = failed.filter((r) => !inFlightAtKill(r));
+  const deadConnections = failed.filter((r) => !inFlightAtKill(r) && onDeadConnections(r));
+  const unexpected = failed.filter((r) => !inFlightAtKill(r) && !onDeadConnections(r));
   const byStatus = new Map<string, number>();
   for (const r of answered) byStatus.set(`${r.status}${r.code ? ` ${r.code}` : ""}`, (byStatus.get(`${r.status}${r.code ? ` ${r.code}` : ""}`) ?? 0) + 1);
   check("requests answered", `${answered.length} of ${results.length} (${[...byStatus].map(([k, n]) => `${k}: ${n}`).join(", ")})`, answered.length > 0);
   check(
     "errors",
-    `${failed.length} (in flight on the killed instance: ${allowed.length}; other: ${unexpected.length}${
+    `${failed.length} (in flight on the killed instance: ${allowed.length}; sent to it by HAProxy within ${
+      deadConnections.length ? Math.max(...deadConnections.map((r) => r.t0 - killedAt)) : 0
+    } ms after the kill, 502: ${deadConnections.length}; other: ${unexpected.length}${
       unexpected.length
         ? ` — ${unexpected
             .slice(0, 5)

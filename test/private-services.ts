@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,10 +11,15 @@ import pg from "pg";
 // and other people use them.
 
 const exec = promisify(execFile);
-const PG_BIN = process.env.TEST_PG_BIN ?? "/usr/lib/postgresql/15/bin";
-
-/** Whether this machine can run private servers (PostgreSQL's binaries and redis-server). */
-export const privateServicesAvailable = existsSync(join(PG_BIN, "initdb")) && existsSync(join(PG_BIN, "pg_ctl"));
+/** The newest installed PostgreSQL's binaries (Debian keeps them out of PATH), or TEST_PG_BIN. */
+const PG_BIN =
+  process.env.TEST_PG_BIN ??
+  (existsSync("/usr/lib/postgresql")
+    ? readdirSync("/usr/lib/postgresql")
+        .filter((v) => existsSync(join("/usr/lib/postgresql", v, "bin", "initdb")))
+        .sort((a, b) => Number(b) - Number(a))
+        .map((v) => join("/usr/lib/postgresql", v, "bin"))[0]
+    : undefined);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -45,11 +50,12 @@ export interface PrivatePostgres {
  * by pg_ctl on a free port. PostgreSQL refuses to run as root, so under root it runs as `postgres`.
  */
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  if (!PG_BIN) throw new Error("PostgreSQL's server binaries were not found (apt-get install postgresql, or set TEST_PG_BIN)");
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-private-pg-"));
   const port = await freePort();
   const asRoot = process.getuid?.() === 0;
   const run = async (binary: string, args: string[]) => {
-    const [command, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", join(PG_BIN, binary), ...args]] : [join(PG_BIN, binary), args];
+    const [command, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", join(PG_BIN!, binary), ...args]] : [join(PG_BIN!, binary), args];
     return exec(command, argv, { timeout: 60_000 });
   };
   if (asRoot) {
