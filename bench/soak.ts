@@ -548,12 +548,15 @@ async function main(): Promise<number> {
   /** In flight on the killed instance when it died: the only requests allowed to fail. */
   const inFlightAtKill = (r: Sent) => r.t0 <= killedAt && r.t1 >= killedAt && (r.instance === null || r.instance === victim?.name);
   /**
-   * Sent within a second after the kill and answered 502 by HAProxy naming the killed instance:
-   * passed to it before the balancer noticed it was gone. HAProxy's retries cover connections it
-   * could not open; it rightly does not send a POST again once an instance may have acted on it
-   * (the README's config keeps L7 retries to static files). Counted apart; also allowed.
+   * Sent within a second after the kill on HAProxy's kept-alive connections to the killed
+   * instance, before the balancer noticed it was gone: answered 502 naming that instance, or (a
+   * failure on a reused connection under `http-reuse safe`) the client's connection closed without
+   * an answer, so that the client may send it again. HAProxy's retries cover connections it could
+   * not open; it rightly does not send a POST again once an instance may have acted on it (the
+   * README's config keeps L7 retries to static files). Counted apart; also allowed.
    */
-  const onDeadConnections = (r: Sent) => r.t0 > killedAt && r.t0 - killedAt < 1000 && r.instance === victim?.name && r.status === 502;
+  const onDeadConnections = (r: Sent) =>
+    r.t0 > killedAt && r.t0 - killedAt < 1000 && ((r.status === 502 && r.instance === victim?.name) || (r.status === 0 && r.instance === null));
   const answered = results.filter((r) => r.status !== 0 && r.status < 500 && r.complete);
   const failed = results.filter((r) => !(r.status !== 0 && r.status < 500 && r.complete));
   const allowed = failed.filter(inFlightAtKill);
@@ -566,7 +569,7 @@ async function main(): Promise<number> {
     "errors",
     `${failed.length} (in flight on the killed instance: ${allowed.length}; sent to it by HAProxy within ${
       deadConnections.length ? Math.max(...deadConnections.map((r) => r.t0 - killedAt)) : 0
-    } ms after the kill, 502: ${deadConnections.length}; other: ${unexpected.length}${
+    } ms after the kill on the balancer's connections to it (502 or closed): ${deadConnections.length}; other: ${unexpected.length}${
       unexpected.length
         ? ` — ${unexpected
             .slice(0, 5)
