@@ -48,15 +48,17 @@ export interface Proc {
   hasExited(): boolean;
 }
 
+/** Spawns Node with `args` on `core` (null: on any core), in `options.cwd` (this checkout by default). */
 export function spawnPinned(
   name: string,
-  core: number,
+  core: number | null,
   args: string[],
-  options: { env: NodeJS.ProcessEnv; logFile: string; onLine?: (line: string) => void },
+  options: { env: NodeJS.ProcessEnv; logFile: string; onLine?: (line: string) => void; cwd?: string },
 ): Proc {
-  const command = HAS_TASKSET ? "taskset" : process.execPath;
-  const argv = HAS_TASKSET ? ["-c", String(core), process.execPath, ...args] : args;
-  const child = spawn(command, argv, { cwd: ROOT, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const pinned = HAS_TASKSET && core !== null;
+  const command = pinned ? "taskset" : process.execPath;
+  const argv = pinned ? ["-c", String(core), process.execPath, ...args] : args;
+  const child = spawn(command, argv, { cwd: options.cwd ?? ROOT, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const log: WriteStream = createWriteStream(options.logFile, { flags: "a" });
   let buffer = "";
   let partial = "";

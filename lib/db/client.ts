@@ -74,6 +74,13 @@ export function openDatabase(config: DatabaseConfig): Database {
       kind: "postgres",
       async transaction(fn) {
         const client = await pool.connect();
+        // A client checked out of the pool has none of the pool's listeners: a server that closes
+        // the connection between two queries (a restart, an administrator's terminate) would emit
+        // an 'error' nobody handles, and that ends the process. Here it is noted instead: the query
+        // in progress or the next one fails, and the broken connection is destroyed, not pooled.
+        let broken: Error | undefined;
+        const onError = (err: Error) => (broken = err);
+        client.on("error", onError);
         try {
           await client.query("BEGIN");
           const result = await fn(async (text, params) => {
@@ -83,10 +90,11 @@ export function openDatabase(config: DatabaseConfig): Database {
           await client.query("COMMIT");
           return result;
         } catch (err) {
-          await client.query("ROLLBACK").catch(() => {});
+          if (!broken) await client.query("ROLLBACK").catch((rollbackErr: Error) => (broken = rollbackErr));
           throw err;
         } finally {
-          client.release();
+          client.off("error", onError);
+          client.release(broken);
         }
       },
       migrationTarget() {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -150,6 +151,44 @@ describeEachEngine("usage writer", (engine) => {
       expect(usageWriterStats()).toMatchObject({ queued: 0, deadLettered: before });
     }
     expect((await figures(order.orderId)).logs).toHaveLength(12);
+  });
+
+  it("writes at the next start what a killed process had queued, from its journal; a running process's journal is left alone", async () => {
+    const order = await newOrder();
+    const down: () => Database = () => ({
+      ...t.db,
+      transaction: () => Promise.reject(Object.assign(new Error("connection refused"), { code: "ECONNREFUSED" })),
+    });
+    await restoreUnwrittenUsage(database, spill); // starts the journal (server.ts does this first)
+    const journalDir = join(spill, "usage-journal");
+    const records = Array.from({ length: 5 }, () => usage(order));
+    for (const r of records) recordUsage(down, r);
+    await expect(flushUsage({ all: true })).rejects.toThrow("connection refused");
+    const journaled = readdirSync(journalDir).map((name) => readFileSync(join(journalDir, name), "utf8"));
+    for (const r of records) expect(journaled.join("")).toContain(r.requestId);
+
+    // A kill: the process is gone with its queue and saved nothing. Its journal is what is left
+    // (copied here under the pid of a process that has exited, as the killed one's would be).
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    journaled.forEach((text, i) => writeFileSync(join(journalDir, `${dead}-0badf00d-${String(i).padStart(8, "0")}.jsonl`), text));
+    const running = `${process.pid}-1badf00d-00000000.jsonl`;
+    writeFileSync(join(journalDir, running), journaled.join(""));
+    await expect(saveUnwrittenUsage({ writeForMs: 100 })).rejects.toThrow(/saved 5 usage records/);
+    rmSync(join(spill, "unwritten-usage"), { recursive: true, force: true });
+    expect((await figures(order.orderId)).logs).toHaveLength(0);
+
+    expect(await restoreUnwrittenUsage(database, spill)).toBe(5);
+    expect(readdirSync(journalDir)).toEqual([running]);
+    const f = await figures(order.orderId);
+    expect(f.logs.map((l) => l.requestId).sort()).toEqual(records.map((r) => r.requestId).sort());
+    expect(f.debits).toHaveLength(5);
+    expect(f.balance).toBe(order.credit - 5n * 37n);
+    rmSync(join(journalDir, running));
+
+    // Written as usual, the journal keeps nothing.
+    for (let i = 0; i < 3; i++) recordUsage(database, usage(order));
+    await flushUsage({ all: true });
+    expect(readdirSync(journalDir)).toEqual([]);
   });
 
   it("queues saved usage for retry when the database does not answer at start", async () => {

@@ -1,5 +1,6 @@
 import "server-only";
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { writeRequestDebits, type RequestDebit } from "@/lib/billing/ledger";
 import { getConfig } from "@/lib/config";
@@ -59,6 +60,14 @@ export interface FailedAttempt {
 // file in the data directory. A failure of the database itself (connection, shutdown, overload)
 // keeps the batch and retries with a backoff. At shutdown, whatever cannot be written in time is
 // saved to the data directory and written at the next start (`restoreUnwrittenUsage`).
+//
+// A process killed outright (SIGKILL, the OOM killer) runs no hook. So that it loses nothing that
+// was answered, each record is also appended to a journal file in the data directory as it is
+// queued (one write to the page cache, no fsync: it is the process that dies, not the machine).
+// A flush that takes the whole queue seals the journal's current file; once that batch is
+// written, the sealed files are deleted. The next start (`restoreUnwrittenUsage`) writes what the
+// journals of processes no longer running hold; records written already are found and not
+// counted twice. The journal starts with `restoreUnwrittenUsage`, which server.ts runs first.
 
 const FLUSH_INTERVAL_MS = 200;
 const FLUSH_SIZE = 250;
@@ -68,6 +77,9 @@ const MAX_BACKOFF_MS = 10_000;
 /** How long the shutdown hook keeps writing before it saves the rest to a file (its own timeout is 15 s). */
 const SHUTDOWN_WRITE_MS = 10_000;
 const SPILL_FOLDER = "unwritten-usage";
+const JOURNAL_FOLDER = "usage-journal";
+/** Names this process's journal files apart from those of an earlier process that had its pid. */
+const BOOT_ID = randomBytes(4).toString("hex");
 const DEAD_LETTER_FILE = "usage-dead-letters.jsonl";
 
 interface WriterState {
@@ -82,6 +94,16 @@ interface WriterState {
   failures: number;
   spillDir?: string;
   deadLettered: number;
+  journal?: Journal;
+}
+
+/** The journal of this process: the file records are appended to, and files sealed but not yet deleted. */
+interface Journal {
+  dir: string;
+  fd: number | null;
+  file: string | null;
+  next: number;
+  sealed: string[];
 }
 
 const STATE = processSingleton<{ current?: WriterState }>("gateway.usageWriter", () => ({}));
@@ -94,6 +116,7 @@ function state(): WriterState {
 const retryLog = new ThrottledLog(logger, "error", 10_000);
 const queueFullLog = new ThrottledLog(logger, "error", 10_000);
 const deadLetterLog = new ThrottledLog(logger, "error", 10_000);
+const journalLog = new ThrottledLog(logger, "error", 10_000);
 
 /** What the writer holds and has set aside, for health checks and tests. */
 export function usageWriterStats(): { queued: number; deadLettered: number } {
@@ -109,12 +132,60 @@ function schedule(s: WriterState): void {
   s.timer ??= setTimeout(() => void flushUsage(), retryDelay(s.failures));
 }
 
+/** Appends records to the journal (when it has started); a failure is logged, never thrown. */
+function journalRecords(s: WriterState, records: UsageRecord[]): void {
+  const j = s.journal;
+  if (!j || records.length === 0) return;
+  try {
+    if (j.fd === null) {
+      j.file = join(j.dir, `${process.pid}-${BOOT_ID}-${String(j.next++).padStart(8, "0")}.jsonl`);
+      j.fd = openSync(j.file, "a", 0o600);
+    }
+    writeSync(j.fd, records.map(recordToJson).join("\n") + "\n");
+  } catch (err) {
+    journalLog.log({ err: errorSummary(err) }, "could not append usage to the journal; a kill now would lose it");
+  }
+}
+
+/** Closes the journal's current file; returns every sealed file not yet deleted. */
+function sealJournal(s: WriterState): string[] {
+  const j = s.journal;
+  if (!j) return [];
+  if (j.fd !== null) {
+    closeSync(j.fd);
+    j.sealed.push(j.file!);
+    j.fd = null;
+    j.file = null;
+  }
+  return [...j.sealed];
+}
+
+/** Deletes journal files whose records are all written (or saved elsewhere). */
+function dropJournalFiles(s: WriterState, files: string[]): void {
+  const j = s.journal;
+  if (!j) return;
+  for (const file of files) {
+    try {
+      unlinkSync(file);
+    } catch {
+      // gone already
+    }
+  }
+  j.sealed = j.sealed.filter((f) => !files.includes(f));
+}
+
+/** Everything this process journaled is written or saved: its journal files go. */
+function clearJournal(s: WriterState): void {
+  dropJournalFiles(s, sealJournal(s));
+}
+
 /** Queues a record; it reaches the database within a fraction of a second. */
 export function recordUsage(db: () => Database, record: UsageRecord): void {
   const s = state();
   s.db = db;
   if (s.queue.length >= MAX_QUEUE) queueFullLog.log({ queued: s.queue.length }, "usage queue long; the database is not keeping up");
   s.queue.push(record);
+  journalRecords(s, [record]);
   hookShutdown(s);
   if (s.queue.length >= FLUSH_SIZE && s.failures === 0) void flushUsage();
   else schedule(s);
@@ -131,10 +202,11 @@ function hookShutdown(s: WriterState): void {
   onShutdown("usage writer", () => saveUnwrittenUsage(), { order: 100, timeoutMs: 15_000 });
   process.once("exit", () => {
     const left = [...s.inFlight, ...s.queue];
-    if (left.length === 0) return;
+    if (left.length === 0) return clearJournal(s);
     try {
       const file = spillUsage(left);
       s.queue = [];
+      clearJournal(s);
       logger.warn({ records: left.length, file }, "saved usage recorded after the last write for the next start");
     } catch (err) {
       logger.error({ records: left.length, err: errorSummary(err) }, "could not save usage at exit");
@@ -156,11 +228,14 @@ export async function flushUsage(options: { all?: boolean } = {}): Promise<void>
     }
     if (s.queue.length === 0 || !s.db) return;
     const batch = s.queue.splice(0, BATCH_LIMIT);
+    // The whole queue is in this batch: every journaled record is in it or written before it.
+    const journaled = s.queue.length === 0 ? sealJournal(s) : [];
     s.inFlight = batch;
     let failure: unknown;
     s.flushing = writeIsolating(s.db(), batch)
       .then(() => {
         s.failures = 0;
+        dropJournalFiles(s, journaled);
       })
       .catch((err: unknown) => {
         const unwritten = err instanceof DatabaseUnavailableError ? err.unwritten : batch;
@@ -212,6 +287,7 @@ export async function saveUnwrittenUsage({ writeForMs = SHUTDOWN_WRITE_MS } = {}
   s.timer = undefined;
   const left = [...s.inFlight, ...s.queue];
   if (written || left.length === 0) {
+    clearJournal(s);
     logger.info({ deadLettered: s.deadLettered }, "usage written");
     return;
   }
@@ -219,6 +295,7 @@ export async function saveUnwrittenUsage({ writeForMs = SHUTDOWN_WRITE_MS } = {}
   // start finds its log row and debit there and adds nothing.
   const file = spillUsage(left);
   s.queue = [];
+  clearJournal(s);
   logger.warn({ records: left.length, file }, "could not write usage before shutdown; saved it for the next start");
   // Nothing is lost, but the shutdown was not clean: the hook fails, and the exit code says so.
   throw new Error(`saved ${left.length} usage records to ${file} for the next start`);
@@ -258,13 +335,31 @@ export async function restoreUnwrittenUsage(db: () => Database, dataDir: string)
   s.spillDir = dataDir;
   s.db = db;
   hookShutdown(s);
+  const journalDir = join(dataDir, JOURNAL_FOLDER);
+  // The journals of processes that are gone (killed: they saved nothing at shutdown), then the
+  // files saved at shutdown. A running process's journal (another instance on this data
+  // directory) is its own to delete.
+  const files: string[] = [];
+  if (existsSync(journalDir)) {
+    for (const name of readdirSync(journalDir).sort()) {
+      const [pid, boot] = name.split("-");
+      if (name.endsWith(".jsonl") && boot !== BOOT_ID && !processRunning(Number(pid))) files.push(join(journalDir, name));
+    }
+  }
   const dir = join(dataDir, SPILL_FOLDER);
-  if (!existsSync(dir)) return 0;
+  if (existsSync(dir)) {
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith(".jsonl"))
+      .sort())
+      files.push(join(dir, name));
+  }
+  if (s.journal?.dir !== journalDir) {
+    // Once per process in the server; tests give each suite a data directory of its own.
+    sealJournal(s);
+    s.journal = startJournal(journalDir);
+  }
   let restored = 0;
-  for (const name of readdirSync(dir)
-    .filter((n) => n.endsWith(".jsonl"))
-    .sort()) {
-    const file = join(dir, name);
+  for (const file of files) {
     const records: UsageRecord[] = [];
     for (const line of readFileSync(file, "utf8").split("\n")) {
       if (line.trim() === "") continue;
@@ -281,6 +376,7 @@ export async function restoreUnwrittenUsage(db: () => Database, dataDir: string)
       // saves them again at shutdown). Written twice, a record still counts once.
       logger.error({ file, err: errorSummary(err instanceof DatabaseUnavailableError ? err.cause : err) }, "could not write saved usage yet; queued for retry");
       s.queue.unshift(...records);
+      journalRecords(s, records);
       schedule(s);
     }
     unlinkSync(file);
@@ -288,6 +384,28 @@ export async function restoreUnwrittenUsage(db: () => Database, dataDir: string)
   }
   if (restored > 0) logger.info({ records: restored }, "restored the usage saved at the last shutdown");
   return restored;
+}
+
+/** The journal folder, created; undefined (no journal, logged) when it cannot be. */
+function startJournal(dir: string): Journal | undefined {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return { dir, fd: null, file: null, next: 0, sealed: [] };
+  } catch (err) {
+    logger.error({ dir, err: errorSummary(err) }, "could not create the usage journal; usage queued when the process is killed would be lost");
+    return undefined;
+  }
+}
+
+/** Whether a process with this pid exists (EPERM: it does, under another user). */
+function processRunning(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** The database itself failed (not one record's data): the records not yet written, in order. */
