@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --duration 8] [-- --rounds 4] [-- --streams 1000] [-- --no-pglite] [-- --gateway-via-next] [-- --phases ref,load,ttfb,hold] [-- --json out.json]
+ * npm run bench [-- --quick] [-- --duration 8] [-- --rounds 4] [-- --streams 1000] [-- --no-pglite] [-- --gateway-via-next] [-- --phases ref,load,ttfb,hold,unknown] [-- --json out.json]
  * npm run bench -- --profile gateway|floor [--duration 10]   (CPU profile of the PostgreSQL server
  *   under c=50 load on that target only; summarise with bench/profile-summary.ts)
  *
@@ -19,7 +19,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { holdStreams, loadTest, mergeLoad, probe, streamTtfb, type HoldResult, type LoadResult, type Target, type TtfbResult } from "./measure";
+import { generateApiKey } from "../lib/credentials/generate-api-key";
+import { holdStreams, loadTest, loadTestGet, mergeLoad, probe, streamTtfb, type HoldResult, type LoadResult, type Target, type TtfbResult } from "./measure";
 import {
   CLIENT_CORE,
   cpuMs,
@@ -52,7 +53,7 @@ const { values: flags } = parseArgs({
     "no-pglite": { type: "boolean", default: false },
     "gateway-via-next": { type: "boolean", default: false },
     profile: { type: "string" },
-    phases: { type: "string", default: "ref,load,ttfb,hold" },
+    phases: { type: "string", default: "ref,load,ttfb,hold,unknown" },
     json: { type: "string" },
   },
 });
@@ -74,6 +75,8 @@ const TRANSLATED_MODEL = "claude-haiku-4-5";
 const MODEL = "gpt-4.1-mini";
 const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const BUILD_TIMEOUT_MS = 10 * 60_000;
+/** Unknown keys one client may send before the limit refuses them (lib/gateway/unknown-key-limit.ts), warm-up included. */
+const UNKNOWN_KEY_POINTS_SEEN = 30;
 
 const messages = [{ role: "user", content: "Say hello to the benchmark in a few words." }];
 const NON_STREAM_BODY = JSON.stringify({ model: MODEL, messages, max_tokens: 16 });
@@ -183,6 +186,8 @@ async function startServer(
     GATEHOUSE_BENCH_FLOOR_URL: options.mockUrl,
     LOG_LEVEL: "warn",
     SHUTDOWN_DRAIN_MS: "3000",
+    // The unknown-keys phase sends X-Forwarded-For to play many clients; no other phase sends it.
+    TRUSTED_PROXIES: "127.0.0.1",
   };
   // The gateway as a Next route, like the floor, instead of served by server.ts itself.
   if (flags["gateway-via-next"]) env.GATEHOUSE_GATEWAY_VIA_NEXT = "1";
@@ -328,7 +333,11 @@ interface Row {
   note?: string;
   /** The translated-stream case (gateway only). */
   translated?: { ttfb: TtfbResult; sameTtfb: TtfbResult; rps50: number; errors: number };
+  /** GET /v1/models at c=50: a valid key, then made-up keys from one client and from many. */
+  unknown?: { valid: UnknownKeyLoad; oneClient: UnknownKeyLoad; manyClients: UnknownKeyLoad };
 }
+
+type UnknownKeyLoad = LoadResult & { statuses: Record<string, number> };
 
 async function checkTarget(target: Target): Promise<void> {
   const ns = await probe(target, NON_STREAM_BODY);
@@ -439,6 +448,41 @@ async function measureTranslatedStream(gateway: Target, row: Row): Promise<void>
       `(${signed(translated.p50 - same.p50)} ms), whole stream p50 ${ms(translated.totalP50)} vs ${ms(same.totalP50)}, ` +
       `c=50 ${load.rps.toFixed(0)} rps${translated.errors + load.errors ? `  ERRORS ${translated.errors + load.errors}` : ""}`,
   );
+}
+
+/**
+ * What a made-up key costs next to a valid one: GET /v1/models at c=50 with the bench's key, then
+ * with a new well-formed random key on every request from one client (after its first unknown
+ * keys, refused by the limit of unknown keys per client), then from a new client IP every time
+ * (X-Forwarded-For from the trusted loopback: many clients, each within its limit, so each key is
+ * read from the database once).
+ */
+async function measureUnknownKeys(server: Server, label: string, row: Row): Promise<void> {
+  if (!PHASES.has("unknown")) return;
+  const target: Target = { name: `gateway (${label})`, url: `${server.url}/v1/models`, headers: {} };
+  const pids = processTree(server.proc.pid);
+  const run = async (perRequest: () => Record<string, string>): Promise<UnknownKeyLoad> => {
+    await loadTestGet(target, perRequest, 50, Math.min(2, WARMUP_SECONDS));
+    const cpu0 = cpuMs(pids);
+    const result = await loadTestGet(target, perRequest, 50, SECONDS);
+    const used = cpuMs(pids) - cpu0;
+    return { ...result, cpuMs: used, cpuMsPerRequest: used / Math.max(1, result.requests) };
+  };
+  let n = 0;
+  const valid = await run(() => ({ authorization: `Bearer ${server.key}` }));
+  const oneClient = await run(() => ({ authorization: `Bearer ${generateApiKey()}` }));
+  const manyClients = await run(() => {
+    n += 1;
+    return { authorization: `Bearer ${generateApiKey()}`, "x-forwarded-for": `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` };
+  });
+  row.unknown = { valid, oneClient, manyClients };
+  for (const [name, r] of Object.entries(row.unknown))
+    say(
+      `  ${target.name.padEnd(17)} /v1/models c=50 ${name.padEnd(11)} ${r.rps.toFixed(0).padStart(6)} rps p99 ${ms(r.p99)}  CPU ${(1000 * (r.cpuMsPerRequest ?? 0)).toFixed(0)} µs/req  ` +
+        `statuses ${Object.entries(r.statuses)
+          .map(([s, c]) => `${s}×${c}`)
+          .join(" ")}${r.errors ? `  ERRORS ${r.errors}` : ""}`,
+    );
 }
 
 async function measureHold(row: Row, target: Target, server: Proc, body: string, extraHeaders?: Record<string, string>): Promise<void> {
@@ -590,6 +634,32 @@ function report(rows: Row[]): { verdicts: { check: string; value: string; pass: 
     );
   }
 
+  const unknowns = rows.filter((r) => r.unknown);
+  if (unknowns.length) {
+    process.stdout.write(`\n## Unknown keys (GET /v1/models, c=50, ${SECONDS} s each; CPU of the server process per answer)\n\n`);
+    printTable(
+      ["target", "valid key RPS", "valid µs/req", "unknown, one client RPS", "µs/req", "answers", "unknown, many clients RPS", "µs/req", "answers"],
+      unknowns.map((r) => {
+        const u = r.unknown!;
+        const answers = (x: UnknownKeyLoad) =>
+          Object.entries(x.statuses)
+            .map(([s, c]) => `${s}×${c}`)
+            .join(" ");
+        return [
+          r.target,
+          num(u.valid.rps),
+          num(1000 * (u.valid.cpuMsPerRequest ?? Number.NaN)),
+          num(u.oneClient.rps),
+          num(1000 * (u.oneClient.cpuMsPerRequest ?? Number.NaN)),
+          answers(u.oneClient),
+          num(u.manyClients.rps),
+          num(1000 * (u.manyClients.cpuMsPerRequest ?? Number.NaN)),
+          answers(u.manyClients),
+        ];
+      }),
+    );
+  }
+
   const verdicts: { check: string; value: string; pass: boolean }[] = [];
   for (const r of rows.filter((x) => x.target.startsWith("gateway"))) {
     if (floor?.ns50 && r.ns50) {
@@ -624,6 +694,17 @@ function report(rows: Row[]): { verdicts: { check: string; value: string; pass: 
     if (floor?.ttfb && r.ttfb) {
       const d = r.ttfb.p50 - floor.ttfb.p50;
       verdicts.push({ check: `${r.target}: stream TTFB ≤ floor's + 0.5 ms`, value: `${signed(d)} ms`, pass: d <= 0.5 });
+    }
+    const validCpu = r.unknown?.valid.cpuMsPerRequest;
+    const unknownCpu = r.unknown?.oneClient.cpuMsPerRequest;
+    if (r.unknown && validCpu !== undefined && unknownCpu !== undefined) {
+      const { oneClient } = r.unknown;
+      const refused = oneClient.statuses["429"] ?? 0;
+      verdicts.push({
+        check: `${r.target}: unknown keys from one client cost ≤ a valid key (CPU per request), refused with 429`,
+        value: `${num(1000 * unknownCpu)} vs ${num(1000 * validCpu)} µs, ${refused} of ${oneClient.requests} refused with 429`,
+        pass: unknownCpu <= validCpu && refused >= oneClient.requests - UNKNOWN_KEY_POINTS_SEEN,
+      });
     }
     if (r.hold && r.target === "gateway (PG)") {
       const h = r.hold;
@@ -762,6 +843,7 @@ async function main(): Promise<number> {
       await measureLoad(pair);
       await measureTtfb(pair);
       await measureTranslatedStream(gateway, gwRow);
+      await measureUnknownKeys(server, "PG", gwRow);
       let last = server;
       if (PHASES.has("hold")) {
         say("restarting the PostgreSQL server for the slow streams (RSS from a clean start)");
@@ -783,6 +865,7 @@ async function main(): Promise<number> {
       rows.push(row);
       await measureLoad([{ row, target: gateway, proc: server.proc }]);
       await measureTtfb([{ row, target: gateway }]);
+      await measureUnknownKeys(server, "PGlite", row);
       let last = server;
       if (PHASES.has("hold")) {
         say("restarting the PGlite server for the slow streams");
