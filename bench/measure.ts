@@ -227,6 +227,8 @@ export interface HoldResult {
   errors: number;
   /** The first few distinct error descriptions. */
   errorKinds: string[];
+  /** Every error description with its count. */
+  errorCounts: Record<string, number>;
   /** Most streams whose connection was open at once. */
   peakOpen: number;
   /** Most streams that had received their first byte and not yet ended, at once. */
@@ -344,6 +346,7 @@ export async function holdStreams(
     completed,
     errors: [...errors.values()].reduce((a, b) => a + b, 0),
     errorKinds: [...errors.entries()].slice(0, 5).map(([kind, n]) => `${n}× ${kind}`),
+    errorCounts: Object.fromEntries(errors),
     peakOpen,
     peakStreaming,
     ttfbP50: percentile(ttfbs, 50),
