@@ -16,6 +16,7 @@ import { DataDirBusyError } from "./lib/db/pglite-lock";
 import { PROJECT_ROOT } from "./lib/db/migrations";
 import { buildStaleReason, runNextBuild } from "./lib/runtime/build-if-needed";
 import { checkNodeVersion } from "./lib/runtime/check-node";
+import { fileLimitWarning } from "./lib/runtime/check-file-limit";
 import { compileNextConfig } from "./lib/runtime/compile-next-config";
 import { prepareUpstreams } from "./lib/runtime/prepare-upstreams";
 import { printBanner } from "./lib/runtime/banner";
@@ -35,6 +36,8 @@ import { answerClientError, pathOf, serveWebHandler, type WebHandler } from "./l
 import { serverActionsKey } from "./scripts/release.mjs";
 
 const dev = process.argv.includes("--dev");
+/** The listen backlog (see where the server listens). */
+const LISTEN_BACKLOG = 4096;
 const STEPS = dev ? 5 : 6;
 let step = 0;
 
@@ -194,10 +197,15 @@ async function main() {
     // Longer than common load balancers' idle timeouts, so they close first.
     http.keepAliveTimeout = 65_000;
     http.headersTimeout = 66_000;
+    // A burst of connections waits in the kernel's accept queue while the event loop is busy, and
+    // what overflows it is dropped and retried seconds later, or reset. Node's default is 511; this
+    // is the bare proxy's figure (bench/bare-proxy.ts), capped by the kernel at net.core.somaxconn.
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
-      http.listen(config.port, config.host, () => resolve());
+      http.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => resolve());
     });
+    const files = fileLimitWarning();
+    if (files) logger.warn(files);
     return http;
   });
   installGracefulShutdown(server, { drainTimeoutMs: config.shutdownDrainMs });

@@ -16,6 +16,14 @@ declare module "autocannon" {
     renderProgressBar?: boolean;
     renderResultsTable?: boolean;
     renderLatencyTable?: boolean;
+    /** A sequence of requests; `setupRequest` may change each one just before it is sent. */
+    requests?: {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
+      setupRequest?: (request: { headers?: Record<string, string> } & Record<string, unknown>) => Record<string, unknown>;
+    }[];
   }
 
   interface Histogram {

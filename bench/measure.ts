@@ -78,6 +78,40 @@ export async function loadTest(target: Target, body: string, connections: number
   return summarizeLoad(connections, result.duration, latencies, { errors: result.errors + result.timeouts + result.non2xx, non2xx: result.non2xx });
 }
 
+/**
+ * Closed-loop GETs at `connections` for `seconds`, each request with the headers `perRequest()`
+ * returns (a new credential every time, say). Every answer is counted whatever its status
+ * (`latencies` holds them all; `statuses` says which they were): for measuring refusals.
+ */
+export async function loadTestGet(
+  target: Target,
+  perRequest: () => Record<string, string>,
+  connections: number,
+  seconds: number,
+): Promise<LoadResult & { statuses: Record<string, number> }> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const instance = autocannon({
+    url: target.url,
+    method: "GET",
+    headers: target.headers,
+    connections,
+    pipelining: 1,
+    duration: seconds,
+    timeout: 30,
+    renderProgressBar: false,
+    renderResultsTable: false,
+    renderLatencyTable: false,
+    requests: [{ method: "GET", setupRequest: (request) => ({ ...request, headers: { ...target.headers, ...perRequest() } }) }],
+  });
+  instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    latencies.push(responseTime);
+    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+  });
+  const result = await instance;
+  return { ...summarizeLoad(connections, result.duration, latencies, { errors: result.errors + result.timeouts, non2xx: result.non2xx }), statuses };
+}
+
 /** RPS, percentiles and mean of the 2xx latencies (sorted here) over `seconds`. */
 function summarizeLoad(connections: number, seconds: number, latencies: number[], failures: { errors: number; non2xx: number }): LoadResult {
   latencies.sort((a, b) => a - b);
@@ -193,6 +227,8 @@ export interface HoldResult {
   errors: number;
   /** The first few distinct error descriptions. */
   errorKinds: string[];
+  /** Every error description with its count. */
+  errorCounts: Record<string, number>;
   /** Most streams whose connection was open at once. */
   peakOpen: number;
   /** Most streams that had received their first byte and not yet ended, at once. */
@@ -310,6 +346,7 @@ export async function holdStreams(
     completed,
     errors: [...errors.values()].reduce((a, b) => a + b, 0),
     errorKinds: [...errors.entries()].slice(0, 5).map(([kind, n]) => `${n}× ${kind}`),
+    errorCounts: Object.fromEntries(errors),
     peakOpen,
     peakStreaming,
     ttfbP50: percentile(ttfbs, 50),

@@ -231,3 +231,85 @@ export function runQueueWaitMs(pid: number): number {
     return 0;
   }
 }
+
+/** This process's open-file limit (soft, hard), from /proc (Node has no getrlimit). */
+export function fileLimit(pid: number | "self" = "self"): { soft: number; hard: number } {
+  const line = readFileSync(`/proc/${pid}/limits`, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("Max open files"));
+  const [soft, hard] = (line?.match(/(\d+|unlimited)\s+(\d+|unlimited)/)?.slice(1) ?? []).map((v) => (v === "unlimited" ? Infinity : Number(v)));
+  return { soft: soft ?? 1024, hard: hard ?? soft ?? 1024 };
+}
+
+/**
+ * Lets every process the bench starts from now on open `needed` files, as far as allowed (they
+ * inherit this process's limit): raises the soft limit with `prlimit`, and the hard one too when
+ * permitted (root with CAP_SYS_RESOURCE). Says what it did, and when the limit stays short, what
+ * that means and how to raise it.
+ */
+export function ensureFileLimit(needed: number): { raisedFrom?: number; limit: number; shortBy?: string } {
+  const before = fileLimit();
+  if (before.soft >= needed) return { limit: before.soft };
+  let why = "";
+  for (const [soft, hard] of [
+    [needed, Math.max(before.hard, needed)],
+    [Math.min(needed, before.hard), before.hard],
+  ] as const) {
+    if (soft <= before.soft) continue;
+    try {
+      execFileSync("prlimit", ["--pid", String(process.pid), `--nofile=${soft}:${hard}`], { stdio: "pipe" });
+      break;
+    } catch (err) {
+      why ||= (err as { stderr?: Buffer }).stderr?.toString().trim() || (err as Error).message;
+    }
+  }
+  const after = fileLimit();
+  const raisedFrom = after.soft > before.soft ? before.soft : undefined;
+  if (after.soft >= needed) return { raisedFrom, limit: after.soft };
+  return {
+    raisedFrom,
+    limit: after.soft,
+    shortBy:
+      `needs ${needed} open files per process and may open ${after.soft} (hard limit ${after.hard}${why ? `; raising it: ${why}` : ""}). ` +
+      `A process out of files resets new connections and fails upstream calls, so expect errors of that kind. ` +
+      `To measure without them: \`ulimit -Hn ${needed}; ulimit -n ${needed}\` as root (or LimitNOFILE / limits.conf), or fewer --streams.`,
+  };
+}
+
+/** Open files of one process (its /proc fd entries); 0 once it is gone. */
+export function openFiles(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples a process's open files until stopped: the peak says whether it ran out. */
+export function sampleOpenFiles(pid: number, everyMs = 250): { stop(): number } {
+  let peak = openFiles(pid);
+  const timer = setInterval(() => (peak = Math.max(peak, openFiles(pid))), everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, openFiles(pid));
+    },
+  };
+}
+
+/**
+ * The kernel's count of connections dropped because a listen queue was full (ListenOverflows)
+ * or for any reason before accept (ListenDrops), for the whole network namespace: other work on
+ * the machine counts too.
+ */
+export function listenDrops(): { overflows: number; drops: number } {
+  try {
+    const lines = readFileSync("/proc/net/netstat", "utf8").split("\n");
+    const names = lines.find((l) => l.startsWith("TcpExt:"))?.split(/\s+/) ?? [];
+    const values = lines.filter((l) => l.startsWith("TcpExt:"))[1]?.split(/\s+/) ?? [];
+    const get = (name: string) => Number(values[names.indexOf(name)] ?? 0);
+    return { overflows: get("ListenOverflows"), drops: get("ListenDrops") };
+  } catch {
+    return { overflows: 0, drops: 0 };
+  }
+}

@@ -113,6 +113,11 @@ const builders: Builders = {
     return `Your order's remaining balance${balance} cannot cover this request.${held} Credit does not renew by itself: send a smaller request, or contact support with your order ID to add credit.`;
   },
   rate_limit_exceeded: ({ limit, unit, retryAfterSeconds, resetsAt }) => {
+    if (unit === "unknown_keys") {
+      const cap = limit === undefined ? "" : ` (limit: ${limit} per minute)`;
+      const retry = retryAfterSeconds === undefined ? "Wait a moment" : `Try again in ${seconds(retryAfterSeconds)}`;
+      return `Too many requests with API keys we do not know came from your address${cap}. ${retry} with the current key from your dashboard.`;
+    }
     const cap = limit === undefined ? "" : ` (limit: ${limit} ${unit ?? "requests"} per minute)`;
     const retry = retryAfterSeconds === undefined ? "Wait a moment" : `Try again in ${seconds(retryAfterSeconds)}`;
     const when = iso(resetsAt);

@@ -37,8 +37,9 @@ export interface ErrorDetailsByCode {
   };
   // `availableMicros`: the balance not held by requests still running.
   billing_shortfall: { balanceMicros?: number | bigint; availableMicros?: number | bigint };
-  // `resetsAt`: when the refusing window ends (the same moment as Retry-After).
-  rate_limit_exceeded: { limit?: number; unit?: "requests" | "tokens"; resetsAt?: Instant };
+  // `resetsAt`: when the refusing window ends (the same moment as Retry-After). `unknown_keys`: the
+  // client sent too many well-formed keys that name no key (counted per client IP, not per key).
+  rate_limit_exceeded: { limit?: number; unit?: "requests" | "tokens" | "unknown_keys"; resetsAt?: Instant };
   request_too_large: { maxBytes?: number };
   // Written by our own validators and translators (never copied from the client's input).
   invalid_request: { reason?: string };

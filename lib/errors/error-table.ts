@@ -174,7 +174,7 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     anthropicType: "rate_limit_error",
     geminiStatus: "RESOURCE_EXHAUSTED",
     title: "Too many requests",
-    meaning: "The key sent more requests (or tokens) per minute than its plan allows.",
+    meaning: "The key sent more requests (or tokens) per minute than its plan allows, or your address sent too many keys we do not know.",
     whatToDo: "Wait the number of seconds in the Retry-After header, then try again. Spreading requests out or retrying with backoff avoids this.",
   },
   request_too_large: {

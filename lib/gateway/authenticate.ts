@@ -8,6 +8,7 @@ import type { GatewayCall } from "./gateway-call";
 import { credentialHmac, getCachedKey, rememberCredentialHmac } from "./key-cache";
 import { extractCredential } from "./extract-credential";
 import { loadKeyByHmac, type GatewayKey } from "./load-key";
+import { countUnknownKey, refuseIfBlocked } from "./unknown-key-limit";
 
 /** A key's IP allowlist as a matcher (null: any address), built once per cached key object. */
 const allowlists = new WeakMap<GatewayKey, TrustedProxies | null>();
@@ -36,7 +37,10 @@ function allowlistOf(key: GatewayKey): TrustedProxies | null {
  *
  * A key seen recently is checked without waiting: the credential's HMAC and the key are both in
  * process (key-cache.ts), so the result (or the refusal, thrown) comes back at once rather than
- * as a promise. Otherwise the key is read from the database.
+ * as a promise. Otherwise the key is read from the database (one read for concurrent requests
+ * with the same key), and a key it does not find is remembered as unknown. Each unknown key
+ * counts against the client's IP; over UNKNOWN_KEY_LIMIT the client's keys that are not cached
+ * are refused with 429 before any read, so a flood of made-up keys cannot keep the database busy.
  */
 export function authorizeKey(
   db: Prisma,
@@ -53,12 +57,20 @@ export function authorizeKey(
   }
   const nowMs = input.nowMs ?? Date.now();
   const cached = getCachedKey(hmac, nowMs);
-  if (cached !== undefined) return checkKey(cached, input.clientIp, nowMs);
-  return loadKeyByHmac(db, hmac).then((key) => checkKey(key, input.clientIp, nowMs));
+  // A known key is checked at once and never counted as a failed attempt.
+  if (cached) return checkKey(cached, input.clientIp, nowMs);
+  // Unknown, or not cached: a client over the limit of unknown keys goes no further.
+  refuseIfBlocked(input.clientIp, nowMs);
+  if (cached === null) return refuseUnknownKey(input.clientIp);
+  return loadKeyByHmac(db, hmac).then((key) => (key ? checkKey(key, input.clientIp, nowMs) : refuseUnknownKey(input.clientIp)));
 }
 
-function checkKey(key: GatewayKey | null, clientIp: string | null, nowMs: number): GatewayKey {
-  if (!key) throw new GatewayError("invalid_api_key", { reason: "unknown_key" });
+/** Counts the unknown key against the client (unknown-key-limit.ts) and rejects with 401, or 429 over the limit. */
+async function refuseUnknownKey(clientIp: string | null): Promise<never> {
+  throw await countUnknownKey(clientIp);
+}
+
+function checkKey(key: GatewayKey, clientIp: string | null, nowMs: number): GatewayKey {
   if (key.status === "DELETED") throw new GatewayError("invalid_api_key", { reason: "deleted" });
   if (key.status === "REPLACED" && (!key.validUntil || nowMs >= key.validUntil.getTime())) {
     throw new GatewayError("api_key_replaced", { replacedAt: key.replacedAt ?? undefined });

@@ -5,6 +5,7 @@ import { logger } from "@/lib/server/logger";
 import type { GatewayKey } from "./load-key";
 import { logCall } from "./meter";
 import { newRequestId } from "./request-id";
+import { isUnknownKeyRefusal } from "./unknown-key-limit";
 import type { Protocol } from "./types";
 import type { FailedAttempt } from "./usage-writer";
 
@@ -68,7 +69,7 @@ export async function withGateway(
     }
     const error = toGatewayError(err);
     if (error.code === "internal_error") logger.error({ err, requestId: call.requestId, endpoint: call.endpoint }, "gateway request failed");
-    logCall(call, { status: error.status, errorCode: error.code, model });
+    logCall(call, { status: error.status, errorCode: error.code, model }, !isUnknownKeyRefusal(error));
     return errorResponse(error, call.protocol, call.requestId);
   }
 }

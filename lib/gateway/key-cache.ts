@@ -8,34 +8,102 @@ import { processSingleton } from "@/lib/server/process-singleton";
 // actions (inside it) must reach the same map.
 
 const TTL_MS = 30_000;
-/** Unknown keys are remembered briefly too, so a flood of well-formed fakes costs one read each. */
-const MISS_TTL_MS = 2_000;
 const MAX_ENTRIES = 50_000;
+/**
+ * Unknown keys are remembered too, in a map of their own so a flood of well-formed fakes cannot
+ * push known keys out: the same fake again costs a map lookup instead of a database read. A key
+ * created (or enabled) later is invalidated by its HMAC like any other change, on every instance,
+ * so remembering a miss as long as a hit is safe.
+ */
+const MISS_TTL_MS = 30_000;
+const MAX_MISSES = 20_000;
 
 interface Entry {
-  key: GatewayKey | null;
+  key: GatewayKey;
   expiresAt: number;
 }
 
-const CACHE = processSingleton<{ current?: Map<string, Entry> }>("gateway.keyCache", () => ({}));
+interface State {
+  current?: Map<string, Entry>;
+  misses?: Map<string, number>;
+  /** Reads under way, by HMAC: concurrent lookups of one key share one database read. */
+  reading?: Map<string, Promise<GatewayKey | null>>;
+  /** Bumped by every invalidation: a read that started before one must not cache what it found. */
+  generation?: number;
+}
+
+const CACHE = processSingleton<State>("gateway.keyCache", () => ({}));
 
 function cache(): Map<string, Entry> {
   CACHE.current ??= new Map();
   return CACHE.current;
 }
 
+function misses(): Map<string, number> {
+  CACHE.misses ??= new Map();
+  return CACHE.misses;
+}
+
+/** The key cached for `hmac`; null: known not to exist; undefined: not cached. */
 export function getCachedKey(hmac: string, now = Date.now()): GatewayKey | null | undefined {
   const entry = cache().get(hmac);
-  if (!entry) return undefined;
-  if (entry.expiresAt <= now) {
+  if (entry) {
+    if (entry.expiresAt > now) return entry.key;
     cache().delete(hmac);
     return undefined;
   }
-  return entry.key;
+  const missUntil = misses().get(hmac);
+  if (missUntil === undefined) return undefined;
+  if (missUntil > now) return null;
+  misses().delete(hmac);
+  return undefined;
 }
 
 export function setCachedKey(hmac: string, key: GatewayKey | null, now = Date.now()): void {
-  setBounded(cache(), hmac, { key, expiresAt: now + (key ? TTL_MS : MISS_TTL_MS) }, MAX_ENTRIES);
+  if (key) {
+    misses().delete(hmac);
+    setBounded(cache(), hmac, { key, expiresAt: now + TTL_MS }, MAX_ENTRIES);
+  } else {
+    cache().delete(hmac);
+    setBounded(misses(), hmac, now + MISS_TTL_MS, MAX_MISSES);
+  }
+}
+
+/** A number that changes whenever anything is invalidated (see `readKeyOnce`). */
+function generation(): number {
+  return CACHE.generation ?? 0;
+}
+
+function forgetReads(hmac?: string): void {
+  CACHE.generation = generation() + 1;
+  if (hmac === undefined) CACHE.reading?.clear();
+  else CACHE.reading?.delete(hmac);
+}
+
+/**
+ * Reads the key named by `hmac` with `read` (the database), once for all concurrent callers, and
+ * caches what it found (a miss too), unless something was invalidated while it read: a key created
+ * meanwhile must not be remembered as unknown, nor a key changed meanwhile as it was.
+ */
+export function readKeyOnce(hmac: string, read: () => Promise<GatewayKey | null>): Promise<GatewayKey | null> {
+  CACHE.reading ??= new Map();
+  const reading = CACHE.reading;
+  const pending = reading.get(hmac);
+  if (pending) return pending;
+  const startedAt = generation();
+  const promise = read().then(
+    (key) => {
+      if (reading.get(hmac) === promise) reading.delete(hmac);
+      if (generation() === startedAt) setCachedKey(hmac, key);
+      return key;
+    },
+    (err: unknown) => {
+      if (reading.get(hmac) === promise) reading.delete(hmac);
+      throw err;
+    },
+  );
+  reading.set(hmac, promise);
+  return promise;
 }
 
 /** `map.set`, first dropping the oldest thousand insertions when the map is full (Maps iterate in insertion order). */
@@ -52,17 +120,21 @@ function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
 
 /**
  * Forget one key (by HMAC) — after it is created, rotated, disabled, enabled or deleted — here
- * and, when instances share Redis, on every other instance. `broadcast: false` is for applying
+ * and, when instances share Redis, on every other instance: the key, a miss remembered for its
+ * HMAC, and a read of it under way. `broadcast: false` is for applying
  * a message that came from the bus.
  */
 export function invalidateKey(hmac: string, options: { broadcast?: boolean } = {}): void {
   cache().delete(hmac);
+  misses().delete(hmac);
+  forgetReads(hmac);
   if (options.broadcast !== false) void publishInvalidation({ kind: "key", id: hmac });
 }
 
 /** Forget every key of an order — after the order, its plan or its balance changes. */
 export function invalidateOrderKeys(orderId: string, options: { broadcast?: boolean } = {}): void {
-  for (const [hmac, entry] of cache()) if (entry.key?.order.id === orderId) cache().delete(hmac);
+  for (const [hmac, entry] of cache()) if (entry.key.order.id === orderId) cache().delete(hmac);
+  forgetReads();
   if (options.broadcast !== false) void publishInvalidation({ kind: "order", id: orderId });
 }
 
@@ -94,5 +166,7 @@ export function rememberCredentialHmac(pepper: Buffer, credential: string, hmac:
 /** Forget everything (a plan changed, or tests). */
 export function clearKeyCache(options: { broadcast?: boolean } = {}): void {
   cache().clear();
+  misses().clear();
+  forgetReads();
   if (options.broadcast !== false) void publishInvalidation({ kind: "plan", id: "*" });
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import type { ApiKeyStatus, OrderState, SpendLimitPeriod } from "@/lib/db/types";
 import type { Prisma } from "@/lib/db";
-import { getCachedKey, setCachedKey } from "./key-cache";
+import { getCachedKey, readKeyOnce } from "./key-cache";
 
 /** What the gateway needs to know about a key, its order and its plan: one read, then cached. */
 export interface GatewayKey {
@@ -53,9 +53,14 @@ function planOf({ modelAliases, ...plan }: Omit<GatewayKey["plan"], "aliases"> &
   return { ...plan, aliases: aliasMap(modelAliases, plan.models) };
 }
 
+/** The key with this HMAC (null: none), from the cache or one database read shared by concurrent callers. */
 export async function loadKeyByHmac(db: Prisma, hmac: string): Promise<GatewayKey | null> {
   const cached = getCachedKey(hmac);
   if (cached !== undefined) return cached;
+  return readKeyOnce(hmac, () => readKey(db, hmac));
+}
+
+async function readKey(db: Prisma, hmac: string): Promise<GatewayKey | null> {
   const row = await db.apiKey.findUnique({
     where: { hmac },
     select: {
@@ -84,7 +89,7 @@ export async function loadKeyByHmac(db: Prisma, hmac: string): Promise<GatewayKe
       },
     },
   });
-  const key: GatewayKey | null = row
+  return row
     ? {
         id: row.id,
         status: row.status,
@@ -109,6 +114,4 @@ export async function loadKeyByHmac(db: Prisma, hmac: string): Promise<GatewayKe
         plan: planOf(row.order.plan),
       }
     : null;
-  setCachedKey(hmac, key);
-  return key;
 }

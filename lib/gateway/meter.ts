@@ -10,8 +10,12 @@ import { recordUsage, type UsageRecord } from "./usage-writer";
 /** What a call's end adds to its log row; the channel's name is for the metrics only. */
 export type CallOutcome = Partial<UsageRecord> & { channelName?: string | null };
 
-/** Queues the call's log row (the usage writer batches it to the database) and counts the call. */
-export function logCall(call: GatewayCall, log: CallOutcome): void {
+/**
+ * Queues the call's log row (the usage writer batches it to the database) and counts the call.
+ * `persist: false` counts it only: for refusals a client can repeat without end at no cost to
+ * itself (a blocked flood of unknown keys), which would otherwise fill the request log.
+ */
+export function logCall(call: GatewayCall, log: CallOutcome, persist = true): void {
   const key = call.key;
   const latencyMs = Math.round(performance.now() - call.started);
   const status = log.status ?? 200;
@@ -25,6 +29,7 @@ export function logCall(call: GatewayCall, log: CallOutcome): void {
     ttfbMs,
     failover: call.failover ?? undefined,
   });
+  if (!persist) return;
   // One object of a fixed shape, not defaults spread with the outcome: this runs for every request.
   recordUsage(getDatabase, {
     requestId: call.requestId,

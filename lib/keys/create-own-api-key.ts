@@ -2,7 +2,7 @@ import "server-only";
 import { recordAudit, type Actor } from "@/lib/audit";
 import type { SecretKeys } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";
-import { invalidateOrderKeys } from "@/lib/gateway/key-cache";
+import { invalidateKey, invalidateOrderKeys } from "@/lib/gateway/key-cache";
 import { orderStatus } from "@/lib/time/order-status";
 import { issueApiKey } from "./issue-api-key";
 import { MAX_KEY_NAME_LENGTH } from "./key-limit-rules";
@@ -52,10 +52,11 @@ export async function createOwnApiKey(
       details: { orderId: input.orderId, lastFour: issued.lastFour, name, liveKeys: live + 1, maxKeysPerOrder: order.plan.maxKeysPerOrder },
     });
     // The plaintext stays here: the buyer reveals the key once from its encrypted copy.
-    return { id: issued.id, lastFour: issued.lastFour, name };
+    return { id: issued.id, lastFour: issued.lastFour, name, hmac: issued.hmac };
   });
   // Nothing cached can name a key that did not exist, but the order's keys changed: drop them on
   // every instance, as for any change to an order the gateway must see.
   invalidateOrderKeys(input.orderId);
-  return created;
+  invalidateKey(created.hmac);
+  return { id: created.id, lastFour: created.lastFour, name: created.name };
 }

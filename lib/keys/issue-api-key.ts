@@ -9,12 +9,17 @@ export interface IssuedApiKey {
   /** The plaintext key. Hand it to exactly one place (a reveal response or the CLI's output). */
   key: string;
   lastFour: string;
+  /** Its lookup HMAC: once the transaction commits, `invalidateKey(hmac)` (see issueApiKey). */
+  hmac: string;
 }
 
 /**
  * Creates an API key for an order. The key itself is never stored: only its HMAC (for lookup)
  * and, when `delivery` is "reveal", an AES-GCM ciphertext that the buyer's single reveal clears.
  * A key delivered by "handout" (printed by the CLI) has no ciphertext: it can never be shown again.
+ *
+ * The caller calls `invalidateKey(hmac)` once its transaction commits: an instance that was sent
+ * this key before it existed remembers it as unknown (key-cache.ts) until told otherwise.
  */
 export async function issueApiKey(
   db: KeyWriter,
@@ -37,5 +42,5 @@ export async function issueApiKey(
     },
     select: { id: true },
   });
-  return { id: created.id, key, lastFour };
+  return { id: created.id, key, lastFour, hmac };
 }

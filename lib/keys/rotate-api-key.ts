@@ -48,9 +48,10 @@ export interface RotateApiKeyInput {
   now?: Date;
 }
 
-/** What a rotation inside the caller's transaction did; the caller forgets `oldHmac` once it commits. */
+/** What a rotation inside the caller's transaction did; the caller forgets `oldHmac` and `newHmac` once it commits. */
 export interface RotationInTransaction extends RotatedKey {
   oldHmac: string;
+  newHmac: string;
   orderId: string;
   oldLastFour: string;
 }
@@ -64,12 +65,13 @@ export interface RotationInTransaction extends RotatedKey {
 export async function rotateApiKey(db: Prisma, input: RotateApiKeyInput): Promise<RotatedKey> {
   const result = await db.$transaction((tx) => rotateApiKeyInTransaction(tx, input));
   invalidateKey(result.oldHmac);
+  invalidateKey(result.newHmac);
   return { oldKeyId: result.oldKeyId, newKeyId: result.newKeyId, lastFour: result.lastFour, validUntil: result.validUntil, key: result.key };
 }
 
 /**
  * The rotation of `rotateApiKey` inside a transaction the caller holds, for an act that must land
- * together with it (a leak report). The caller must call `invalidateKey(oldHmac)` after commit.
+ * together with it (a leak report). The caller must call `invalidateKey` on `oldHmac` and `newHmac` after commit.
  */
 export async function rotateApiKeyInTransaction(tx: PrismaTypes.TransactionClient, input: RotateApiKeyInput): Promise<RotationInTransaction> {
   const now = input.now ?? new Date();
@@ -131,6 +133,7 @@ export async function rotateApiKeyInTransaction(tx: PrismaTypes.TransactionClien
   }
   return {
     oldHmac: old.hmac,
+    newHmac: issued.hmac,
     orderId: old.orderId,
     oldLastFour: old.lastFour,
     oldKeyId: old.id,

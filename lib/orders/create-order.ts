@@ -8,6 +8,7 @@ import type { OrderSource } from "@/lib/db/types";
 import { recordAudit, type Actor } from "@/lib/audit";
 import type { SecretKeys } from "@/lib/credentials";
 import type { Prisma } from "@/lib/db";
+import { invalidateKey } from "@/lib/gateway/key-cache";
 import { issueApiKey } from "@/lib/keys";
 
 export class OrderInputError extends Error {
@@ -48,7 +49,7 @@ function newOrderId(source: OrderSource): string {
 export async function createOrder(db: Prisma, input: CreateOrderInput) {
   const parsed = createOrderInputSchema.parse(input);
   const now = input.now ?? new Date();
-  return db.$transaction(async (tx) => {
+  const { hmac, ...created } = await db.$transaction(async (tx) => {
     const plan = await tx.plan.findUnique({ where: { name: parsed.planName } });
     if (!plan || !plan.active) throw new OrderInputError(`Unknown plan "${parsed.planName}".`);
     const accessStart = parsed.accessStart ?? now;
@@ -103,6 +104,10 @@ export async function createOrder(db: Prisma, input: CreateOrderInput) {
       userId: user.id,
       customerId,
       apiKey: { id: key.id, lastFour: key.lastFour, key: input.delivery === "handout" ? key.key : undefined },
+      hmac: key.hmac,
     };
   });
+  // The new key works at once on every instance, even one that was sent it before it existed.
+  invalidateKey(hmac);
+  return created;
 }

@@ -78,7 +78,7 @@ export async function respondToLeak(db: Prisma, leak: ReportedLeak, ctx: { keys:
     });
 
     let outcome: LeakNotice["outcome"] = "not_in_use";
-    let newKey: { id: string; lastFour: string } | null = null;
+    let newKey: { id: string; lastFour: string; hmac: string } | null = null;
     if (key.status === "ACTIVE") {
       const rotated = await rotateApiKeyInTransaction(tx, {
         keyId: key.id,
@@ -89,7 +89,7 @@ export async function respondToLeak(db: Prisma, leak: ReportedLeak, ctx: { keys:
         keys: ctx.keys,
         now,
       });
-      newKey = { id: rotated.newKeyId, lastFour: rotated.lastFour };
+      newKey = { id: rotated.newKeyId, lastFour: rotated.lastFour, hmac: rotated.newHmac };
       outcome = "replaced";
     } else if (key.status === "REPLACED" && key.validUntil !== null && key.validUntil > now) {
       await tx.apiKey.update({ where: { id: key.id }, data: { validUntil: now } });
@@ -151,10 +151,11 @@ export async function respondToLeak(db: Prisma, leak: ReportedLeak, ctx: { keys:
     });
 
     const buyerMail = buyers.map((buyer) => leakNoticeMail(ctx.desk.publicUrl, buyer.email, notice));
-    return { hmac: key.hmac, mail: [...buyerMail, ...(ticket?.mail ?? [])] };
+    return { hmac: key.hmac, newHmac: newKey?.hmac ?? null, mail: [...buyerMail, ...(ticket?.mail ?? [])] };
   });
   if (!done) return { firstReport: false, mail: [] };
   // Only now that it is committed: here at once, on the other instances through the cache bus.
   invalidateKey(done.hmac);
+  if (done.newHmac) invalidateKey(done.newHmac);
   return { firstReport: true, mail: done.mail };
 }
