@@ -219,7 +219,8 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     anthropicType: "api_error",
     geminiStatus: "UNAVAILABLE",
     title: "Temporarily unavailable",
-    meaning: "We could not check your spending limits just now, so the request was not sent: we never let requests run unmetered.",
+    meaning:
+      "We could not check your key or your spending limits just now (our database or limits store did not answer), so the request was not sent: we never let requests run unchecked or unmetered.",
     whatToDo: "Try again in a few seconds. If it keeps happening, open a support ticket with the request ID.",
   },
   internal_error: {

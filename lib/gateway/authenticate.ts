@@ -62,7 +62,15 @@ export function authorizeKey(
   // Unknown, or not cached: a client over the limit of unknown keys goes no further.
   refuseIfBlocked(input.clientIp, nowMs);
   if (cached === null) return refuseUnknownKey(input.clientIp);
-  return loadKeyByHmac(db, hmac).then((key) => (key ? checkKey(key, input.clientIp, nowMs) : refuseUnknownKey(input.clientIp)));
+  return loadKeyByHmac(db, hmac).then((key) => (key ? checkKey(key, input.clientIp, nowMs) : refuseUnknownKey(input.clientIp)), databaseUnavailable);
+}
+
+/**
+ * The key could not be read (the database is down or restarting): 503, try again in a moment, as
+ * when the spend store cannot answer. Only this read fails here; the key checks come after it.
+ */
+function databaseUnavailable(err: unknown): never {
+  throw new GatewayError("service_unavailable", { retryAfterSeconds: 1, cause: err });
 }
 
 /** Counts the unknown key against the client (unknown-key-limit.ts) and rejects with 401, or 429 over the limit. */
