@@ -66,7 +66,7 @@ export const planListCommand: Command = {
       p.creditMicros > 0n ? formatUsd(p.creditMicros) : "none",
       `${p.multiplierBps / 10_000}x`,
       p.selfRotate ? "yes" : "no",
-      [...p.models, ...Object.entries(aliasesOf(p.modelAliases)).map(([alias, model]) => `${alias}=>${model}`)].join(","),
+      [...p.models, ...Object.entries(aliasesOf(p.modelAliases, p.models)).map(([alias, model]) => `${alias}=>${model}`)].join(","),
     ]);
     return {
       data: { plans: plans.map(planDto) },
@@ -109,7 +109,7 @@ function planDto(p: {
     id: p.id,
     name: p.name,
     models: p.models,
-    aliases: aliasesOf(p.modelAliases),
+    aliases: aliasesOf(p.modelAliases, p.models),
     durationDays: p.durationDays,
     rpm: p.rpm,
     tpm: p.tpm,

@@ -20,5 +20,10 @@ export async function listCustomerPlans(db: Prisma, customerId: string, now: Dat
   });
   return orders
     .filter((o) => orderStatus(o, now) === "ACTIVE" || orderStatus(o, now) === "PENDING")
-    .map((o) => ({ marketplaceOrderId: o.marketplaceOrderId, planName: o.plan.name, models: o.plan.models, aliases: aliasesOf(o.plan.modelAliases) }));
+    .map((o) => ({
+      marketplaceOrderId: o.marketplaceOrderId,
+      planName: o.plan.name,
+      models: o.plan.models,
+      aliases: aliasesOf(o.plan.modelAliases, o.plan.models),
+    }));
 }

@@ -4,6 +4,7 @@ import { recordAudit, type Actor } from "@/lib/audit";
 import { microsToUsdNumber } from "@/lib/billing/money";
 import type { Prisma } from "@/lib/db";
 import { clearKeyCache } from "@/lib/gateway/key-cache";
+import { aliasMap } from "@/lib/gateway/load-key";
 import { beyond, decodeCursor, encodeCursor, listQuerySchema, textFilterSchema, toPage, type Page } from "@/lib/pagination";
 import { planInputSchema } from "./plan-schema";
 import { planRow, UnknownModelsError } from "./upsert-plan";
@@ -88,14 +89,16 @@ function summary({
   modelAliases,
   ...plan
 }: { _count: { orders: number }; modelAliases: unknown } & Omit<PlanSummary, "orders" | "modelAliases">): PlanSummary {
-  return { ...plan, modelAliases: aliasesOf(modelAliases), orders: _count.orders };
+  return { ...plan, modelAliases: aliasesOf(modelAliases, plan.models), orders: _count.orders };
 }
 
-/** A plan's stored aliases (a JSON column) as `{ alias: model }`; anything else in it is ignored. */
-export function aliasesOf(json: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (json && typeof json === "object" && !Array.isArray(json)) for (const [k, v] of Object.entries(json)) if (typeof v === "string") out[k] = v;
-  return out;
+/**
+ * A plan's stored aliases (a JSON column) as `{ alias: model }`: the gateway's own reading
+ * (`aliasMap`), so what the console, the CLI and the setup guide show is what the gateway serves
+ * (an alias whose model left the plan is not shown).
+ */
+export function aliasesOf(json: unknown, models: string[]): Record<string, string> {
+  return Object.fromEntries(aliasMap(json, models));
 }
 
 /** One page of plans, by name; `q` matches the name. */
