@@ -6,7 +6,7 @@ import { CliError, type Command } from "../command";
 export const seedCommand: Command = {
   path: ["seed"],
   summary: "Add model prices, plans and demo data that are missing (safe to run again).",
-  usage: "seed [--no-demo] [--requests N]",
+  usage: "seed [--no-demo] [--requests N [--accounts K]]",
   help: [
     "  --no-demo     prices and plans only: no demo users, orders, tickets or requests",
     `  --requests N  also add N synthetic request logs (at most ${MAX_SEEDED_REQUESTS.toLocaleString("en-US")}) for ${SCALE_ACCOUNTS} scale`,
@@ -14,8 +14,10 @@ export const seedCommand: Command = {
     "                days, for checking the console at scale. PostgreSQL only (DATABASE_URL); the",
     "                embedded database is refused. Progress goes to stderr. Balances, the ledger and",
     "                daily rollups are not touched.",
+    `  --accounts K  put the requests on the first K scale accounts only (1–${SCALE_ACCOUNTS}; default ${SCALE_ACCOUNTS}): --accounts 1`,
+    "                gives scale-1@example.com all N, for checking one buyer's pages at scale",
   ].join("\n"),
-  options: { "no-demo": { type: "boolean" }, requests: { type: "string" } },
+  options: { "no-demo": { type: "boolean" }, requests: { type: "string" }, accounts: { type: "string" } },
   async run(ctx, { values }) {
     let requests: number | undefined;
     if (values.requests !== undefined) {
@@ -28,6 +30,14 @@ export const seedCommand: Command = {
         throw new CliError("--requests needs PostgreSQL: set DATABASE_URL. The embedded database is for demos and tests, not a million rows.", 1);
       }
     }
+    let accounts: number | undefined;
+    if (values.accounts !== undefined) {
+      accounts = /^\d+$/.test(String(values.accounts)) ? Number(values.accounts) : NaN;
+      if (requests === undefined) throw new CliError("--accounts goes with --requests N.", 2);
+      if (!Number.isInteger(accounts) || accounts < 1 || accounts > SCALE_ACCOUNTS) {
+        throw new CliError(`--accounts must be a whole number from 1 to ${SCALE_ACCOUNTS} (got "${String(values.accounts)}").`, 2);
+      }
+    }
     const result = await seed(ctx.database().prisma, ctx.secrets(), { demo: values["no-demo"] !== true });
     const text = `Prices added: ${result.pricesCreated}. Plans added: ${result.plansCreated}. Demo data: ${result.demo ? "added" : "already there or skipped"}.`;
     if (requests === undefined) return { data: { ...result }, text };
@@ -35,6 +45,7 @@ export const seedCommand: Command = {
     let lastReport = 0;
     const seeded = await seedRequestLogs(ctx.database().prisma, {
       count: requests,
+      accounts,
       keys: deriveSecretKeys(ctx.secrets().gatehouseSecret),
       onProgress: (done, total) => {
         if (done === total || Date.now() - lastReport > 1000) {

@@ -57,5 +57,29 @@ describeEachEngine("seed --requests", (engine) => {
       expect(await t.db.prisma.requestLog.count()).toBe(1210);
       expect(await t.db.prisma.order.count({ where: { marketplaceOrderId: { startsWith: "SCALE-" } } })).toBe(5);
     });
+
+    it("--accounts 1 puts every request on the first scale account; a bad count is refused and writes nothing", async () => {
+      const scale1 = async () =>
+        (await listRequests(t.db.prisma, { query: requestListQuerySchema.parse({ email: "scale-1@example.com" }), take: 5000 })).rows.length;
+      const [logsBefore, scale1Before] = [await t.db.prisma.requestLog.count(), await scale1()];
+      for (const bad of ["0", "6", "x"]) {
+        expect(await run("seed", "--no-demo", "--requests", "10", "--accounts", bad)).toMatchObject({
+          exitCode: 2,
+          stderr: expect.stringMatching(/--accounts must be a whole number from 1 to 5/),
+        });
+      }
+      expect(await run("seed", "--no-demo", "--accounts", "1")).toMatchObject({
+        exitCode: 2,
+        stderr: expect.stringMatching(/--accounts goes with --requests/),
+      });
+      expect(await t.db.prisma.requestLog.count()).toBe(logsBefore);
+      const out = await run("seed", "--no-demo", "--requests", "300", "--accounts", "1", "--json");
+      expect(out.exitCode).toBe(0);
+      expect((JSON.parse(out.stdout) as { requests: { accounts: { email: string }[] } }).requests.accounts.map((a) => a.email)).toEqual([
+        "scale-1@example.com",
+      ]);
+      expect(await t.db.prisma.requestLog.count()).toBe(logsBefore + 300);
+      expect(await scale1()).toBe(scale1Before + 300);
+    });
   }
 });

@@ -23,10 +23,10 @@ export interface SeedRequestsResult {
   ms: number;
 }
 
-/** The scale accounts (created once, found again on later runs). */
-async function scaleAccounts(db: Prisma, keys: SecretKeys, now: Date) {
+/** The first `count` scale accounts (created once, found again on later runs). */
+async function scaleAccounts(db: Prisma, keys: SecretKeys, now: Date, count: number) {
   const accounts: { email: string; marketplaceOrderId: string; keyId: string; orderId: string; customerId: string }[] = [];
-  for (let i = 1; i <= SCALE_ACCOUNTS; i++) {
+  for (let i = 1; i <= count; i++) {
     const email = `scale-${i}@example.com`;
     const marketplaceOrderId = `SCALE-${i}`;
     let order = await db.order.findUnique({
@@ -57,20 +57,23 @@ async function scaleAccounts(db: Prisma, keys: SecretKeys, now: Date) {
 }
 
 /**
- * Adds `count` request logs for the scale accounts. PostgreSQL only: the caller refuses the
+ * Adds `count` request logs for the first `accounts` scale accounts (all of them by default). PostgreSQL only: the caller refuses the
  * embedded database (a million rows there would take long and grow the data directory for a demo
  * that does not need them). Reports progress after each batch.
  */
 export async function seedRequestLogs(
   db: Prisma,
-  input: { count: number; keys: SecretKeys; now?: Date; onProgress?: (done: number, total: number) => void },
+  input: { count: number; accounts?: number; keys: SecretKeys; now?: Date; onProgress?: (done: number, total: number) => void },
 ): Promise<SeedRequestsResult> {
   const started = Date.now();
   const count = Math.floor(input.count);
   if (!Number.isFinite(count) || count < 1 || count > MAX_SEEDED_REQUESTS)
     throw new RangeError(`The number of requests must be between 1 and ${MAX_SEEDED_REQUESTS}.`);
+  const accountCount = input.accounts ?? SCALE_ACCOUNTS;
+  if (!Number.isInteger(accountCount) || accountCount < 1 || accountCount > SCALE_ACCOUNTS)
+    throw new RangeError(`The number of accounts must be between 1 and ${SCALE_ACCOUNTS}.`);
   const now = input.now ?? new Date();
-  const accounts = await scaleAccounts(db, input.keys, now);
+  const accounts = await scaleAccounts(db, input.keys, now, accountCount);
   const channels = (await db.upstreamChannel.findMany({ select: { id: true }, orderBy: { name: "asc" } })).map((c) => c.id);
   // Distinct per run, so a second run adds rows instead of colliding with the first's ids.
   const run = randomBytes(8).toString("hex");
