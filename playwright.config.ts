@@ -49,9 +49,14 @@ const OWN_SERVER_SPECS = [
  * plans other specs use; only accounts, orders and keys of their own): they run in a lane of
  * their own beside the main server's other specs.
  */
-const SIDE_LANE_SPECS = ["axe.spec.ts", "keyboard.spec.ts", "console-access.spec.ts", "sign-in.spec.ts", "security-headers.spec.ts"].map(
-  (name) => `**/${name}`,
-);
+const SIDE_LANE_SPECS = [
+  "axe.spec.ts",
+  "keyboard.spec.ts",
+  "console-access.spec.ts",
+  "sign-in.spec.ts",
+  "security-headers.spec.ts",
+  "cross-origin-actions.spec.ts",
+].map((name) => `**/${name}`);
 
 const executablePath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].find((p): p is string => Boolean(p && existsSync(p)));
 
