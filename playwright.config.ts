@@ -56,6 +56,7 @@ const SIDE_LANE_SPECS = [
   "sign-in.spec.ts",
   "security-headers.spec.ts",
   "cross-origin-actions.spec.ts",
+  "cross-account.spec.ts",
 ].map((name) => `**/${name}`);
 
 const executablePath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].find((p): p is string => Boolean(p && existsSync(p)));
