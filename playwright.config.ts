@@ -2,12 +2,13 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { randomTestPort } from "./e2e/fixtures/test-port";
 
 // Browser tests run against the real server (`npm start`: migrate, seed, build when stale, mock
 // upstream) on a port of its own and a throwaway data directory, in Debian's Chromium when it is
 // there (CHROMIUM_PATH, then /usr/bin/chromium), else in Playwright's own browser.
 
-const port = Number(process.env.E2E_PORT ?? 3100 + Math.floor(Math.random() * 800));
+const port = Number(process.env.E2E_PORT ?? randomTestPort(3100, 800));
 const baseURL = `http://localhost:${port}`;
 // Kept across Playwright's config reloads in worker processes.
 process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "gatehouse-e2e-"));
