@@ -14,6 +14,15 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 const PHASE_DEVELOPMENT_SERVER = "phase-development-server";
 const PHASE_PRODUCTION_BUILD = "phase-production-build";
 
+// On every response Next serves. The same as STATIC_SECURITY_HEADERS in
+// lib/server/security-headers.ts (this file is compiled alone and imports nothing of the app; a
+// test holds the two equal). Pages get their Content-Security-Policy and HSTS from proxy.ts.
+const SECURITY_HEADERS = [
+  { key: "X-Content-Type-Options", value: "nosniff" },
+  { key: "Referrer-Policy", value: "same-origin" },
+  { key: "X-Frame-Options", value: "DENY" },
+];
+
 /**
  * Several instances behind one load balancer, each built on its own, must agree on the build:
  * - the build id and the deployment id are the release id (scripts/release.mjs: a hash of the
@@ -43,6 +52,7 @@ export default function config(phase: string): NextConfig {
     // breaks those paths (every query fails with ENOENT on pglite.data), so Node must require it.
     serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "pino"],
     poweredByHeader: false,
+    headers: async () => [{ source: "/:path*", headers: SECURITY_HEADERS }],
     // `npm test` type-checks the whole project (tests and scripts included) with tsc; the build
     // that `npm start` runs on a fresh clone need not repeat it.
     typescript: { ignoreBuildErrors: true },

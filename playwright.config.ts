@@ -2,12 +2,13 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { randomTestPort } from "./e2e/fixtures/test-port";
 
 // Browser tests run against the real server (`npm start`: migrate, seed, build when stale, mock
 // upstream) on a port of its own and a throwaway data directory, in Debian's Chromium when it is
 // there (CHROMIUM_PATH, then /usr/bin/chromium), else in Playwright's own browser.
 
-const port = Number(process.env.E2E_PORT ?? 3100 + Math.floor(Math.random() * 800));
+const port = Number(process.env.E2E_PORT ?? randomTestPort(3100, 800));
 const baseURL = `http://localhost:${port}`;
 // Kept across Playwright's config reloads in worker processes.
 process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "gatehouse-e2e-"));
@@ -40,9 +41,10 @@ const E2E_METRICS_TOKEN = process.env.E2E_METRICS_TOKEN;
  * must stay there.
  */
 const SIDE_LANES = [
-  // Two separately built instances behind a balancer (~290 s, mostly the builds), then servers
-  // stopped by signals (~160 s).
-  ["instances-builds.spec.ts", "shutdown-signals.spec.ts"],
+  // Two separately built instances behind a balancer (~290 s, mostly the builds), servers stopped
+  // by signals (~160 s), and the pages' security headers, cross-origin actions and cross-account
+  // requests on the main server (~60 s).
+  ["instances-builds.spec.ts", "shutdown-signals.spec.ts", "security-headers.spec.ts", "cross-origin-actions.spec.ts", "cross-account.spec.ts"],
   // axe (~150 s), keyboard, sign-in and console access on the main server; limits across two
   // instances and poisoned metering on servers of their own.
   ["axe.spec.ts", "keyboard.spec.ts", "sign-in.spec.ts", "console-access.spec.ts", "limits-instances.spec.ts", "metering-poison.spec.ts"],

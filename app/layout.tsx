@@ -1,4 +1,5 @@
 import type { Metadata, Viewport } from "next";
+import { connection } from "next/server";
 import type { ReactNode } from "react";
 import { SkipLink } from "@/components/skip-link";
 import "./globals.css";
@@ -19,8 +20,10 @@ export const viewport: Viewport = {
   colorScheme: "light dark",
 };
 
-// No data fetching here: the root layout wraps every page, including the static ones.
-export default function RootLayout({ children }: { children: ReactNode }) {
+// No data fetching here. Every page is rendered per request, the guide's too: each carries the
+// nonce of its own Content-Security-Policy (proxy.ts), which a page built ahead could not.
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  await connection();
   return (
     <html lang="en">
       <body className="flex min-h-dvh flex-col">

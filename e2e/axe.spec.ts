@@ -68,6 +68,9 @@ async function checkReachablePages(page: Page, start: string): Promise<{ checked
   return { checked, findings };
 }
 
+// axe is injected as an inline script, which the pages' policy refuses (e2e/security-headers.spec.ts holds the pages to it).
+test.use({ bypassCSP: true });
+
 test.describe("axe on every reachable page", () => {
   test.describe.configure({ timeout: 240_000 });
 

@@ -106,6 +106,21 @@ describeEachEngine("Auth.js with our sign-in links", (engine) => {
     expect(sessionCookie(response)).toBeUndefined();
   });
 
+  it("sets a Secure, HttpOnly, SameSite=Lax __Secure- cookie on an https public URL, even when TLS ended at a proxy", async () => {
+    const token = await issueToken("dana@example.com");
+    const path = buildSignInCallbackPath({ token, email: "dana@example.com" });
+    // The proxy in front speaks plain http to us; the public URL says browsers use https.
+    const response = await POST(
+      new NextRequest(`http://gate.example.com${path}`, { method: "POST", headers: { origin: PUBLIC_URL, host: "gate.example.com" } }),
+    );
+    expect(response.status).toBe(302);
+    const session = response.headers.getSetCookie().find((c) => c.startsWith("__Secure-authjs.session-token="));
+    expect(session).toMatch(/; HttpOnly/i);
+    expect(session).toMatch(/; SameSite=Lax/i);
+    expect(session).toMatch(/; Secure/i);
+    expect(response.headers.getSetCookie().filter((c) => c.startsWith("authjs.session-token="))).toEqual([]);
+  });
+
   it("builds its redirects on the public URL whatever the Host header says", async () => {
     const token = await issueToken("dana@example.com");
     const response = await pressSignIn(token, "dana@example.com", PUBLIC_URL, "evil.example");
@@ -128,6 +143,10 @@ describeEachEngine("Auth.js with our sign-in links", (engine) => {
         const session = cookies.find((c) => c.startsWith("authjs.session-token="));
         expect(session).toBeDefined();
         expect(session).not.toMatch(/domain=/i);
+        // Over http: HttpOnly and SameSite=Lax, and not Secure (the browser would drop it).
+        expect(session).toMatch(/; HttpOnly/i);
+        expect(session).toMatch(/; SameSite=Lax/i);
+        expect(session).not.toMatch(/; Secure/i);
       } finally {
         process.env.GATEHOUSE_PUBLIC_URL = PUBLIC_URL;
         resetConfig();

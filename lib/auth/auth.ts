@@ -32,6 +32,10 @@ function authConfig(): NextAuthConfig {
     adapter: PrismaAdapter(db as unknown as Parameters<typeof PrismaAdapter>[0]),
     secret: authSecret,
     trustHost: true,
+    // The session cookie is HttpOnly and SameSite=Lax (Auth.js's defaults), and Secure with the
+    // __Secure- prefix when browsers reach us over https, as the public URL says: said here rather
+    // than left to Auth.js's reading of the request, which behind a TLS-terminating proxy sees http.
+    useSecureCookies: config.publicUrl.startsWith("https:"),
     session: { strategy: "database", maxAge: SESSION_MAX_AGE_SECONDS, updateAge: 24 * 60 * 60 },
     providers: [
       {

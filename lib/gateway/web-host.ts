@@ -100,7 +100,7 @@ function lingerThenClose(req: IncomingMessage): void {
 /** A refusal from the one error table, shaped for the path's protocol, with a request id of its own. */
 function answerError(res: ServerResponse, error: GatewayError, path: string): void {
   const response = errorResponse(error, pathProtocol(path, null, null), newRequestId());
-  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.writeHead(response.status, { ...Object.fromEntries(response.headers), "x-content-type-options": "nosniff" });
   void response.text().then((body) => res.end(body));
 }
 
@@ -209,9 +209,10 @@ async function writeResponse(res: ServerResponse, response: Response, clientGone
     await response.body?.cancel().catch(() => undefined);
     return;
   }
-  const flat: string[] = [];
+  // Answers are JSON or event streams, never to be sniffed into anything a browser would run.
+  const flat: string[] = ["x-content-type-options", "nosniff"];
   response.headers.forEach((value, name) => {
-    flat.push(name, value);
+    if (name !== "x-content-type-options") flat.push(name, value);
   });
   res.writeHead(response.status, flat);
   const body = response.body;
