@@ -4,11 +4,14 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   resolve: {
-    alias: {
-      "@": fileURLToPath(new URL("./", import.meta.url)),
+    alias: [
+      // The source, not the next.config.mjs that server.ts compiles from it at each start (which
+      // would shadow it with whatever the last start compiled).
+      { find: /^@\/next\.config$/, replacement: fileURLToPath(new URL("./next.config.ts", import.meta.url)) },
+      { find: "@", replacement: fileURLToPath(new URL("./", import.meta.url)) },
       // `server-only` throws outside a React Server bundle; tests import server modules directly.
-      "server-only": fileURLToPath(new URL("./test/server-only-stub.ts", import.meta.url)),
-    },
+      { find: "server-only", replacement: fileURLToPath(new URL("./test/server-only-stub.ts", import.meta.url)) },
+    ],
   },
   test: {
     include: ["**/*.test.ts"],
