@@ -5,6 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readdirSync, readFileSync, type WriteStream } from "node:fs";
 import { createServer } from "node:net";
 import { cpus } from "node:os";
+import pg from "pg";
 
 export const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -311,5 +312,56 @@ export function listenDrops(): { overflows: number; drops: number } {
     return { overflows: get("ListenOverflows"), drops: get("ListenDrops") };
   } catch {
     return { overflows: 0, drops: 0 };
+  }
+}
+
+/**
+ * What a bench or soak started, stopped in reverse order by `cleanup()` at its end or on SIGINT,
+ * SIGTERM or SIGHUP (a failure is printed and the rest still run).
+ */
+export function cleanupRegistry(what: string): { cleanups: { name: string; run: () => Promise<void> | void }[]; cleanup: () => Promise<void> } {
+  const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
+  let cleaningUp: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleaningUp ??= (async () => {
+      for (const c of cleanups.reverse()) {
+        try {
+          await c.run();
+        } catch (err) {
+          process.stderr.write(`cleanup ${c.name}: ${(err as Error).message}\n`);
+        }
+      }
+    })());
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping everything the ${what} started...\n`);
+      void cleanup().then(() => process.exit(130));
+    });
+  }
+  return { cleanups, cleanup };
+}
+
+/** The environment every child gets: this one minus anything that would change the servers. */
+export function baseEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (
+      /^(DATABASE_URL|REDIS_URL|GATEHOUSE_|AUTH_|MARKETPLACE_|OPENAI_|ANTHROPIC_|GEMINI_|MOCK_UPSTREAM|SMTP_|ADMIN_EMAILS|TRUSTED_PROXIES|PORT|HOST|NODE_OPTIONS|NEXT_SERVER_ACTIONS|npm_)/.test(
+        name,
+      )
+    )
+      delete env[name];
+  }
+  return { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
+}
+
+/** Drops a database the bench or soak created, through the server's admin connection. */
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
   }
 }

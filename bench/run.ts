@@ -25,6 +25,9 @@ import {
   CLIENT_CORE,
   cpuMs,
   ensureFileLimit,
+  baseEnv,
+  cleanupRegistry,
+  dropDatabase,
   fileLimit,
   listenDrops,
   sampleOpenFiles,
@@ -96,40 +99,7 @@ const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s`;
 const say = (line: string) => process.stdout.write(`[${elapsed()}] ${line}\n`);
 
-const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
-let cleaningUp: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaningUp ??= (async () => {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c.run();
-      } catch (err) {
-        process.stderr.write(`cleanup ${c.name}: ${(err as Error).message}\n`);
-      }
-    }
-  })();
-  return cleaningUp;
-}
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping everything the bench started...\n`);
-    void cleanup().then(() => process.exit(130));
-  });
-}
-
-/** The environment every child gets: this one minus anything that would change the server. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (
-      /^(DATABASE_URL|REDIS_URL|GATEHOUSE_|AUTH_|MARKETPLACE_|OPENAI_|ANTHROPIC_|GEMINI_|MOCK_UPSTREAM|SMTP_|ADMIN_EMAILS|TRUSTED_PROXIES|PORT|HOST|NODE_OPTIONS|npm_)/.test(
-        name,
-      )
-    )
-      delete env[name];
-  }
-  return { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
-}
+const { cleanups, cleanup } = cleanupRegistry("bench");
 
 async function startMock(name: string, port: number, logDir: string, chunkDelayMs?: number): Promise<{ proc: Proc; url: string }> {
   const args = [...NODE_TS, "lib/mock-upstream/main.ts", "--port", String(port)];
@@ -845,15 +815,7 @@ async function createDatabase(): Promise<{ url: string; drop: () => Promise<void
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
+    drop: () => dropDatabase(ADMIN_DATABASE_URL, name),
   };
 }
 

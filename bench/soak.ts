@@ -21,7 +21,21 @@ import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import pg from "pg";
 import { Agent, fetch as undiciFetch } from "undici";
-import { freePort, NODE_TS, processTree, ROOT, rssMb, sleep, spawnPinned, stopProc, tail, type Proc } from "./processes";
+import {
+  baseEnv,
+  cleanupRegistry,
+  dropDatabase,
+  freePort,
+  NODE_TS,
+  processTree,
+  ROOT,
+  rssMb,
+  sleep,
+  spawnPinned,
+  stopProc,
+  tail,
+  type Proc,
+} from "./processes";
 
 const exec = promisify(execFile);
 
@@ -54,40 +68,7 @@ const RATE_RPM = 60;
 const started = Date.now();
 const say = (line: string) => process.stdout.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 
-const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
-let cleaningUp: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaningUp ??= (async () => {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c.run();
-      } catch (err) {
-        process.stderr.write(`cleanup ${c.name}: ${(err as Error).message}\n`);
-      }
-    }
-  })();
-  return cleaningUp;
-}
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping everything the soak started...\n`);
-    void cleanup().then(() => process.exit(130));
-  });
-}
-
-/** The environment every child gets: this one minus anything that would change the servers. */
-function baseEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (
-      /^(DATABASE_URL|REDIS_URL|GATEHOUSE_|AUTH_|MARKETPLACE_|OPENAI_|ANTHROPIC_|GEMINI_|MOCK_UPSTREAM|SMTP_|ADMIN_EMAILS|TRUSTED_PROXIES|PORT|HOST|NODE_OPTIONS|NEXT_SERVER_ACTIONS|npm_)/.test(
-        name,
-      )
-    )
-      delete env[name];
-  }
-  return { ...env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" };
-}
+const { cleanups, cleanup } = cleanupRegistry("soak");
 
 // ---------------------------------------------------------------------------------------------
 // Set-up: database, mock upstream, clones, instances, balancer.
@@ -102,15 +83,7 @@ async function createDatabase(): Promise<{ url: string; query: <T>(sql: string, 
   url.pathname = `/${name}`;
   cleanups.push({
     name: "database",
-    run: async () => {
-      const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
+    run: () => dropDatabase(ADMIN_DATABASE_URL, name),
   });
   return {
     url: url.toString(),
