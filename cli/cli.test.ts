@@ -374,3 +374,39 @@ describe("CLI process on the embedded database", () => {
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
   }, 90_000);
 });
+
+// The real CLI process on PostgreSQL with Redis, where a command's changes are published to the
+// running instances: its stdout is the command's answer alone, whatever the log level.
+describe("CLI process on PostgreSQL with Redis", () => {
+  const exec = promisify(execFile);
+  let t: TestDatabase | undefined;
+  beforeAll(async () => {
+    t = await createTestDatabase("postgres");
+  }, 60_000);
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it("writes its log lines to stderr, so --json output parses", async () => {
+    const env = {
+      ...process.env,
+      DATABASE_URL: t!.location,
+      GATEHOUSE_DATA_DIR: mkdtempSync(join(tmpdir(), "gatehouse-cli-")),
+      REDIS_URL: "redis://127.0.0.1:6379",
+      AUTH_SECRET: "cli-test-auth-secret-0123456789abcdef",
+      GATEHOUSE_SECRET: "cli-test-gatehouse-secret-0123456789ab",
+      MARKETPLACE_WEBHOOK_SECRET: "cli-test-webhook-secret-0123456789abc",
+      LOG_LEVEL: "info",
+    };
+    const run = (...args: string[]) => exec(process.execPath, ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "cli/index.ts", ...args], { env });
+    try {
+      await run("seed", "--no-demo");
+      const out = await run("order", "create", "--email", "cli-logs@example.com", "--plan", "Starter 30", "--json");
+      expect(JSON.parse(out.stdout)).toMatchObject({ ok: true, apiKey: { key: expect.stringMatching(/^sk-gate-/) } });
+      // The shutdown hooks' lines (Redis among them) went to stderr.
+      expect(out.stderr).toContain('"msg":"shutdown hook finished"');
+    } finally {
+      rmSync(env.GATEHOUSE_DATA_DIR, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -2,6 +2,7 @@
 // Runs an operations command against the configured database. With the embedded database and a
 // server running, the server holds the data directory, so the command is sent to it over the
 // data directory's control socket and runs there.
+import "./log-to-stderr";
 import { flushInvalidations } from "@/lib/cache-bus/invalidation-bus";
 import { ConfigError, ensureSecrets, loadConfig, type Config, type Secrets } from "@/lib/config";
 import { closeDatabase, getDatabase, type Database } from "@/lib/db";

@@ -20,7 +20,7 @@
  */
 import pino, { type DestinationStream, type Level, type Logger } from "pino";
 
-import { stdout } from "./stdio";
+import { stderr, stdout } from "./stdio";
 import { processSingleton } from "./process-singleton";
 
 export type { Logger } from "pino";
@@ -69,7 +69,10 @@ function levelFromEnv(env: Readonly<Record<string, string | undefined>>): { leve
 export interface CreateLoggerOptions {
   /** Overrides `LOG_LEVEL`. */
   level?: Level | "silent";
-  /** Where lines go; the non-blocking stdout when omitted. Tests pass a stream to inspect the output. */
+  /**
+   * Where lines go; when omitted, the non-blocking stdout, or stderr when `GATEHOUSE_LOG_STREAM`
+   * is `stderr` (the CLI, whose stdout is its answer). Tests pass a stream to inspect the output.
+   */
   destination?: DestinationStream;
   /** Overrides `process.env` as the source of `LOG_LEVEL`. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -88,7 +91,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination ?? stdout,
+    options.destination ?? ((options.env ?? process.env).GATEHOUSE_LOG_STREAM === "stderr" ? stderr : stdout),
   );
   if (fromEnv.invalid !== undefined && options.level === undefined) {
     instance.warn({ LOG_LEVEL: fromEnv.invalid, using: fromEnv.level }, "unknown LOG_LEVEL; using the default");
