@@ -45,8 +45,14 @@ const omit = {
   upstreamChannel: { apiKeyCiphertext: true },
 } as const;
 
+// Interactive transactions may wait and run longer than Prisma's defaults (2 s to start, 5 s in
+// all): the embedded database serves every query on one connection, so a transaction can queue
+// behind others, and on two busy cores a short order creation has taken 7 s. The limits stay as
+// a guard against a transaction that never ends.
+const transactionOptions = { maxWait: 10_000, timeout: 20_000 } as const;
+
 function createPrisma(adapter: SqlMigrationAwareDriverAdapterFactory) {
-  return new PrismaClient({ adapter, omit });
+  return new PrismaClient({ adapter, omit, transactionOptions });
 }
 
 /** The Prisma client type of this app (secret columns omitted unless selected by name). */
