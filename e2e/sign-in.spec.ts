@@ -1,5 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { expect, test } from "@playwright/test";
+import { hydrated } from "./fixtures/hydrated";
 import { mailTo, waitForSignInLink } from "./mail";
 import { multipart, serverActionFields } from "./server-action-form";
 import { DEMO, requestLink, uniqueClientIp } from "./sign-in";
@@ -28,7 +29,7 @@ test.describe("sign-in with an email link", () => {
     await expect(page.getByRole("navigation", { name: "Portal" }).getByRole("link", { name: "Dashboard" })).toHaveAttribute("aria-current", "page");
 
     // The account menu works from the keyboard: open it, find the address, close it with Escape.
-    const menuButton = page.getByRole("button", { name: /Account menu for/ });
+    const menuButton = await hydrated(page.getByRole("button", { name: /Account menu for/ }));
     await menuButton.focus();
     await page.keyboard.press("Enter");
     await expect(menuButton).toHaveAttribute("aria-expanded", "true");
