@@ -55,6 +55,9 @@ export function mergeLoad(rounds: LoadResult[]): LoadResult {
   return merged;
 }
 
+/** What every autocannon run here shares: one request at a time per connection, no terminal output. */
+const CLOSED_LOOP = { pipelining: 1, timeout: 30, renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false } as const;
+
 /** Closed-loop load at `connections` for `seconds`; latency in ms of 2xx answers. */
 export async function loadTest(target: Target, body: string, connections: number, seconds: number): Promise<LoadResult> {
   const latencies: number[] = [];
@@ -64,12 +67,8 @@ export async function loadTest(target: Target, body: string, connections: number
     headers: { "content-type": "application/json", ...target.headers },
     body,
     connections,
-    pipelining: 1,
     duration: seconds,
-    timeout: 30,
-    renderProgressBar: false,
-    renderResultsTable: false,
-    renderLatencyTable: false,
+    ...CLOSED_LOOP,
   });
   instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
@@ -96,12 +95,8 @@ export async function loadTestGet(
     method: "GET",
     headers: target.headers,
     connections,
-    pipelining: 1,
     duration: seconds,
-    timeout: 30,
-    renderProgressBar: false,
-    renderResultsTable: false,
-    renderLatencyTable: false,
+    ...CLOSED_LOOP,
     requests: [{ method: "GET", setupRequest: (request) => ({ ...request, headers: { ...target.headers, ...perRequest() } }) }],
   });
   instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
