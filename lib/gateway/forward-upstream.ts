@@ -1,4 +1,6 @@
 import "server-only";
+import type { ServerResponse } from "node:http";
+import { clientSignal as clientSignalOf, hostedResponse } from "@/lib/server/node-host";
 import { GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
 import type { Catalog, CatalogChannel } from "./catalog";
@@ -172,7 +174,7 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
     ((input.operation === "chat" || input.operation === "responses" || input.operation === "messages") && input.body.stream === true);
   const wire = clientWire(input.protocol, input.operation);
   const started = performance.now();
-  const clientSignal = input.request.signal;
+  const clientSignal = clientSignalOf(input.request);
 
   let lastFailure: { kind: "timeout" | "error"; retryAfter?: number } = { kind: "error" };
   let refusal: GatewayError | undefined;
@@ -279,7 +281,8 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
       }
       finishExchange(meter, upstream.statusCode, null, usage, ttfbMs);
       const contentType = sameProtocol ? upstream.headers["content-type"] : "application/json";
-      return new Response(answer, { status: upstream.statusCode, headers: responseHeaders(input, contentType, extraHeaders) });
+      const init = { status: upstream.statusCode, headers: responseHeaders(input, contentType, extraHeaders) };
+      return hostedResponse(input.request, answer, () => answer, init);
     }
 
     const clientWantsArray = input.protocol === "gemini" && input.client.url.searchParams.get("alt") !== "sse";
@@ -298,8 +301,9 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
           jsonArray: clientWantsArray,
         });
     const contentType = rewriter ? (clientWantsArray ? "application/json" : "text/event-stream") : upstream.headers["content-type"];
-    const body = streamBody(upstream, observer, rewriter, meter, { clientSignal, requestId: input.requestId, channelName: channel.name });
-    return new Response(body, { status: 200, headers: responseHeaders(input, contentType, extraHeaders) });
+    const relay = new StreamRelay(upstream, observer, rewriter, meter, { clientSignal, requestId: input.requestId, channelName: channel.name });
+    const init = { status: 200, headers: responseHeaders(input, contentType, extraHeaders) };
+    return hostedResponse(input.request, relay.writeTo, relay.webStream, init);
   }
 
   if (refusal && !attempted) throw refusal;
@@ -339,88 +343,163 @@ function finishExchange(m: Metering, status: number, errorCode: string | null, u
 
 /**
  * The client's stream: the upstream's chunks as they arrive (metered, or rewritten for another
- * protocol), ended with the exchange's outcome. Its closures hold the upstream, the meter and a few
- * strings, not the request and its parsed body.
+ * protocol), ended with the exchange's outcome. The node host takes it through `writeTo`, which
+ * writes each chunk to the socket as it arrives and pauses the upstream while the socket is full;
+ * any other host through `webStream`, a Web stream read chunk by chunk. Either is used once, never
+ * both. It holds the upstream, the meter and a few strings, not the request and its parsed body.
  */
-function streamBody(
-  upstream: UpstreamResponse,
-  observer: StreamUsageObserver,
-  rewriter: ReturnType<typeof createStreamRewriter> | null,
-  meter: Metering,
-  context: { clientSignal: AbortSignal; requestId: string; channelName: string },
-): ReadableStream<Uint8Array> {
-  let pendingOut: Uint8Array[] = [];
-  const sseParser = rewriter
-    ? createParser({
-        onEvent: (ev) => {
-          const out = rewriter.push({ event: ev.event, data: ev.data });
-          if (out) pendingOut.push(out);
-        },
-      })
-    : null;
-  const textDecoder = rewriter ? new TextDecoder() : null;
-  const iterator = upstream.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let ttfbMs: number | null = null;
-  let settled = false;
-  const settle = (status: number, errorCode: string | null) => {
-    if (settled) return;
-    settled = true;
-    finishExchange(meter, status, errorCode, observer.reading(), ttfbMs);
-  };
-  return new ReadableStream<Uint8Array>({
-    // Each pull enqueues at least one chunk or ends the stream: a pull that returns with nothing
-    // enqueued is not called again while the reader waits, and the stream would stall (as it did
-    // when the usage chunk the gateway asked for arrived on its own and was dropped).
-    async pull(controller) {
-      try {
-        for (;;) {
-          if (await pullOnce(controller)) return;
-        }
-      } catch (err) {
-        controller.error(err);
-        // The client left (its signal aborted the upstream call), or the upstream dropped the
-        // connection mid-stream: either way, bill what was generated.
-        if (context.clientSignal.aborted) {
-          settle(499, "client_closed");
-          return;
-        }
-        logger.warn({ requestId: context.requestId, channel: context.channelName, err: (err as Error).message }, "upstream stream broke");
-        settle(502, "upstream_error");
-      }
-    },
-    cancel() {
-      // The client went away: stop the upstream generation now.
-      upstream.body.destroy();
-      settle(499, "client_closed");
-    },
-  });
+class StreamRelay {
+  private pendingOut: Uint8Array[] = [];
+  private readonly sseParser: ReturnType<typeof createParser> | null;
+  private readonly textDecoder: TextDecoder | null;
+  private ttfbMs: number | null = null;
+  private settled = false;
 
-  /** Reads one upstream chunk; true when something was enqueued or the stream ended. */
-  async function pullOnce(controller: ReadableStreamDefaultController<Uint8Array>): Promise<boolean> {
-    const { value, done } = await iterator.next();
-    if (done) {
-      const rest = observer.end();
-      if (rewriter) {
-        sseParser?.feed(textDecoder!.decode());
-        for (const part of pendingOut) controller.enqueue(part);
-        const tail = rewriter.end();
-        if (tail) controller.enqueue(tail);
-      } else if (rest) controller.enqueue(rest);
-      controller.close();
-      settle(200, null);
-      return true;
-    }
-    ttfbMs ??= Math.round(performance.now() - meter.started);
-    if (rewriter) {
-      observer.feed(value);
-      sseParser?.feed(textDecoder!.decode(value, { stream: true }));
-      const out = pendingOut;
-      pendingOut = [];
-      for (const part of out) controller.enqueue(part);
-      return out.length > 0;
-    }
-    const out = observer.push(value);
-    if (out) controller.enqueue(out);
-    return out !== null;
+  constructor(
+    private readonly upstream: UpstreamResponse,
+    private readonly observer: StreamUsageObserver,
+    private readonly rewriter: ReturnType<typeof createStreamRewriter> | null,
+    private readonly meter: Metering,
+    private readonly context: { clientSignal: AbortSignal; requestId: string; channelName: string },
+  ) {
+    this.sseParser = rewriter
+      ? createParser({
+          onEvent: (ev) => {
+            const out = rewriter.push({ event: ev.event, data: ev.data });
+            if (out) this.pendingOut.push(out);
+          },
+        })
+      : null;
+    this.textDecoder = rewriter ? new TextDecoder() : null;
   }
+
+  private settle(status: number, errorCode: string | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    finishExchange(this.meter, status, errorCode, this.observer.reading(), this.ttfbMs);
+  }
+
+  /** The client left (its signal aborted the upstream call), or the upstream dropped the connection mid-stream: either way, bill what was generated. */
+  private broke(err: unknown): void {
+    if (this.context.clientSignal.aborted) return this.settle(499, "client_closed");
+    logger.warn({ requestId: this.context.requestId, channel: this.context.channelName, err: (err as Error).message }, "upstream stream broke");
+    this.settle(502, "upstream_error");
+  }
+
+  /** What one upstream chunk becomes for the client: a chunk, several, or nothing yet. */
+  private take(value: Buffer): Uint8Array | Uint8Array[] | null {
+    this.ttfbMs ??= Math.round(performance.now() - this.meter.started);
+    if (!this.rewriter) return this.observer.push(value);
+    this.observer.feed(value);
+    this.sseParser!.feed(this.textDecoder!.decode(value, { stream: true }));
+    const out = this.pendingOut;
+    if (out.length === 0) return null;
+    this.pendingOut = [];
+    return out;
+  }
+
+  /** What is left to send when the upstream has ended. */
+  private rest(): Uint8Array[] {
+    const rest = this.observer.end();
+    if (!this.rewriter) return rest ? [rest] : [];
+    this.sseParser!.feed(this.textDecoder!.decode());
+    const out = this.pendingOut;
+    this.pendingOut = [];
+    const tail = this.rewriter.end();
+    if (tail) out.push(tail);
+    return out;
+  }
+
+  /** The node host's way: see NodeBodyWriter. */
+  readonly writeTo = (res: ServerResponse, clientGone: AbortSignal): Promise<void> => {
+    const source = this.upstream.body;
+    // An upstream error after the end (the abort that follows the client leaving) must not go unheard.
+    source.on("error", () => undefined);
+    return new Promise<void>((resolve) => {
+      let over = false;
+      const finish = () => {
+        over = true;
+        source.off("data", onData);
+        source.off("end", onEnd);
+        source.off("error", onError);
+        res.off("close", onClose);
+        res.off("drain", onDrain);
+        resolve();
+      };
+      const write = (chunk: Uint8Array | Uint8Array[] | null): boolean => {
+        if (chunk === null) return true;
+        if (!Array.isArray(chunk)) return res.write(chunk);
+        let room = true;
+        for (const part of chunk) room = res.write(part) && room;
+        return room;
+      };
+      const onDrain = () => source.resume();
+      const onData = (value: Buffer) => {
+        if (!write(this.take(value))) {
+          source.pause();
+          res.once("drain", onDrain);
+        }
+      };
+      const onEnd = () => {
+        write(this.rest());
+        res.end();
+        finish();
+        this.settle(200, null);
+      };
+      const onError = (err: unknown) => {
+        finish();
+        if (!clientGone.aborted) logger.debug({ err }, "response body ended with an error");
+        res.destroy();
+        this.broke(err);
+      };
+      // The client went away: stop the upstream generation now.
+      const onClose = () => {
+        if (over) return;
+        finish();
+        source.destroy();
+        this.settle(499, "client_closed");
+      };
+      if (clientGone.aborted) return onClose();
+      source.on("data", onData);
+      source.once("end", onEnd);
+      source.once("error", onError);
+      res.once("close", onClose);
+    });
+  };
+
+  /** Any other host's way: a Web stream. */
+  readonly webStream = (): ReadableStream<Uint8Array> => {
+    const iterator = this.upstream.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    return new ReadableStream<Uint8Array>({
+      // Each pull enqueues at least one chunk or ends the stream: a pull that returns with nothing
+      // enqueued is not called again while the reader waits, and the stream would stall (as it did
+      // when the usage chunk the gateway asked for arrived on its own and was dropped).
+      pull: async (controller) => {
+        try {
+          for (;;) {
+            const { value, done } = await iterator.next();
+            if (done) {
+              for (const part of this.rest()) controller.enqueue(part);
+              controller.close();
+              this.settle(200, null);
+              return;
+            }
+            const out = this.take(value);
+            if (out === null) continue;
+            if (Array.isArray(out)) for (const part of out) controller.enqueue(part);
+            else controller.enqueue(out);
+            return;
+          }
+        } catch (err) {
+          controller.error(err);
+          this.broke(err);
+        }
+      },
+      cancel: () => {
+        // The client went away: stop the upstream generation now.
+        this.upstream.body.destroy();
+        this.settle(499, "client_closed");
+      },
+    });
+  };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { GatewayError } from "@/lib/errors";
+import { clientSignal } from "@/lib/server/node-host";
 import { readLimitedBody } from "@/lib/server/read-limited-body";
 import { ClientGoneError } from "./gateway-call";
 
@@ -18,7 +19,7 @@ export async function readJsonBody(request: Request, maxBytes: number = MAX_BODY
     read = await readLimitedBody(request, maxBytes);
   } catch (err) {
     // The client went away while sending its body: nothing to answer, nothing to bill.
-    if (request.signal.aborted) throw new ClientGoneError();
+    if (clientSignal(request).aborted) throw new ClientGoneError();
     throw err;
   }
   if (read === "too_large") throw new GatewayError("request_too_large", { maxBytes });

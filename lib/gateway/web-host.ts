@@ -2,12 +2,13 @@
  * Serves a Web handler (`Request` in, `Response` out) on a node:http request: the gateway's
  * endpoints, which server.ts answers itself before Next's request handler.
  *
- * The adaptation is the least the handlers need: a `Request` whose body streams from the socket
- * only when read (a request refused before that is not read; the rest of its body is dropped after
- * the answer; a body the handler gave up on, e.g. one over the size limit, only for a while: see
- * lingerThenClose), whose signal aborts when the client goes away, and a `Response` whose body is
- * written chunk by chunk as it is produced, waiting when the socket is full and cancelled when the
- * client leaves.
+ * The adaptation is the least the handlers need: a `Request` whose body is read from the socket
+ * only when the handler asks for it (a request refused before that is not read; the rest of its
+ * body is dropped after the answer; a body the handler gave up on, e.g. one over the size limit,
+ * only for a while: see lingerThenClose), with a signal that aborts when the client goes away
+ * (both through the node host's side, lib/server/node-host.ts), and a `Response` whose body is
+ * written as it is produced, waiting when the socket is full and cancelled when the client leaves:
+ * the bytes or stream writer a handler left beside it for the host, or else its Web body.
  *
  * No `server-only` import here: server.ts loads this module outside Next's bundler.
  */
@@ -15,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { errorResponse, GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
+import { attachNodeHost, nodeBodyOf } from "@/lib/server/node-host";
 import { pathProtocol } from "./client-protocol";
 import { newRequestId } from "./request-id";
 
@@ -144,11 +146,17 @@ export function pathOf(url: string | undefined): string {
   return query < 0 ? url : url.slice(0, query);
 }
 
-/** Whether the handler cancelled the request body (stopped reading it before its end). */
+/** Whether the handler gave up on the request body before its end (refused it for its size). */
 interface BodyState {
   cancelled: boolean;
 }
 
+/**
+ * The handler's `Request`: method, URL and headers, no Web body and no signal of its own. The
+ * body and the "client gone" signal come through the node host's side (node-host.ts): the body is
+ * read from the socket only when the handler asks for it, so a request refused before that never
+ * starts reading it.
+ */
 function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal, state: BodyState): Request {
   // From req.headers, as Next builds its requests: server.ts has already set the client-IP
   // headers there (lib/server/client-ip.ts) and removed what a client may not send.
@@ -159,54 +167,68 @@ function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal, st
     if (typeof value === "string") headers.append(name, value);
     else if (value) for (const item of value) headers.append(name, item);
   }
-  const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(origin + req.url, {
-    method,
-    headers,
+  const request = new Request(origin + req.url, { method: req.method ?? "GET", headers });
+  attachNodeHost(request, {
     signal,
-    body: hasBody ? bodyStream(req, state) : null,
-    // @ts-expect-error -- a streamed request body needs `duplex` (Node's fetch), not yet in the DOM types
-    duplex: "half",
+    readBody: (maxBytes) => readBody(req, state, maxBytes),
+    refuseBody: () => {
+      state.cancelled = true;
+    },
+  });
+  return request;
+}
+
+/** The request body, up to `maxBytes`: see NodeHostRequest.readBody. */
+function readBody(req: IncomingMessage, state: BodyState, maxBytes: number): Promise<Uint8Array | "too_large"> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const done = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      // Nothing more is kept; serveWebHandler drops the rest for a while once the answer is written.
+      done();
+      req.pause();
+      state.cancelled = true;
+      resolve("too_large");
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    // The client went away before the body ended.
+    const onClose = () => {
+      done();
+      reject(new Error("the client closed the connection before its body ended"));
+    };
+    if (req.readableEnded) return resolve(new Uint8Array(0));
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.once("error", onError);
+    req.once("close", onClose);
   });
 }
 
-/**
- * The request body as a stream that reads the socket only when the handler reads it (a high-water
- * mark of 0: nothing is pulled ahead), so a request refused before its body is read never starts
- * reading it.
- */
-function bodyStream(req: IncomingMessage, state: BodyState): ReadableStream<Uint8Array> {
-  let attached = false;
-  const source: UnderlyingDefaultSource<Uint8Array> = {
-    pull(controller) {
-      if (attached) {
-        req.resume();
-        return;
-      }
-      attached = true;
-      // One chunk per read: the socket pauses after each and the next pull resumes it.
-      req.on("data", (chunk: Buffer) => {
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        req.pause();
-      });
-      req.once("end", () => controller.close());
-      req.once("error", (err) => controller.error(err));
-    },
-    cancel() {
-      // Nothing more is read; serveWebHandler ends the connection once the answer is written.
-      state.cancelled = true;
-      req.removeAllListeners("data");
-      req.pause();
-    },
-  };
-  return new ReadableStream(source, { highWaterMark: 0 });
-}
-
 async function writeResponse(res: ServerResponse, response: Response, clientGone: AbortSignal): Promise<void> {
+  const hosted = nodeBodyOf(response);
   if (clientGone.aborted) {
-    // Nobody to answer: let the body's producer know (a stream's cancel ends its upstream call).
-    await response.body?.cancel().catch(() => undefined);
+    // Nobody to answer: let the body's producer know (a stream's cancel ends its upstream call;
+    // a stream writer told the client is gone does the same).
+    if (typeof hosted === "function") await hosted(res, clientGone);
+    else await response.body?.cancel().catch(() => undefined);
     return;
   }
   // Answers are JSON or event streams, never to be sniffed into anything a browser would run.
@@ -214,7 +236,13 @@ async function writeResponse(res: ServerResponse, response: Response, clientGone
   response.headers.forEach((value, name) => {
     if (name !== "x-content-type-options") flat.push(name, value);
   });
+  if (hosted instanceof Uint8Array) flat.push("content-length", String(hosted.byteLength));
   res.writeHead(response.status, flat);
+  if (hosted instanceof Uint8Array) {
+    res.end(hosted);
+    return;
+  }
+  if (hosted) return hosted(res, clientGone);
   const body = response.body;
   if (!body) {
     res.end();
