@@ -6,7 +6,7 @@ import { createEmptyDatabase, type TestDatabase } from "@/test/databases";
 import { queryRows, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from "@/test/private-services";
 import { invalidateCatalog } from "./catalog";
 import { gatewayRoute } from "./routes";
-import { setUpGateway, TEST_MODEL, testSecrets, untilUsageWritten } from "./test-helpers";
+import { setUpGateway, TEST_MODEL, testSecrets, untilUsageWritten } from "@/test/gateway";
 import { usageWriterStats } from "./usage-writer";
 
 // The gateway when what it stands on fails: its PostgreSQL server restarted in the middle of

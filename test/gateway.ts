@@ -21,11 +21,11 @@ import { closeRedis } from "@/lib/redis";
 import { seed } from "@/lib/seed";
 import { applyClientIp } from "@/lib/server/client-ip";
 import { trustedProxiesOrThrow } from "@/lib/server/trusted-proxies";
-import { invalidateCatalog } from "./catalog";
-import { clearKeyCache } from "./key-cache";
-import { gatewayFallback, gatewayRoute } from "./routes";
-import { flushUsage, usageWriterStats } from "./usage-writer";
-import { pathOf, serveWebHandler } from "./web-host";
+import { invalidateCatalog } from "@/lib/gateway/catalog";
+import { clearKeyCache } from "@/lib/gateway/key-cache";
+import { gatewayFallback, gatewayRoute } from "@/lib/gateway/routes";
+import { flushUsage, usageWriterStats } from "@/lib/gateway/usage-writer";
+import { pathOf, serveWebHandler } from "@/lib/gateway/web-host";
 
 /** The model of the test channel and plans. */
 export const TEST_MODEL = "gpt-4.1-nano";
