@@ -1,27 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setSpendStore } from "@/lib/billing/spend";
 import { upsertChannel } from "@/lib/channels";
-import { resetConfig } from "@/lib/config";
-import { deriveSecretKeys } from "@/lib/credentials";
-import { openDatabase, setDatabase } from "@/lib/db";
-import { applyMigrations } from "@/lib/db/migrate";
-import { setKeyRateLimiter } from "@/lib/limits";
-import { startMockUpstream } from "@/lib/mock-upstream";
-import { createOrder } from "@/lib/orders";
-import { upsertPlan } from "@/lib/plans";
-import { closeRedis } from "@/lib/redis";
-import { seed } from "@/lib/seed";
 import { createEmptyDatabase, type TestDatabase } from "@/test/databases";
 import { queryRows, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from "@/test/private-services";
 import { invalidateCatalog } from "./catalog";
-import { clearKeyCache } from "./key-cache";
 import { gatewayRoute } from "./routes";
-import { flushUsage, usageWriterStats } from "./usage-writer";
+import { setUpGateway, TEST_MODEL, testSecrets, untilUsageWritten } from "@/test/gateway";
+import { usageWriterStats } from "./usage-writer";
 
 // The gateway when what it stands on fails: its PostgreSQL server restarted in the middle of
 // traffic, its Redis gone and back. Each on a server of the test's own (test/private-services.ts),
@@ -29,15 +15,8 @@ import { flushUsage, usageWriterStats } from "./usage-writer";
 // or an error from the table, usage is written once it can be and billed once, nothing is left
 // unhandled, and the gateway recovers without a restart.
 
-const SECRET = "faults-gatehouse-secret-0123456789abcdefghijklmnop";
-const ENV = {
-  GATEHOUSE_SECRET: SECRET,
-  AUTH_SECRET: "faults-auth-secret-0123456789abcdefghijklmnopqrstu",
-  MARKETPLACE_WEBHOOK_SECRET: "faults-webhook-secret-0123456789abcdefghijklmnop",
-  GATEHOUSE_PUBLIC_URL: "https://gate.example.com",
-} as const;
-const MODEL = "gpt-4.1-nano";
-const KEYS = deriveSecretKeys(SECRET);
+const MODEL = TEST_MODEL;
+const KEYS = testSecrets("faults").keys;
 
 interface Answer {
   status: number;
@@ -88,71 +67,9 @@ async function watchUnhandled<T>(fn: () => Promise<T>): Promise<{ result: T; unh
   }
 }
 
-/** The set-up both faults share: env, a migrated database with a channel to the mock, a plan. */
-async function setUp(pgUrl: string, env: Record<string, string>) {
-  const saved: Record<string, string | undefined> = {};
-  const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-faults-"));
-  for (const [name, value] of Object.entries({ ...ENV, GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: pgUrl, ...env })) {
-    saved[name] = process.env[name];
-    process.env[name] = value;
-  }
-  resetConfig();
-  const db = openDatabase({ kind: "postgres", url: pgUrl });
-  await applyMigrations(db);
-  setDatabase(db);
-  await seed(db.prisma, { gatehouseSecret: SECRET }, { demo: false });
-  const mock = await startMockUpstream();
-  await upsertChannel(
-    db.prisma,
-    { name: "faults", provider: "OPENAI", baseUrl: `${mock.url}/v1`, apiKey: "faults-upstream", models: [MODEL] },
-    { keys: KEYS, actor: { label: "cli" } },
-  );
-  clearKeyCache();
-  invalidateCatalog();
-  setSpendStore(undefined);
-  setKeyRateLimiter(undefined);
-  return {
-    db,
-    mock,
-    async order(plan: { name: string; rpm: number; creditUsd?: number }) {
-      await upsertPlan(db.prisma, { name: plan.name, models: [MODEL], durationDays: 1, rpm: plan.rpm, creditUsd: plan.creditUsd });
-      const created = await createOrder(db.prisma, {
-        email: `faults-${plan.name.toLowerCase().replaceAll(" ", "-")}-${Math.random().toString(36).slice(2, 8)}@example.com`,
-        planName: plan.name,
-        source: "CLI",
-        delivery: "handout",
-        actor: { label: "cli" },
-        keys: KEYS,
-      });
-      return { key: created.apiKey.key!, orderId: created.order.id };
-    },
-    async tearDown() {
-      await flushUsage({ all: true }).catch(() => {});
-      setDatabase(undefined);
-      clearKeyCache();
-      invalidateCatalog();
-      setSpendStore(undefined);
-      setKeyRateLimiter(undefined);
-      await closeRedis();
-      await mock.close();
-      await db.close();
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-      resetConfig();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Waits until the usage writer has written everything it holds (it retries on its own). */
-async function untilUsageWritten(timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (usageWriterStats().queued > 0) {
-    if (Date.now() > deadline) throw new Error(`usage still queued after ${timeoutMs} ms: ${usageWriterStats().queued}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** The set-up the faults share: env, a migrated database with a channel to the mock, a plan. */
+function setUp(pgUrl: string, env: Record<string, string>) {
+  return setUpGateway("faults", pgUrl, env);
 }
 
 /** Every answered request has one request-log row and, when it cost anything, one matching debit. */

@@ -196,3 +196,47 @@ async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe("streamBytes (test only)", () => {
+  it("streams a text reply until the body reaches the size, every word in usage, and records the bytes written", async () => {
+    const stream = await openai({ "x-mock-stream-bytes": "200000" }).chat.completions.create({
+      ...chat,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    let completionTokens: number | undefined;
+    let words = 0;
+    for await (const chunk of stream) {
+      const content = chunk.choices[0]?.delta.content;
+      if (content) {
+        text += content;
+        words += 1;
+      }
+      if (chunk.usage) completionTokens = chunk.usage.completion_tokens;
+    }
+    expect(text.startsWith("Mock reply to: hi lorem ipsum")).toBe(true);
+    expect(words).toBeGreaterThan(500);
+    expect(completionTokens).toBe(words);
+    const [rec] = mock.current.requests;
+    expect(await rec!.done).toBe("completed");
+    expect(rec!.bytesWritten).toBeGreaterThanOrEqual(200_000);
+  });
+
+  it("writes only what the connection takes: a reader that does not read stops the stream", async () => {
+    const res = await fetch(`${mock.current.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: "Bearer k", "content-type": "application/json", "x-mock-stream-bytes": String(256 * 1024 * 1024) },
+      body: JSON.stringify({ ...chat, stream: true }),
+    });
+    expect(res.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const [rec] = mock.current.requests;
+    const written = rec!.bytesWritten;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(rec!.bytesWritten).toBe(written);
+    expect(written).toBeLessThan(64 * 1024 * 1024);
+    await res.body!.cancel();
+    expect(await rec!.done).toBe("client-closed");
+  });
+});

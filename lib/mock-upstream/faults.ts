@@ -28,6 +28,12 @@ export interface Fault {
   outputTokens?: number;
   /** Report the provider's max-tokens stop reason (length / max_tokens / MAX_TOKENS). */
   truncated?: boolean;
+  /**
+   * Test only: a streamed OpenAI Chat Completions text reply goes on until its body is at least
+   * this many bytes (as many words as that takes, all counted in `usage`), generated as it is
+   * sent and written only while the connection takes it.
+   */
+  streamBytes?: number;
   /** Apply only to the next N matching requests, then clear itself. */
   times?: number;
   /** Apply only to requests whose path contains this string or matches this expression. */
@@ -72,6 +78,7 @@ export const KNOB_HEADERS = {
   refuse: "x-mock-refuse",
   outputTokens: "x-mock-output-tokens",
   truncated: "x-mock-truncated",
+  streamBytes: "x-mock-stream-bytes",
 } as const;
 
 /** The fault for one request: the server fault (if any) overridden by the request's headers. */
@@ -104,6 +111,7 @@ export function resolveFault(serverFault: Fault | undefined, headers: IncomingHt
   set("refuse", flag(KNOB_HEADERS.refuse));
   set("outputTokens", num(KNOB_HEADERS.outputTokens));
   set("truncated", flag(KNOB_HEADERS.truncated));
+  set("streamBytes", num(KNOB_HEADERS.streamBytes));
   return fault;
 }
 

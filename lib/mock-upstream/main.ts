@@ -1,6 +1,6 @@
 /**
  * Runs the mock upstream as a process:
- *   npx tsx lib/mock-upstream/main.ts [--port 4010] [--host 127.0.0.1] [--chunk-delay-ms 20] [--delay-ms 0]
+ *   npx tsx lib/mock-upstream/main.ts [--port 4010] [--host 127.0.0.1] [--chunk-delay-ms 20] [--delay-ms 0] [--stream-bytes N]
  * Prints its URL and stops on SIGINT / SIGTERM.
  */
 import { parseArgs } from "node:util";
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     host: { type: "string", default: "127.0.0.1" },
     "chunk-delay-ms": { type: "string" },
     "delay-ms": { type: "string" },
+    "stream-bytes": { type: "string" },
   },
 });
 
@@ -30,6 +31,7 @@ const port = nonNegative("port", values.port) ?? 4010;
 const fault: Fault = {
   chunkDelayMs: nonNegative("chunk-delay-ms", values["chunk-delay-ms"]),
   delayMs: nonNegative("delay-ms", values["delay-ms"]),
+  streamBytes: nonNegative("stream-bytes", values["stream-bytes"]),
 };
 
 // A long-running process has no reader for recorded requests.

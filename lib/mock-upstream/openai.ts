@@ -1,6 +1,6 @@
 /** OpenAI Chat Completions wire format: `POST /v1/chat/completions`, `GET /v1/models`. */
 import { openaiModel, openaiModelList } from "./models";
-import { planReply, type ReplyPlan, type ToolChoice, type ToolDefinition } from "./reply";
+import { mockReplyPiecesWithoutEnd, planReply, type ReplyPlan, type ToolChoice, type ToolDefinition } from "./reply";
 import { dataFrame, OPENAI_DONE_FRAME, SSE_CONTENT_TYPE } from "./sse";
 import { mockOutputBudget, mockPromptTokens } from "./tokens";
 import type { Reply, RequestContext } from "./types";
@@ -98,6 +98,20 @@ export function openaiChat(ctx: RequestContext): Reply {
   const chunk = (delta: string, finish: string | null) =>
     dataFrame(`${head}${delta},"logprobs":null,"finish_reason":${finish === null ? "null" : `"${finish}"`}${tail}`);
 
+  const usageFrame = (u: ReturnType<typeof openaiUsage>) =>
+    dataFrame(
+      JSON.stringify({ id, object: "chat.completion.chunk", created, model, service_tier: "default", system_fingerprint: FINGERPRINT, choices: [], usage: u }),
+    );
+
+  if (plan.kind === "text" && ctx.knobs.streamBytes !== undefined && ctx.knobs.streamBytes > 0) {
+    const usageOf = includeUsage ? (words: number) => usageFrame(openaiUsage(promptTokens, words)) : null;
+    return {
+      type: "stream",
+      contentType: SSE_CONTENT_TYPE,
+      frames: longTextFrames(messageText(last), ctx.knobs.streamBytes, chunk, finishReason, usageOf),
+    };
+  }
+
   const frames: string[] = [];
   if (plan.kind === "tool") {
     const call = toolCall(ctx.seq, plan);
@@ -111,24 +125,37 @@ export function openaiChat(ctx: RequestContext): Reply {
     for (const piece of plan.pieces) frames.push(chunk(`{"content":${JSON.stringify(piece)}}`, null));
   }
   frames.push(chunk("{}", finishReason));
-  if (includeUsage) {
-    frames.push(
-      dataFrame(
-        JSON.stringify({
-          id,
-          object: "chat.completion.chunk",
-          created,
-          model,
-          service_tier: "default",
-          system_fingerprint: FINGERPRINT,
-          choices: [],
-          usage,
-        }),
-      ),
-    );
-  }
+  if (includeUsage) frames.push(usageFrame(usage));
   frames.push(OPENAI_DONE_FRAME);
   return { type: "stream", contentType: SSE_CONTENT_TYPE, frames };
+}
+
+/**
+ * The `streamBytes` knob's reply: words until the frames sent reach `minBytes`, generated as the
+ * connection takes them, then the finish chunk and (asked for) the usage of every word sent.
+ */
+function* longTextFrames(
+  lastText: string,
+  minBytes: number,
+  chunk: (delta: string, finish: string | null) => string,
+  finish: string,
+  usage: ((completionTokens: number) => string) | null,
+): Generator<string> {
+  let bytes = 0;
+  let words = 0;
+  const first = chunk(`{"role":"assistant","content":"","refusal":null}`, null);
+  bytes += Buffer.byteLength(first);
+  yield first;
+  for (const piece of mockReplyPiecesWithoutEnd(lastText)) {
+    if (bytes >= minBytes && words > 0) break;
+    const frame = chunk(`{"content":${JSON.stringify(piece)}}`, null);
+    bytes += Buffer.byteLength(frame);
+    words += 1;
+    yield frame;
+  }
+  yield chunk("{}", finish);
+  if (usage) yield usage(words);
+  yield OPENAI_DONE_FRAME;
 }
 
 function openaiUsage(promptTokens: number, completionTokens: number) {

@@ -45,13 +45,27 @@ const FILLER_PIECES: string[] = Array.from({ length: MAX_OUTPUT_TOKENS }, (_, i)
 
 /** The words a text reply streams, one piece per token; joined they give the reply text. */
 export function mockReplyPieces(lastText: string, outputTokens: number): string[] {
+  const pieces = leadingPieces(lastText).slice(0, outputTokens);
+  if (pieces.length < outputTokens) pieces.push(...FILLER_PIECES.slice(0, outputTokens - pieces.length));
+  return pieces;
+}
+
+/**
+ * The pieces of a text reply of no set length, as many as the caller takes: `mockReplyPieces` for
+ * every length at once (past MAX_OUTPUT_TOKENS the filler words go on repeating).
+ */
+export function* mockReplyPiecesWithoutEnd(lastText: string): Generator<string, never> {
+  yield* leadingPieces(lastText);
+  for (let i = 0; ; i++) yield FILLER_PIECES[i % FILLER.length]!;
+}
+
+/** "Mock reply to: <first 40 characters of the last message>", one piece per word. */
+function leadingPieces(lastText: string): string[] {
   const echo = Array.from(lastText.slice(0, ECHO_CHARS * 2))
     .slice(0, ECHO_CHARS)
     .join("");
   const words = [...REPLY_PREFIX, ...(echo.match(/\S+/g) ?? [])];
-  const pieces = words.slice(0, outputTokens).map((word, i) => (i === 0 ? word : ` ${word}`));
-  if (pieces.length < outputTokens) pieces.push(...FILLER_PIECES.slice(0, outputTokens - pieces.length));
-  return pieces;
+  return words.map((word, i) => (i === 0 ? word : ` ${word}`));
 }
 
 /** The full text reply: "Mock reply to: <first 40 characters of the last message> lorem ipsum …", `outputTokens` words long. */

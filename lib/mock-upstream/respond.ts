@@ -9,7 +9,12 @@ export interface Exchange {
   signal: AbortSignal;
   /** Called before the server itself cuts the connection, so the close is not blamed on the client. */
   markDropped(): void;
+  /** Called with the size of each piece of the body handed to the response. */
+  wrote?(bytes: number): void;
 }
+
+/** Generated frames are written in pieces of about this size. */
+const GENERATED_WRITE_BYTES = 16 * 1024;
 
 export interface TransportOptions {
   chunkDelayMs?: number;
@@ -26,51 +31,94 @@ function sendJson(ex: Exchange, status: number, body: unknown, headers: Record<s
   const length = Buffer.byteLength(text);
   ex.res.writeHead(status, { "content-type": "application/json", "content-length": String(length), ...headers });
   if (!cut) {
+    ex.wrote?.(length);
     ex.res.end(text);
     return;
   }
   // Announce the full length, send half: the client sees a body that ends early.
+  ex.wrote?.(Math.floor(length / 2));
   ex.res.write(Buffer.from(text).subarray(0, Math.floor(length / 2)));
   dropConnection(ex);
 }
 
 async function sendStream(ex: Exchange, reply: Extract<Reply, { type: "stream" }>, transport: TransportOptions): Promise<void> {
-  const { res, signal } = ex;
+  const { res } = ex;
   const { frames } = reply;
   const delay = transport.chunkDelayMs ?? 0;
   const drop = transport.dropAfterChunks;
   res.writeHead(200, { "content-type": reply.contentType, "cache-control": "no-cache", ...reply.headers });
 
-  if (delay <= 0) {
+  if (delay <= 0 && Array.isArray(frames)) {
     // Without pacing, one write keeps a fast stream cheap for benchmarks.
     if (drop === undefined || drop >= frames.length) {
-      res.end(frames.join(""));
+      const body = frames.join("");
+      ex.wrote?.(Buffer.byteLength(body));
+      res.end(body);
       return;
     }
     // Cut once the bytes before the cut are on their way: Node 22+ holds a response's first writes
     // back until the next tick, and ending the socket sooner loses them (headers included).
-    if (drop > 0) res.write(frames.slice(0, drop).join(""), () => dropConnection(ex));
-    else {
+    if (drop > 0) {
+      const head = frames.slice(0, drop).join("");
+      ex.wrote?.(Buffer.byteLength(head));
+      res.write(head, () => dropConnection(ex));
+    } else {
       res.flushHeaders();
       setImmediate(() => dropConnection(ex));
     }
     return;
   }
+  await writeFrames(ex, frames, delay, drop);
+}
 
-  for (let i = 0; i < frames.length; i++) {
-    if (i > 0) {
+/**
+ * Paced frames (one write each, `delay` ms apart) or generated ones (gathered into writes of about
+ * GENERATED_WRITE_BYTES): either way written only while the response takes them, waiting for
+ * 'drain' otherwise, so a reader that stops reading stops the stream being produced.
+ */
+async function writeFrames(ex: Exchange, frames: Iterable<string>, delay: number, drop: number | undefined): Promise<void> {
+  const { res, signal } = ex;
+  let pending = "";
+  const flush = async () => {
+    if (pending === "") return;
+    const piece = pending;
+    pending = "";
+    ex.wrote?.(Buffer.byteLength(piece));
+    if (!res.write(piece)) await drained(res, signal);
+  };
+  let i = 0;
+  for (const frame of frames) {
+    if (i > 0 && delay > 0) {
       await sleep(delay, signal);
-      if (signal.aborted) return;
     }
+    if (signal.aborted) return;
     if (drop === i) {
+      await flush();
       if (i === 0) res.flushHeaders();
       dropConnection(ex);
       return;
     }
-    const frame = frames[i];
-    if (frame !== undefined) res.write(frame);
+    pending += frame;
+    if (delay > 0 || pending.length >= GENERATED_WRITE_BYTES) await flush();
+    i++;
   }
+  await flush();
+  if (signal.aborted) return;
   res.end();
+}
+
+/** Resolves when the response takes more data, or when the exchange ends. */
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    res.once("drain", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 /**

@@ -38,6 +38,8 @@ export interface RecordedRequest {
   receivedAt: number;
   /** Status sent, once the response headers are out. */
   status?: number;
+  /** Bytes of the response body handed to the connection so far (what a reader has not taken stays unwritten). */
+  bytesWritten: number;
   /** "pending" until the exchange ends. */
   outcome: RequestOutcome | "pending";
   /** True once the client has closed the connection before the response was complete. */
@@ -196,6 +198,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
           headers: req.headers,
           body: "",
           receivedAt: Date.now(),
+          bytesWritten: 0,
           outcome: "pending",
           clientClosedEarly: false,
           done: new Promise<RequestOutcome>((resolve) => (resolveDone = resolve)),
@@ -211,7 +214,12 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
         resolveDone(outcome);
       }
     });
-    const ex: Exchange = { res, signal: controller.signal, markDropped: () => (dropped = true) };
+    const ex: Exchange = {
+      res,
+      signal: controller.signal,
+      markDropped: () => (dropped = true),
+      wrote: rec ? (bytes) => (rec.bytesWritten += bytes) : undefined,
+    };
 
     if (path === "/health") {
       res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
@@ -329,7 +337,7 @@ function answer({ method, path, query, headers, text, fault, seq, models }: Inco
     query,
     headers,
     seq,
-    knobs: { outputTokens: fault.outputTokens, truncated: fault.truncated },
+    knobs: { outputTokens: fault.outputTokens, truncated: fault.truncated, streamBytes: fault.streamBytes },
     models,
   };
   return withHeaders(target.handle(ctx), extra);

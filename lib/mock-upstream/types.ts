@@ -15,6 +15,8 @@ export interface ReplyKnobs {
   outputTokens?: number;
   /** Report the provider's "hit the token limit" stop reason instead of a natural stop. */
   truncated?: boolean;
+  /** Test only: stream a text reply until its body reaches this many bytes (OpenAI Chat Completions). */
+  streamBytes?: number;
 }
 
 export interface RequestContext {
@@ -31,4 +33,10 @@ export interface RequestContext {
 /** What a protocol handler answers; the server writes it, applying transport faults. */
 export type Reply =
   | { type: "json"; status: number; body: unknown; headers?: Record<string, string> }
-  | { type: "stream"; contentType: string; frames: string[]; headers?: Record<string, string> };
+  | {
+      type: "stream";
+      contentType: string;
+      /** Pre-built frames, or frames generated one by one as the connection takes them. */
+      frames: string[] | Iterable<string>;
+      headers?: Record<string, string>;
+    };
