@@ -738,6 +738,20 @@ function reportHoldsAndVerdicts(rows: Row[], floor: Row | undefined): Verdict[] 
         pass: ratio >= 0.9,
       });
     }
+    const bare = rows.find((x) => x.target === "bare proxy");
+    for (const [name, mine, bares] of [
+      ["non-stream", r.ns50?.cpuMsPerRequest, bare?.ns50?.cpuMsPerRequest],
+      ["stream", r.st50?.cpuMsPerRequest, bare?.st50?.cpuMsPerRequest],
+    ] as const) {
+      // Issue 22's target: every check on, within 2.5× what a bare proxy spends on the same request.
+      if (!mine || !bares) continue;
+      const ratio = mine / bares;
+      verdicts.push({
+        check: `${r.target}: CPU per request c=50, ${name}, ≤ 2.5× the bare proxy's`,
+        value: `${ratio.toFixed(2)}× (${num(1000 * mine)} vs ${num(1000 * bares)} µs)`,
+        pass: ratio <= 2.5,
+      });
+    }
     if (floor?.ns1 && r.ns1) {
       const d = r.ns1.p50 - floor.ns1.p50;
       verdicts.push({ check: `${r.target}: added p50 c=1 ≤ floor's + 0.3 ms`, value: `${signed(d)} ms`, pass: d <= 0.3 });
