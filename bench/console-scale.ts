@@ -32,7 +32,8 @@ import {
 } from "@/lib/requests";
 import { csvRow, type CsvValue } from "@/lib/text/csv";
 import { getCustomerBalances, loadAccountRunways, readUsageReport, usageQuerySchema } from "@/lib/usage";
-import { freePort, sleep, spawnPinned, stopProc, tail, SERVER_CORE, type Proc } from "./processes";
+import { freePort } from "@/test/free-port";
+import { sleep, spawnPinned, stopProc, tail, SERVER_CORE, type Proc } from "./processes";
 
 const { values: flags } = parseArgs({
   options: { samples: { type: "string", default: "15" }, "no-http": { type: "boolean", default: false } },

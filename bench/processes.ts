@@ -3,7 +3,6 @@
 // error reports, and always killed by group in the end.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, readdirSync, readFileSync, type WriteStream } from "node:fs";
-import { createServer } from "node:net";
 import { cpus } from "node:os";
 import pg from "pg";
 
@@ -139,18 +138,6 @@ export function tail(text: string, lines = 30): string {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The process and its descendants, found once (the server spawns none after start-up). */

@@ -31,7 +31,6 @@ import {
   fileLimit,
   listenDrops,
   sampleOpenFiles,
-  freePort,
   NODE_TS,
   pinningNote,
   pinSelf,
@@ -48,6 +47,7 @@ import {
   waitForOutput,
   type Proc,
 } from "./processes";
+import { freePort } from "@/test/free-port";
 
 const { values: flags } = parseArgs({
   options: {

@@ -21,21 +21,8 @@ import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import pg from "pg";
 import { Agent, fetch as undiciFetch } from "undici";
-import {
-  baseEnv,
-  cleanupRegistry,
-  dropDatabase,
-  freePort,
-  NODE_TS,
-  processTree,
-  ROOT,
-  rssMb,
-  sleep,
-  spawnPinned,
-  stopProc,
-  tail,
-  type Proc,
-} from "./processes";
+import { baseEnv, cleanupRegistry, dropDatabase, NODE_TS, processTree, ROOT, rssMb, sleep, spawnPinned, stopProc, tail, type Proc } from "./processes";
+import { freePort } from "@/test/free-port";
 
 const exec = promisify(execFile);
 

@@ -119,7 +119,7 @@ test.describe("instances built on their own, behind a balancer without stickines
     if (parent) rmSync(parent, { recursive: true, force: true });
   });
 
-  test("two builds of one tree agree on the build id, every server action id and every chunk name; npm start keeps them", () => {
+  test("two builds of one tree agree on the build id, every server action id and every chunk name; npm start keeps them", async () => {
     const [factsA, factsB] = [buildFacts(ROOT), buildFacts(dirB)];
     expect(factsA.buildId).toMatch(/^[0-9a-f]{16}$/);
     expect(factsB.buildId).toBe(factsA.buildId);
@@ -128,7 +128,14 @@ test.describe("instances built on their own, behind a balancer without stickines
     expect(factsB.chunks).toEqual(factsA.chunks);
     // Each instance found its build current: same release, same server-actions key.
     for (const server of [a, b]) expect(server.output()).toContain("build is current");
+    // And each names that build in /api/health.
+    expect([await releaseOf(a), await releaseOf(b)]).toEqual([factsA.buildId, factsA.buildId]);
   });
+
+  /** The release an instance's /api/health names. */
+  async function releaseOf(server: ServerProcess): Promise<unknown> {
+    return ((await (await fetch(`${server.url}/api/health`)).json()) as { release?: unknown }).release;
+  }
 
   /** Signed the way the marketplace signs its webhook, with the instances' shared secret. */
   async function marketplaceOrder(page: Page, orderId: string, email: string) {
@@ -249,6 +256,8 @@ test.describe("instances built on their own, behind a balancer without stickines
     expect(buildFacts(dirNext).buildId).not.toBe(buildFacts(ROOT).buildId);
     b = await startServerProcess(shared, { cwd: dirNext });
     expect(b.output()).toContain("build is current");
+    // During the deploy, /api/health tells which instance runs which build.
+    expect([await releaseOf(a), await releaseOf(b)]).toEqual([buildFacts(ROOT).buildId, buildFacts(dirNext).buildId]);
     proxy.setUpstreams([a.url, b.url]);
 
     const errors = watchForErrorPage(page);

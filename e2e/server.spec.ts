@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import { gatehouse } from "./fixtures/cli";
 
@@ -7,7 +9,13 @@ test.describe("the running server", () => {
   test("reports health and the server clock", async ({ request }) => {
     const health = await request.get("/api/health");
     expect(health.status()).toBe(200);
-    expect(await health.json()).toMatchObject({ status: "ok", database: { ok: true, kind: "pglite" }, version: expect.any(String) });
+    expect(await health.json()).toMatchObject({
+      status: "ok",
+      database: { ok: true, kind: "pglite" },
+      version: expect.any(String),
+      // The build `npm start` runs (the web server's working directory is this checkout).
+      release: readFileSync(join(process.cwd(), ".next/BUILD_ID"), "utf8").trim(),
+    });
 
     const before = Date.now();
     const time = await request.get("/api/time");

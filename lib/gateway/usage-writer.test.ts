@@ -1,17 +1,35 @@
 import { randomUUID } from "node:crypto";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { deriveSecretKeys } from "@/lib/credentials";
 import type { Database } from "@/lib/db";
 import { createOrder } from "@/lib/orders";
 import { seed } from "@/lib/seed";
 import { createTestDatabase, describeEachEngine, type TestDatabase } from "@/test/databases";
 import { usageRecord } from "@/test/usage-record";
-import { flushUsage, recordUsage, restoreUnwrittenUsage, saveUnwrittenUsage, usageWriterStats } from "./usage-writer";
+import { flushUsage, recordUsage, restoreUnwrittenUsage, saveUnwrittenUsage, usageWriterStats, type UsageRecord } from "./usage-writer";
+
+// Every write to a file passes through here, so a test can count the journal's writes.
+const fsWrites = vi.hoisted(() => ({ data: [] as string[] }));
+vi.mock("node:fs", async (importOriginal) => {
+  const fs = await importOriginal<typeof import("node:fs")>();
+  const writeSync = ((fd: number, data: unknown, ...rest: unknown[]) => {
+    fsWrites.data.push(String(data));
+    return (fs.writeSync as (...args: unknown[]) => number)(fd, data, ...rest);
+  }) as typeof fs.writeSync;
+  return { ...fs, default: { ...fs, writeSync }, writeSync };
+});
+
+/** The writes since `from` that carry any of `records`' request ids. */
+function journalWrites(from: number, records: { requestId: string }[]): string[] {
+  return fsWrites.data.slice(from).filter((data) => records.some((r) => data.includes(r.requestId)));
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const secret = "w".repeat(40);
 const keys = deriveSecretKeys(secret);
@@ -190,6 +208,152 @@ describeEachEngine("usage writer", (engine) => {
     await flushUsage({ all: true });
     expect(readdirSync(journalDir)).toEqual([]);
   });
+
+  it("journals the records of one event-loop turn in one write, at the end of that turn", async () => {
+    const order = await newOrder();
+    await restoreUnwrittenUsage(database, spill);
+    const journalDir = join(spill, "usage-journal");
+    const journalText = () =>
+      readdirSync(journalDir)
+        .map((name) => readFileSync(join(journalDir, name), "utf8"))
+        .join("");
+    const from = fsWrites.data.length;
+    const records = Array.from({ length: 100 }, () => usage(order));
+    for (const r of records) recordUsage(database, r);
+    expect(journalWrites(from, records)).toEqual([]);
+    await nextTurn();
+    const writes = journalWrites(from, records);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.split("\n").filter(Boolean)).toHaveLength(100);
+    for (const r of records) expect(journalText()).toContain(r.requestId);
+
+    // Records of the next turns go in one write per turn.
+    const later = [usage(order), usage(order)];
+    recordUsage(database, later[0]!);
+    await nextTurn();
+    recordUsage(database, later[1]!);
+    await nextTurn();
+    expect(journalWrites(from, later)).toHaveLength(2);
+
+    await flushUsage({ all: true });
+    expect(readdirSync(journalDir)).toEqual([]);
+    expect((await figures(order.orderId)).logs).toHaveLength(102);
+  });
+
+  it("puts records queued in this turn in the journal file a flush seals, and nothing of a later turn", async () => {
+    const order = await newOrder();
+    await restoreUnwrittenUsage(database, spill);
+    const journalDir = join(spill, "usage-journal");
+    const before = usage(order);
+    recordUsage(database, before);
+    await nextTurn(); // the journal's current file exists and holds `before`
+    const [current] = readdirSync(journalDir);
+    const sealedWith = Array.from({ length: 5 }, () => usage(order));
+    for (const r of sealedWith) recordUsage(database, r);
+    // The flush takes the whole queue and seals the current file at once, in this turn.
+    const flushing = flushUsage();
+    const after = Array.from({ length: 3 }, () => usage(order));
+    for (const r of after) recordUsage(database, r);
+    const sealed = readFileSync(join(journalDir, current!), "utf8");
+    for (const r of [before, ...sealedWith]) expect(sealed).toContain(r.requestId);
+    for (const r of after) expect(sealed).not.toContain(r.requestId);
+    await flushing;
+    await nextTurn();
+    // The sealed file went with its batch; the next file holds only what came after the seal.
+    const left = readdirSync(journalDir);
+    expect(left).not.toContain(current);
+    expect(left).toHaveLength(1);
+    expect(readFileSync(join(journalDir, left[0]!), "utf8").split("\n").filter(Boolean)).toHaveLength(3);
+    await flushUsage({ all: true });
+    expect(readdirSync(journalDir)).toEqual([]);
+    const f = await figures(order.orderId);
+    expect(f.logs).toHaveLength(9);
+    expect(f.debits).toHaveLength(9);
+  });
+
+  it("a shutdown right after queuing saves the records of this turn; the next start counts each once", async () => {
+    const order = await newOrder();
+    const down: () => Database = () => ({
+      ...t.db,
+      transaction: () => Promise.reject(Object.assign(new Error("connection refused"), { code: "ECONNREFUSED" })),
+    });
+    await restoreUnwrittenUsage(down, spill);
+    const records = Array.from({ length: 6 }, () => usage(order));
+    for (const r of records) recordUsage(down, r);
+    // In the same turn: nothing of the journal has been written yet.
+    await expect(saveUnwrittenUsage({ writeForMs: 100 })).rejects.toThrow(/saved 6 usage records/);
+    expect(readdirSync(join(spill, "usage-journal"))).toEqual([]);
+    await nextTurn();
+    expect(readdirSync(join(spill, "usage-journal"))).toEqual([]);
+    expect(await restoreUnwrittenUsage(database, spill)).toBe(6);
+    const f = await figures(order.orderId);
+    expect(f.logs).toHaveLength(6);
+    expect(f.balance).toBe(order.credit - 6n * 37n);
+  });
+
+  /** Runs a process that starts the journal in `dataDir` on a database that is down, queues `records`, then runs `then` in the same turn. */
+  function queueInChild(dataDir: string, records: UsageRecord[], then: string): Promise<NodeJS.Signals | number | null> {
+    const source = `
+      import { writeFileSync } from "node:fs";
+      import { recordUsage, restoreUnwrittenUsage } from ${JSON.stringify(join(import.meta.dirname, "usage-writer.ts"))};
+      const down = () => ({ transaction: () => Promise.reject(Object.assign(new Error("connection refused"), { code: "ECONNREFUSED" })) });
+      await restoreUnwrittenUsage(down, ${JSON.stringify(dataDir)});
+      const records = ${JSON.stringify(records.map((r) => ({ ...r, costMicros: String(r.costMicros) })))};
+      for (const r of records) recordUsage(down, { ...r, costMicros: BigInt(r.costMicros), createdAt: new Date(r.createdAt) });
+      ${then}`;
+    const child = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "--input-type=module", "-e", source], {
+      cwd: join(import.meta.dirname, "../.."),
+      stdio: "ignore",
+    });
+    const stray = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    return new Promise((resolve) =>
+      child.once("exit", (code, signal) => {
+        clearTimeout(stray);
+        resolve(signal ?? code);
+      }),
+    );
+  }
+
+  /** Runs `body` with a data directory of its own; the writer's journal goes back to the suite's afterwards. */
+  async function inOwnDataDir(body: (dataDir: string) => Promise<void>): Promise<void> {
+    const dataDir = mkdtempSync(join(tmpdir(), "gatehouse-usage-child-"));
+    try {
+      await body(dataDir);
+    } finally {
+      await restoreUnwrittenUsage(database, spill);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+
+  it("a process killed (SIGKILL) once the turn that queued its records ended loses none of them", async () => {
+    const order = await newOrder();
+    await inOwnDataDir(async (dataDir) => {
+      const records = Array.from({ length: 20 }, () => usage(order));
+      const ended = await queueInChild(dataDir, records, `setImmediate(() => process.kill(process.pid, "SIGKILL"));`);
+      expect(ended).toBe("SIGKILL");
+      expect(existsSync(join(dataDir, "unwritten-usage"))).toBe(false);
+      expect(await restoreUnwrittenUsage(database, dataDir)).toBe(20);
+      expect(await restoreUnwrittenUsage(database, dataDir)).toBe(0);
+      const f = await figures(order.orderId);
+      expect(f.logs.map((l) => l.requestId).sort()).toEqual(records.map((r) => r.requestId).sort());
+      expect(f.balance).toBe(order.credit - 20n * 37n);
+    });
+  }, 40_000);
+
+  it("a process that exits in the turn that queued its records, unable to save them, leaves them in its journal", async () => {
+    const order = await newOrder();
+    await inOwnDataDir(async (dataDir) => {
+      const records = Array.from({ length: 20 }, () => usage(order));
+      // A file where the folder of saved usage would go: saving at exit fails.
+      const blocked = `writeFileSync(${JSON.stringify(join(dataDir, "unwritten-usage"))}, ""); process.exit(0);`;
+      expect(await queueInChild(dataDir, records, blocked)).toBe(0);
+      rmSync(join(dataDir, "unwritten-usage"));
+      expect(await restoreUnwrittenUsage(database, dataDir)).toBe(20);
+      const f = await figures(order.orderId);
+      expect(f.logs).toHaveLength(20);
+      expect(f.balance).toBe(order.credit - 20n * 37n);
+    });
+  }, 40_000);
 
   it("queues saved usage for retry when the database does not answer at start", async () => {
     const order = await newOrder();

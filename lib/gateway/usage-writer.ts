@@ -63,7 +63,10 @@ export interface FailedAttempt {
 //
 // A process killed outright (SIGKILL, the OOM killer) runs no hook. So that it loses nothing that
 // was answered, each record is also appended to a journal file in the data directory as it is
-// queued (one write to the page cache, no fsync: it is the process that dies, not the machine).
+// queued: its line is buffered, and the lines of one event-loop turn reach the file in one write
+// at the end of that turn (to the page cache, no fsync: it is the process that dies, not the
+// machine), so a busy server makes one write per turn instead of one per request. Whatever reads
+// or closes the journal (a seal, the exit handler) writes the buffered lines first.
 // A flush that takes the whole queue seals the journal's current file; once that batch is
 // written, the sealed files are deleted. The next start (`restoreUnwrittenUsage`) writes what the
 // journals of processes no longer running hold; records written already are found and not
@@ -104,6 +107,10 @@ interface Journal {
   file: string | null;
   next: number;
   sealed: string[];
+  /** Lines queued this turn, not yet in the file; written by `writeJournal`. */
+  pending: string[];
+  /** The end-of-turn write of `pending`, while one is due. */
+  due?: NodeJS.Immediate;
 }
 
 const STATE = processSingleton<{ current?: WriterState }>("gateway.usageWriter", () => ({}));
@@ -132,16 +139,31 @@ function schedule(s: WriterState): void {
   s.timer ??= setTimeout(() => void flushUsage(), retryDelay(s.failures));
 }
 
-/** Appends records to the journal (when it has started); a failure is logged, never thrown. */
+/** Buffers records' lines for the journal (when it has started); they are written at the end of this turn. */
 function journalRecords(s: WriterState, records: UsageRecord[]): void {
   const j = s.journal;
   if (!j || records.length === 0) return;
+  for (const record of records) j.pending.push(recordToJson(record) + "\n");
+  j.due ??= setImmediate(() => writeJournal(s));
+}
+
+/** Writes the buffered lines to the journal's current file in one write; a failure is logged, never thrown. */
+function writeJournal(s: WriterState): void {
+  const j = s.journal;
+  if (!j) return;
+  if (j.due) {
+    clearImmediate(j.due);
+    j.due = undefined;
+  }
+  if (j.pending.length === 0) return;
+  const lines = j.pending.join("");
+  j.pending = [];
   try {
     if (j.fd === null) {
       j.file = join(j.dir, `${process.pid}-${BOOT_ID}-${String(j.next++).padStart(8, "0")}.jsonl`);
       j.fd = openSync(j.file, "a", 0o600);
     }
-    writeSync(j.fd, records.map(recordToJson).join("\n") + "\n");
+    writeSync(j.fd, lines);
   } catch (err) {
     journalLog.log({ err: errorSummary(err) }, "could not append usage to the journal; a kill now would lose it");
   }
@@ -151,6 +173,8 @@ function journalRecords(s: WriterState, records: UsageRecord[]): void {
 function sealJournal(s: WriterState): string[] {
   const j = s.journal;
   if (!j) return [];
+  // The buffered lines are of records queued before this seal: they belong in the sealed file.
+  writeJournal(s);
   if (j.fd !== null) {
     closeSync(j.fd);
     j.sealed.push(j.file!);
@@ -201,6 +225,8 @@ function hookShutdown(s: WriterState): void {
   s.hooked = true;
   onShutdown("usage writer", () => saveUnwrittenUsage(), { order: 100, timeoutMs: 15_000 });
   process.once("exit", () => {
+    // No later turn comes: the buffered lines go to the journal now, in case the save below fails.
+    writeJournal(s);
     const left = [...s.inFlight, ...s.queue];
     if (left.length === 0) return clearJournal(s);
     try {
@@ -390,7 +416,7 @@ export async function restoreUnwrittenUsage(db: () => Database, dataDir: string)
 function startJournal(dir: string): Journal | undefined {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return { dir, fd: null, file: null, next: 0, sealed: [] };
+    return { dir, fd: null, file: null, next: 0, sealed: [], pending: [] };
   } catch (err) {
     logger.error({ dir, err: errorSummary(err) }, "could not create the usage journal; usage queued when the process is killed would be lost");
     return undefined;
