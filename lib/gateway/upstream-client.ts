@@ -1,4 +1,4 @@
-import { Agent, request, errors as undiciErrors } from "undici";
+import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
 import { processSingleton } from "@/lib/server/process-singleton";
 
 // One pooled keep-alive client for every upstream call: reusing connections is most of the
@@ -20,7 +20,7 @@ export function upstreamAgent(): Agent {
   return AGENT.current;
 }
 
-export type UpstreamResponse = Awaited<ReturnType<typeof request>>;
+export type UpstreamResponse = Dispatcher.ResponseData;
 
 export interface UpstreamCall {
   url: string;
@@ -32,16 +32,32 @@ export interface UpstreamCall {
 }
 
 export function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
-  return request(call.url, {
+  const { origin, path } = splitUrl(call.url);
+  // The agent's own request(): undici's top-level request() would parse the URL again.
+  return upstreamAgent().request({
+    origin,
+    path,
     method: "POST",
     headers: { ...call.headers, "accept-encoding": "identity" },
     body: call.body,
     signal: call.signal,
-    dispatcher: upstreamAgent(),
     headersTimeout: call.headersTimeoutMs,
     // Between two chunks of a stream; generous, as a model may think for a while.
     bodyTimeout: 600_000,
   });
+}
+
+/**
+ * An absolute http(s) URL as undici's dispatcher takes it: the origin, and the path with its
+ * query. The upstream URLs are the gateway's own (a channel's base URL, checked when it was saved,
+ * and a path), so a cut at the first slash after the host does; anything else is parsed.
+ */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const scheme = url.startsWith("https://") ? 8 : url.startsWith("http://") ? 7 : -1;
+  const slash = scheme < 0 ? -1 : url.indexOf("/", scheme);
+  if (slash > scheme && !/[?#@\\]/.test(url.slice(scheme, slash))) return { origin: url.slice(0, slash), path: url.slice(slash) };
+  const parsed = new URL(url);
+  return { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
 }
 
 /** Whether an error means "never got an answer" (connect refused, reset, DNS, timeout). */

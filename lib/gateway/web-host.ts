@@ -159,13 +159,16 @@ interface BodyState {
  */
 function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal, state: BodyState): Request {
   // From req.headers, as Next builds its requests: server.ts has already set the client-IP
-  // headers there (lib/server/client-ip.ts) and removed what a client may not send.
-  const headers = new Headers();
+  // headers there (lib/server/client-ip.ts) and removed what a client may not send. Node joins a
+  // repeated header into one value but for the few it keeps as lists (Set-Cookie): the record is
+  // given to the Request as it is (which builds its Headers from it once), pairs only for those.
   const incoming = req.headers;
+  let headers: Record<string, string> | [string, string][] = incoming as Record<string, string>;
   for (const name in incoming) {
-    const value = incoming[name];
-    if (typeof value === "string") headers.append(name, value);
-    else if (value) for (const item of value) headers.append(name, item);
+    if (typeof incoming[name] !== "string") {
+      headers = headerPairs(incoming);
+      break;
+    }
   }
   const request = new Request(origin + req.url, { method: req.method ?? "GET", headers });
   attachNodeHost(request, {
@@ -176,6 +179,16 @@ function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal, st
     },
   });
   return request;
+}
+
+function headerPairs(incoming: IncomingMessage["headers"]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (typeof value === "string") pairs.push([name, value]);
+    else if (value) for (const item of value) pairs.push([name, item]);
+  }
+  return pairs;
 }
 
 /** The request body, up to `maxBytes`: see NodeHostRequest.readBody. */
