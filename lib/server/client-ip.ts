@@ -93,6 +93,8 @@ function deleteHeaders(headers: IncomingHttpHeaders, matches: (name: string) => 
   }
 }
 
+const lastOnSocket = new WeakMap<object, { trusted: TrustedProxies; forwardedFor: string | readonly string[] | undefined; clientIp: string | null; peerTrusted: boolean }>();
+
 /**
  * Rewrites `req.headers` in place so that Next and the app see only vetted forwarding data:
  * - `x-forwarded-for`, `x-real-ip` and `x-gatehouse-client-ip` become exactly the resolved IP
@@ -105,9 +107,21 @@ function deleteHeaders(headers: IncomingHttpHeaders, matches: (name: string) => 
  */
 export function applyClientIp(req: IncomingMessage, trusted: TrustedProxies): string | null {
   const headers = req.headers;
-  const socketAddress = req.socket.remoteAddress;
-  const clientIp = resolveClientIp(socketAddress, headers["x-forwarded-for"], trusted);
-  const peerTrusted = socketAddress !== undefined && trusted.contains(socketAddress);
+  const forwardedFor = headers["x-forwarded-for"];
+  // A keep-alive connection's requests come from one peer and, behind a proxy, mostly with the
+  // same header: the last resolution on the socket is reused while both are the same.
+  let resolved = lastOnSocket.get(req.socket);
+  if (!resolved || resolved.trusted !== trusted || resolved.forwardedFor !== forwardedFor) {
+    const socketAddress = req.socket.remoteAddress;
+    resolved = {
+      trusted,
+      forwardedFor,
+      clientIp: resolveClientIp(socketAddress, forwardedFor, trusted),
+      peerTrusted: socketAddress !== undefined && trusted.contains(socketAddress),
+    };
+    lastOnSocket.set(req.socket, resolved);
+  }
+  const { clientIp, peerTrusted } = resolved;
 
   deleteHeaders(headers, (name) => name.startsWith(INTERNAL_HEADER_PREFIX));
   if (!peerTrusted) {
