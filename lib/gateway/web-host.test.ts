@@ -208,7 +208,12 @@ describe("serveWebHandler", () => {
     const told = deferred<boolean>();
     const late = await serve(async (request) => {
       await new Promise((resolve) => clientSignal(request).addEventListener("abort", resolve));
-      return hostedResponse(request, async (_res, gone) => told.resolve(gone.aborted), () => "", { status: 200 });
+      return hostedResponse(
+        request,
+        async (_res, gone) => told.resolve(gone.aborted),
+        () => "",
+        { status: 200 },
+      );
     });
     await new Promise<void>((resolve) => {
       const req = httpRequest(`${late}/v1/chat/completions`, { method: "POST" });

@@ -93,7 +93,10 @@ function deleteHeaders(headers: IncomingHttpHeaders, matches: (name: string) => 
   }
 }
 
-const lastOnSocket = new WeakMap<object, { trusted: TrustedProxies; forwardedFor: string | readonly string[] | undefined; clientIp: string | null; peerTrusted: boolean }>();
+const lastOnSocket = new WeakMap<
+  object,
+  { trusted: TrustedProxies; forwardedFor: string | readonly string[] | undefined; clientIp: string | null; peerTrusted: boolean }
+>();
 
 /**
  * Rewrites `req.headers` in place so that Next and the app see only vetted forwarding data:
