@@ -1,8 +1,15 @@
-// npm run test:unit:node24 — the unit and integration suite (Vitest) on Node 24, beside `npm run
-// test:unit` on the Node that runs npm. The Node 24 binary is the Linux x64 or arm64 build pinned
-// in compat/node24 (installed here when missing, as e2e/node24.spec.ts does; `.ci/run` installs it
-// up front). Elsewhere there is no pinned binary: the run is skipped with a notice, except under
-// CI, where that is a failure.
+// npm run test:unit:node24 — the Vitest tests of the code whose behaviour can change with the
+// runtime, on Node 24, beside `npm run test:unit` (the whole suite) on the Node that runs npm. The
+// Node 24 binary is the Linux x64 or arm64 build pinned in compat/node24 (installed here when
+// missing, as e2e/node24.spec.ts does; `.ci/run` installs it up front). Elsewhere there is no pinned
+// binary: the run is skipped with a notice, except under CI, where that is a failure.
+//
+// Which tests: RUNTIME_DEPENDENT below, the folders whose code meets Node itself — node:http and
+// undici, Web streams and sockets, child processes and signals, the file system, crypto (Auth.js,
+// HMACs, signatures), Intl (times), WASM (PGlite), the drivers of PostgreSQL, Redis and SMTP. The
+// domain's folders (actions, pages, keys, tickets, orders, seeds …) run the same JavaScript on any
+// Node and are tested once, by `npm run test:unit`.
+// Arguments replace the list: `npm run test:unit:node24 -- lib/keys` runs just that.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -24,7 +31,34 @@ if (!existsSync(node24)) {
   }
 }
 
+const RUNTIME_DEPENDENT = [
+  "lib/gateway",
+  "lib/server",
+  "lib/db",
+  "lib/mock-upstream",
+  "lib/translate",
+  "lib/limits",
+  "lib/redis",
+  "lib/cache-bus",
+  "lib/billing",
+  "lib/credentials",
+  "lib/runtime",
+  "lib/mail",
+  "lib/notifications",
+  "lib/marketplace",
+  "lib/secret-scanning",
+  "lib/health",
+  "lib/metrics",
+  "lib/auth",
+  "lib/errors",
+  "lib/time",
+  "app/api",
+  "deploy",
+  "scripts",
+];
+
 const version = spawnSync(node24, ["--version"], { encoding: "utf8" }).stdout.trim();
 console.error(`Vitest on Node ${version}`);
-const run = spawnSync(node24, [resolve("node_modules/vitest/vitest.mjs"), "run", ...process.argv.slice(2)], { stdio: "inherit" });
+const filters = process.argv.length > 2 ? process.argv.slice(2) : RUNTIME_DEPENDENT;
+const run = spawnSync(node24, [resolve("node_modules/vitest/vitest.mjs"), "run", ...filters], { stdio: "inherit" });
 process.exit(run.status ?? 1);
