@@ -73,24 +73,23 @@ export async function POST(request: Request): Promise<Response> {
   const responseHeaders = { "content-type": typeof contentType === "string" ? contentType : "application/json", "cache-control": "no-store" };
 
   if (!stream || upstream.statusCode !== 200) {
-    const bytes = new Uint8Array(await upstream.body.arrayBuffer());
-    return new Response(bytes, { status: upstream.statusCode, headers: responseHeaders });
+    return new Response(await upstream.body.bytes(), { status: upstream.statusCode, headers: responseHeaders });
   }
 
-  const iterator = upstream.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const source = upstream.body;
   const passThrough = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { value, done } = await iterator.next();
-        if (done) controller.close();
-        else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-      } catch (err) {
-        controller.error(err);
-      }
+    start(controller) {
+      source.pipe({
+        data(chunk) {
+          controller.enqueue(chunk);
+          return (controller.desiredSize ?? 0) > 0;
+        },
+        end: () => controller.close(),
+        error: (err) => controller.error(err),
+      });
     },
-    cancel() {
-      upstream.body.destroy();
-    },
+    pull: () => source.resume(),
+    cancel: () => source.destroy(),
   });
   return new Response(passThrough, { status: 200, headers: responseHeaders });
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { ServerResponse } from "node:http";
-import { clientSignal as clientSignalOf, hostedResponse } from "@/lib/server/node-host";
+import { clientSignal as clientSignalOf, hostedResponse, type ClientSignal } from "@/lib/server/node-host";
 import { GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
 import type { Catalog, CatalogChannel } from "./catalog";
@@ -140,12 +140,8 @@ function responseHeaders(input: ProxyInput, contentType: unknown, extra: [string
   return headers;
 }
 
-async function discard(upstream: UpstreamResponse): Promise<void> {
-  try {
-    await upstream.body.dump({ limit: 64 * 1024 });
-  } catch {
-    // the connection is going away anyway
-  }
+function discard(upstream: UpstreamResponse): Promise<void> {
+  return upstream.body.dump(64 * 1024);
 }
 
 /**
@@ -244,7 +240,7 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
 
     if (!stream || upstream.statusCode !== 200) {
       // Whole answers (and upstream refusals such as 400) are small: read, meter, pass on unchanged.
-      const bytes = new Uint8Array(await upstream.body.arrayBuffer());
+      const bytes = await upstream.body.bytes();
       const ttfbMs = Math.round(performance.now() - started);
       let usage: UsageReading | null = null;
       let answer: Uint8Array<ArrayBuffer> = bytes;
@@ -360,7 +356,7 @@ class StreamRelay {
     private readonly observer: StreamUsageObserver,
     private readonly rewriter: ReturnType<typeof createStreamRewriter> | null,
     private readonly meter: Metering,
-    private readonly context: { clientSignal: AbortSignal; requestId: string; channelName: string },
+    private readonly context: { clientSignal: ClientSignal; requestId: string; channelName: string },
   ) {
     this.sseParser = rewriter
       ? createParser({
@@ -411,46 +407,40 @@ class StreamRelay {
   }
 
   /** The node host's way: see NodeBodyWriter. */
-  readonly writeTo = (res: ServerResponse, clientGone: AbortSignal): Promise<void> => {
+  readonly writeTo = (res: ServerResponse, clientGone: ClientSignal): Promise<void> => {
     const source = this.upstream.body;
-    // An upstream error after the end (the abort that follows the client leaving) must not go unheard.
-    source.on("error", () => undefined);
     return new Promise<void>((resolve) => {
       let over = false;
       const finish = () => {
         over = true;
-        source.off("data", onData);
-        source.off("end", onEnd);
-        source.off("error", onError);
         res.off("close", onClose);
         res.off("drain", onDrain);
         resolve();
       };
+      // What undici's parser hands over in one pass over the socket's bytes (often a whole short
+      // answer and its end) leaves in one write to the client, not one system call per chunk.
+      let corked = false;
+      const uncork = () => {
+        corked = false;
+        // end() has sent everything already (and the socket may serve the next request by now).
+        if (!res.writableEnded) res.uncork();
+      };
       const write = (chunk: Uint8Array | Uint8Array[] | null): boolean => {
         if (chunk === null) return true;
+        if (!corked) {
+          corked = true;
+          res.cork();
+          process.nextTick(uncork);
+        }
         if (!Array.isArray(chunk)) return res.write(chunk);
         let room = true;
         for (const part of chunk) room = res.write(part) && room;
         return room;
       };
-      const onDrain = () => source.resume();
-      const onData = (value: Buffer) => {
-        if (!write(this.take(value))) {
-          source.pause();
-          res.once("drain", onDrain);
-        }
-      };
-      const onEnd = () => {
-        write(this.rest());
-        res.end();
-        finish();
-        this.settle(200, null);
-      };
-      const onError = (err: unknown) => {
-        finish();
-        if (!clientGone.aborted) logger.debug({ err }, "response body ended with an error");
-        res.destroy();
-        this.broke(err);
+      let waiting = false;
+      const onDrain = () => {
+        waiting = false;
+        source.resume();
       };
       // The client went away: stop the upstream generation now.
       const onClose = () => {
@@ -460,44 +450,60 @@ class StreamRelay {
         this.settle(499, "client_closed");
       };
       if (clientGone.aborted) return onClose();
-      source.on("data", onData);
-      source.once("end", onEnd);
-      source.once("error", onError);
       res.once("close", onClose);
+      source.pipe({
+        data: (value) => {
+          if (write(this.take(value))) return true;
+          if (!waiting) res.once("drain", onDrain);
+          waiting = true;
+          return false;
+        },
+        end: () => {
+          write(this.rest());
+          res.end();
+          finish();
+          this.settle(200, null);
+        },
+        error: (err) => {
+          finish();
+          if (!clientGone.aborted) logger.debug({ err }, "response body ended with an error");
+          res.destroy();
+          this.broke(err);
+        },
+      });
     });
   };
 
-  /** Any other host's way: a Web stream. */
+  /** Any other host's way: a Web stream, which pauses the upstream while its reader has enough. */
   readonly webStream = (): ReadableStream<Uint8Array> => {
-    const iterator = this.upstream.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const source = this.upstream.body;
     return new ReadableStream<Uint8Array>({
-      // Each pull enqueues at least one chunk or ends the stream: a pull that returns with nothing
-      // enqueued is not called again while the reader waits, and the stream would stall (as it did
-      // when the usage chunk the gateway asked for arrived on its own and was dropped).
-      pull: async (controller) => {
-        try {
-          for (;;) {
-            const { value, done } = await iterator.next();
-            if (done) {
-              for (const part of this.rest()) controller.enqueue(part);
-              controller.close();
-              this.settle(200, null);
-              return;
-            }
-            const out = this.take(value);
-            if (out === null) continue;
-            if (Array.isArray(out)) for (const part of out) controller.enqueue(part);
-            else controller.enqueue(out);
-            return;
-          }
-        } catch (err) {
-          controller.error(err);
-          this.broke(err);
-        }
+      start: (controller) => {
+        const enqueue = (out: Uint8Array | Uint8Array[] | null) => {
+          if (out === null) return;
+          if (Array.isArray(out)) for (const part of out) controller.enqueue(part);
+          else controller.enqueue(out);
+        };
+        source.pipe({
+          data: (value) => {
+            enqueue(this.take(value));
+            return (controller.desiredSize ?? 0) > 0;
+          },
+          end: () => {
+            enqueue(this.rest());
+            controller.close();
+            this.settle(200, null);
+          },
+          error: (err) => {
+            controller.error(err);
+            this.broke(err);
+          },
+        });
       },
+      pull: () => source.resume(),
       cancel: () => {
         // The client went away: stop the upstream generation now.
-        this.upstream.body.destroy();
+        source.destroy();
         this.settle(499, "client_closed");
       },
     });

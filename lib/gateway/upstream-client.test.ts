@@ -1,5 +1,165 @@
-import { describe, expect, it } from "vitest";
-import { splitUrl } from "./upstream-client";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { ClientGone } from "@/lib/server/node-host";
+import { callUpstream, classifyUpstreamError, splitUrl, type BodySink, type UpstreamResponse } from "./upstream-client";
+
+let server: Server | undefined;
+
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+async function upstream(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  server = createServer(handler);
+  await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", () => resolve()));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/x`;
+}
+
+function call(url: string, signal: ClientGone | AbortSignal = new ClientGone()): Promise<UpstreamResponse> {
+  return callUpstream({ url, headers: { "content-type": "application/json" }, body: "{}", signal, headersTimeoutMs: 5_000 });
+}
+
+/** A sink that keeps what it is given and says how it ended. */
+function recorder(room: () => boolean = () => true) {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  let resolveEnd!: (outcome: unknown) => void;
+  const ended = new Promise<unknown>((resolve) => (resolveEnd = resolve));
+  const sink: BodySink = {
+    data: (chunk) => {
+      chunks.push(chunk);
+      bytes += chunk.length;
+      return room();
+    },
+    end: () => resolveEnd("end"),
+    error: (err) => resolveEnd(err),
+  };
+  return { sink, chunks, ended, bytes: () => bytes };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("callUpstream", () => {
+  it("answers with the status, the headers and the whole body, however late it is read", async () => {
+    const url = await upstream((req, res) => {
+      res.writeHead(201, { "content-type": "application/json", "retry-after": "3" });
+      res.write('{"a":');
+      res.end("1}");
+    });
+    const answer = await call(url);
+    expect(answer.statusCode).toBe(201);
+    expect(answer.headers["content-type"]).toBe("application/json");
+    expect(answer.headers["retry-after"]).toBe("3");
+    // The body has arrived (and ended) before anyone reads it: it was kept.
+    await sleep(50);
+    expect((await answer.body.bytes()).toString()).toBe('{"a":1}');
+  });
+
+  it("pauses the upstream while the reader has no room, and resumes it on resume()", async () => {
+    const total = 8 * 1024 * 1024;
+    let written = 0;
+    const url = await upstream((req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = Buffer.alloc(64 * 1024, 97);
+      const more = () => {
+        while (written < total) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once("drain", more);
+        }
+        res.end();
+      };
+      more();
+    });
+    const answer = await call(url);
+    let room = false;
+    const reader = recorder(() => room);
+    answer.body.pipe(reader.sink);
+    await sleep(300);
+    // Held back: what the socket buffers took, not the 8 MB.
+    expect(reader.bytes()).toBeLessThan(total / 2);
+    expect(written).toBeLessThan(total);
+    room = true;
+    answer.body.resume();
+    expect(await reader.ended).toBe("end");
+    expect(reader.bytes()).toBe(total);
+  });
+
+  it("drops a short body, and ends the call on a body over the limit", async () => {
+    const url = await upstream((req, res) => {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(req.url === "/v1/x" ? "x".repeat(1024 * 1024) : '{"error":"down"}');
+    });
+    const long = await call(url);
+    await long.body.dump(64 * 1024);
+    const short = await call(url.replace("/v1/x", "/v1/y"));
+    await expect(short.body.dump(64 * 1024)).resolves.toBeUndefined();
+  });
+
+  it("hands the reader an error when the upstream breaks off mid-body", async () => {
+    const url = await upstream((req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("data: one\n\n", () => setTimeout(() => res.destroy(), 20));
+    });
+    const answer = await call(url);
+    const reader = recorder();
+    answer.body.pipe(reader.sink);
+    const outcome = await reader.ended;
+    expect(outcome).toBeInstanceOf(Error);
+    expect(Buffer.concat(reader.chunks).toString()).toBe("data: one\n\n");
+  });
+
+  it("is aborted by the client's signal before the call, while waiting for the headers and mid-body", async () => {
+    const url = await upstream((req, res) => {
+      if (req.url === "/v1/x") return; // never answers
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("data: one\n\n");
+    });
+    const before = new ClientGone();
+    before.abort();
+    expect(classifyUpstreamError(await call(url, before).catch((err: unknown) => err))).toBe("aborted");
+
+    const waiting = new ClientGone();
+    const pending = call(url, waiting).catch((err: unknown) => err);
+    await sleep(50);
+    waiting.abort();
+    expect(classifyUpstreamError(await pending)).toBe("aborted");
+
+    const midBody = new ClientGone();
+    const answer = await call(url.replace("/v1/x", "/v1/y"), midBody);
+    const reader = recorder();
+    answer.body.pipe(reader.sink);
+    await sleep(50);
+    midBody.abort();
+    expect(classifyUpstreamError(await reader.ended)).toBe("aborted");
+  });
+
+  it("ends with an AbortSignal's own reason (a timeout's TimeoutError)", async () => {
+    const url = await upstream(() => undefined);
+    const err = await call(url, AbortSignal.timeout(50)).catch((e: unknown) => e);
+    expect((err as Error).name).toBe("TimeoutError");
+  });
+
+  it("reads nothing more once destroyed, and a destroyed call's connection is closed", async () => {
+    let closed = false;
+    const url = await upstream((req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("data: one\n\n");
+      res.on("close", () => (closed = true));
+    });
+    const answer = await call(url);
+    const reader = recorder();
+    answer.body.pipe(reader.sink);
+    await sleep(50);
+    answer.body.destroy();
+    await sleep(100);
+    expect(closed).toBe(true);
+    const outcome = await Promise.race([reader.ended, sleep(100).then(() => "silent")]);
+    expect(outcome).toBe("silent");
+  });
+});
 
 describe("splitUrl", () => {
   it("cuts an upstream URL into the origin and the path with its query, as new URL would", () => {

@@ -1,4 +1,5 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
+import type { ClientSignal } from "@/lib/server/node-host";
 import { processSingleton } from "@/lib/server/process-singleton";
 
 // One pooled keep-alive client for every upstream call: reusing connections is most of the
@@ -20,31 +21,224 @@ export function upstreamAgent(): Agent {
   return AGENT.current;
 }
 
-export type UpstreamResponse = Dispatcher.ResponseData;
+/** An upstream's answer: its status and headers, and its body as it arrives. */
+export interface UpstreamResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: UpstreamBody;
+}
 
 export interface UpstreamCall {
   url: string;
   headers: Record<string, string>;
   body: Uint8Array | string;
-  signal: AbortSignal;
+  /**
+   * Aborts the call, before or during the answer: an AbortSignal, or the node host's lighter
+   * signal (lib/server/node-host.ts). An abort ends it with the signal's reason.
+   */
+  signal: ClientSignal;
   /** Time allowed until the response headers arrive. */
   headersTimeoutMs: number;
 }
 
+/**
+ * Sends one upstream call on the shared agent and resolves with the answer once its headers are
+ * in; rejects when no answer comes (connect error, timeout, abort).
+ *
+ * Through the agent's `dispatch` with a handler of our own rather than its `request()`, which
+ * wraps every call in an `AsyncResource` and every answer in a Node `Readable`: the body's chunks
+ * go from undici's parser to whoever reads them (UpstreamBody), with its backpressure, and nothing
+ * in between. On the gateway's path that was a fifth of a request's CPU.
+ */
 export function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
   const { origin, path } = splitUrl(call.url);
-  // The agent's own request(): undici's top-level request() would parse the URL again.
-  return upstreamAgent().request({
-    origin,
-    path,
-    method: "POST",
-    headers: { ...call.headers, "accept-encoding": "identity" },
-    body: call.body,
-    signal: call.signal,
-    headersTimeout: call.headersTimeoutMs,
-    // Between two chunks of a stream; generous, as a model may think for a while.
-    bodyTimeout: 600_000,
+  return new Promise((resolve, reject) => {
+    const handler = new UpstreamHandler(call.signal, resolve, reject);
+    if (handler.done) return;
+    upstreamAgent().dispatch(
+      {
+        origin,
+        path,
+        method: "POST",
+        headers: { ...call.headers, "accept-encoding": "identity" },
+        body: call.body,
+        headersTimeout: call.headersTimeoutMs,
+        // Between two chunks of a stream; generous, as a model may think for a while.
+        bodyTimeout: 600_000,
+      },
+      handler,
+    );
   });
+}
+
+/** How a body's reader takes it: `data` returns false to have no more until `resume()`. */
+export interface BodySink {
+  data(chunk: Buffer): boolean;
+  end(): void;
+  error(err: Error): void;
+}
+
+/**
+ * An upstream answer's body, read once: whole (`bytes`, `text`), dropped (`dump`), or chunk by
+ * chunk into a sink (`pipe`) that pauses the upstream by returning false and resumes it with
+ * `resume()`. Chunks that arrive before a reader are kept for it. `destroy()` ends the call and
+ * silences the body.
+ */
+export class UpstreamBody {
+  private sink: BodySink | null = null;
+  private early: Buffer[] | null = null;
+  private outcome: Error | true | null = null;
+  private destroyed = false;
+
+  constructor(private readonly controller: Dispatcher.DispatchController) {}
+
+  /** From the handler: a chunk of the body. */
+  push(chunk: Buffer): void {
+    if (this.destroyed) return;
+    if (this.sink) {
+      if (!this.sink.data(chunk)) this.controller.pause();
+    } else (this.early ??= []).push(chunk);
+  }
+
+  /** From the handler: the body ended, or failed with `err`. */
+  finish(err?: Error): void {
+    if (this.destroyed || this.outcome) return;
+    this.outcome = err ?? true;
+    const sink = this.sink;
+    if (!sink) return;
+    this.sink = null;
+    if (err) sink.error(err);
+    else sink.end();
+  }
+
+  pipe(sink: BodySink): void {
+    if (this.sink || this.destroyed) throw new Error("an upstream body is read once");
+    const early = this.early;
+    this.early = null;
+    let room = true;
+    if (early) for (const chunk of early) room = sink.data(chunk) && room;
+    if (this.outcome === true) return sink.end();
+    if (this.outcome) return sink.error(this.outcome);
+    this.sink = sink;
+    if (!room) this.controller.pause();
+  }
+
+  /** Lets a paused upstream send again. */
+  resume(): void {
+    this.controller.resume();
+  }
+
+  /** Ends the call (its connection is closed) and hands nothing more to the reader. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.sink = null;
+    this.early = null;
+    if (!this.outcome) this.controller.abort(new undiciErrors.RequestAbortedError());
+  }
+
+  /** The whole body (in memory undici allocated: never shared). */
+  bytes(): Promise<Buffer<ArrayBuffer>> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      this.pipe({
+        data: (chunk) => {
+          chunks.push(chunk);
+          total += chunk.length;
+          return true;
+        },
+        end: () => resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total)) as Buffer<ArrayBuffer>),
+        error: reject,
+      });
+    });
+  }
+
+  async text(): Promise<string> {
+    return (await this.bytes()).toString("utf8");
+  }
+
+  /** Reads and drops the body, so its connection can serve the next call; one longer than `limit` bytes ends the call instead. Never rejects. */
+  dump(limit = 64 * 1024): Promise<void> {
+    return new Promise((resolve) => {
+      let total = 0;
+      this.pipe({
+        data: (chunk) => {
+          total += chunk.length;
+          if (total > limit) {
+            this.destroy();
+            resolve();
+          }
+          return true;
+        },
+        end: resolve,
+        error: () => resolve(),
+      });
+    });
+  }
+}
+
+/** undici's handler for one call: see callUpstream. */
+class UpstreamHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private body: UpstreamBody | null = null;
+  /** The call is over for the caller: rejected, or its body ended or failed. */
+  done = false;
+
+  constructor(
+    private readonly signal: ClientSignal,
+    private readonly resolve: (response: UpstreamResponse) => void,
+    private readonly reject: (err: Error) => void,
+  ) {
+    if (signal.aborted) {
+      this.done = true;
+      reject(abortReason(signal));
+      return;
+    }
+    signal.addEventListener("abort", this.onAbort);
+  }
+
+  private readonly onAbort = (): void => {
+    // Before undici started the call, it is aborted as it starts (onRequestStart).
+    this.controller?.abort(abortReason(this.signal));
+  };
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.signal.aborted) controller.abort(abortReason(this.signal));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    // 1xx answers (100 Continue, 103 Early Hints) come before the answer itself.
+    if (statusCode < 200) return;
+    this.body = new UpstreamBody(controller);
+    this.resolve({ statusCode, headers, body: this.body });
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.body!.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.settle();
+    this.body!.finish();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.settle();
+    if (this.body) this.body.finish(err);
+    else this.reject(err);
+  }
+
+  private settle(): void {
+    this.done = true;
+    this.signal.removeEventListener("abort", this.onAbort);
+  }
+}
+
+/** What an aborted call fails with: the signal's reason (a timeout's TimeoutError, an AbortError), as undici's request() does. */
+function abortReason(signal: ClientSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new undiciErrors.RequestAbortedError();
 }
 
 /**

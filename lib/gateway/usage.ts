@@ -192,8 +192,11 @@ export class StreamUsageObserver {
   /** Gemini reports cumulative usage in every chunk: the latest, parsed once at the end. */
   private latestGeminiUsage: string | null = null;
 
-  /** For Gemini's JSON-array streaming (no alt=sse): the end of the text, where usage arrives. */
-  private readonly decoder = new TextDecoder();
+  /**
+   * For Gemini's JSON-array streaming (no alt=sse): the end of the text, where usage arrives. The
+   * decoder is made when first needed: it is dear to make, and SSE streams are read as Latin-1.
+   */
+  private decoder: TextDecoder | null = null;
   private tail = "";
 
   constructor(
@@ -208,7 +211,7 @@ export class StreamUsageObserver {
   /** Meters a chunk (the client's bytes are not changed). */
   feed(chunk: Uint8Array): void {
     if (this.framing === "json-array") {
-      const text = this.decoder.decode(chunk, { stream: true });
+      const text = (this.decoder ??= new TextDecoder()).decode(chunk, { stream: true });
       for (const match of text.matchAll(/"text"\s*:\s*"((?:[^"\\]|\\.)*)"/g)) this.outputChars += match[1]?.length ?? 0;
       this.tail = (this.tail + text).slice(-32_768);
       return;

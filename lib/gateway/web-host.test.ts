@@ -5,7 +5,7 @@ import { errorResponse } from "@/lib/errors";
 import { clientSignal, hostedResponse, type NodeBodyWriter } from "@/lib/server/node-host";
 import { readLimitedBody } from "@/lib/server/read-limited-body";
 import { readJsonBody } from "./read-json-body";
-import { answerClientError, LINGER, MAX_HEADER_BYTES, serveWebHandler, type WebHandler } from "./web-host";
+import { answerClientError, LINGER, MAX_HEADER_BYTES, NodeRequestHeaders, serveWebHandler, type WebHandler } from "./web-host";
 
 let server: Server | undefined;
 
@@ -170,7 +170,7 @@ describe("serveWebHandler", () => {
   it("cancels the body of an answer that comes after the client left", async () => {
     const cancelled = deferred();
     const base = await serve(async (request) => {
-      await new Promise((resolve) => clientSignal(request).addEventListener("abort", resolve));
+      await new Promise((resolve) => clientSignal(request).addEventListener("abort", () => resolve(undefined)));
       const body = new ReadableStream<Uint8Array>({ cancel: () => cancelled.resolve() });
       return new Response(body);
     });
@@ -184,9 +184,19 @@ describe("serveWebHandler", () => {
 
   it("sends the bytes a handler left for the host with a Content-Length", async () => {
     const base = await serve(async (request) =>
-      hostedResponse(request, new TextEncoder().encode('{"ok":1}'), () => "not this one", { status: 200, headers: { "content-type": "application/json" } }),
+      hostedResponse(request, new TextEncoder().encode('{"ok":1}'), () => "not this one", {
+        status: 200,
+        headers: [
+          ["content-type", "application/json"],
+          ["x-request-id", "req_1"],
+        ],
+      }),
     );
     const res = await fetch(`${base}/v1/models`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(res.headers.get("x-request-id")).toBe("req_1");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("content-length")).toBe("8");
     expect(res.headers.get("transfer-encoding")).toBeNull();
     expect(await res.text()).toBe('{"ok":1}');
@@ -198,7 +208,7 @@ describe("serveWebHandler", () => {
         res.write("data: one\n\n");
         res.end("data: two\n\n");
       };
-      return hostedResponse(request, writer, () => "not this one", { status: 200, headers: { "content-type": "text/event-stream" } });
+      return hostedResponse(request, writer, () => "not this one", { status: 200, headers: [["content-type", "text/event-stream"]] });
     });
     const res = await fetch(`${base}/v1/chat/completions`, { method: "POST", body: "{}" });
     expect(await res.text()).toBe("data: one\n\ndata: two\n\n");
@@ -207,12 +217,12 @@ describe("serveWebHandler", () => {
   it("hands a stream writer the client's departure when it came before the answer", async () => {
     const told = deferred<boolean>();
     const late = await serve(async (request) => {
-      await new Promise((resolve) => clientSignal(request).addEventListener("abort", resolve));
+      await new Promise((resolve) => clientSignal(request).addEventListener("abort", () => resolve(undefined)));
       return hostedResponse(
         request,
         async (_res, gone) => told.resolve(gone.aborted),
         () => "",
-        { status: 200 },
+        { status: 200, headers: [] },
       );
     });
     await new Promise<void>((resolve) => {
@@ -348,5 +358,22 @@ describe("serveWebHandler", () => {
 
     const control = await exchange("GET /v1/models HTTP/1.1\r\nHost: x\r\nx-bad: a\u0001b\r\n\r\n");
     expect(control).toMatch(/^HTTP\/1\.1 400 /);
+  });
+});
+
+describe("NodeRequestHeaders", () => {
+  it("reads Node's header record as a Web Headers would", () => {
+    const record = { "content-type": "application/json", "set-cookie": ["a=1", "b=2"], "x-api-key": "" };
+    const headers = new NodeRequestHeaders(record);
+    const web = new Headers([
+      ["content-type", "application/json"],
+      ["set-cookie", "a=1"],
+      ["set-cookie", "b=2"],
+      ["x-api-key", ""],
+    ]);
+    for (const name of ["content-type", "Content-Type", "SET-COOKIE", "x-api-key", "authorization"]) {
+      expect(headers.get(name)).toBe(web.get(name));
+      expect(headers.has(name)).toBe(web.has(name));
+    }
   });
 });

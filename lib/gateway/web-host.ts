@@ -16,7 +16,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { errorResponse, GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
-import { attachNodeHost, nodeBodyOf } from "@/lib/server/node-host";
+import { attachNodeHost, ClientGone, nodeAnswerOf, type ClientSignal } from "@/lib/server/node-host";
 import { pathProtocol } from "./client-protocol";
 import { newRequestId } from "./request-id";
 
@@ -28,17 +28,17 @@ export type WebHandler = (request: Request) => Promise<Response>;
  * rejects: whatever goes wrong ends in an answer or a closed connection, and is logged.
  */
 export async function serveWebHandler(req: IncomingMessage, res: ServerResponse, handler: WebHandler, origin: string): Promise<void> {
-  const abort = new AbortController();
+  const gone = new ClientGone();
   res.once("close", () => {
-    if (!res.writableFinished) abort.abort();
+    if (!res.writableFinished) gone.abort();
   });
   const body: BodyState = { cancelled: false };
   try {
     let request: Request;
     try {
-      request = toRequest(req, origin, abort.signal, body);
+      request = toRequest(req, origin, gone, body);
     } catch {
-      // A request line or header value Node's parser let through but a URL or Headers refuses.
+      // A request target Node's parser let through but a URL refuses.
       answerError(res, new GatewayError("invalid_request", { reason: "the request line or a header cannot be read" }), pathOf(req.url));
       return;
     }
@@ -51,7 +51,7 @@ export async function serveWebHandler(req: IncomingMessage, res: ServerResponse,
       answerError(res, new GatewayError("internal_error"), pathOf(req.url));
       return;
     }
-    await writeResponse(res, response, abort.signal);
+    await writeResponse(res, response, gone);
   } catch (err) {
     logger.error({ err, path: pathOf(req.url) }, "writing the answer failed");
     res.destroy();
@@ -156,39 +156,55 @@ interface BodyState {
  * body and the "client gone" signal come through the node host's side (node-host.ts): the body is
  * read from the socket only when the handler asks for it, so a request refused before that never
  * starts reading it.
+ *
+ * It is not a Web `Request` but what the gateway's handlers read of one — `method`, `url` and
+ * `headers.get`/`has` — straight from Node's parsed request. Building a `Request` and its
+ * `Headers` (every value copied and checked again after Node's parser checked it) was the dearest
+ * object of a gateway request, some 10 µs each, for a few header reads.
  */
-function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal, state: BodyState): Request {
-  // From req.headers, as Next builds its requests: server.ts has already set the client-IP
-  // headers there (lib/server/client-ip.ts) and removed what a client may not send. Node joins a
-  // repeated header into one value but for the few it keeps as lists (Set-Cookie): the record is
-  // given to the Request as it is (which builds its Headers from it once), pairs only for those.
-  const incoming = req.headers;
-  let headers: Record<string, string> | [string, string][] = incoming as Record<string, string>;
-  for (const name in incoming) {
-    if (typeof incoming[name] !== "string") {
-      headers = headerPairs(incoming);
-      break;
-    }
-  }
-  const request = new Request(origin + req.url, { method: req.method ?? "GET", headers });
-  attachNodeHost(request, {
+function toRequest(req: IncomingMessage, origin: string, signal: ClientSignal, state: BodyState): Request {
+  // Node's parser has checked the request line and headers; what a URL would still refuse is
+  // refused here, as a Request would, rather than deep in a handler that parses it.
+  const url = origin + req.url;
+  if (!URL.canParse(url)) throw new TypeError("the request URL cannot be parsed");
+  const request = new HostedRequest(req.method ?? "GET", url, new NodeRequestHeaders(req.headers));
+  attachNodeHost(request as unknown as Request, {
     signal,
     readBody: (maxBytes) => readBody(req, state, maxBytes),
     refuseBody: () => {
       state.cancelled = true;
     },
   });
-  return request;
+  return request as unknown as Request;
 }
 
-function headerPairs(incoming: IncomingMessage["headers"]): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (const name in incoming) {
-    const value = incoming[name];
-    if (typeof value === "string") pairs.push([name, value]);
-    else if (value) for (const item of value) pairs.push([name, item]);
+/** A request under this host: see toRequest. */
+class HostedRequest {
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly headers: NodeRequestHeaders,
+  ) {}
+}
+
+/**
+ * A request's headers as a Web `Headers` reads them, from Node's record: server.ts has already set
+ * the client-IP headers there (lib/server/client-ip.ts) and removed what a client may not send.
+ * Node joins a repeated header into one value (with ", ", as `Headers.get` does) but for the few
+ * it keeps as lists (Set-Cookie), joined here the same way.
+ */
+export class NodeRequestHeaders {
+  constructor(private readonly incoming: IncomingMessage["headers"]) {}
+
+  get(name: string): string | null {
+    const value = this.incoming[name.toLowerCase()];
+    if (value === undefined) return null;
+    return typeof value === "string" ? value : value.join(", ");
   }
-  return pairs;
+
+  has(name: string): boolean {
+    return this.incoming[name.toLowerCase()] !== undefined;
+  }
 }
 
 /** The request body, up to `maxBytes`: see NodeHostRequest.readBody. */
@@ -235,27 +251,33 @@ function readBody(req: IncomingMessage, state: BodyState, maxBytes: number): Pro
   });
 }
 
-async function writeResponse(res: ServerResponse, response: Response, clientGone: AbortSignal): Promise<void> {
-  const hosted = nodeBodyOf(response);
+async function writeResponse(res: ServerResponse, response: Response, clientGone: ClientSignal): Promise<void> {
+  const hosted = nodeAnswerOf(response);
   if (clientGone.aborted) {
     // Nobody to answer: let the body's producer know (a stream's cancel ends its upstream call;
     // a stream writer told the client is gone does the same).
-    if (typeof hosted === "function") await hosted(res, clientGone);
-    else await response.body?.cancel().catch(() => undefined);
+    if (typeof hosted?.body === "function") await hosted.body(res, clientGone);
+    else if (!hosted) await response.body?.cancel().catch(() => undefined);
     return;
   }
   // Answers are JSON or event streams, never to be sniffed into anything a browser would run.
   const flat: string[] = ["x-content-type-options", "nosniff"];
+  if (hosted) {
+    for (const [name, value] of hosted.headers) if (name !== "x-content-type-options") flat.push(name, value);
+    const body = hosted.body;
+    if (body instanceof Uint8Array) {
+      flat.push("content-length", String(body.byteLength));
+      res.writeHead(hosted.status, flat);
+      res.end(body);
+      return;
+    }
+    res.writeHead(hosted.status, flat);
+    return body(res, clientGone);
+  }
   response.headers.forEach((value, name) => {
     if (name !== "x-content-type-options") flat.push(name, value);
   });
-  if (hosted instanceof Uint8Array) flat.push("content-length", String(hosted.byteLength));
   res.writeHead(response.status, flat);
-  if (hosted instanceof Uint8Array) {
-    res.end(hosted);
-    return;
-  }
-  if (hosted) return hosted(res, clientGone);
   const body = response.body;
   if (!body) {
     res.end();

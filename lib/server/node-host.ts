@@ -19,10 +19,54 @@
  */
 import type { ServerResponse } from "node:http";
 
+/**
+ * "The client went away", as the gateway reads it: a Web `AbortSignal` (under any host), or the
+ * node host's `ClientGone`. undici takes either as an upstream call's signal: it needs no more
+ * than these members.
+ */
+export interface ClientSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+/**
+ * The node host's `ClientSignal`: what an `AbortController` and its signal do for one listener or
+ * two, without their cost on every request (an `EventTarget` with its event dispatch, some
+ * microseconds to make and to add and remove a listener on Node 20).
+ */
+export class ClientGone implements ClientSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  private listeners: (() => void)[] | null = null;
+
+  /** Like an AbortSignal's: a listener added after the abort is never called. */
+  addEventListener(_type: "abort", listener: () => void): void {
+    if (!this.aborted) (this.listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: "abort", listener: () => void): void {
+    const listeners = this.listeners;
+    const at = listeners ? listeners.indexOf(listener) : -1;
+    if (at >= 0) listeners!.splice(at, 1);
+  }
+
+  /** Marks the client gone and tells each listener once. */
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = new DOMException("This operation was aborted", "AbortError");
+    const listeners = this.listeners;
+    this.listeners = null;
+    if (listeners) for (const listener of listeners) listener();
+  }
+}
+
 /** The host's side of a request. */
 export interface NodeHostRequest {
   /** Aborts when the client goes away before its answer is written. */
-  readonly signal: AbortSignal;
+  readonly signal: ClientSignal;
   /**
    * The body, read from the socket up to `maxBytes`; `"too_large"` as soon as it passes them
    * (the host drops the rest for a while, then cuts the connection). Rejects when the client goes
@@ -38,16 +82,22 @@ export interface NodeHostRequest {
  * the socket when the body fails part way). Resolves when the body is over, however it ended;
  * never rejects.
  */
-export type NodeBodyWriter = (res: ServerResponse, clientGone: AbortSignal) => Promise<void>;
+export type NodeBodyWriter = (res: ServerResponse, clientGone: ClientSignal) => Promise<void>;
 
 /** An answer's body for the host: its bytes (sent with a Content-Length), or a writer for a stream. */
 export type NodeBody = Uint8Array | NodeBodyWriter;
 
+/** An answer as the host writes it: the status, the headers as name-value pairs, and the body. */
+export interface NodeAnswer {
+  status: number;
+  headers: [string, string][];
+  body: NodeBody;
+}
+
 const HOST = Symbol("gatehouse.nodeHost");
-const BODY = Symbol("gatehouse.nodeBody");
+const ANSWER = Symbol("gatehouse.nodeAnswer");
 
 type HostedRequest = Request & { [HOST]?: NodeHostRequest };
-type HostedResponse = Response & { [BODY]?: NodeBody };
 
 /** Attaches the host's side to a request it made (one without a Web body or signal). */
 export function attachNodeHost(request: Request, host: NodeHostRequest): void {
@@ -60,22 +110,37 @@ export function nodeHostOf(request: Request): NodeHostRequest | undefined {
 }
 
 /** The signal that aborts when the client goes away: the host's, or the request's own. */
-export function clientSignal(request: Request): AbortSignal {
+export function clientSignal(request: Request): ClientSignal {
   return (request as HostedRequest)[HOST]?.signal ?? request.signal;
 }
 
 /**
- * The answer to `request`: under a node host, a `Response` without a Web body and `body` beside
- * it for the host to write; anywhere else, a `Response` with the Web body `webBody()` makes.
+ * An answer for the host. Nothing but the host reads it after the handler, besides its status
+ * (for the request's log row): it is not a Web `Response`, whose `Headers` would be built from
+ * the pairs only for the host to flatten them back into pairs for `writeHead`.
  */
-export function hostedResponse(request: Request, body: NodeBody, webBody: () => BodyInit, init: ResponseInit): Response {
-  if (!(request as HostedRequest)[HOST]) return new Response(webBody(), init);
-  const response = new Response(null, init) as HostedResponse;
-  response[BODY] = body;
-  return response;
+class HostedAnswer {
+  readonly [ANSWER]: NodeAnswer;
+
+  constructor(answer: NodeAnswer) {
+    this[ANSWER] = answer;
+  }
+
+  get status(): number {
+    return this[ANSWER].status;
+  }
 }
 
-/** The body a handler left for the host beside `response`, if it did. */
-export function nodeBodyOf(response: Response): NodeBody | undefined {
-  return (response as HostedResponse)[BODY];
+/**
+ * The answer to `request`: under a node host, the status, headers and `body` for the host to
+ * write (see HostedAnswer); anywhere else, a `Response` with the Web body `webBody()` makes.
+ */
+export function hostedResponse(request: Request, body: NodeBody, webBody: () => BodyInit, init: { status: number; headers: [string, string][] }): Response {
+  if (!(request as HostedRequest)[HOST]) return new Response(webBody(), init);
+  return new HostedAnswer({ status: init.status, headers: init.headers, body }) as unknown as Response;
+}
+
+/** What a handler left for the host in place of a Web `Response`, if it did. */
+export function nodeAnswerOf(response: Response): NodeAnswer | undefined {
+  return response instanceof HostedAnswer ? response[ANSWER] : undefined;
 }
