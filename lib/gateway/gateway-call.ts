@@ -1,5 +1,6 @@
 import "server-only";
-import { errorResponse, toGatewayError } from "@/lib/errors";
+import { errorAnswer, toGatewayError } from "@/lib/errors";
+import { hostedResponse } from "@/lib/server/node-host";
 import { clientIpFromHeaders } from "@/lib/server/client-ip";
 import { logger } from "@/lib/server/logger";
 import type { GatewayKey } from "./load-key";
@@ -70,7 +71,11 @@ export async function withGateway(
     const error = toGatewayError(err);
     if (error.code === "internal_error") logger.error({ err, requestId: call.requestId, endpoint: call.endpoint }, "gateway request failed");
     logCall(call, { status: error.status, errorCode: error.code, model }, !isUnknownKeyRefusal(error));
-    return errorResponse(error, call.protocol, call.requestId);
+    // Under the node host its bytes go to the socket as they are (refusals of unknown keys are
+    // answered as often as anything), elsewhere as a Response like any other.
+    const answer = errorAnswer(error, call.protocol, call.requestId);
+    const bytes = Buffer.from(answer.body);
+    return hostedResponse(request, bytes, () => bytes, { status: answer.status, headers: answer.headers });
   }
 }
 

@@ -6,12 +6,17 @@ import { serveWebHandler } from "./web-host";
 import { MAX_BODY_BYTES, readJsonBody } from "./read-json-body";
 import { ClientGoneError } from "./gateway-call";
 
-/** A POST whose body sends `first` and then fails, as a socket closed mid-upload does. */
-function brokenUpload(first: string, signal: AbortSignal): Request {
+/**
+ * A POST whose body sends `first` and then fails, as a socket closed mid-upload does: when the
+ * client's `signal` aborts (the client left), or in a moment when `failsAlone` (it is still there).
+ */
+function brokenUpload(first: string, signal: AbortSignal, failsAlone = false): Request {
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(new TextEncoder().encode(first));
-      setTimeout(() => controller.error(new Error("aborted")), 5);
+      const fail = () => controller.error(new Error("aborted"));
+      if (failsAlone) setTimeout(fail, 5);
+      else signal.addEventListener("abort", fail);
     },
   });
   // @ts-expect-error -- a streamed request body needs `duplex` (Node's fetch), not yet in the DOM types
@@ -60,7 +65,7 @@ describe("readJsonBody", () => {
   });
 
   it("passes on a body that fails while the client is still there", async () => {
-    const request = brokenUpload('{"model":', new AbortController().signal);
+    const request = brokenUpload('{"model":', new AbortController().signal, true);
     const error = await readJsonBody(request).catch((err: unknown) => err);
     expect(error).not.toBeInstanceOf(ClientGoneError);
     expect(error).toBeInstanceOf(Error);

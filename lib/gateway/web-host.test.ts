@@ -1,9 +1,10 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { errorResponse } from "@/lib/errors";
+import { errorResponse, GatewayError } from "@/lib/errors";
 import { clientSignal, hostedResponse, type NodeBodyWriter } from "@/lib/server/node-host";
 import { readLimitedBody } from "@/lib/server/read-limited-body";
+import { withGateway } from "./gateway-call";
 import { readJsonBody } from "./read-json-body";
 import { answerClientError, LINGER, MAX_HEADER_BYTES, NodeRequestHeaders, serveWebHandler, type WebHandler } from "./web-host";
 
@@ -200,6 +201,24 @@ describe("serveWebHandler", () => {
     expect(res.headers.get("content-length")).toBe("8");
     expect(res.headers.get("transfer-encoding")).toBeNull();
     expect(await res.text()).toBe('{"ok":1}');
+  });
+
+  it("writes a gateway refusal as its bytes and headers, as its Response would carry them", async () => {
+    // A refusal that is counted but not logged (a blocked flood of unknown keys): no database here.
+    const refusal = () => new GatewayError("rate_limit_exceeded", { limit: 30, unit: "unknown_keys", retryAfterSeconds: 7, headers: { "X-Extra": "1" } });
+    const base = await serve((request) =>
+      withGateway(request, { protocol: "anthropic", endpoint: "/v1/messages" }, async () => {
+        throw refusal();
+      }),
+    );
+    const res = await fetch(`${base}/v1/messages`, { method: "POST", body: "{}" });
+    const expected = errorResponse(refusal(), "anthropic", res.headers.get("x-request-id")!);
+    expect(res.status).toBe(expected.status);
+    for (const name of ["content-type", "cache-control", "retry-after", "x-extra", "request-id"]) {
+      expect(res.headers.get(name), name).toBe(expected.headers.get(name));
+    }
+    expect(res.headers.get("content-length")).toBe(String(Buffer.byteLength(await expected.clone().text())));
+    expect(await res.json()).toEqual(await expected.json());
   });
 
   it("writes a stream a handler left for the host with its writer", async () => {
