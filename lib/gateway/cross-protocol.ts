@@ -31,6 +31,21 @@ export function responsesContext(body: Record<string, unknown>): { droppedTools:
   return { droppedTools: hostedToolTypes(body), toolNames: namespacedToolNames(body) };
 }
 
+/** Most tool types the dropped-tools header names, and the longest name it gives in full. */
+const MAX_DROPPED_NAMED = 16;
+const MAX_DROPPED_TYPE_CHARS = 64;
+
+/**
+ * The `x-gatehouse-dropped-tools` header's value: the hosted tool types a translated request left
+ * out. They are the client's own strings, so anything a header may not carry (controls, non-ASCII)
+ * becomes "?", each is cut short, and a long list ends with how many more there were.
+ */
+export function droppedToolsHeader(types: readonly string[]): string {
+  const named = types.slice(0, MAX_DROPPED_NAMED).map((type) => type.slice(0, MAX_DROPPED_TYPE_CHARS).replace(/[^\x20-\x7e]/g, "?"));
+  if (types.length > MAX_DROPPED_NAMED) named.push(`(${types.length - MAX_DROPPED_NAMED} more)`);
+  return named.join(", ");
+}
+
 /** The operation to ask a channel of `protocol` for, given what the client called. */
 export function upstreamOperation(clientOperation: Operation, protocol: Protocol, stream: boolean): Operation | null {
   if (isEmbeddingOperation(clientOperation)) {

@@ -12,6 +12,7 @@ import { ClientGoneError } from "./gateway-call";
 import {
   clientWire,
   createStreamRewriter,
+  droppedToolsHeader,
   estimatedTokenCount,
   responsesContext,
   translateAnswer,
@@ -202,7 +203,7 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
     const target = buildUpstreamTarget(channel, operation, input.request.headers, input.client, prepared.upstreamModel, sameProtocol);
     // A translated Responses request: the hosted tools left out are named to the client.
     const responses = !sameProtocol && wire === "responses" ? responsesContext(input.body) : null;
-    const extraHeaders: [string, string][] = responses?.droppedTools.length ? [["x-gatehouse-dropped-tools", responses.droppedTools.join(", ")]] : [];
+    const extraHeaders: [string, string][] = responses?.droppedTools.length ? [["x-gatehouse-dropped-tools", droppedToolsHeader(responses.droppedTools)]] : [];
     attempted = true;
     const attemptStarted = performance.now();
     const failed = (outcome: string) =>
@@ -417,21 +418,10 @@ class StreamRelay {
         res.off("drain", onDrain);
         resolve();
       };
-      // What undici's parser hands over in one pass over the socket's bytes (often a whole short
-      // answer and its end) leaves in one write to the client, not one system call per chunk.
-      let corked = false;
-      const uncork = () => {
-        corked = false;
-        // end() has sent everything already (and the socket may serve the next request by now).
-        if (!res.writableEnded) res.uncork();
-      };
+      // Node corks the socket for the rest of the tick at a response's first write in it: the
+      // chunks undici hands over in one pass, and the end, leave in one system call.
       const write = (chunk: Uint8Array | Uint8Array[] | null): boolean => {
         if (chunk === null) return true;
-        if (!corked) {
-          corked = true;
-          res.cork();
-          process.nextTick(uncork);
-        }
         if (!Array.isArray(chunk)) return res.write(chunk);
         let room = true;
         for (const part of chunk) room = res.write(part) && room;

@@ -88,14 +88,56 @@ describe("callUpstream", () => {
   });
 
   it("drops a short body, and ends the call on a body over the limit", async () => {
+    const cut: string[] = [];
     const url = await upstream((req, res) => {
+      res.on("close", () => {
+        if (!res.writableFinished) cut.push(req.url!);
+      });
       res.writeHead(500, { "content-type": "application/json" });
-      res.end(req.url === "/v1/x" ? "x".repeat(1024 * 1024) : '{"error":"down"}');
+      if (req.url !== "/v1/x") return void res.end('{"error":"down"}');
+      // 64 MB, written as the socket takes it: far more than the buffers between the two sides.
+      const chunk = Buffer.alloc(64 * 1024, 120);
+      let left = 1024;
+      const more = () => {
+        while (left > 0 && !res.destroyed) {
+          left -= 1;
+          if (!res.write(chunk)) return void res.once("drain", more);
+        }
+        res.end();
+      };
+      more();
     });
     const long = await call(url);
     await long.body.dump(64 * 1024);
     const short = await call(url.replace("/v1/x", "/v1/y"));
-    await expect(short.body.dump(64 * 1024)).resolves.toBeUndefined();
+    await short.body.dump(64 * 1024);
+    await sleep(100);
+    // The long one's connection was closed before its 64 MB were sent; the short one was read whole.
+    expect(cut).toEqual(["/v1/x"]);
+  });
+
+  it("tells a reader that throws on a chunk, or at the end, that the body failed", async () => {
+    const url = await upstream((req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end("data: one\n\n");
+    });
+    for (const where of ["data", "end"] as const) {
+      const answer = await call(url);
+      await sleep(50); // the whole body has arrived before the reader
+      const outcome = await new Promise<unknown>((resolve) =>
+        answer.body.pipe({
+          data: () => {
+            if (where === "data") throw new Error("data failed");
+            return true;
+          },
+          end: () => {
+            throw new Error("end failed");
+          },
+          error: resolve,
+        }),
+      );
+      expect((outcome as Error).message).toBe(`${where} failed`);
+    }
   });
 
   it("hands the reader an error when the upstream breaks off mid-body", async () => {

@@ -108,24 +108,33 @@ export class UpstreamBody {
     if (!sink) return;
     this.sink = null;
     if (err) sink.error(err);
-    else sink.end();
+    else ended(sink);
   }
 
+  /**
+   * Hands the body to `sink`: what has arrived at once, the rest as it comes. A sink that throws
+   * on a chunk is told the body failed (the call is ended), as it is on an upstream's break.
+   */
   pipe(sink: BodySink): void {
     if (this.sink || this.destroyed) throw new Error("an upstream body is read once");
     const early = this.early;
     this.early = null;
     let room = true;
-    if (early) for (const chunk of early) room = sink.data(chunk) && room;
-    if (this.outcome === true) return sink.end();
+    try {
+      if (early) for (const chunk of early) room = sink.data(chunk) && room;
+    } catch (err) {
+      this.destroy();
+      return sink.error(err as Error);
+    }
+    if (this.outcome === true) return ended(sink);
     if (this.outcome) return sink.error(this.outcome);
     this.sink = sink;
     if (!room) this.controller.pause();
   }
 
-  /** Lets a paused upstream send again. */
+  /** Lets a paused upstream send again (nothing once the body is over: the connection may be another call's by then). */
   resume(): void {
-    this.controller.resume();
+    if (!this.outcome && !this.destroyed) this.controller.resume();
   }
 
   /** Ends the call (its connection is closed) and hands nothing more to the reader. */
@@ -178,6 +187,15 @@ export class UpstreamBody {
   }
 }
 
+/** Ends `sink`; one whose end fails (a translated stream's last events) is told so instead. */
+function ended(sink: BodySink): void {
+  try {
+    sink.end();
+  } catch (err) {
+    sink.error(err as Error);
+  }
+}
+
 /** undici's handler for one call: see callUpstream. */
 class UpstreamHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
@@ -209,7 +227,7 @@ class UpstreamHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
-    // 1xx answers (100 Continue, 103 Early Hints) come before the answer itself.
+    // An informational answer (103 Early Hints) comes before the answer itself.
     if (statusCode < 200) return;
     this.body = new UpstreamBody(controller);
     this.resolve({ statusCode, headers, body: this.body });

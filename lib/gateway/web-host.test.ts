@@ -233,6 +233,27 @@ describe("serveWebHandler", () => {
     expect(await res.text()).toBe("data: one\n\ndata: two\n\n");
   });
 
+  it("settles a stream whose headers Node refuses to send: its writer is told the answer will not be written", async () => {
+    const told = deferred<boolean>();
+    const base = await serve(async (request) =>
+      hostedResponse(
+        request,
+        async (_res, gone) => told.resolve(gone.aborted),
+        () => "",
+        {
+          status: 200,
+          headers: [["x-gatehouse-dropped-tools", "bad\nvalue"]],
+        },
+      ),
+    );
+    const failed = await fetch(`${base}/v1/responses`, { method: "POST", body: "{}" }).then(
+      () => false,
+      () => true,
+    );
+    expect(await told.promise).toBe(true);
+    expect(failed).toBe(true);
+  });
+
   it("hands a stream writer the client's departure when it came before the answer", async () => {
     const told = deferred<boolean>();
     const late = await serve(async (request) => {
@@ -390,7 +411,7 @@ describe("NodeRequestHeaders", () => {
       ["set-cookie", "b=2"],
       ["x-api-key", ""],
     ]);
-    for (const name of ["content-type", "Content-Type", "SET-COOKIE", "x-api-key", "authorization"]) {
+    for (const name of ["content-type", "Content-Type", "SET-COOKIE", "x-api-key", "authorization", "constructor", "__proto__", "toString"]) {
       expect(headers.get(name)).toBe(web.get(name));
       expect(headers.has(name)).toBe(web.has(name));
     }

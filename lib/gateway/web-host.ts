@@ -196,14 +196,17 @@ class HostedRequest {
 export class NodeRequestHeaders {
   constructor(private readonly incoming: IncomingMessage["headers"]) {}
 
+  // A value is a string or a list of them: anything else ("constructor" and the like, from the
+  // record's prototype) is no header.
   get(name: string): string | null {
-    const value = this.incoming[name.toLowerCase()];
-    if (value === undefined) return null;
-    return typeof value === "string" ? value : value.join(", ");
+    const value: unknown = this.incoming[name.toLowerCase()];
+    if (typeof value === "string") return value;
+    return Array.isArray(value) ? value.join(", ") : null;
   }
 
   has(name: string): boolean {
-    return this.incoming[name.toLowerCase()] !== undefined;
+    const value: unknown = this.incoming[name.toLowerCase()];
+    return typeof value === "string" || Array.isArray(value);
   }
 }
 
@@ -271,7 +274,16 @@ async function writeResponse(res: ServerResponse, response: Response, clientGone
       res.end(body);
       return;
     }
-    res.writeHead(hosted.status, flat);
+    try {
+      res.writeHead(hosted.status, flat);
+    } catch (err) {
+      // A header Node refuses to send: the stream is never written, but its writer still settles
+      // the exchange (told the client is gone, it ends the upstream call and the metering).
+      const never = new ClientGone();
+      never.abort();
+      await body(res, never);
+      throw err;
+    }
     return body(res, clientGone);
   }
   response.headers.forEach((value, name) => {
