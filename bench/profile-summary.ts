@@ -47,6 +47,18 @@ const AREAS: [string, RegExp][] = [
   ["Node.js internals", /^node:|^internal\//],
 ];
 
+/**
+ * A WebAssembly frame (PGlite's PostgreSQL, undici's HTTP parser) is counted in the area of the
+ * JavaScript that called into it (past the native frames between them); the URL of a WASM module
+ * names only its hash.
+ */
+function areaOf(node: ProfileNode, parents: Map<number, ProfileNode>): string {
+  if (!node.callFrame.url.startsWith("wasm://")) return area(node.callFrame);
+  let at = parents.get(node.id);
+  while (at && (at.callFrame.url === "" || at.callFrame.url.startsWith("wasm://"))) at = parents.get(at.id);
+  return at ? area(at.callFrame) : "WebAssembly";
+}
+
 function area(frame: CallFrame): string {
   const key = frame.url || frame.functionName;
   for (const [name, pattern] of AREAS) if (pattern.test(key)) return name;
@@ -65,6 +77,8 @@ if (positionals.length === 0) {
 for (const file of positionals) {
   const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parents = new Map<number, ProfileNode>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parents.set(child, n);
   const self = new Map<number, number>();
   // Sample times in µs from the profile's start, to cut a window.
   const times: number[] = [];
@@ -87,7 +101,7 @@ for (const file of positionals) {
   for (const [id, t] of self) {
     const node = byId.get(id);
     if (!node) continue;
-    const a = area(node.callFrame);
+    const a = areaOf(node, parents);
     areas.set(a, (areas.get(a) ?? 0) + t);
     if (a === "idle") continue;
     const where = node.callFrame.url ? `${node.callFrame.url.replace(/^file:\/\//, "").replace(/.*node_modules\//, "")}:${node.callFrame.lineNumber + 1}` : "";

@@ -866,7 +866,8 @@ async function main(): Promise<number> {
   cleanups.push({ name: "temp dir", run: () => rmSync(tmp, { recursive: true, force: true }) });
   const logDir = join(tmp, "logs");
   mkdirSync(logDir);
-  if (flags.profile !== undefined && flags.profile !== "gateway" && flags.profile !== "floor") throw new Error("--profile takes gateway or floor");
+  if (flags.profile !== undefined && !["gateway", "gateway-pglite", "floor"].includes(flags.profile))
+    throw new Error("--profile takes gateway, gateway-pglite or floor");
   const cpuProfDir = flags.profile ? mkdtempSync(join(tmpdir(), `gatehouse-bench-profile-${flags.profile}-`)) : undefined;
 
   const rows: Row[] = [];
@@ -889,17 +890,18 @@ async function main(): Promise<number> {
     const bareTarget: Target = { name: "bare proxy", url: `http://127.0.0.1:${barePort}/v1/chat/completions`, headers: upstreamAuth };
 
     if (cpuProfDir) {
-      if (!database) throw new Error("--profile needs PostgreSQL");
-      say(`profiling the ${flags.profile} on PostgreSQL`);
-      const server = await startServer("PG", {
-        databaseUrl: database.url,
-        dataDir: join(tmp, "data-pg"),
+      const engine = flags.profile === "gateway-pglite" ? "PGlite" : "PG";
+      if (engine === "PG" && !database) throw new Error(`--profile ${flags.profile} needs PostgreSQL`);
+      say(`profiling the ${flags.profile === "floor" ? "floor" : "gateway"} on ${engine === "PG" ? "PostgreSQL" : "PGlite"}`);
+      const server = await startServer(engine, {
+        databaseUrl: engine === "PG" ? database!.url : undefined,
+        dataDir: join(tmp, engine === "PG" ? "data-pg" : "data-pglite"),
         logDir,
         mockUrl: mock.url,
         slowMockUrl: slow.url,
         cpuProfDir,
       });
-      const target: Target = flags.profile === "floor" ? { name: "floor", url: `${server.url}/bench-floor`, headers: {} } : gatewayTarget(server, "PG");
+      const target: Target = flags.profile === "floor" ? { name: "floor", url: `${server.url}/bench-floor`, headers: {} } : gatewayTarget(server, engine);
       await checkTarget(target);
       for (const [mode, body] of [
         ["non-stream", NON_STREAM_BODY],
