@@ -269,7 +269,7 @@ async function restartServer(server: Server, label: string, logDir: string, floo
 
 async function cli(env: NodeJS.ProcessEnv, args: string[]): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...NODE_TS, "cli/index.ts", ...args, "--json"], { cwd: ROOT, env });
+    const child = spawn(process.execPath, ["scripts/gatehouse.mjs", ...args, "--json"], { cwd: ROOT, env });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));

@@ -190,7 +190,7 @@ async function startHaproxy(dir: string, listen: number, instances: Instance[]):
 }
 
 async function cli<T>(env: NodeJS.ProcessEnv, args: string[]): Promise<T> {
-  const { stdout } = await exec(process.execPath, [...NODE_TS, "cli/index.ts", ...args, "--json"], { cwd: ROOT, env, timeout: 60_000 });
+  const { stdout } = await exec(process.execPath, ["scripts/gatehouse.mjs", ...args, "--json"], { cwd: ROOT, env, timeout: 60_000 });
   return JSON.parse(stdout.trim().split("\n").pop() ?? "") as T;
 }
 

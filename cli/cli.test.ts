@@ -323,7 +323,7 @@ describe("CLI process on the embedded database", () => {
   let dataDir: string;
   let holder: ChildProcess | undefined;
   const cli = (...args: string[]) =>
-    exec(process.execPath, ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "cli/index.ts", ...args], {
+    exec(process.execPath, ["scripts/gatehouse.mjs", ...args], {
       env: { ...process.env, GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: "", LOG_LEVEL: "silent" },
     }).catch((err: { code: number; stdout: string; stderr: string }) => ({ ...err, failed: true }));
 
@@ -398,7 +398,7 @@ describe("CLI process on PostgreSQL with Redis", () => {
       MARKETPLACE_WEBHOOK_SECRET: "cli-test-webhook-secret-0123456789abc",
       LOG_LEVEL: "info",
     };
-    const run = (...args: string[]) => exec(process.execPath, ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "cli/index.ts", ...args], { env });
+    const run = (...args: string[]) => exec(process.execPath, ["scripts/gatehouse.mjs", ...args], { env });
     try {
       await run("seed", "--no-demo");
       const out = await run("order", "create", "--email", "cli-logs@example.com", "--plan", "Starter 30", "--json");
