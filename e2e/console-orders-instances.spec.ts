@@ -15,6 +15,8 @@ test.describe("an order change on two instances sharing PostgreSQL and Redis", (
   let b: ServerProcess;
 
   test.beforeAll(async () => {
+    // A hook has the config's timeout, not the group's: two servers starting on loaded cores need more.
+    test.setTimeout(240_000);
     db = await createPostgresDatabase("gatehouse_orders_two");
     const shared = sharedInstanceEnv(db.url, { ADMIN_EMAILS: admin, TRUSTED_PROXIES: "127.0.0.1/32", LOG_LEVEL: "info" });
     a = await startServerProcess(shared);

@@ -13,6 +13,8 @@ test.describe("two instances sharing PostgreSQL and Redis", () => {
   let b: ServerProcess;
 
   test.beforeAll(async () => {
+    // A hook has the config's timeout, not the group's: two servers starting on loaded cores need more.
+    test.setTimeout(240_000);
     db = await createPostgresDatabase("gatehouse_two");
     const shared = sharedInstanceEnv(db.url);
     a = await startServerProcess(shared);

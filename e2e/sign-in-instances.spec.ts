@@ -16,6 +16,8 @@ test.describe("sign-in links on two instances sharing PostgreSQL and Redis", () 
   let b: ServerProcess;
 
   test.beforeAll(async () => {
+    // A hook has the config's timeout, not the group's: two servers starting on loaded cores need more.
+    test.setTimeout(240_000);
     db = await createPostgresDatabase("gatehouse_sign_in_two");
     const shared = sharedInstanceEnv(db.url, {
       // An address in ADMIN_EMAILS may sign in before its user exists, so links are really sent.
