@@ -41,11 +41,19 @@ const E2E_METRICS_TOKEN = process.env.E2E_METRICS_TOKEN;
  * must stay there.
  */
 const SIDE_LANES = [
-  // Two separately built instances behind a balancer (~290 s, mostly the builds), servers stopped
-  // by signals (~160 s), and the pages' security headers, cross-origin actions and cross-account
-  // requests on the main server (~60 s).
-  ["instances-builds.spec.ts", "shutdown-signals.spec.ts", "security-headers.spec.ts", "cross-origin-actions.spec.ts", "cross-account.spec.ts"],
-  // axe (~150 s), keyboard, sign-in and console access on the main server; limits across two
+  // Two separately built instances behind a balancer (~190 s, mostly the builds), servers stopped
+  // by signals (~250 s), keys kept out of logs and pages on servers of their own (~130 s), and the
+  // pages' security headers, cross-origin actions and cross-account requests on the main server
+  // (~120 s).
+  [
+    "instances-builds.spec.ts",
+    "shutdown-signals.spec.ts",
+    "secrets.spec.ts",
+    "security-headers.spec.ts",
+    "cross-origin-actions.spec.ts",
+    "cross-account.spec.ts",
+  ],
+  // axe (~160 s), keyboard, sign-in and console access on the main server; limits across two
   // instances and poisoned metering on servers of their own.
   ["axe.spec.ts", "keyboard.spec.ts", "sign-in.spec.ts", "console-access.spec.ts", "limits-instances.spec.ts", "metering-poison.spec.ts"],
 ].map((names) => names.map((name) => `**/${name}`));
