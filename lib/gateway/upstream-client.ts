@@ -92,9 +92,13 @@ export class UpstreamBody {
 
   constructor(private readonly controller: Dispatcher.DispatchController) {}
 
-  /** From the handler: a chunk of the body. */
+  /**
+   * From the handler: a chunk of the body. An empty one is dropped: undici's parser hands one over
+   * when it is resumed before the socket has more, and a reader that pauses on every chunk (a Web
+   * stream's queue of one) would pause on it again before the socket is read, and so forever.
+   */
   push(chunk: Buffer): void {
-    if (this.destroyed) return;
+    if (this.destroyed || chunk.length === 0) return;
     if (this.sink) {
       if (!this.sink.data(chunk)) this.controller.pause();
     } else (this.early ??= []).push(chunk);
