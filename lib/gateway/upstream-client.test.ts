@@ -259,6 +259,98 @@ describe("callUpstream", () => {
   });
 });
 
+describe("UpstreamBody.toWebStream", () => {
+  /** Reads a stream to its end: the text, or the error it failed with after the text so far. */
+  async function readAll(stream: ReadableStream<Uint8Array>): Promise<{ text: string; error?: unknown }> {
+    const reader = stream.getReader();
+    let text = "";
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return { text };
+        text += Buffer.from(value).toString();
+      }
+    } catch (error) {
+      return { text, error };
+    }
+  }
+
+  it("pauses the upstream while nobody reads the stream, and passes the whole body once someone does", async () => {
+    const total = 8 * 1024 * 1024;
+    let written = 0;
+    const url = await upstream((req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = Buffer.alloc(64 * 1024, 97);
+      const more = () => {
+        while (written < total) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once("drain", more);
+        }
+        res.end();
+      };
+      more();
+    });
+    const answer = await call(url);
+    const stream = answer.body.toWebStream();
+    await sleep(300);
+    // Held back: what the socket buffers took, not the 8 MB.
+    expect(written).toBeLessThan(total);
+    const { text, error } = await readAll(stream);
+    expect(error).toBeUndefined();
+    expect(text.length).toBe(total);
+  });
+
+  it("passes each chunk through the map, and what the end hook leaves before it closes", async () => {
+    const url = await upstream((req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("one,", () => res.end("two,"));
+    });
+    const answer = await call(url);
+    const seen: string[] = [];
+    const stream = answer.body.toWebStream({
+      map: (chunk) => [Buffer.from(chunk.toString().toUpperCase())],
+      end: () => {
+        seen.push("end");
+        return [Buffer.from("done")];
+      },
+      error: () => seen.push("error"),
+      cancel: () => seen.push("cancel"),
+    });
+    expect(await readAll(stream)).toEqual({ text: "ONE,TWO,done" });
+    expect(seen).toEqual(["end"]);
+  });
+
+  it("ends the upstream call when the reader cancels", async () => {
+    let closed!: () => void;
+    const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+    const url = await upstream((req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("data: one\n\n");
+      res.on("close", () => closed());
+    });
+    const answer = await call(url);
+    let cancelled = 0;
+    const reader = answer.body.toWebStream({ cancel: () => (cancelled += 1) }).getReader();
+    expect(Buffer.from((await reader.read()).value!).toString()).toBe("data: one\n\n");
+    await reader.cancel();
+    expect(cancelled).toBe(1);
+    await connectionClosed;
+  });
+
+  it("errors the stream when the upstream breaks off mid-body, after what came before", async () => {
+    const url = await upstream((req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write("data: one\n\n", () => setTimeout(() => res.destroy(), 20));
+    });
+    const answer = await call(url);
+    const failures: Error[] = [];
+    const { text, error } = await readAll(answer.body.toWebStream({ error: (err) => failures.push(err) }));
+    expect(text).toBe("data: one\n\n");
+    expect(error).toBeInstanceOf(Error);
+    expect(failures).toEqual([error]);
+  });
+});
+
 describe("splitUrl", () => {
   it("cuts an upstream URL into the origin and the path with its query, as new URL would", () => {
     for (const url of [

@@ -79,10 +79,25 @@ export interface BodySink {
 }
 
 /**
- * An upstream answer's body, read once: whole (`bytes`, `text`), dropped (`dump`), or chunk by
- * chunk into a sink (`pipe`) that pauses the upstream by returning false and resumes it with
- * `resume()`. Chunks that arrive before a reader are kept for it. `destroy()` ends the call and
- * silences the body.
+ * What a body's Web stream (`toWebStream`) makes of it on its way; each is optional. A hook that
+ * throws fails the stream, as an upstream's break does.
+ */
+export interface WebStreamHooks {
+  /** What a chunk becomes for the reader: a chunk, several, or nothing yet (the chunk itself without this hook). */
+  map?(chunk: Buffer): Uint8Array | Uint8Array[] | null;
+  /** The body ended: what is left to send, queued before the stream closes. */
+  end?(): Uint8Array[];
+  /** The body failed (the upstream broke off, or a hook threw): called once the stream is errored with `err`. */
+  error?(err: Error): void;
+  /** The reader cancelled the stream: called once the call is ended. */
+  cancel?(): void;
+}
+
+/**
+ * An upstream answer's body, read once: whole (`bytes`, `text`), dropped (`dump`), as a Web
+ * stream (`toWebStream`), or chunk by chunk into a sink (`pipe`) that pauses the upstream by
+ * returning false and resumes it with `resume()`. Chunks that arrive before a reader are kept for
+ * it. `destroy()` ends the call and silences the body.
  */
 export class UpstreamBody {
   private sink: BodySink | null = null;
@@ -148,6 +163,42 @@ export class UpstreamBody {
     this.sink = null;
     this.early = null;
     if (!this.outcome) this.controller.abort(new undiciErrors.RequestAbortedError());
+  }
+
+  /**
+   * The body as a Web stream: the upstream is paused while the stream's queue is full and resumed
+   * when its reader pulls, and the call is ended when the reader cancels. See WebStreamHooks.
+   */
+  toWebStream(hooks: WebStreamHooks = {}): ReadableStream<Uint8Array> {
+    const { map, end, error, cancel } = hooks;
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        const enqueue = (out: Uint8Array | Uint8Array[] | null) => {
+          if (out === null) return;
+          if (Array.isArray(out)) for (const part of out) controller.enqueue(part);
+          else controller.enqueue(out);
+        };
+        this.pipe({
+          data: (chunk) => {
+            enqueue(map ? map(chunk) : chunk);
+            return (controller.desiredSize ?? 0) > 0;
+          },
+          end: () => {
+            if (end) enqueue(end());
+            controller.close();
+          },
+          error: (err) => {
+            controller.error(err);
+            error?.(err);
+          },
+        });
+      },
+      pull: () => this.resume(),
+      cancel: () => {
+        this.destroy();
+        cancel?.();
+      },
+    });
   }
 
   /** The whole body (in memory undici allocated: never shared). */
