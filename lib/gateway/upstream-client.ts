@@ -52,9 +52,9 @@ export interface UpstreamCall {
  */
 export function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
   const { origin, path } = splitUrl(call.url);
+  // Aborted already: no call at all.
+  if (call.signal.aborted) return Promise.reject(abortReason(call.signal));
   return new Promise((resolve, reject) => {
-    const handler = new UpstreamHandler(call.signal, resolve, reject);
-    if (handler.done) return;
     upstreamAgent().dispatch(
       {
         origin,
@@ -66,7 +66,7 @@ export function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
         // Between two chunks of a stream; generous, as a model may think for a while.
         bodyTimeout: 600_000,
       },
-      handler,
+      new UpstreamHandler(call.signal, resolve, reject),
     );
   });
 }
@@ -251,23 +251,16 @@ function ended(sink: BodySink): void {
   }
 }
 
-/** undici's handler for one call: see callUpstream. */
+/** undici's handler for one call, whose signal had not aborted when it was made: see callUpstream. */
 class UpstreamHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private body: UpstreamBody | null = null;
-  /** The call is over for the caller: rejected, or its body ended or failed. */
-  done = false;
 
   constructor(
     private readonly signal: ClientSignal,
     private readonly resolve: (response: UpstreamResponse) => void,
     private readonly reject: (err: Error) => void,
   ) {
-    if (signal.aborted) {
-      this.done = true;
-      reject(abortReason(signal));
-      return;
-    }
     signal.addEventListener("abort", this.onAbort);
   }
 
@@ -304,7 +297,6 @@ class UpstreamHandler implements Dispatcher.DispatchHandler {
   }
 
   private settle(): void {
-    this.done = true;
     this.signal.removeEventListener("abort", this.onAbort);
   }
 }
