@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { errorResponse, GatewayError } from "@/lib/errors";
+import { errorAnswer, errorResponse, GatewayError } from "@/lib/errors";
 import { clientSignal, hostedResponse, type NodeBodyWriter } from "@/lib/server/node-host";
 import { readLimitedBody } from "@/lib/server/read-limited-body";
 import { withGateway } from "./gateway-call";
@@ -321,6 +321,11 @@ describe("serveWebHandler", () => {
     // The one error table's internal_error, in the shape of the path's protocol (OpenAI here).
     expect(JSON.parse(text)).toMatchObject({ error: { code: "internal_error", type: "api_error" } });
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+    const expected = errorAnswer(new GatewayError("internal_error"), "openai", res.headers.get("x-request-id")!);
+    expect(text).toBe(expected.body);
+    for (const [name, value] of expected.headers) expect(res.headers.get(name), name).toBe(value);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-length")).toBe(String(Buffer.byteLength(text)));
   });
 
   it("answers a chunked upload over the size limit with 413 and cuts the connection once the client pauses, without waiting for the rest", async () => {
