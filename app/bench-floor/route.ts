@@ -76,20 +76,5 @@ export async function POST(request: Request): Promise<Response> {
     return new Response(await upstream.body.bytes(), { status: upstream.statusCode, headers: responseHeaders });
   }
 
-  const source = upstream.body;
-  const passThrough = new ReadableStream<Uint8Array>({
-    start(controller) {
-      source.pipe({
-        data(chunk) {
-          controller.enqueue(chunk);
-          return (controller.desiredSize ?? 0) > 0;
-        },
-        end: () => controller.close(),
-        error: (err) => controller.error(err),
-      });
-    },
-    pull: () => source.resume(),
-    cancel: () => source.destroy(),
-  });
-  return new Response(passThrough, { status: 200, headers: responseHeaders });
+  return new Response(upstream.body.toWebStream(), { status: 200, headers: responseHeaders });
 }

@@ -465,37 +465,16 @@ class StreamRelay {
   };
 
   /** Any other host's way: a Web stream, which pauses the upstream while its reader has enough. */
-  readonly webStream = (): ReadableStream<Uint8Array> => {
-    const source = this.upstream.body;
-    return new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        const enqueue = (out: Uint8Array | Uint8Array[] | null) => {
-          if (out === null) return;
-          if (Array.isArray(out)) for (const part of out) controller.enqueue(part);
-          else controller.enqueue(out);
-        };
-        source.pipe({
-          data: (value) => {
-            enqueue(this.take(value));
-            return (controller.desiredSize ?? 0) > 0;
-          },
-          end: () => {
-            enqueue(this.rest());
-            controller.close();
-            this.settle(200, null);
-          },
-          error: (err) => {
-            controller.error(err);
-            this.broke(err);
-          },
-        });
+  readonly webStream = (): ReadableStream<Uint8Array> =>
+    this.upstream.body.toWebStream({
+      map: (value) => this.take(value),
+      end: () => {
+        const rest = this.rest();
+        this.settle(200, null);
+        return rest;
       },
-      pull: () => source.resume(),
-      cancel: () => {
-        // The client went away: stop the upstream generation now.
-        source.destroy();
-        this.settle(499, "client_closed");
-      },
+      error: (err) => this.broke(err),
+      // The client went away: the upstream generation is stopped.
+      cancel: () => this.settle(499, "client_closed"),
     });
-  };
 }

@@ -4,6 +4,7 @@ import { authenticate } from "./authenticate";
 import { checkModelName, servedModels } from "./authorize-model";
 import { gatewayCatalog } from "./catalog";
 import { withGateway } from "./gateway-call";
+import { jsonAnswer } from "./json-answer";
 import { forward, type ForwardingSpec } from "./pipeline";
 import { newRequestId } from "./request-id";
 
@@ -93,9 +94,7 @@ export function geminiModels(request: Request, target?: string, version: GeminiV
     const key = await authenticate(call);
     const catalog = await gatewayCatalog();
     const { models, aliases } = servedModels(key, catalog);
-    const headers = { "x-request-id": call.requestId, "cache-control": "no-store" };
-    if (target === undefined)
-      return Response.json({ models: [...models.map((m) => modelResource(m)), ...aliases.map(([a, m]) => modelResource(a, m))] }, { headers });
+    if (target === undefined) return jsonAnswer(call, { models: [...models.map((m) => modelResource(m)), ...aliases.map(([a, m]) => modelResource(a, m))] });
     const id = decodeTarget(target);
     checkModelName(id);
     call.model = id;
@@ -103,6 +102,6 @@ export function geminiModels(request: Request, target?: string, version: GeminiV
     const model = aliasFor ?? id;
     if (!catalog.channels.has(model)) throw new GatewayError("model_not_found", { model: id });
     if (!models.includes(model)) throw new GatewayError("model_not_allowed", { model: id, allowedModels: models });
-    return Response.json(modelResource(id, aliasFor), { headers });
+    return jsonAnswer(call, modelResource(id, aliasFor));
   });
 }

@@ -8,6 +8,7 @@ import { authenticate } from "./authenticate";
 import { servedModels } from "./authorize-model";
 import { gatewayCatalog } from "./catalog";
 import { withGateway } from "./gateway-call";
+import { jsonAnswer } from "./json-answer";
 
 // GET /v1/key — the key's own status, so a client or a person with curl can check it: the order
 // window and what is left of it, the models it may call, its limits, this month's usage and, for a
@@ -94,6 +95,6 @@ export function keyStatus(request: Request): Promise<Response> {
         key_limit_reached_at: runway.keyLimitReachedAt?.toISOString() ?? null,
       },
     };
-    return Response.json(body, { headers: { "x-request-id": call.requestId, "cache-control": "no-store" } });
+    return jsonAnswer(call, body);
   });
 }

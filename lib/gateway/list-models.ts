@@ -6,7 +6,8 @@ import { checkModelName, keyAllowsModel, servedModels } from "./authorize-model"
 import { gatewayCatalog } from "./catalog";
 import { sharedPathProtocol } from "./client-protocol";
 import { geminiModels, targetSegment } from "./gemini-routes";
-import { withGateway } from "./gateway-call";
+import { withGateway, type GatewayCall } from "./gateway-call";
+import { jsonAnswer } from "./json-answer";
 import type { GatewayKey } from "./load-key";
 
 // GET /v1/models and GET /v1/models/{model} — the models this key may call, in OpenAI's shape, or
@@ -35,8 +36,9 @@ function anthropicModel(id: string, key: GatewayKey, aliasFor?: string) {
   };
 }
 
-function headersFor(requestId: string, anthropic: boolean): Record<string, string> {
-  return { "x-request-id": requestId, "cache-control": "no-store", ...(anthropic ? { "request-id": requestId } : {}) };
+/** Anthropic's answers carry the request id under its own name too. */
+function headersFor(call: GatewayCall, anthropic: boolean): [string, string][] {
+  return anthropic ? [["request-id", call.requestId]] : [];
 }
 
 export function listModels(request: Request): Promise<Response> {
@@ -56,7 +58,7 @@ export function listModels(request: Request): Promise<Response> {
           last_id: entries.at(-1)?.[0] ?? null,
         }
       : { object: "list", data: entries.map(([id, aliasFor]) => openaiModel(id, key, catalog.prices.get(aliasFor ?? id)?.provider, aliasFor)) };
-    return Response.json(body, { headers: headersFor(call.requestId, anthropic) });
+    return jsonAnswer(call, body, headersFor(call, anthropic));
   });
 }
 
@@ -85,6 +87,6 @@ export function retrieveModel(request: Request, target: string = targetSegment(n
     const model = aliasFor ?? id;
     if (!catalog.channels.has(model) || !keyAllowsModel(key, model)) throw new GatewayError("model_not_found", { model: id, param: "model" });
     const body = anthropic ? anthropicModel(id, key, aliasFor) : openaiModel(id, key, catalog.prices.get(model)?.provider, aliasFor);
-    return Response.json(body, { headers: headersFor(call.requestId, anthropic) });
+    return jsonAnswer(call, body, headersFor(call, anthropic));
   });
 }

@@ -52,9 +52,9 @@ export interface UpstreamCall {
  */
 export function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
   const { origin, path } = splitUrl(call.url);
+  // Aborted already: no call at all.
+  if (call.signal.aborted) return Promise.reject(abortReason(call.signal));
   return new Promise((resolve, reject) => {
-    const handler = new UpstreamHandler(call.signal, resolve, reject);
-    if (handler.done) return;
     upstreamAgent().dispatch(
       {
         origin,
@@ -66,7 +66,7 @@ export function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
         // Between two chunks of a stream; generous, as a model may think for a while.
         bodyTimeout: 600_000,
       },
-      handler,
+      new UpstreamHandler(call.signal, resolve, reject),
     );
   });
 }
@@ -79,10 +79,25 @@ export interface BodySink {
 }
 
 /**
- * An upstream answer's body, read once: whole (`bytes`, `text`), dropped (`dump`), or chunk by
- * chunk into a sink (`pipe`) that pauses the upstream by returning false and resumes it with
- * `resume()`. Chunks that arrive before a reader are kept for it. `destroy()` ends the call and
- * silences the body.
+ * What a body's Web stream (`toWebStream`) makes of it on its way; each is optional. A hook that
+ * throws fails the stream, as an upstream's break does.
+ */
+export interface WebStreamHooks {
+  /** What a chunk becomes for the reader: a chunk, several, or nothing yet (the chunk itself without this hook). */
+  map?(chunk: Buffer): Uint8Array | Uint8Array[] | null;
+  /** The body ended: what is left to send, queued before the stream closes. */
+  end?(): Uint8Array[];
+  /** The body failed (the upstream broke off, or a hook threw): called once the stream is errored with `err`. */
+  error?(err: Error): void;
+  /** The reader cancelled the stream: called once the call is ended. */
+  cancel?(): void;
+}
+
+/**
+ * An upstream answer's body, read once: whole (`bytes`, `text`), dropped (`dump`), as a Web
+ * stream (`toWebStream`), or chunk by chunk into a sink (`pipe`) that pauses the upstream by
+ * returning false and resumes it with `resume()`. Chunks that arrive before a reader are kept for
+ * it. `destroy()` ends the call and silences the body.
  */
 export class UpstreamBody {
   private sink: BodySink | null = null;
@@ -92,9 +107,13 @@ export class UpstreamBody {
 
   constructor(private readonly controller: Dispatcher.DispatchController) {}
 
-  /** From the handler: a chunk of the body. */
+  /**
+   * From the handler: a chunk of the body. An empty one is dropped: undici's parser hands one over
+   * when it is resumed before the socket has more, and a reader that pauses on every chunk (a Web
+   * stream's queue of one) would pause on it again before the socket is read, and so forever.
+   */
   push(chunk: Buffer): void {
-    if (this.destroyed) return;
+    if (this.destroyed || chunk.length === 0) return;
     if (this.sink) {
       if (!this.sink.data(chunk)) this.controller.pause();
     } else (this.early ??= []).push(chunk);
@@ -144,6 +163,42 @@ export class UpstreamBody {
     this.sink = null;
     this.early = null;
     if (!this.outcome) this.controller.abort(new undiciErrors.RequestAbortedError());
+  }
+
+  /**
+   * The body as a Web stream: the upstream is paused while the stream's queue is full and resumed
+   * when its reader pulls, and the call is ended when the reader cancels. See WebStreamHooks.
+   */
+  toWebStream(hooks: WebStreamHooks = {}): ReadableStream<Uint8Array> {
+    const { map, end, error, cancel } = hooks;
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        const enqueue = (out: Uint8Array | Uint8Array[] | null) => {
+          if (out === null) return;
+          if (Array.isArray(out)) for (const part of out) controller.enqueue(part);
+          else controller.enqueue(out);
+        };
+        this.pipe({
+          data: (chunk) => {
+            enqueue(map ? map(chunk) : chunk);
+            return (controller.desiredSize ?? 0) > 0;
+          },
+          end: () => {
+            if (end) enqueue(end());
+            controller.close();
+          },
+          error: (err) => {
+            controller.error(err);
+            error?.(err);
+          },
+        });
+      },
+      pull: () => this.resume(),
+      cancel: () => {
+        this.destroy();
+        cancel?.();
+      },
+    });
   }
 
   /** The whole body (in memory undici allocated: never shared). */
@@ -196,23 +251,16 @@ function ended(sink: BodySink): void {
   }
 }
 
-/** undici's handler for one call: see callUpstream. */
+/** undici's handler for one call, whose signal had not aborted when it was made: see callUpstream. */
 class UpstreamHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private body: UpstreamBody | null = null;
-  /** The call is over for the caller: rejected, or its body ended or failed. */
-  done = false;
 
   constructor(
     private readonly signal: ClientSignal,
     private readonly resolve: (response: UpstreamResponse) => void,
     private readonly reject: (err: Error) => void,
   ) {
-    if (signal.aborted) {
-      this.done = true;
-      reject(abortReason(signal));
-      return;
-    }
     signal.addEventListener("abort", this.onAbort);
   }
 
@@ -249,7 +297,6 @@ class UpstreamHandler implements Dispatcher.DispatchHandler {
   }
 
   private settle(): void {
-    this.done = true;
     this.signal.removeEventListener("abort", this.onAbort);
   }
 }

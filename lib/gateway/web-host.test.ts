@@ -1,11 +1,14 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { errorResponse, GatewayError } from "@/lib/errors";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { errorAnswer, errorResponse, GatewayError } from "@/lib/errors";
 import { clientSignal, hostedResponse, type NodeBodyWriter } from "@/lib/server/node-host";
 import { readLimitedBody } from "@/lib/server/read-limited-body";
+import { createEmptyDatabase, type TestDatabase } from "@/test/databases";
+import { serveGateway, setUpGateway, TEST_MODEL } from "@/test/gateway";
 import { withGateway } from "./gateway-call";
 import { readJsonBody } from "./read-json-body";
+import { gatewayRoute } from "./routes";
 import { answerClientError, LINGER, MAX_HEADER_BYTES, NodeRequestHeaders, serveWebHandler, type WebHandler } from "./web-host";
 
 let server: Server | undefined;
@@ -321,6 +324,11 @@ describe("serveWebHandler", () => {
     // The one error table's internal_error, in the shape of the path's protocol (OpenAI here).
     expect(JSON.parse(text)).toMatchObject({ error: { code: "internal_error", type: "api_error" } });
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+    const expected = errorAnswer(new GatewayError("internal_error"), "openai", res.headers.get("x-request-id")!);
+    expect(text).toBe(expected.body);
+    for (const [name, value] of expected.headers) expect(res.headers.get(name), name).toBe(value);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-length")).toBe(String(Buffer.byteLength(text)));
   });
 
   it("answers a chunked upload over the size limit with 413 and cuts the connection once the client pauses, without waiting for the rest", async () => {
@@ -398,6 +406,72 @@ describe("serveWebHandler", () => {
 
     const control = await exchange("GET /v1/models HTTP/1.1\r\nHost: x\r\nx-bad: a\u0001b\r\n\r\n");
     expect(control).toMatch(/^HTTP\/1\.1 400 /);
+  });
+});
+
+describe("the read-only endpoints' JSON answers", () => {
+  let t: TestDatabase;
+  let env: Awaited<ReturnType<typeof setUpGateway>>;
+  let gateway: Awaited<ReturnType<typeof serveGateway>>;
+  let key: string;
+
+  beforeAll(async () => {
+    t = await createEmptyDatabase("postgres");
+    env = await setUpGateway("web-host-json", t.location);
+    gateway = await serveGateway();
+    ({ key } = await env.order({ name: "Web host JSON", rpm: 100_000 }));
+  }, 60_000);
+  afterEach(() => vi.useRealTimers());
+  afterAll(async () => {
+    await gateway?.close();
+    await env?.tearDown();
+    await t?.drop();
+  });
+
+  /**
+   * What a client reads of an answer: its status, its headers but those of the host's own
+   * (Content-Length, nosniff, the connection's) and its body, with its request id (one per request)
+   * named alike, and the body's bytes before that.
+   */
+  async function asRead(res: Response) {
+    const id = res.headers.get("x-request-id")!;
+    const hostOwn = new Set(["content-length", "x-content-type-options", "date", "connection", "keep-alive"]);
+    const headers = [...res.headers].filter(([name]) => !hostOwn.has(name)).map(([name, value]) => [name, value.replaceAll(id, "{id}")]);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    // The key's status counts this month's requests, these among them as the usage writer gets to them.
+    const body = bytes
+      .toString()
+      .replaceAll(id, "{id}")
+      .replace(/"requests":\d+/, '"requests":0');
+    return { read: { status: res.status, headers, body }, byteLength: bytes.byteLength };
+  }
+
+  it("are the same bytes and headers under the host, written as they are, as in a Web Response", async () => {
+    // A key's status reads the clock (time left, periods, runway): one instant for both answers.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    const cases: [path: string, headers: Record<string, string>][] = [
+      ["/v1/models", { authorization: `Bearer ${key}` }],
+      ["/v1/models", { "x-api-key": key, "anthropic-version": "2023-06-01" }],
+      ["/v1/models", { "x-goog-api-key": key }],
+      [`/v1/models/${TEST_MODEL}`, { authorization: `Bearer ${key}` }],
+      [`/v1/models/${TEST_MODEL}`, { "x-api-key": key, "anthropic-version": "2023-06-01" }],
+      ["/v1beta/models", { "x-goog-api-key": key }],
+      [`/v1beta/models/${TEST_MODEL}`, { "x-goog-api-key": key }],
+      ["/v1/key", { authorization: `Bearer ${key}` }],
+    ];
+    for (const [path, headers] of cases) {
+      const hosted = await fetch(`${gateway.url}${path}`, { headers });
+      const web = await gatewayRoute("GET", path)!(
+        new Request(`https://gate.example.com${path}`, { headers: { ...headers, "x-gatehouse-client-ip": "127.0.0.1" } }),
+      );
+      // The host sends the answer's bytes as they are: with their length, not chunked from a stream.
+      expect(hosted.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(hosted.headers.get("transfer-encoding"), path).toBeNull();
+      const host = await asRead(hosted);
+      expect(hosted.headers.get("content-length"), path).toBe(String(host.byteLength));
+      expect(host.read.status, path).toBe(200);
+      expect(host.read, path).toEqual((await asRead(web)).read);
+    }
   });
 });
 

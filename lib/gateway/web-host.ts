@@ -14,7 +14,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { errorResponse, GatewayError } from "@/lib/errors";
+import { errorAnswer, GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
 import { attachNodeHost, ClientGone, nodeAnswerOf, type ClientSignal } from "@/lib/server/node-host";
 import { pathProtocol } from "./client-protocol";
@@ -101,9 +101,8 @@ function lingerThenClose(req: IncomingMessage): void {
 
 /** A refusal from the one error table, shaped for the path's protocol, with a request id of its own. */
 function answerError(res: ServerResponse, error: GatewayError, path: string): void {
-  const response = errorResponse(error, pathProtocol(path, null, null), newRequestId());
-  res.writeHead(response.status, { ...Object.fromEntries(response.headers), "x-content-type-options": "nosniff" });
-  void response.text().then((body) => res.end(body));
+  const answer = errorAnswer(error, pathProtocol(path, null, null), newRequestId());
+  writeBytes(res, answer.status, answer.headers, Buffer.from(answer.body));
 }
 
 /** Node's limit on the size of a request's headers (`--max-http-header-size`, 16 KiB by default). */
@@ -130,13 +129,11 @@ export function answerClientError(err: Error & { code?: string; rawPacket?: unkn
       : new GatewayError("invalid_request", { reason: "the request line or its headers cannot be read" });
   const packet = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.subarray(0, 2048).toString("latin1") : "";
   const target = /^[A-Z]+ (\S+) HTTP\//.exec(packet)?.[1] ?? "";
-  const response = errorResponse(error, pathProtocol(pathOf(target), null, null), newRequestId());
-  void response.text().then((body) => {
-    const head = [`HTTP/1.1 ${response.status} ${response.status === 431 ? "Request Header Fields Too Large" : "Bad Request"}`];
-    response.headers.forEach((value, name) => head.push(`${name}: ${value}`));
-    head.push(`content-length: ${Buffer.byteLength(body)}`, "connection: close");
-    socket.end(`${head.join("\r\n")}\r\n\r\n${body}`);
-  });
+  const answer = errorAnswer(error, pathProtocol(pathOf(target), null, null), newRequestId());
+  const head = [`HTTP/1.1 ${answer.status} ${answer.status === 431 ? "Request Header Fields Too Large" : "Bad Request"}`];
+  for (const [name, value] of answer.headers) head.push(`${name}: ${value}`);
+  head.push(`content-length: ${Buffer.byteLength(answer.body)}`, "connection: close");
+  socket.end(`${head.join("\r\n")}\r\n\r\n${answer.body}`);
 }
 
 /** The path of a request target, without the query (which may hold a key). */
@@ -263,17 +260,10 @@ async function writeResponse(res: ServerResponse, response: Response, clientGone
     else if (!hosted) await response.body?.cancel().catch(() => undefined);
     return;
   }
-  // Answers are JSON or event streams, never to be sniffed into anything a browser would run.
-  const flat: string[] = ["x-content-type-options", "nosniff"];
   if (hosted) {
-    for (const [name, value] of hosted.headers) if (name !== "x-content-type-options") flat.push(name, value);
     const body = hosted.body;
-    if (body instanceof Uint8Array) {
-      flat.push("content-length", String(body.byteLength));
-      res.writeHead(hosted.status, flat);
-      res.end(body);
-      return;
-    }
+    if (body instanceof Uint8Array) return writeBytes(res, hosted.status, hosted.headers, body);
+    const flat = headerList(hosted.headers);
     try {
       res.writeHead(hosted.status, flat);
     } catch (err) {
@@ -286,10 +276,7 @@ async function writeResponse(res: ServerResponse, response: Response, clientGone
     }
     return body(res, clientGone);
   }
-  response.headers.forEach((value, name) => {
-    if (name !== "x-content-type-options") flat.push(name, value);
-  });
-  res.writeHead(response.status, flat);
+  res.writeHead(response.status, headerList(response.headers));
   const body = response.body;
   if (!body) {
     res.end();
@@ -314,6 +301,22 @@ async function writeResponse(res: ServerResponse, response: Response, clientGone
   } finally {
     clientGone.removeEventListener("abort", onGone);
   }
+}
+
+/** An answer whose body is all there (a handler's bytes, a refusal): sent with a Content-Length. */
+function writeBytes(res: ServerResponse, status: number, headers: [string, string][], body: Uint8Array): void {
+  const flat = headerList(headers);
+  flat.push("content-length", String(body.byteLength));
+  res.writeHead(status, flat);
+  res.end(body);
+}
+
+/** An answer's header pairs as writeHead takes them, flat, with nosniff in place of any the answer has. */
+function headerList(headers: Iterable<[string, string]>): string[] {
+  // Answers are JSON or event streams, never to be sniffed into anything a browser would run.
+  const flat: string[] = ["x-content-type-options", "nosniff"];
+  for (const [name, value] of headers) if (name !== "x-content-type-options") flat.push(name, value);
+  return flat;
 }
 
 /** Resolves when the socket takes more data, or when it is gone. */
