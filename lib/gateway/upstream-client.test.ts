@@ -18,6 +18,24 @@ async function upstream(handler: (req: IncomingMessage, res: ServerResponse) => 
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/x`;
 }
 
+/** An upstream that streams `total` bytes in 64 KiB chunks as fast as the socket takes them; `written()` says how far it got. */
+async function streamingUpstream(total: number): Promise<{ url: string; written: () => number }> {
+  let written = 0;
+  const url = await upstream((req, res) => {
+    res.writeHead(200, { "content-type": "text/event-stream" });
+    const chunk = Buffer.alloc(64 * 1024, 97);
+    const more = () => {
+      while (written < total) {
+        written += chunk.length;
+        if (!res.write(chunk)) return void res.once("drain", more);
+      }
+      res.end();
+    };
+    more();
+  });
+  return { url, written: () => written };
+}
+
 function call(url: string, signal: ClientGone | AbortSignal = new ClientGone()): Promise<UpstreamResponse> {
   return callUpstream({ url, headers: { "content-type": "application/json" }, body: "{}", signal, headersTimeoutMs: 5_000 });
 }
@@ -60,19 +78,7 @@ describe("callUpstream", () => {
 
   it("pauses the upstream while the reader has no room, and resumes it on resume()", async () => {
     const total = 8 * 1024 * 1024;
-    let written = 0;
-    const url = await upstream((req, res) => {
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      const chunk = Buffer.alloc(64 * 1024, 97);
-      const more = () => {
-        while (written < total) {
-          written += chunk.length;
-          if (!res.write(chunk)) return void res.once("drain", more);
-        }
-        res.end();
-      };
-      more();
-    });
+    const { url, written } = await streamingUpstream(total);
     const answer = await call(url);
     let room = false;
     const reader = recorder(() => room);
@@ -80,7 +86,7 @@ describe("callUpstream", () => {
     await sleep(300);
     // Held back: what the socket buffers took, not the 8 MB.
     expect(reader.bytes()).toBeLessThan(total / 2);
-    expect(written).toBeLessThan(total);
+    expect(written()).toBeLessThan(total);
     room = true;
     answer.body.resume();
     expect(await reader.ended).toBe("end");
@@ -89,19 +95,7 @@ describe("callUpstream", () => {
 
   it("gives a reader that pauses on every chunk, as a Web stream's queue of one does, the whole body and no empty chunk", async () => {
     const total = 8 * 1024 * 1024;
-    const url = await upstream((req, res) => {
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      const chunk = Buffer.alloc(64 * 1024, 97);
-      let written = 0;
-      const more = () => {
-        while (written < total) {
-          written += chunk.length;
-          if (!res.write(chunk)) return void res.once("drain", more);
-        }
-        res.end();
-      };
-      more();
-    });
+    const { url } = await streamingUpstream(total);
     const answer = await call(url);
     // The reader queues what it is given and has no room once anything is queued; once it starts
     // reading, it takes a chunk at a time and resumes the upstream when the queue is empty.
@@ -277,24 +271,12 @@ describe("UpstreamBody.toWebStream", () => {
 
   it("pauses the upstream while nobody reads the stream, and passes the whole body once someone does", async () => {
     const total = 8 * 1024 * 1024;
-    let written = 0;
-    const url = await upstream((req, res) => {
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      const chunk = Buffer.alloc(64 * 1024, 97);
-      const more = () => {
-        while (written < total) {
-          written += chunk.length;
-          if (!res.write(chunk)) return void res.once("drain", more);
-        }
-        res.end();
-      };
-      more();
-    });
+    const { url, written } = await streamingUpstream(total);
     const answer = await call(url);
     const stream = answer.body.toWebStream();
     await sleep(300);
     // Held back: what the socket buffers took, not the 8 MB.
-    expect(written).toBeLessThan(total);
+    expect(written()).toBeLessThan(total);
     const { text, error } = await readAll(stream);
     expect(error).toBeUndefined();
     expect(text.length).toBe(total);
