@@ -1,5 +1,5 @@
 /**
- * Summarises V8 CPU profiles (`npm run bench -- --cpu-prof` writes them for the PostgreSQL server):
+ * Summarises V8 CPU profiles (`npm run bench -- --profile gateway|gateway-pglite|floor` writes them):
  * self time by area (Next, undici, Prisma/pg, the app's own bundled code, GC, idle...) and the
  * functions with the most self time.
  *

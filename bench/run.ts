@@ -1,7 +1,8 @@
 /**
  * npm run bench [-- --quick] [-- --duration 8] [-- --rounds 4] [-- --streams 1000] [-- --no-pglite] [-- --gateway-via-next] [-- --phases ref,load,ttfb,hold,unknown] [-- --json out.json]
- * npm run bench -- --profile gateway|floor [--duration 10]   (CPU profile of the PostgreSQL server
- *   under c=50 load on that target only; summarise with bench/profile-summary.ts)
+ * npm run bench -- --profile gateway|gateway-pglite|floor [--duration 10]   (CPU profile of the
+ *   server, on PostgreSQL or for gateway-pglite on PGlite, under c=50 load on that target only;
+ *   summarise with bench/profile-summary.ts)
  *
  * Compares, on loopback only, with processes pinned to cores:
  *   direct          the load generator straight to the mock upstream
