@@ -41,21 +41,22 @@ const E2E_METRICS_TOKEN = process.env.E2E_METRICS_TOKEN;
  * must stay there.
  */
 const SIDE_LANES = [
-  // Two separately built instances behind a balancer (~190 s, mostly the builds), servers stopped
-  // by signals (~250 s), keys kept out of logs and pages on servers of their own (~130 s), and the
-  // pages' security headers, cross-origin actions and cross-account requests on the main server
-  // (~120 s).
+  // Two separately built instances behind a balancer (~150 s, mostly the builds), servers stopped
+  // by signals (~120 s), keys kept out of logs and pages on servers of their own (~70 s), the
+  // keyboard paths (~110 s), and the pages' security headers, cross-origin actions and
+  // cross-account requests on the main server (~80 s).
   [
     "instances-builds.spec.ts",
     "shutdown-signals.spec.ts",
     "secrets.spec.ts",
+    "keyboard.spec.ts",
     "security-headers.spec.ts",
     "cross-origin-actions.spec.ts",
     "cross-account.spec.ts",
   ],
-  // axe (~160 s), keyboard, sign-in and console access on the main server; limits across two
-  // instances and poisoned metering on servers of their own.
-  ["axe.spec.ts", "keyboard.spec.ts", "sign-in.spec.ts", "console-access.spec.ts", "limits-instances.spec.ts", "metering-poison.spec.ts"],
+  // axe (~260 s), sign-in and console access on the main server; limits across two instances and
+  // poisoned metering on servers of their own.
+  ["axe.spec.ts", "sign-in.spec.ts", "console-access.spec.ts", "limits-instances.spec.ts", "metering-poison.spec.ts"],
 ].map((names) => names.map((name) => `**/${name}`));
 
 const executablePath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].find((p): p is string => Boolean(p && existsSync(p)));
