@@ -114,6 +114,17 @@ describe("GatewayError", () => {
     expect(isGatewayError(fault)).toBe(false);
   });
 
+  it("captures no stack, a refusal being an answer, and leaves the limit of other errors as it was; a fault's own stack stays in its cause", () => {
+    const limit = Error.stackTraceLimit;
+    const refusal = new GatewayError("rate_limit_exceeded", { limit: 30, unit: "unknown_keys", retryAfterSeconds: 5 });
+    expect(refusal.stack).not.toMatch(/\n\s+at /);
+    expect(refusal.message).toContain("30");
+    expect(Error.stackTraceLimit).toBe(limit);
+    const fault = new Error("boom");
+    expect(fault.stack).toMatch(/\n\s+at /);
+    expect(toGatewayError(fault).cause).toBe(fault);
+  });
+
   it("ignores unusable instants rather than printing Invalid Date", () => {
     expect(buildErrorMessage("api_key_replaced", { replacedAt: "not a date" })).toBe(
       "This key was replaced by a newer key. Copy the current key from your dashboard.",

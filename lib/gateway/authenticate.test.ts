@@ -109,6 +109,17 @@ describeEachEngine("gateway key checks", (engine) => {
     expect(await code(key, null)).toBe("ip_not_allowed");
   });
 
+  it("remembers the HMAC of a credential that names a key, not of a made-up one (a flood of them would push real keys out)", async () => {
+    const { credentialHmac } = await import("./key-cache");
+    const { key } = await newKey();
+    await check(key);
+    expect(credentialHmac(keys.keyPepper, key)).toBe(hmacLookup(key, keys.keyPepper));
+    const madeUp = generateApiKey();
+    expect(await code(madeUp)).toBe("invalid_api_key");
+    expect(await code(madeUp)).toBe("invalid_api_key");
+    expect(credentialHmac(keys.keyPepper, madeUp)).toBeUndefined();
+  });
+
   it("serves repeat lookups from the cache until invalidated", async () => {
     const { key, id } = await newKey();
     await check(key);

@@ -46,23 +46,33 @@ export function authorizeKey(
   db: Prisma,
   input: { credential: string | null; clientIp: string | null; pepper: Buffer; nowMs?: number },
 ): GatewayKey | Promise<GatewayKey> {
-  const { credential } = input;
-  let hmac = credential === null ? undefined : credentialHmac(input.pepper, credential);
+  const { credential, pepper } = input;
+  let hmac = credential === null ? undefined : credentialHmac(pepper, credential);
+  // A credential that passes the diagnosis is the key itself; its HMAC is remembered as sent once
+  // it names a key (a made-up key's would only push real ones out of the bounded map).
+  let computedFor: string | undefined;
   if (hmac === undefined) {
     const diagnosis = diagnoseApiKey(credential);
     if (!diagnosis.ok) throw apiKeyProblemError(diagnosis);
-    hmac = hmacLookup(diagnosis.key, input.pepper);
-    // A credential that passes the diagnosis is the key itself: remembered as sent.
-    rememberCredentialHmac(input.pepper, diagnosis.key, hmac);
+    hmac = hmacLookup(diagnosis.key, pepper);
+    computedFor = diagnosis.key;
   }
   const nowMs = input.nowMs ?? Date.now();
   const cached = getCachedKey(hmac, nowMs);
   // A known key is checked at once and never counted as a failed attempt.
-  if (cached) return checkKey(cached, input.clientIp, nowMs);
+  if (cached) {
+    if (computedFor !== undefined) rememberCredentialHmac(pepper, computedFor, hmac);
+    return checkKey(cached, input.clientIp, nowMs);
+  }
   // Unknown, or not cached: a client over the limit of unknown keys goes no further.
   refuseIfBlocked(input.clientIp, nowMs);
   if (cached === null) return refuseUnknownKey(input.clientIp);
-  return loadKeyByHmac(db, hmac).then((key) => (key ? checkKey(key, input.clientIp, nowMs) : refuseUnknownKey(input.clientIp)), databaseUnavailable);
+  const found = hmac;
+  return loadKeyByHmac(db, found).then((key) => {
+    if (!key) return refuseUnknownKey(input.clientIp);
+    if (computedFor !== undefined) rememberCredentialHmac(pepper, computedFor, found);
+    return checkKey(key, input.clientIp, nowMs);
+  }, databaseUnavailable);
 }
 
 /**
