@@ -904,13 +904,16 @@ async function main(): Promise<number> {
       });
       const target: Target = flags.profile === "floor" ? { name: "floor", url: `${server.url}/bench-floor`, headers: {} } : gatewayTarget(server, engine);
       await checkTarget(target);
-      for (const [mode, body] of [
-        ["non-stream", NON_STREAM_BODY],
-        ["stream", STREAM_BODY],
-      ] as const) {
-        const r = await loadTest(target, body, 50, SECONDS);
-        say(`  ${target.name} ${mode} c=50 ${r.rps.toFixed(0)} rps p99 ${ms(r.p99)}${r.errors ? `  ERRORS ${r.errors}` : ""}`);
-      }
+      // `--phases unknown`: the unknown-keys phase (valid, one client's and many clients' made-up keys) instead.
+      if (flags.phases === "unknown") await measureUnknownKeys(server, engine, { target: target.name });
+      else
+        for (const [mode, body] of [
+          ["non-stream", NON_STREAM_BODY],
+          ["stream", STREAM_BODY],
+        ] as const) {
+          const r = await loadTest(target, body, 50, SECONDS);
+          say(`  ${target.name} ${mode} c=50 ${r.rps.toFixed(0)} rps p99 ${ms(r.p99)}${r.errors ? `  ERRORS ${r.errors}` : ""}`);
+        }
       await stopProc(server.proc, 20_000);
       process.stdout.write(`\nCPU profile: ${cpuProfDir}\nSummary:    node --import tsx bench/profile-summary.ts ${cpuProfDir}/*.cpuprofile\n`);
       return 0;
