@@ -1,6 +1,6 @@
 import "server-only";
 import type { ServerResponse } from "node:http";
-import { clientSignal as clientSignalOf, hostedResponse, type ClientSignal } from "@/lib/server/node-host";
+import { clientSignal as clientSignalOf, hostedBytes, hostedResponse, type ClientSignal } from "@/lib/server/node-host";
 import { GatewayError } from "@/lib/errors";
 import { logger } from "@/lib/server/logger";
 import type { Catalog, CatalogChannel } from "./catalog";
@@ -279,7 +279,7 @@ export async function forwardUpstream(input: ProxyInput, onDone: (exchange: Exch
       finishExchange(meter, upstream.statusCode, null, usage, ttfbMs);
       const contentType = sameProtocol ? upstream.headers["content-type"] : "application/json";
       const init = { status: upstream.statusCode, headers: responseHeaders(input, contentType, extraHeaders) };
-      return hostedResponse(input.request, answer, () => answer, init);
+      return hostedBytes(input.request, answer, init);
     }
 
     const clientWantsArray = input.protocol === "gemini" && input.client.url.searchParams.get("alt") !== "sse";

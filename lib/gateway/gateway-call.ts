@@ -1,6 +1,6 @@
 import "server-only";
 import { errorAnswer, toGatewayError } from "@/lib/errors";
-import { hostedResponse } from "@/lib/server/node-host";
+import { hostedBytes } from "@/lib/server/node-host";
 import { clientIpFromHeaders } from "@/lib/server/client-ip";
 import { logger } from "@/lib/server/logger";
 import type { GatewayKey } from "./load-key";
@@ -74,8 +74,7 @@ export async function withGateway(
     // Under the node host its bytes go to the socket as they are (refusals of unknown keys are
     // answered as often as anything), elsewhere as a Response like any other.
     const answer = errorAnswer(error, call.protocol, call.requestId);
-    const bytes = Buffer.from(answer.body);
-    return hostedResponse(request, bytes, () => bytes, { status: answer.status, headers: answer.headers });
+    return hostedBytes(request, Buffer.from(answer.body), { status: answer.status, headers: answer.headers });
   }
 }
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { hostedResponse } from "@/lib/server/node-host";
+import { hostedBytes } from "@/lib/server/node-host";
 import type { GatewayCall } from "./gateway-call";
 
 /**
@@ -9,7 +9,7 @@ import type { GatewayCall } from "./gateway-call";
  */
 export function jsonAnswer(call: GatewayCall, value: unknown, headers: [string, string][] = []): Response {
   const bytes = Buffer.from(JSON.stringify(value));
-  return hostedResponse(call.request, bytes, () => bytes, {
+  return hostedBytes(call.request, bytes, {
     status: 200,
     headers: [["content-type", "application/json"], ["cache-control", "no-store"], ["x-request-id", call.requestId], ...headers],
   });

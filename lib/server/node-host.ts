@@ -140,6 +140,11 @@ export function hostedResponse(request: Request, body: NodeBody, webBody: () => 
   return new HostedAnswer({ status: init.status, headers: init.headers, body }) as unknown as Response;
 }
 
+/** `hostedResponse` for an answer whose bytes are all in hand: the same bytes either way. */
+export function hostedBytes(request: Request, bytes: Uint8Array, init: { status: number; headers: [string, string][] }): Response {
+  return hostedResponse(request, bytes, () => bytes as Uint8Array<ArrayBuffer>, init);
+}
+
 /** What a handler left for the host in place of a Web `Response`, if it did. */
 export function nodeAnswerOf(response: Response): NodeAnswer | undefined {
   return response instanceof HostedAnswer ? response[ANSWER] : undefined;
