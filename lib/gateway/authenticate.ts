@@ -47,32 +47,34 @@ export function authorizeKey(
   input: { credential: string | null; clientIp: string | null; pepper: Buffer; nowMs?: number },
 ): GatewayKey | Promise<GatewayKey> {
   const { credential, pepper } = input;
-  let hmac = credential === null ? undefined : credentialHmac(pepper, credential);
-  // A credential that passes the diagnosis is the key itself; its HMAC is remembered as sent once
-  // it names a key (a made-up key's would only push real ones out of the bounded map).
-  let computedFor: string | undefined;
-  if (hmac === undefined) {
+  const remembered = credential === null ? undefined : credentialHmac(pepper, credential);
+  // A credential that passes the diagnosis is the key itself (`fresh`: its HMAC computed now).
+  let fresh: string | undefined;
+  let hmac: string;
+  if (remembered === undefined) {
     const diagnosis = diagnoseApiKey(credential);
     if (!diagnosis.ok) throw apiKeyProblemError(diagnosis);
-    hmac = hmacLookup(diagnosis.key, pepper);
-    computedFor = diagnosis.key;
-  }
+    fresh = diagnosis.key;
+    hmac = hmacLookup(fresh, pepper);
+  } else hmac = remembered;
   const nowMs = input.nowMs ?? Date.now();
   const cached = getCachedKey(hmac, nowMs);
   // A known key is checked at once and never counted as a failed attempt.
-  if (cached) {
-    if (computedFor !== undefined) rememberCredentialHmac(pepper, computedFor, hmac);
-    return checkKey(cached, input.clientIp, nowMs);
-  }
+  if (cached) return knownKey(cached, input, hmac, fresh, nowMs);
   // Unknown, or not cached: a client over the limit of unknown keys goes no further.
   refuseIfBlocked(input.clientIp, nowMs);
   if (cached === null) return refuseUnknownKey(input.clientIp);
-  const found = hmac;
-  return loadKeyByHmac(db, found).then((key) => {
-    if (!key) return refuseUnknownKey(input.clientIp);
-    if (computedFor !== undefined) rememberCredentialHmac(pepper, computedFor, found);
-    return checkKey(key, input.clientIp, nowMs);
-  }, databaseUnavailable);
+  return loadKeyByHmac(db, hmac).then((key) => (key ? knownKey(key, input, hmac, fresh, nowMs) : refuseUnknownKey(input.clientIp)), databaseUnavailable);
+}
+
+/**
+ * The checks of a key that exists. A credential whose HMAC was computed for this request (`fresh`)
+ * has it remembered now that it names a key: a made-up key's would only push real ones out of the
+ * bounded map.
+ */
+function knownKey(key: GatewayKey, input: { clientIp: string | null; pepper: Buffer }, hmac: string, fresh: string | undefined, nowMs: number): GatewayKey {
+  if (fresh !== undefined) rememberCredentialHmac(input.pepper, fresh, hmac);
+  return checkKey(key, input.clientIp, nowMs);
 }
 
 /**
