@@ -6,6 +6,7 @@ import { GatewayError } from "@/lib/errors";
 import { parseTrustedProxies, type TrustedProxies } from "@/lib/server/trusted-proxies";
 import type { GatewayCall } from "./gateway-call";
 import { credentialHmac, getCachedKey, rememberCredentialHmac } from "./key-cache";
+import { mayReadKey } from "./known-keys";
 import { extractCredential } from "./extract-credential";
 import { loadKeyByHmac, type GatewayKey } from "./load-key";
 import { countUnknownKey, refuseIfBlocked } from "./unknown-key-limit";
@@ -41,6 +42,8 @@ function allowlistOf(key: GatewayKey): TrustedProxies | null {
  * with the same key), and a key it does not find is remembered as unknown. Each unknown key
  * counts against the client's IP; over UNKNOWN_KEY_LIMIT the client's keys that are not cached
  * are refused with 429 before any read, so a flood of made-up keys cannot keep the database busy.
+ * Made-up keys from many clients, each within its limit, are refused without a read too once the
+ * process's reads of keys no key is known to have are spent (known-keys.ts).
  */
 export function authorizeKey(
   db: Prisma,
@@ -64,6 +67,8 @@ export function authorizeKey(
   // Unknown, or not cached: a client over the limit of unknown keys goes no further.
   refuseIfBlocked(input.clientIp, nowMs);
   if (cached === null) return refuseUnknownKey(input.clientIp);
+  // No key has this HMAC as far as this process knows, and its reads of such keys are spent.
+  if (!mayReadKey(db, hmac, nowMs)) return refuseUnknownKey(input.clientIp);
   return loadKeyByHmac(db, hmac).then((key) => (key ? knownKey(key, input, hmac, fresh, nowMs) : refuseUnknownKey(input.clientIp)), databaseUnavailable);
 }
 

@@ -1,4 +1,5 @@
 import { publishInvalidation } from "@/lib/cache-bus/invalidation-bus";
+import { noteKey } from "./known-keys";
 import type { GatewayKey } from "./load-key";
 import { processSingleton } from "@/lib/server/process-singleton";
 
@@ -61,6 +62,7 @@ export function getCachedKey(hmac: string, now = Date.now()): GatewayKey | null 
 
 export function setCachedKey(hmac: string, key: GatewayKey | null, now = Date.now()): void {
   if (key) {
+    noteKey(hmac);
     misses().delete(hmac);
     setBounded(cache(), hmac, { key, expiresAt: now + TTL_MS }, MAX_ENTRIES);
   } else {
@@ -121,10 +123,12 @@ function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
 /**
  * Forget one key (by HMAC) — after it is created, rotated, disabled, enabled or deleted — here
  * and, when instances share Redis, on every other instance: the key, a miss remembered for its
- * HMAC, and a read of it under way. `broadcast: false` is for applying
+ * HMAC, and a read of it under way; and note that a key has this HMAC (known-keys.ts). `broadcast: false` is for applying
  * a message that came from the bus.
  */
 export function invalidateKey(hmac: string, options: { broadcast?: boolean } = {}): void {
+  // Every key created is invalidated once it is committed: from then on it is known to exist.
+  noteKey(hmac);
   cache().delete(hmac);
   misses().delete(hmac);
   forgetReads(hmac);

@@ -13,6 +13,7 @@ import { seed } from "@/lib/seed";
 import { createTestDatabase, describeEachEngine, type TestDatabase } from "@/test/databases";
 import { authorizeKey } from "./authenticate";
 import { clearKeyCache, getCachedKey, invalidateKey } from "./key-cache";
+import { forgetKnownKeys, knownKeysReady, UNCHECKED_READS_BURST } from "./known-keys";
 import { clearUnknownKeyBlocks, UNKNOWN_KEY_LIMIT } from "./unknown-key-limit";
 
 // Unknown keys (issue 22): remembered and read once, limited per client IP, and never in the way
@@ -86,6 +87,7 @@ describeEachEngine("unknown keys", (engine) => {
   beforeEach(() => {
     clearKeyCache();
     clearUnknownKeyBlocks();
+    forgetKnownKeys();
     setKeyRateLimiter(new KeyRateLimiter());
     db.state.reads = 0;
     db.state.gate = null;
@@ -168,6 +170,26 @@ describeEachEngine("unknown keys", (engine) => {
       expect(body).toMatch(protocol === "gemini" ? /RESOURCE_EXHAUSTED/ : /rate_limit_error/);
       expect(body).toMatch(/keys we do not know/);
     }
+  });
+
+  it("made-up keys from many clients, each within its limit, are read only within the process's budget; keys that exist are always read", async () => {
+    const { key: before } = await newOrder();
+    const nowMs = Date.now();
+    // The made-up keys at one moment, so the budget does not refill while they are sent.
+    const at = (credential: string, now = nowMs) => outcome(authorizeKey(db.client, { credential, clientIp: freshIp(), pepper: keys.keyPepper, nowMs: now }));
+    expect(await at(generateApiKey())).toBe("invalid_api_key"); // read: the filter starts loading
+    await vi.waitFor(() => expect(knownKeysReady()).toBe(true));
+    db.state.reads = 0;
+    for (let i = 0; i < UNCHECKED_READS_BURST * 3; i++) expect(await at(generateApiKey())).toBe("invalid_api_key");
+    // The budget, and the filter's rare false positives.
+    expect(db.state.reads).toBeGreaterThanOrEqual(UNCHECKED_READS_BURST);
+    expect(db.state.reads).toBeLessThan(UNCHECKED_READS_BURST + 10);
+    // With the budget spent: a key that was there before the filter loaded, and one created since.
+    clearKeyCache();
+    const readsBefore = db.state.reads;
+    expect(await at(before, Date.now())).toBe("ok");
+    expect(await at((await newOrder()).key, Date.now())).toBe("ok");
+    expect(db.state.reads - readsBefore).toBe(2);
   });
 
   it("a key invalidated by the bus (another instance created it) is no longer remembered as unknown", async () => {

@@ -1,0 +1,117 @@
+import { createHash, randomBytes } from "node:crypto";
+import { afterEach, expect, it, vi } from "vitest";
+import type { Prisma } from "@/lib/db";
+import { forgetKnownKeys, knownKeysReady, mayReadKey, noteKey, UNCHECKED_READS_BURST, UNCHECKED_READS_PER_SECOND } from "./known-keys";
+
+// The filter of known HMACs on its own, over a stand-in database that holds `hmacs` and counts its
+// reads; unknown-keys.test.ts runs it through authorizeKey on both engines.
+
+const randomHmac = () => randomBytes(32).toString("hex");
+
+function fakeDb(hmacs: string[], options: { fail?: boolean } = {}) {
+  const calls = { count: 0, pages: 0 };
+  const sorted = [...hmacs].sort();
+  const db = {
+    apiKey: {
+      async count() {
+        calls.count += 1;
+        if (options.fail) throw new Error("connection refused");
+        return sorted.length;
+      },
+      async findMany(args: { where: { hmac?: { gt: string } }; take: number }) {
+        calls.pages += 1;
+        const after = args.where.hmac?.gt;
+        return sorted
+          .filter((h) => after === undefined || h > after)
+          .slice(0, args.take)
+          .map((hmac) => ({ hmac }));
+      },
+    },
+  } as unknown as Prisma;
+  return { db, calls };
+}
+
+async function loaded(db: Prisma, now: number) {
+  expect(mayReadKey(db, randomHmac(), now)).toBe(true); // not loaded yet: read, and the load starts
+  await vi.waitFor(() => expect(knownKeysReady()).toBe(true));
+}
+
+afterEach(() => forgetKnownKeys());
+
+it("a key in the database is always read; a made-up one within the budget of unchecked reads, then refused without a read", async () => {
+  const keys = Array.from({ length: 25_000 }, randomHmac);
+  const { db, calls } = fakeDb(keys);
+  const now = 1_000_000;
+  await loaded(db, now);
+  expect(calls.pages).toBe(3); // 10,000 a page
+
+  const made = Array.from({ length: UNCHECKED_READS_BURST * 4 }, randomHmac).map((h) => mayReadKey(db, h, now));
+  // Some made-up HMACs pass the filter as false positives (about 1 %) and are read without budget.
+  const read = made.filter(Boolean).length;
+  expect(read).toBeGreaterThanOrEqual(UNCHECKED_READS_BURST);
+  expect(read).toBeLessThan(UNCHECKED_READS_BURST + 10);
+  expect(made.slice(-50).filter(Boolean).length).toBeLessThan(5);
+
+  // No false negatives, budget or not.
+  expect(keys.every((h) => mayReadKey(db, h, now))).toBe(true);
+
+  // The budget refills: UNCHECKED_READS_PER_SECOND a second.
+  const later = Array.from({ length: UNCHECKED_READS_PER_SECOND * 3 }, randomHmac).map((h) => mayReadKey(db, h, now + 1000));
+  expect(later.filter(Boolean).length).toBeGreaterThanOrEqual(UNCHECKED_READS_PER_SECOND);
+  expect(later.filter(Boolean).length).toBeLessThan(UNCHECKED_READS_PER_SECOND + 10);
+});
+
+it("a key noted after the load (created here, or told of by the bus) is read even with the budget spent", async () => {
+  const { db } = fakeDb([randomHmac()]);
+  const now = 5_000;
+  await loaded(db, now);
+  while (mayReadKey(db, randomHmac(), now));
+  const created = randomHmac();
+  expect(mayReadKey(db, created, now)).toBe(false);
+  noteKey(created);
+  expect(mayReadKey(db, created, now)).toBe(true);
+});
+
+it("false positives stay near 1 % at the filter's capacity", async () => {
+  const { db } = fakeDb([]);
+  await loaded(db, 0);
+  for (let i = 0; i < 65_536; i++) noteKey(createHash("sha256").update(String(i)).digest("hex"));
+  // Spend the budget first: what is read after that passed the filter.
+  while (mayReadKey(db, randomHmac(), 0));
+  const passed = Array.from({ length: 20_000 }, randomHmac).filter((h) => mayReadKey(db, h, 0)).length;
+  expect(passed / 20_000).toBeLessThan(0.03);
+});
+
+it("past its capacity the filter is loaded again, larger, and answers from the old one meanwhile", async () => {
+  const keys = Array.from({ length: 1000 }, randomHmac);
+  const { db, calls } = fakeDb(keys);
+  await loaded(db, 0);
+  expect(calls.count).toBe(1);
+  for (let i = 0; i <= 65_536; i++) noteKey(createHash("sha256").update(`grow ${i}`).digest("hex"));
+  expect(calls.count).toBe(2);
+  expect(keys.every((h) => mayReadKey(db, h, 0))).toBe(true);
+});
+
+it("until the filter loads, and while it cannot (the database down), every key is read; the load is retried", async () => {
+  const down = fakeDb([], { fail: true });
+  expect(mayReadKey(down.db, randomHmac(), 0)).toBe(true);
+  await vi.waitFor(() => expect(down.calls.count).toBe(1));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  for (let i = 0; i < UNCHECKED_READS_BURST * 2; i++) expect(mayReadKey(down.db, randomHmac(), 1000)).toBe(true);
+  expect(down.calls.count).toBe(1); // retried after 5 s, not on every request
+  expect(knownKeysReady()).toBe(false);
+  expect(mayReadKey(down.db, randomHmac(), 5000)).toBe(true);
+  await vi.waitFor(() => expect(down.calls.count).toBe(2));
+});
+
+it("another database (tests, a reopened handle) starts over with its own keys", async () => {
+  const a = fakeDb([randomHmac()]);
+  await loaded(a.db, 0);
+  const onlyInB = randomHmac();
+  const b = fakeDb([onlyInB]);
+  expect(mayReadKey(b.db, randomHmac(), 0)).toBe(true);
+  expect(knownKeysReady()).toBe(false);
+  await vi.waitFor(() => expect(knownKeysReady()).toBe(true));
+  while (mayReadKey(b.db, randomHmac(), 0));
+  expect(mayReadKey(b.db, onlyInB, 0)).toBe(true);
+});
