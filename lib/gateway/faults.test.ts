@@ -72,23 +72,34 @@ function setUp(pgUrl: string, env: Record<string, string>) {
   return setUpGateway("faults", pgUrl, env);
 }
 
-/** Every answered request has one request-log row and, when it cost anything, one matching debit. */
+/**
+ * Every answered request has one request-log row, and each order's debits pay for exactly its
+ * requests that cost anything: as many requests, the same sum (a debit entry covers the requests
+ * of one batch, so the check is per order).
+ */
 async function expectBilledOnce(url: string, answered: Answer[]): Promise<void> {
   const ids = answered.map((a) => a.requestId!);
   expect(ids.every(Boolean)).toBe(true);
-  const rows = await queryRows<{ requestId: string; status: number; cost: string; debits: string; debited: string | null }>(
+  const rows = await queryRows<{ requestId: string; status: number; cost: string }>(
     url,
-    `SELECT r."requestId", r.status, r."costMicros"::text AS cost,
-            (SELECT count(*) FROM ledger_entries l WHERE l."requestId" = r."requestId")::text AS debits,
-            (SELECT sum(-l."amountMicros") FROM ledger_entries l WHERE l."requestId" = r."requestId")::text AS debited
-       FROM request_logs r WHERE r."requestId" = ANY($1)`,
+    `SELECT "requestId", status, "costMicros"::text AS cost FROM request_logs WHERE "requestId" = ANY($1)`,
     [ids],
   );
   expect(rows).toHaveLength(ids.length);
-  for (const row of rows.filter((r) => r.status === 200)) {
-    expect(BigInt(row.cost)).toBeGreaterThan(0n);
-    expect(row.debits).toBe("1");
-    expect(row.debited).toBe(row.cost);
+  for (const row of rows.filter((r) => r.status === 200)) expect(BigInt(row.cost)).toBeGreaterThan(0n);
+  const orders = await queryRows<{ logged: string; billed: string; debited: string; paidFor: string }>(
+    url,
+    `SELECT (SELECT coalesce(sum("costMicros"), 0) FROM request_logs r WHERE r."orderId" = o.id)::text AS logged,
+            (SELECT count(*) FROM request_logs r WHERE r."orderId" = o.id AND r."costMicros" > 0)::text AS billed,
+            (SELECT coalesce(sum(-"amountMicros"), 0) FROM ledger_entries l WHERE l."orderId" = o.id AND l.kind = 'DEBIT')::text AS debited,
+            (SELECT coalesce(sum(requests), 0) FROM ledger_entries l WHERE l."orderId" = o.id AND l.kind = 'DEBIT')::text AS "paidFor"
+       FROM orders o WHERE o.id IN (SELECT "orderId" FROM request_logs WHERE "requestId" = ANY($1))`,
+    [ids],
+  );
+  expect(orders.length).toBeGreaterThan(0);
+  for (const order of orders) {
+    expect(order.debited).toBe(order.logged);
+    expect(order.paidFor).toBe(order.billed);
   }
   const [dead] = await queryRows<{ n: string }>(url, `SELECT count(*)::text AS n FROM usage_dead_letters`);
   expect(dead!.n).toBe("0");

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { ledgerBalance } from "@/lib/billing/ledger";
 import { deriveSecretKeys } from "@/lib/credentials";
 import type { Database } from "@/lib/db";
 import { createOrder } from "@/lib/orders";
@@ -66,12 +67,17 @@ describeEachEngine("usage writer", (engine) => {
     const db = t.db.prisma;
     const [logs, debits, order, deadLetters, rollups] = await Promise.all([
       db.requestLog.findMany({ where: { orderId }, select: { requestId: true, model: true, costMicros: true } }),
-      db.ledgerEntry.findMany({ where: { orderId, kind: "DEBIT" }, select: { requestId: true, amountMicros: true } }),
+      db.ledgerEntry.findMany({ where: { orderId, kind: "DEBIT" }, select: { requestId: true, amountMicros: true, requests: true } }),
       db.order.findUniqueOrThrow({ where: { id: orderId }, select: { balanceMicros: true } }),
       db.usageDeadLetter.findMany({ select: { requestId: true, billed: true, error: true } }),
       db.usageDaily.aggregate({ where: { orderId }, _sum: { requests: true, costMicros: true } }),
     ]);
-    return { logs, debits, balance: order.balanceMicros, deadLetters, rollups: rollups._sum };
+    // The debits of a batch are one entry per order and UTC day; what counts is the requests they
+    // pay for, and that they add up to the balance.
+    const requestsDebited = debits.reduce((sum, d) => sum + d.requests, 0);
+    const debited = debits.reduce((sum, d) => sum - d.amountMicros, 0n);
+    expect(await ledgerBalance(db, orderId)).toBe(order.balanceMicros);
+    return { logs, debits, requestsDebited, debited, balance: order.balanceMicros, deadLetters, rollups: rollups._sum };
   }
 
   const database = () => t.db;
@@ -94,13 +100,37 @@ describeEachEngine("usage writer", (engine) => {
     expect(logged.has(huge.requestId)).toBe(false);
     expect(f.logs.find((l) => l.requestId === nul.requestId)?.model).toBe("gpt-4.1-mini\uFFFD");
     // Money: every record is debited once, the refused one included.
-    expect(f.debits).toHaveLength(42);
+    expect(f.requestsDebited).toBe(42);
     expect(f.balance).toBe(order.credit - 41n * 37n - 1000n);
     const letter = f.deadLetters.find((d) => d.requestId === huge.requestId);
     expect(letter).toMatchObject({ billed: true });
     expect(letter?.error).toMatch(/out of range/i);
     expect(usageWriterStats().deadLettered).toBe(before + 1);
     expect(usageWriterStats().queued).toBe(0);
+  });
+
+  it("debits a batch once per order and UTC day, each entry saying how many requests it pays for", async () => {
+    const [a, b] = [await newOrder(), await newOrder()];
+    const lateA = Array.from({ length: 3 }, (_, i) => usage(a, { createdAt: new Date(`2026-12-04T23:59:5${i}.000Z`), costMicros: 100n }));
+    const earlyA = Array.from({ length: 4 }, (_, i) => usage(a, { createdAt: new Date(`2026-12-05T00:00:0${i}.000Z`), costMicros: 10n }));
+    const onB = Array.from({ length: 2 }, () => usage(b, { createdAt: new Date("2026-12-05T08:00:00.000Z"), costMicros: 1n }));
+    const free = usage(a, { createdAt: new Date("2026-12-05T00:00:09.000Z"), costMicros: 0n });
+    for (const r of [...earlyA, ...lateA, ...onB, free]) recordUsage(database, r);
+    await flushUsage({ all: true });
+    const entries = await t.db.prisma.ledgerEntry.findMany({
+      where: { orderId: { in: [a.orderId, b.orderId] }, kind: "DEBIT" },
+      orderBy: [{ orderId: "asc" }, { createdAt: "asc" }],
+      select: { orderId: true, amountMicros: true, requests: true, requestId: true, createdAt: true },
+    });
+    const expected = [
+      // Dated by the entry's last request.
+      { orderId: a.orderId, amountMicros: -300n, requests: 3, requestId: null, createdAt: new Date("2026-12-04T23:59:52.000Z") },
+      { orderId: a.orderId, amountMicros: -40n, requests: 4, requestId: null, createdAt: new Date("2026-12-05T00:00:03.000Z") },
+      { orderId: b.orderId, amountMicros: -2n, requests: 2, requestId: null, createdAt: new Date("2026-12-05T08:00:00.000Z") },
+    ];
+    expect(entries).toEqual(expected.sort((x, y) => x.orderId.localeCompare(y.orderId) || x.createdAt.getTime() - y.createdAt.getTime()));
+    expect((await figures(a.orderId)).balance).toBe(a.credit - 340n);
+    expect((await figures(b.orderId)).balance).toBe(b.credit - 2n);
   });
 
   it("counts nothing twice when records are written again", async () => {
@@ -114,7 +144,7 @@ describeEachEngine("usage writer", (engine) => {
     await flushUsage({ all: true });
     const f = await figures(order.orderId);
     expect(f.logs).toHaveLength(15);
-    expect(f.debits).toHaveLength(15);
+    expect(f.requestsDebited).toBe(15);
     expect(f.balance).toBe(order.credit - 15n * 37n);
     expect(f.rollups).toEqual({ requests: 15, costMicros: 15n * 37n });
   });
@@ -199,7 +229,7 @@ describeEachEngine("usage writer", (engine) => {
     expect(readdirSync(journalDir)).toEqual([running]);
     const f = await figures(order.orderId);
     expect(f.logs.map((l) => l.requestId).sort()).toEqual(records.map((r) => r.requestId).sort());
-    expect(f.debits).toHaveLength(5);
+    expect(f.requestsDebited).toBe(5);
     expect(f.balance).toBe(order.credit - 5n * 37n);
     rmSync(join(journalDir, running));
 
@@ -268,7 +298,7 @@ describeEachEngine("usage writer", (engine) => {
     expect(readdirSync(journalDir)).toEqual([]);
     const f = await figures(order.orderId);
     expect(f.logs).toHaveLength(9);
-    expect(f.debits).toHaveLength(9);
+    expect(f.requestsDebited).toBe(9);
   });
 
   it("a shutdown right after queuing saves the records of this turn; the next start counts each once", async () => {
@@ -414,9 +444,9 @@ describeEachEngine("usage writer", (engine) => {
       { numRuns: 25 },
     );
     const f = await figures(order.orderId);
-    expect(f.debits.length).toBeLessThanOrEqual(total);
+    expect(f.requestsDebited).toBeLessThanOrEqual(total);
     expect(f.balance).toBe(order.credit - expectedSpend);
-    expect(f.debits.reduce((sum, d) => sum - d.amountMicros, 0n)).toBe(expectedSpend);
+    expect(f.debited).toBe(expectedSpend);
     expect(existsSync(join(spill, "usage-dead-letters.jsonl"))).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { writeRequestDebits, type RequestDebit } from "@/lib/billing/ledger";
+import { writeRequestDebit, writeUsageDebits, type RequestDebit } from "@/lib/billing/ledger";
 import { getConfig } from "@/lib/config";
 import type { Database, SqlQuery } from "@/lib/db";
 import { errorSummary, ThrottledLog } from "@/lib/server/throttled-log";
@@ -494,7 +494,8 @@ async function writeIsolating(db: Database, batch: UsageRecord[]): Promise<void>
 async function deadLetter(db: Database, record: UsageRecord, refusal: unknown): Promise<void> {
   let billed = false;
   try {
-    await db.transaction((query) => writeDebits(query, [record]));
+    const { orderId } = record;
+    if (orderId) await db.transaction((query) => writeRequestDebit(query, debitOf(record, orderId)));
     billed = true;
   } catch (err) {
     if (!refusedData(err)) throw err;
@@ -621,11 +622,8 @@ interface Rollup {
   cost: bigint;
 }
 
-/** The debits of `records` that cost something, written once each, with their orders' balances. */
-function writeDebits(query: SqlQuery, records: readonly UsageRecord[]): Promise<void> {
-  const debits: RequestDebit[] = [];
-  for (const r of records) if (r.orderId) debits.push({ orderId: r.orderId, requestId: r.requestId, costMicros: r.costMicros, createdAt: r.createdAt });
-  return writeRequestDebits(query, debits);
+function debitOf(r: UsageRecord, orderId: string): RequestDebit {
+  return { orderId, requestId: r.requestId, costMicros: r.costMicros, createdAt: r.createdAt };
 }
 
 async function writeBatch(db: Database, batch: UsageRecord[]): Promise<void> {
@@ -635,13 +633,13 @@ async function writeBatch(db: Database, batch: UsageRecord[]): Promise<void> {
     const inserted = await query(INSERT_LOGS, [logRowsJson(batch)]);
     const fresh = inserted.rowCount === batch.length ? batch : onlyInserted(batch, inserted.rows);
     const rollups = new Map<string, Rollup>();
-    const billed: UsageRecord[] = [];
+    const billed: RequestDebit[] = [];
     const lastUsed = new Map<string, Date>();
     for (const r of fresh) {
       if (!r.apiKeyId || !r.orderId || !r.customerId) continue;
       const prev = lastUsed.get(r.apiKeyId);
       if (!prev || prev < r.createdAt) lastUsed.set(r.apiKeyId, r.createdAt);
-      if (r.costMicros > 0n) billed.push(r);
+      if (r.costMicros > 0n) billed.push(debitOf(r, r.orderId));
       const model = storableText(r.model);
       if (!model) continue;
       const day = utcDay(r.createdAt);
@@ -675,7 +673,7 @@ async function writeBatch(db: Database, batch: UsageRecord[]): Promise<void> {
     if (rollups.size > 0) {
       await query(UPSERT_ROLLUPS, [JSON.stringify([...rollups.values()].map(({ cost, ...rest }) => ({ ...rest, costMicros: cost.toString() })))]);
     }
-    await writeDebits(query, billed);
+    await writeUsageDebits(query, billed);
     if (lastUsed.size > 0) await query(TOUCH_KEYS, [JSON.stringify([...lastUsed].map(([id, at]) => ({ id, at }))), new Date().toISOString()]);
   });
 }

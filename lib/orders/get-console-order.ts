@@ -20,6 +20,8 @@ export interface ConsoleLedgerEntry {
   id: string;
   kind: string;
   amountMicros: bigint;
+  /** A DEBIT: how many requests it pays for. */
+  requests: number;
   note: string | null;
   /** The staff member who made an adjustment, when one did. */
   actorEmail: string | null;
@@ -96,7 +98,7 @@ export async function getConsoleOrder(db: Prisma, orderId: string, now: Date = n
       where: { orderId },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       take: LEDGER_SHOWN + 1,
-      select: { id: true, kind: true, amountMicros: true, note: true, actorId: true, createdAt: true },
+      select: { id: true, kind: true, amountMicros: true, requests: true, note: true, actorId: true, createdAt: true },
     }),
     db.ticket.findMany({
       where: { orderId },
@@ -135,6 +137,7 @@ export async function getConsoleOrder(db: Prisma, orderId: string, now: Date = n
       id: l.id.toString(),
       kind: l.kind,
       amountMicros: l.amountMicros,
+      requests: l.requests,
       note: l.note,
       actorEmail: l.actorId ? (emailOf.get(l.actorId) ?? null) : null,
       createdAt: l.createdAt,

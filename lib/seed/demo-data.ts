@@ -104,7 +104,7 @@ export async function seedDemoData(db: Prisma, keys: SecretKeys, now = new Date(
         createdAt,
       },
     });
-    if (cost > 0n) await addLedgerEntry(db, { orderId: active.order.id, kind: "DEBIT", amountMicros: -cost, requestId, createdAt });
+    if (cost > 0n) await addLedgerEntry(db, { orderId: active.order.id, kind: "DEBIT", amountMicros: -cost, requestId, requests: 1, createdAt });
     const day = startOfDay(createdAt);
     const key = `${day.toISOString()}|${model}`;
     const r = rollups.get(key) ?? { day, model, requests: 0, errors: 0, input: 0, output: 0, cost: 0n };

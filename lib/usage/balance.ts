@@ -37,9 +37,10 @@ export async function getCustomerBalances(db: Prisma, input: { customerId: strin
       orderBy: { createdAt: "desc" },
       select: { orderId: true, kind: true, amountMicros: true, note: true, createdAt: true },
     }),
-    // Summed in the database: an order may have a million debits. Stored times are UTC.
+    // Summed in the database: an order may have many debits (one per batch of its requests and
+    // UTC day, each saying how many requests it pays for). Stored times are UTC.
     db.$queryRaw<{ orderId: string; day: string; amount: bigint | number | string; requests: bigint | number | string }[]>`
-      SELECT "orderId", to_char("createdAt", 'YYYY-MM-DD') AS day, sum("amountMicros")::text AS amount, count(*)::text AS requests
+      SELECT "orderId", to_char("createdAt", 'YYYY-MM-DD') AS day, sum("amountMicros")::text AS amount, sum(requests)::text AS requests
         FROM "ledger_entries"
        WHERE "orderId" = ANY(${ids}::text[]) AND "kind" = 'DEBIT'
        GROUP BY "orderId", day`,

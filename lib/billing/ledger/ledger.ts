@@ -9,7 +9,8 @@ import type { SpendStore } from "@/lib/billing/spend/spend-types";
 //    credit, an order ended with its credit);
 //  - `changeOrderBalance` for a change on its own (an admin adjustment), which also moves the
 //    spend store the gateway checks;
-//  - `writeRequestDebits` for the usage writer's batches of per-request debits.
+//  - `writeUsageDebits` for the usage writer's batches: one debit per order and UTC day of a batch,
+//    and `writeRequestDebit` for a request whose log row the database refused.
 // A test (ledger-entry-point.test.ts) fails if ledger rows or running totals are written anywhere
 // else.
 
@@ -22,8 +23,10 @@ export interface LedgerEntryInput {
   kind: LedgerKind;
   note?: string;
   actorId?: string;
-  /** The request a DEBIT pays for. */
+  /** The request a DEBIT of one request pays for. */
   requestId?: string;
+  /** A DEBIT: how many requests it pays for. */
+  requests?: number;
   createdAt?: Date;
 }
 
@@ -40,6 +43,7 @@ export async function addLedgerEntry(tx: LedgerWriter, entry: LedgerEntryInput):
       note: entry.note,
       actorId: entry.actorId,
       requestId: entry.requestId,
+      requests: entry.requests,
       createdAt: entry.createdAt,
     },
   });
@@ -96,24 +100,62 @@ export interface RequestDebit {
   createdAt: Date;
 }
 
-// One statement for a whole batch, on the driver (the usage writer's transaction): the debits,
-// once per request (a debit already there, from a batch written before or a record whose log row
-// was refused, is not written again), and each order's running total moved by exactly the debits
-// inserted.
+// On the driver, inside the usage writer's transaction. The debits go in and each order's running
+// total moves by exactly what went in, in one statement.
 const INSERT_DEBITS = `WITH inserted AS (
-    INSERT INTO ledger_entries ("orderId", kind, "amountMicros", "requestId", "createdAt")
-    SELECT "orderId", 'DEBIT'::"LedgerKind", "amountMicros", "requestId", "createdAt"
-    FROM json_to_recordset($1::json) AS r("orderId" text, "amountMicros" bigint, "requestId" text, "createdAt" timestamp(3))
+    INSERT INTO ledger_entries ("orderId", kind, "amountMicros", "requestId", requests, "createdAt")
+    SELECT "orderId", 'DEBIT'::"LedgerKind", "amountMicros", "requestId", requests, "createdAt"
+    FROM json_to_recordset($1::json) AS r("orderId" text, "amountMicros" bigint, "requestId" text, requests integer, "createdAt" timestamp(3))
     ON CONFLICT ("requestId") DO NOTHING
     RETURNING "orderId", "amountMicros")
   UPDATE orders SET "balanceMicros" = orders."balanceMicros" + d.total, "updatedAt" = $2::timestamp(3)
   FROM (SELECT "orderId", sum("amountMicros") AS total FROM inserted GROUP BY "orderId") AS d WHERE orders.id = d."orderId"`;
 
-/** Debits each request that cost something, once, inside the caller's transaction. */
-export async function writeRequestDebits(query: SqlQuery, debits: readonly RequestDebit[]): Promise<void> {
-  const rows = [];
+interface DebitRow {
+  orderId: string;
+  amountMicros: string;
+  requestId: string | null;
+  requests: number;
+  createdAt: Date;
+}
+
+function insertDebits(query: SqlQuery, rows: DebitRow[]): Promise<unknown> {
+  return rows.length === 0 ? Promise.resolve() : query(INSERT_DEBITS, [JSON.stringify(rows), new Date().toISOString()]);
+}
+
+/**
+ * Debits the requests of one batch whose log rows this same transaction has just written: one
+ * entry per order and UTC day (dated by its last request), carrying how many requests it pays for.
+ * A request is debited once because its log row is written once: a batch written again (a commit
+ * whose answer was lost, usage restored at start-up) finds its log rows there and leaves those
+ * requests out of everything, this included. The request log keeps each request's cost.
+ */
+export function writeUsageDebits(query: SqlQuery, debits: readonly RequestDebit[]): Promise<unknown> {
+  const entries = new Map<string, DebitRow & { total: bigint }>();
   for (const d of debits) {
-    if (d.costMicros > 0n) rows.push({ orderId: d.orderId, amountMicros: (-d.costMicros).toString(), requestId: d.requestId, createdAt: d.createdAt });
+    if (d.costMicros <= 0n) continue;
+    const group = `${d.orderId}|${d.createdAt.toISOString().slice(0, 10)}`;
+    const entry = entries.get(group);
+    if (!entry) entries.set(group, { orderId: d.orderId, amountMicros: "", requestId: null, requests: 1, createdAt: d.createdAt, total: d.costMicros });
+    else {
+      entry.requests += 1;
+      entry.total += d.costMicros;
+      if (d.createdAt > entry.createdAt) entry.createdAt = d.createdAt;
+    }
   }
-  if (rows.length > 0) await query(INSERT_DEBITS, [JSON.stringify(rows), new Date().toISOString()]);
+  return insertDebits(
+    query,
+    [...entries.values()].map(({ total, ...row }) => ({ ...row, amountMicros: (-total).toString() })),
+  );
+}
+
+/**
+ * Debits one request whose log row the database refused, by its id: once, however often its
+ * record is written again (it is refused again, and comes back here).
+ */
+export function writeRequestDebit(query: SqlQuery, debit: RequestDebit): Promise<unknown> {
+  if (debit.costMicros <= 0n) return Promise.resolve();
+  return insertDebits(query, [
+    { orderId: debit.orderId, amountMicros: (-debit.costMicros).toString(), requestId: debit.requestId, requests: 1, createdAt: debit.createdAt },
+  ]);
 }

@@ -28,7 +28,7 @@ const KEY_STATUS: Record<ConsoleOrderKey["status"], { label: string; tone: Badge
 };
 
 const TICKET_STATUS: Record<string, string> = { OPEN: "Open", WAITING_ON_CUSTOMER: "Waiting on customer", RESOLVED: "Resolved", CLOSED: "Closed" };
-const LEDGER_KIND: Record<string, string> = { PLAN_CREDIT: "Plan credit", DEBIT: "Usage", ADJUSTMENT: "Adjustment", CREDIT_END: "Credit ended" };
+const LEDGER_KIND: Record<string, string> = { PLAN_CREDIT: "Plan credit", ADJUSTMENT: "Adjustment", CREDIT_END: "Credit ended" };
 
 const keyColumns: DataTableColumn<ConsoleOrderKey>[] = [
   {
@@ -84,7 +84,13 @@ const keyColumns: DataTableColumn<ConsoleOrderKey>[] = [
 
 const ledgerColumns: DataTableColumn<ConsoleLedgerEntry>[] = [
   { id: "when", header: "When", className: "whitespace-nowrap", cell: (l) => <LocalTime value={l.createdAt} /> },
-  { id: "kind", header: "Entry", rowHeader: true, cell: (l) => LEDGER_KIND[l.kind] ?? l.kind },
+  {
+    id: "kind",
+    header: "Entry",
+    rowHeader: true,
+    cell: (l) =>
+      l.kind === "DEBIT" ? `Usage · ${l.requests.toLocaleString("en-US")} ${l.requests === 1 ? "request" : "requests"}` : (LEDGER_KIND[l.kind] ?? l.kind),
+  },
   {
     id: "amount",
     header: "Amount",
