@@ -133,6 +133,19 @@ describeEachEngine("usage writer", (engine) => {
     expect((await figures(b.orderId)).balance).toBe(b.credit - 2n);
   });
 
+  it("counts a record once when it comes twice in one batch (left in a journal and a saved file both)", async () => {
+    const order = await newOrder();
+    const twice = usage(order);
+    const others = Array.from({ length: 3 }, () => usage(order));
+    for (const r of [twice, ...others, { ...twice }]) recordUsage(database, r);
+    await flushUsage({ all: true });
+    const f = await figures(order.orderId);
+    expect(f.logs).toHaveLength(4);
+    expect(f.requestsDebited).toBe(4);
+    expect(f.balance).toBe(order.credit - 4n * 37n);
+    expect(f.rollups).toEqual({ requests: 4, costMicros: 4n * 37n });
+  });
+
   it("counts nothing twice when records are written again", async () => {
     const order = await newOrder();
     const batch = Array.from({ length: 10 }, () => usage(order));

@@ -678,7 +678,11 @@ async function writeBatch(db: Database, batch: UsageRecord[]): Promise<void> {
   });
 }
 
+/**
+ * The records whose log rows the insert wrote, each once: a record that came twice in the batch (a
+ * journal and a saved file both holding it) wrote one row, and is counted and debited once.
+ */
 function onlyInserted(batch: UsageRecord[], rows: Record<string, unknown>[]): UsageRecord[] {
   const ids = new Set(rows.map((row) => row.requestId));
-  return batch.filter((r) => ids.has(r.requestId));
+  return batch.filter((r) => ids.delete(r.requestId));
 }
