@@ -118,9 +118,10 @@ for (const engine of ["pglite", "postgres"] as const) {
           [ids],
         );
         expect(logs!.n).toBe(100);
+        // The order's debits (one per batch and day) pay for exactly those 100 requests.
         const [debits] = await query<{ n: number; total: string }>(
-          `SELECT count(*)::int AS n, sum(-"amountMicros")::text AS total FROM ledger_entries WHERE kind = 'DEBIT' AND "requestId" = ANY($1)`,
-          [ids],
+          `SELECT sum(requests)::int AS n, sum(-"amountMicros")::text AS total FROM ledger_entries WHERE kind = 'DEBIT' AND "orderId" = $1`,
+          [created.order.id],
         );
         expect(debits).toEqual({ n: 100, total: logs!.cost });
         const [order] = await query<{ spent: string }>(
