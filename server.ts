@@ -23,6 +23,7 @@ import { printBanner } from "./lib/runtime/banner";
 import { startSweeps } from "./lib/runtime/start-sweeps";
 import { invalidateCatalog } from "./lib/gateway/catalog";
 import { clearKeyCache, invalidateKey, invalidateOrderKeys } from "./lib/gateway/key-cache";
+import { reloadKnownKeys } from "./lib/gateway/known-keys";
 import { gatewayFallback, gatewayRoute } from "./lib/gateway/routes";
 import { restoreUnwrittenUsage } from "./lib/gateway/usage-writer";
 import { startInvalidationListener } from "./lib/cache-bus/invalidation-bus";
@@ -220,6 +221,8 @@ async function main() {
     resync: () => {
       clearKeyCache({ broadcast: false });
       invalidateCatalog({ broadcast: false });
+      // Keys created elsewhere while the bus was away are not in the filter of known keys.
+      reloadKnownKeys();
     },
   });
   onShutdown("invalidation listener", stopListening, { order: -5 });

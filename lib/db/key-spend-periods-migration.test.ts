@@ -45,5 +45,5 @@ describe(`migration ${MIGRATION}`, () => {
       { id: "k1", spendLimitMicros: 25_000_000n, spendLimitPeriod: "MONTH" },
       { id: "k2", spendLimitMicros: null, spendLimitPeriod: "MONTH" },
     ]);
-  });
+  }, 120_000); // migrations through the schema engine on PGlite: slow on a loaded machine
 });

@@ -133,7 +133,10 @@ const builders: Builders = {
     "Every upstream provider for this model failed to answer. Try again in a moment; if it keeps happening, open a support ticket with the request ID.",
   upstream_timeout: ({ timeoutSeconds }) =>
     `The upstream provider did not answer${timeoutSeconds === undefined ? " in time" : ` within ${seconds(timeoutSeconds)}`}. Try again, or use streaming for long answers; if it keeps happening, open a support ticket with the request ID.`,
-  service_unavailable: () => "We could not check this key's spending limits just now, so the request was not sent. Try again in a few seconds.",
+  service_unavailable: ({ check }) =>
+    check === "key"
+      ? "We could not check this key just now, so the request was not sent. Try again in a few seconds."
+      : "We could not check this key's spending limits just now, so the request was not sent. Try again in a few seconds.",
   internal_error: () => "Something went wrong on our side. Try again; if it keeps happening, open a support ticket with the request ID.",
   upstream_rejected: ({ reason }) =>
     reason ? `The upstream refused the request: ${reason}` : `${ERROR_TABLE.upstream_rejected.meaning} ${ERROR_TABLE.upstream_rejected.whatToDo}`,

@@ -45,7 +45,9 @@ export interface ErrorDetailsByCode {
   invalid_request: { reason?: string };
   upstream_error: NoDetails;
   upstream_timeout: { timeoutSeconds?: number };
-  service_unavailable: NoDetails;
+  // `check`: what could not be checked — the key (the database did not answer, or the gateway is
+  // refusing reads of keys it has never seen during a flood of made-up ones) or the spend limits.
+  service_unavailable: { check?: "key" | "spend" };
   internal_error: NoDetails;
   upstream_rejected: { reason?: string };
   // `supported`: the gateway's endpoints ("POST /v1/chat/completions", …), named in the message.

@@ -208,7 +208,8 @@ function reserveSpend(input: AdmissionInput, rate: RateLimitDecision, prompt: Pr
     (r) => afterReserve(input.requestId, headers, rate, r),
     async (err: unknown): Promise<never> => {
       await settleTokens(rate, 0);
-      if (err instanceof SpendStoreUnavailableError) throw new GatewayError("service_unavailable", { retryAfterSeconds: 1, headers, cause: err });
+      if (err instanceof SpendStoreUnavailableError)
+        throw new GatewayError("service_unavailable", { check: "spend", retryAfterSeconds: 1, headers, cause: err });
       throw err;
     },
   );

@@ -9,7 +9,7 @@ import { credentialHmac, getCachedKey, rememberCredentialHmac } from "./key-cach
 import { mayReadKey } from "./known-keys";
 import { extractCredential } from "./extract-credential";
 import { loadKeyByHmac, type GatewayKey } from "./load-key";
-import { countUnknownKey, refuseIfBlocked } from "./unknown-key-limit";
+import { countUncheckedKey, countUnknownKey, refuseIfBlocked } from "./unknown-key-limit";
 
 /** A key's IP allowlist as a matcher (null: any address), built once per cached key object. */
 const allowlists = new WeakMap<GatewayKey, TrustedProxies | null>();
@@ -68,7 +68,7 @@ export function authorizeKey(
   refuseIfBlocked(input.clientIp, nowMs);
   if (cached === null) return refuseUnknownKey(input.clientIp);
   // No key has this HMAC as far as this process knows, and its reads of such keys are spent.
-  if (!mayReadKey(db, hmac, nowMs)) return refuseUnknownKey(input.clientIp);
+  if (!mayReadKey(db, hmac, nowMs)) return refuseUncheckedKey(input.clientIp);
   return loadKeyByHmac(db, hmac).then((key) => (key ? knownKey(key, input, hmac, fresh, nowMs) : refuseUnknownKey(input.clientIp)), databaseUnavailable);
 }
 
@@ -87,12 +87,17 @@ function knownKey(key: GatewayKey, input: { clientIp: string | null; pepper: Buf
  * when the spend store cannot answer. Only this read fails here; the key checks come after it.
  */
 function databaseUnavailable(err: unknown): never {
-  throw new GatewayError("service_unavailable", { retryAfterSeconds: 1, cause: err });
+  throw new GatewayError("service_unavailable", { check: "key", retryAfterSeconds: 1, cause: err });
 }
 
 /** Counts the unknown key against the client (unknown-key-limit.ts) and rejects with 401, or 429 over the limit. */
 async function refuseUnknownKey(clientIp: string | null): Promise<never> {
   throw await countUnknownKey(clientIp);
+}
+
+/** The same for a key refused without a read (known-keys.ts): 503 and Retry-After, or 429 over the limit. */
+async function refuseUncheckedKey(clientIp: string | null): Promise<never> {
+  throw await countUncheckedKey(clientIp);
 }
 
 function checkKey(key: GatewayKey, clientIp: string | null, nowMs: number): GatewayKey {

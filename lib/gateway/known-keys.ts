@@ -4,18 +4,21 @@ import { errorSummary } from "@/lib/server/throttled-log";
 import { processSingleton } from "@/lib/server/process-singleton";
 
 // Which HMACs name a key, known without reading the database: a Bloom filter of every key's HMAC,
-// loaded once from the database and kept up to date by `noteKey`, which the key cache calls for
-// every key it is told of (a key created, rotated or changed here or, through the invalidation
-// bus, on another instance) and every key a read finds.
+// loaded once from the database and kept up to date three ways: `noteKey`, which the key cache
+// calls for every key it is told of (a key created, rotated or changed here or, through the
+// invalidation bus, on another instance) and every key a read finds; a catch-up read of the keys
+// created lately, at most once every CATCH_UP_MS while uncached keys are asked for (keys written
+// by a process that publishes nothing, or whose message was lost); and a whole new load when the
+// bus reconnects after a gap (`reloadKnownKeys`) or the filter outgrows its size.
 //
 // A well-formed key that is not cached is read from the database. When the filter says no key has
 // its HMAC (it has no false negatives, and about 1 % false positives), the read is very likely for
 // nothing: anyone can make such keys, and a flood of them from many clients, each within its own
 // limit of unknown keys, would cost a read each. Such reads are allowed UNCHECKED_READS_PER_SECOND
-// (with a burst of UNCHECKED_READS_BURST) per process; past that the key is refused as unknown
-// without a read. The reads that remain cover what the filter cannot know at once: a key created
-// a moment ago on another instance whose bus message is still on its way, or written by a process
-// that publishes none. In normal operation there are few such keys and every one is read.
+// (with a burst of UNCHECKED_READS_BURST) per process; past that the key is refused without a read
+// with a 503 and Retry-After (authenticate.ts), not a 401: it may be a key created a moment ago
+// that the filter has not heard of yet, and a client retrying in a second or two finds it read.
+// In normal operation there are few such keys and every one is read.
 //
 // No `server-only` import: the key cache that calls `noteKey` is shared with the CLI.
 
@@ -27,12 +30,16 @@ const MIN_CAPACITY = 65_536;
 const LOAD_PAGE = 10_000;
 /** After a load fails (the database down), the next attempt waits this long. */
 const RETRY_MS = 5_000;
+/** How often, at most, the keys created lately are read (only while uncached keys are asked for). */
+const CATCH_UP_MS = 30_000;
+const CATCH_UP_SLACK_MS = 60_000;
 export const UNCHECKED_READS_PER_SECOND = 20;
 export const UNCHECKED_READS_BURST = 50;
 
 class HmacFilter {
   private readonly bits: Uint32Array;
   private readonly size: number;
+  /** HMACs added that it did not have already: about the keys it holds. */
   count = 0;
 
   constructor(readonly capacity: number) {
@@ -41,11 +48,17 @@ class HmacFilter {
   }
 
   add(hmac: string): void {
+    let added = false;
     for (let i = 0; i < PROBES; i++) {
       const bit = probe(hmac, i) % this.size;
-      this.bits[bit >>> 5]! |= 1 << (bit & 31);
+      const word = bit >>> 5;
+      const mask = 1 << (bit & 31);
+      if ((this.bits[word]! & mask) === 0) {
+        this.bits[word]! |= mask;
+        added = true;
+      }
     }
-    this.count += 1;
+    if (added) this.count += 1;
   }
 
   has(hmac: string): boolean {
@@ -67,11 +80,14 @@ interface State {
   db?: Prisma;
   /** Ready to answer; undefined until the first load completes. */
   filter?: HmacFilter;
-  /** A load is under way (the first, or a larger filter once `filter` is full). */
-  loadStarted: boolean;
-  /** The filter that load fills, once it knows its size: keys noted meanwhile go in it and in `filter`. */
+  /** A load or a catch-up is under way. */
+  busy: boolean;
+  /** The filter a load fills, once it knows its size: keys noted meanwhile go in it and in `filter`. */
   loading?: HmacFilter;
-  retryAt: number;
+  /** Keys created since this moment (database time, with slack) are read by the next catch-up. */
+  createdSince?: Date;
+  /** No load or catch-up starts before this (epoch ms, the callers' clock). */
+  nextSyncAt: number;
   tokens: number;
   refilledAt: number;
 }
@@ -79,7 +95,7 @@ interface State {
 const STATE = processSingleton<{ current?: State }>("gateway.knownKeys", () => ({}));
 
 function fresh(): State {
-  return { loadStarted: false, retryAt: 0, tokens: UNCHECKED_READS_BURST, refilledAt: 0 };
+  return { busy: false, nextSyncAt: 0, tokens: UNCHECKED_READS_BURST, refilledAt: 0 };
 }
 
 function state(): State {
@@ -93,13 +109,13 @@ export function noteKey(hmac: string): void {
   if (!s) return;
   s.filter?.add(hmac);
   s.loading?.add(hmac);
-  if (s.filter && !s.loadStarted && s.db && s.filter.count > s.filter.capacity) load(s, s.db, s.filter.capacity * 2, Date.now());
+  if (s.filter && s.db && !s.busy && s.filter.count > s.filter.capacity) sync(s, s.db, "load", Date.now());
 }
 
 /**
  * Whether to read the key named by `hmac` from `db`: yes when a key may have it, or while the
  * filter is not loaded yet (the first call starts the load), or within the budget of reads the
- * filter advises against. No: refuse it as unknown without a read.
+ * filter advises against. No: refuse it without a read (see the top of this file).
  */
 export function mayReadKey(db: Prisma, hmac: string, nowMs: number): boolean {
   let s = state();
@@ -107,11 +123,10 @@ export function mayReadKey(db: Prisma, hmac: string, nowMs: number): boolean {
     STATE.current = s = fresh();
     s.db = db;
   }
-  if (!s.filter) {
-    if (!s.loadStarted && nowMs >= s.retryAt) load(s, db, 0, nowMs);
-    return true;
-  }
-  if (s.filter.has(hmac)) return true;
+  if (!s.busy && nowMs >= s.nextSyncAt) sync(s, db, s.filter ? "catch-up" : "load", nowMs);
+  if (!s.filter || s.filter.has(hmac)) return true;
+  // The clock stepped back: start the refill from now rather than wait for it to catch up.
+  if (nowMs < s.refilledAt) s.refilledAt = nowMs;
   const refill = ((nowMs - s.refilledAt) / 1000) * UNCHECKED_READS_PER_SECOND;
   if (refill > 0) {
     s.tokens = Math.min(UNCHECKED_READS_BURST, s.tokens + refill);
@@ -122,18 +137,33 @@ export function mayReadKey(db: Prisma, hmac: string, nowMs: number): boolean {
   return true;
 }
 
-/** Loads every key's HMAC into a new filter (sized for at least `capacity` keys), page by page, then swaps it in. */
-function load(s: State, db: Prisma, capacity: number, nowMs: number): void {
-  s.loadStarted = true;
+/** Load the filter anew (the invalidation bus reconnected: messages may have been lost meanwhile). */
+export function reloadKnownKeys(): void {
+  const s = STATE.current;
+  if (s?.db && !s.busy) sync(s, s.db, "load", Date.now());
+}
+
+/**
+ * "load": every key's HMAC into a new filter (sized for twice the keys there are), page by page,
+ * then swapped in. "catch-up": the keys created since the last sync, into the filter in use.
+ */
+function sync(s: State, db: Prisma, kind: "load" | "catch-up", nowMs: number): void {
+  s.busy = true;
+  const startedAt = Date.now();
+  // Slack for a transaction that committed a key it created a while before, and for clocks.
+  const createdSince = new Date(startedAt - CATCH_UP_SLACK_MS);
   void (async () => {
-    const count = await db.apiKey.count();
-    const filter = new HmacFilter(Math.max(MIN_CAPACITY, capacity, count * 2));
-    s.loading = filter;
+    let filter = s.filter!;
+    const where: { createdAt?: { gte: Date } } = {};
+    if (kind === "load") {
+      filter = new HmacFilter(Math.max(MIN_CAPACITY, 2 * (await db.apiKey.count())));
+      s.loading = filter;
+    } else where.createdAt = { gte: s.createdSince! };
     let after: string | undefined;
     for (;;) {
       const page = await db.apiKey.findMany({
         select: { hmac: true },
-        where: after === undefined ? {} : { hmac: { gt: after } },
+        where: after === undefined ? where : { ...where, hmac: { gt: after } },
         orderBy: { hmac: "asc" },
         take: LOAD_PAGE,
       });
@@ -142,15 +172,19 @@ function load(s: State, db: Prisma, capacity: number, nowMs: number): void {
       after = page[page.length - 1]!.hmac;
     }
     // A key noted before this load began is in the database by now (noted after its commit).
-    if (STATE.current === s) s.filter = filter;
+    if (STATE.current === s) {
+      s.filter = filter;
+      s.createdSince = createdSince;
+      s.nextSyncAt = nowMs + (Date.now() - startedAt) + CATCH_UP_MS;
+    }
   })()
     .catch((err: unknown) => {
-      s.retryAt = nowMs + RETRY_MS;
-      logger.warn({ err: errorSummary(err) }, "could not load the known keys' HMACs; every uncached key is read until a retry succeeds");
+      s.nextSyncAt = nowMs + (Date.now() - startedAt) + RETRY_MS;
+      logger.warn({ err: errorSummary(err), kind }, "could not read the known keys' HMACs; uncached keys are read as before until it succeeds");
     })
     .finally(() => {
       s.loading = undefined;
-      s.loadStarted = false;
+      s.busy = false;
     });
 }
 

@@ -71,9 +71,30 @@ export async function countUnknownKey(clientIp: string | null): Promise<GatewayE
   return limitError(retryAfterSeconds, nowMs);
 }
 
-/** Whether `error` is this limit's 429 (its refusals are counted in the metrics, not logged row by row). */
+/** The 503s of `countUncheckedKey`: part of a flood, like the 429s, so not logged row by row. */
+const UNCHECKED = new WeakSet<GatewayError>();
+
+/**
+ * A key refused without a read because no key is known to have its HMAC and the process's reads
+ * of such keys are spent (known-keys.ts): counted against its client like an unknown key, and
+ * refused with 503 and Retry-After (429 over the client's limit). It may be a key created a moment
+ * ago that this instance has not heard of yet, so the client is told to try again, not that the
+ * key is wrong.
+ */
+export async function countUncheckedKey(clientIp: string | null): Promise<GatewayError> {
+  const counted = await countUnknownKey(clientIp);
+  if (counted.code !== "invalid_api_key") return counted;
+  const refusal = new GatewayError("service_unavailable", { check: "key", retryAfterSeconds: 1 });
+  UNCHECKED.add(refusal);
+  return refusal;
+}
+
+/**
+ * Whether `error` is this limit's 429 or an unchecked key's 503 (such refusals are counted in the
+ * metrics, not logged row by row: a flood would otherwise write a row for each).
+ */
 export function isUnknownKeyRefusal(error: GatewayError): boolean {
-  return error.code === "rate_limit_exceeded" && (error.details as { unit?: string }).unit === "unknown_keys";
+  return UNCHECKED.has(error) || (error.code === "rate_limit_exceeded" && (error.details as { unit?: string }).unit === "unknown_keys");
 }
 
 /** Forgets every block (tests; the counts themselves are the limiter's: resetRateLimit). */
