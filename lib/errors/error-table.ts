@@ -220,7 +220,7 @@ export const ERROR_TABLE: { readonly [C in ErrorCode]: ErrorSpec } = {
     geminiStatus: "UNAVAILABLE",
     title: "Temporarily unavailable",
     meaning:
-      "We could not check your key or your spending limits just now (our database or limits store did not answer), so the request was not sent: we never let requests run unchecked or unmetered.",
+      "We could not check your key or your spending limits just now (our database or limits store did not answer, or, during a flood of made-up keys, a key we have not heard of yet waits its turn to be looked up), so the request was not sent: we never let requests run unchecked or unmetered.",
     whatToDo: "Try again in a few seconds. If it keeps happening, open a support ticket with the request ID.",
   },
   internal_error: {
