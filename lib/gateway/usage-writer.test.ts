@@ -82,6 +82,15 @@ describeEachEngine("usage writer", (engine) => {
 
   const database = () => t.db;
 
+  /** The order's `n` requests (37 µ$ each) are logged, rolled up and debited once each. */
+  async function expectCountedOnce(order: { orderId: string; credit: bigint }, n: number) {
+    const f = await figures(order.orderId);
+    expect(f.logs).toHaveLength(n);
+    expect(f.requestsDebited).toBe(n);
+    expect(f.balance).toBe(order.credit - BigInt(n) * 37n);
+    expect(f.rollups).toEqual({ requests: n, costMicros: BigInt(n) * 37n });
+  }
+
   it("writes every good record of a batch around records the database refuses, and bills the refused ones", async () => {
     const order = await newOrder();
     const good = Array.from({ length: 40 }, () => usage(order));
@@ -139,11 +148,7 @@ describeEachEngine("usage writer", (engine) => {
     const others = Array.from({ length: 3 }, () => usage(order));
     for (const r of [twice, ...others, { ...twice }]) recordUsage(database, r);
     await flushUsage({ all: true });
-    const f = await figures(order.orderId);
-    expect(f.logs).toHaveLength(4);
-    expect(f.requestsDebited).toBe(4);
-    expect(f.balance).toBe(order.credit - 4n * 37n);
-    expect(f.rollups).toEqual({ requests: 4, costMicros: 4n * 37n });
+    await expectCountedOnce(order, 4);
   });
 
   it("counts nothing twice when records are written again", async () => {
@@ -155,11 +160,7 @@ describeEachEngine("usage writer", (engine) => {
     const more = Array.from({ length: 5 }, () => usage(order));
     for (const r of [...batch, ...more]) recordUsage(database, r);
     await flushUsage({ all: true });
-    const f = await figures(order.orderId);
-    expect(f.logs).toHaveLength(15);
-    expect(f.requestsDebited).toBe(15);
-    expect(f.balance).toBe(order.credit - 15n * 37n);
-    expect(f.rollups).toEqual({ requests: 15, costMicros: 15n * 37n });
+    await expectCountedOnce(order, 15);
   });
 
   it("keeps records while the database is down, and saves them for the next start at shutdown", async () => {
