@@ -19,7 +19,35 @@ declare module "vitest" {
   }
 }
 
+interface Templates {
+  pgliteDir: string;
+  postgresTemplate: string | null;
+}
+
+// Vitest runs the global setup once per project (vitest.config.ts has two) in its own process:
+// the first call makes the templates, the others share them, and the last teardown removes them.
+const SHARED = Symbol.for("gatehouse.test.templates");
+type WithTemplates = typeof globalThis & { [SHARED]?: { templates: Promise<Templates>; users: number } };
+
 export default async function setup(project: TestProject) {
+  const g = globalThis as WithTemplates;
+  const shared = (g[SHARED] ??= { templates: makeTemplates(), users: 0 });
+  shared.users += 1;
+  const { pgliteDir, postgresTemplate } = await shared.templates;
+
+  project.provide("pgliteTemplate", pgliteDir);
+  project.provide("postgresTemplate", postgresTemplate);
+
+  return async () => {
+    shared.users -= 1;
+    if (shared.users > 0) return;
+    delete g[SHARED];
+    rmSync(pgliteDir, { recursive: true, force: true });
+    if (postgresTemplate) await adminQuery(`DROP DATABASE IF EXISTS "${postgresTemplate}" WITH (FORCE)`);
+  };
+}
+
+async function makeTemplates(): Promise<Templates> {
   const pgliteDir = mkdtempSync(join(tmpdir(), "gatehouse-template-"));
   const pglite = openDatabase({ kind: "pglite", dataDir: pgliteDir });
   try {
@@ -41,14 +69,7 @@ export default async function setup(project: TestProject) {
       await db.close();
     }
   }
-
-  project.provide("pgliteTemplate", pgliteDir);
-  project.provide("postgresTemplate", postgresTemplate);
-
-  return async () => {
-    rmSync(pgliteDir, { recursive: true, force: true });
-    if (postgresTemplate) await adminQuery(`DROP DATABASE IF EXISTS "${postgresTemplate}" WITH (FORCE)`);
-  };
+  return { pgliteDir, postgresTemplate };
 }
 
 async function adminQuery(sql: string) {
