@@ -88,6 +88,7 @@ const ledgerColumns: DataTableColumn<ConsoleLedgerEntry>[] = [
     id: "kind",
     header: "Entry",
     rowHeader: true,
+    className: "whitespace-nowrap",
     cell: (l) =>
       l.kind === "DEBIT" ? `Usage · ${l.requests.toLocaleString("en-US")} ${l.requests === 1 ? "request" : "requests"}` : (LEDGER_KIND[l.kind] ?? l.kind),
   },
