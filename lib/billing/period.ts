@@ -24,7 +24,8 @@ export type UtcMonth = UtcPeriod;
 
 const DAY_MS = 86_400_000;
 
-function ymd(date: Date): string {
+/** The UTC calendar day of `date` as YYYY-MM-DD: the day a rollup, a debit or a daily limit counts it in. */
+export function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
@@ -35,17 +36,17 @@ export function utcPeriod(kind: SpendPeriod, now: Date): UtcPeriod {
   const day = now.getUTCDate();
   if (kind === "MONTH") {
     const start = new Date(Date.UTC(year, month, 1));
-    return { kind, id: ymd(start).slice(0, 7), start, end: new Date(Date.UTC(year, month + 1, 1)) };
+    return { kind, id: utcDay(start).slice(0, 7), start, end: new Date(Date.UTC(year, month + 1, 1)) };
   }
   const midnight = Date.UTC(year, month, day);
   if (kind === "DAY") {
     const start = new Date(midnight);
-    return { kind, id: ymd(start), start, end: new Date(midnight + DAY_MS) };
+    return { kind, id: utcDay(start), start, end: new Date(midnight + DAY_MS) };
   }
   // getUTCDay(): Sunday 0 … Saturday 6; days since Monday: Monday 0 … Sunday 6.
   const sinceMonday = (now.getUTCDay() + 6) % 7;
   const start = new Date(midnight - sinceMonday * DAY_MS);
-  return { kind, id: `W${ymd(start)}`, start, end: new Date(start.getTime() + 7 * DAY_MS) };
+  return { kind, id: `W${utcDay(start)}`, start, end: new Date(start.getTime() + 7 * DAY_MS) };
 }
 
 export function utcMonth(now: Date): UtcMonth {

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { writeRequestDebit, writeUsageDebits, type RequestDebit } from "@/lib/billing/ledger";
+import { utcDay } from "@/lib/billing/period";
 import { getConfig } from "@/lib/config";
 import type { Database, SqlQuery } from "@/lib/db";
 import { errorSummary, ThrottledLog } from "@/lib/server/throttled-log";
@@ -601,10 +602,6 @@ function logRowsJson(batch: UsageRecord[]): string {
       costMicros: r.costMicros.toString(),
     })),
   );
-}
-
-function utcDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
 }
 
 interface Rollup {

@@ -1,5 +1,5 @@
 import { formatUsd } from "@/lib/billing/money";
-import { periodAdjective, type SpendPeriod } from "@/lib/billing/period";
+import { periodAdjective, utcDay, type SpendPeriod } from "@/lib/billing/period";
 
 // What runs out first for an order (and one of its keys), and when: the access window, the
 // order's credit at the recent spending rate, or the key's spend limit (per UTC day, week or month)
@@ -74,10 +74,6 @@ function exhaustion(now: Date, remaining: bigint, spend: bigint, windowMs: numbe
   const ms = (remaining * BigInt(Math.round(windowMs))) / spend;
   const capped = ms > BigInt(100 * 365 * DAY) ? 100 * 365 * DAY : Number(ms);
   return new Date(now.getTime() + capped);
-}
-
-function utcDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
 }
 
 /** Decides what runs out first and words it as one sentence. */

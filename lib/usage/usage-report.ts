@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import type { Prisma } from "@/lib/db";
+import { utcDay } from "@/lib/billing/period";
 
 // A buyer's usage per UTC day from the daily rollups (`usage_daily`), split by model or by key,
 // for the last 7 / 30 / 90 days or one order's whole window. Every read is scoped by the account.
@@ -69,10 +70,6 @@ export interface UsageOrderOption {
   marketplaceOrderId: string;
   accessStart: Date;
   accessEnd: Date;
-}
-
-function dayId(date: Date): string {
-  return date.toISOString().slice(0, 10);
 }
 
 function startOfUtcDay(date: Date): Date {
@@ -145,7 +142,7 @@ export async function readUsageReport(db: Prisma, input: { customerId: string; q
         }));
 
   const rows: UsageRow[] = grouped.map(({ day, series, s }) => ({
-    day: dayId(day),
+    day: utcDay(day),
     series,
     requests: s.requests ?? 0,
     errors: s.errors ?? 0,
@@ -178,12 +175,12 @@ export async function readUsageReport(db: Prisma, input: { customerId: string; q
   }
 
   const days: string[] = [];
-  for (let t = from.getTime(); t <= to.getTime(); t += DAY) days.push(dayId(new Date(t)));
+  for (let t = from.getTime(); t <= to.getTime(); t += DAY) days.push(utcDay(new Date(t)));
 
   return {
     split: input.query.by,
-    from: dayId(from),
-    to: dayId(to),
+    from: utcDay(from),
+    to: utcDay(to),
     days,
     series: ids.map((id) => ({ id, label: labels.get(id) ?? id })),
     rows,
