@@ -1,6 +1,7 @@
 import "server-only";
 import type { Prisma, SqlQuery } from "@/lib/db";
 import type { PrismaTypes } from "@/lib/db/types";
+import { utcDay } from "@/lib/billing/period";
 import type { SpendStore } from "@/lib/billing/spend/spend-types";
 
 // The ledger is the one way an order's balance changes. Every credit and debit is an entry, and
@@ -131,22 +132,20 @@ function insertDebits(query: SqlQuery, rows: DebitRow[]): Promise<unknown> {
  * requests out of everything, this included. The request log keeps each request's cost.
  */
 export function writeUsageDebits(query: SqlQuery, debits: readonly RequestDebit[]): Promise<unknown> {
-  const entries = new Map<string, DebitRow & { total: bigint }>();
+  const entries = new Map<string, { orderId: string; requests: number; total: bigint; createdAt: Date }>();
   for (const d of debits) {
     if (d.costMicros <= 0n) continue;
-    const group = `${d.orderId}|${d.createdAt.toISOString().slice(0, 10)}`;
+    const group = `${d.orderId}|${utcDay(d.createdAt)}`;
     const entry = entries.get(group);
-    if (!entry) entries.set(group, { orderId: d.orderId, amountMicros: "", requestId: null, requests: 1, createdAt: d.createdAt, total: d.costMicros });
+    if (!entry) entries.set(group, { orderId: d.orderId, requests: 1, total: d.costMicros, createdAt: d.createdAt });
     else {
       entry.requests += 1;
       entry.total += d.costMicros;
       if (d.createdAt > entry.createdAt) entry.createdAt = d.createdAt;
     }
   }
-  return insertDebits(
-    query,
-    [...entries.values()].map(({ total, ...row }) => ({ ...row, amountMicros: (-total).toString() })),
-  );
+  const rows = [...entries.values()].map(({ total, ...entry }) => ({ ...entry, amountMicros: (-total).toString(), requestId: null }));
+  return insertDebits(query, rows);
 }
 
 /**
