@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --duration 8] [-- --rounds 4] [-- --streams 1000] [-- --no-pglite] [-- --gateway-via-next] [-- --phases ref,load,ttfb,hold,unknown] [-- --json out.json]
+ * npm run bench [-- --quick] [-- --duration 8] [-- --rounds 4] [-- --streams 1000] [-- --no-pglite] [-- --no-postgres] [-- --gateway-via-next] [-- --phases ref,load,ttfb,hold,unknown] [-- --json out.json]
  * npm run bench -- --profile gateway|gateway-pglite|floor [--duration 10]   (CPU profile of the
  *   server, on PostgreSQL or for gateway-pglite on PGlite, under c=50 load on that target only;
  *   summarise with bench/profile-summary.ts)
@@ -59,6 +59,7 @@ const { values: flags } = parseArgs({
     streams: { type: "string" },
     "ttfb-samples": { type: "string" },
     "no-pglite": { type: "boolean", default: false },
+    "no-postgres": { type: "boolean", default: false },
     "gateway-via-next": { type: "boolean", default: false },
     profile: { type: "string" },
     phases: { type: "string", default: "ref,load,ttfb,hold,unknown" },
@@ -910,7 +911,7 @@ async function main(): Promise<number> {
     await waitForOutput(bare, /listening (http:\/\/\S+)/, 30_000);
     say(`mock ${mock.url}, slow mock ${slow.url} (${SLOW_CHUNK_DELAY_MS} ms between chunks), bare proxy http://127.0.0.1:${barePort}`);
 
-    const database = await createDatabase();
+    const database = flags["no-postgres"] ? null : await createDatabase();
     if (database) cleanups.push({ name: "database", run: database.drop });
 
     const upstreamAuth = { authorization: "Bearer bench-upstream-key" };
