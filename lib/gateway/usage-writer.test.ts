@@ -118,6 +118,20 @@ describeEachEngine("usage writer", (engine) => {
     expect(usageWriterStats().queued).toBe(0);
   });
 
+  it("writes a record naming a channel the database no longer has with its batch, keeping the id it logged", async () => {
+    const order = await newOrder();
+    // A channel removed while its request was answered: the log keeps bare ids, no foreign keys.
+    const orphan = usage(order, { channelId: `chn_gone_${randomUUID()}` });
+    const others = Array.from({ length: 5 }, () => usage(order));
+    const before = usageWriterStats().deadLettered;
+    for (const r of [...others.slice(0, 2), orphan, ...others.slice(2)]) recordUsage(database, r);
+    await flushUsage({ all: true });
+    const row = await t.db.prisma.requestLog.findUnique({ where: { requestId: orphan.requestId }, select: { channelId: true } });
+    expect(row).toEqual({ channelId: orphan.channelId });
+    expect(usageWriterStats().deadLettered).toBe(before);
+    await expectCountedOnce(order, 6);
+  });
+
   it("debits a batch once per order and UTC day, each entry saying how many requests it pays for", async () => {
     const [a, b] = [await newOrder(), await newOrder()];
     const lateA = Array.from({ length: 3 }, (_, i) => usage(a, { createdAt: new Date(`2026-12-04T23:59:5${i}.000Z`), costMicros: 100n }));

@@ -2,6 +2,7 @@ import "server-only";
 import type { Prisma } from "@/lib/db";
 import { toPage, type Page } from "@/lib/pagination";
 import { requestLogCursor, requestLogKeyset, requestLogWhere, type RequestLogQuery } from "./customer-log-query";
+import { namedByRows } from "./named-by-rows";
 
 export interface RequestLogRow {
   id: bigint;
@@ -44,21 +45,7 @@ export const REQUEST_LOG_FIELDS = {
   ttfbMs: true,
 } as const;
 
-const SELECT = {
-  id: true,
-  ...REQUEST_LOG_FIELDS,
-  apiKey: { select: { lastFour: true, name: true } },
-  order: { select: { marketplaceOrderId: true } },
-} as const;
-
-type Selected = { apiKey: { lastFour: string; name: string } | null; order: { marketplaceOrderId: string } | null } & Omit<
-  RequestLogRow,
-  "keyLastFour" | "keyName" | "orderLabel"
->;
-
-function toRow({ apiKey, order, ...rest }: Selected): RequestLogRow {
-  return { ...rest, keyLastFour: apiKey?.lastFour ?? null, keyName: apiKey?.name ?? null, orderLabel: order?.marketplaceOrderId ?? null };
-}
+const SELECT = { id: true, ...REQUEST_LOG_FIELDS, apiKeyId: true, orderId: true } as const;
 
 /** One page of the buyer's own request log. */
 export async function listCustomerRequests(db: Prisma, input: { customerId: string; query: RequestLogQuery; take?: number }): Promise<Page<RequestLogRow>> {
@@ -71,7 +58,29 @@ export async function listCustomerRequests(db: Prisma, input: { customerId: stri
     select: SELECT,
   });
   const page = toPage(rows, take, requestLogCursor);
-  return { nextCursor: page.nextCursor, rows: page.rows.map(toRow) };
+  // The rows are the account's own, so are the keys and orders they name.
+  const [keys, orders] = await Promise.all([
+    namedByRows(
+      page.rows.map((r) => r.apiKeyId),
+      (ids) => db.apiKey.findMany({ where: { id: { in: ids } }, select: { id: true, lastFour: true, name: true } }),
+    ),
+    namedByRows(
+      page.rows.map((r) => r.orderId),
+      (ids) => db.order.findMany({ where: { id: { in: ids } }, select: { id: true, marketplaceOrderId: true } }),
+    ),
+  ]);
+  return {
+    nextCursor: page.nextCursor,
+    rows: page.rows.map(({ apiKeyId, orderId, ...rest }) => {
+      const key = apiKeyId === null ? undefined : keys.get(apiKeyId);
+      return {
+        ...rest,
+        keyLastFour: key?.lastFour ?? null,
+        keyName: key?.name ?? null,
+        orderLabel: (orderId && orders.get(orderId)?.marketplaceOrderId) ?? null,
+      };
+    }),
+  };
 }
 
 /**

@@ -27,12 +27,16 @@ export async function getCustomerRequest(db: Prisma, input: { customerId: string
       ...REQUEST_LOG_FIELDS,
       protocol: true,
       requestedModel: true,
-      apiKey: { select: { lastFour: true } },
-      order: { select: { id: true, marketplaceOrderId: true, plan: { select: { multiplierBps: true } } } },
+      apiKeyId: true,
+      orderId: true,
     },
   });
   if (!row) return null;
-  const { apiKey, order, ...rest } = row;
+  const { apiKeyId, orderId, ...rest } = row;
+  const [apiKey, order] = await Promise.all([
+    apiKeyId ? db.apiKey.findUnique({ where: { id: apiKeyId }, select: { lastFour: true } }) : null,
+    orderId ? db.order.findUnique({ where: { id: orderId }, select: { id: true, marketplaceOrderId: true, plan: { select: { multiplierBps: true } } } }) : null,
+  ]);
   let pricing: CustomerRequest["pricing"] = null;
   if (order && row.model && row.costMicros > 0n) {
     const price = await db.modelPrice.findUnique({

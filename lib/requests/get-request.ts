@@ -64,14 +64,19 @@ export async function getRequestDetail(db: Prisma, rawRequestId: string): Promis
       clientIp: true,
       apiKeyId: true,
       channelId: true,
+      orderId: true,
       failover: true,
-      apiKey: { select: { id: true, name: true, lastFour: true, status: true } },
-      order: { select: { id: true, marketplaceOrderId: true, customer: { select: { id: true, name: true } } } },
-      channel: { select: { id: true, name: true, provider: true } },
     },
   });
   if (!row) return null;
-  const { id, apiKey, order, channel, failover, ...rest } = row;
+  const { id, orderId, failover, ...rest } = row;
+  const [apiKey, order, channel] = await Promise.all([
+    row.apiKeyId ? db.apiKey.findUnique({ where: { id: row.apiKeyId }, select: { id: true, name: true, lastFour: true, status: true } }) : null,
+    orderId
+      ? db.order.findUnique({ where: { id: orderId }, select: { id: true, marketplaceOrderId: true, customer: { select: { id: true, name: true } } } })
+      : null,
+    row.channelId ? db.upstreamChannel.findUnique({ where: { id: row.channelId }, select: { id: true, name: true, provider: true } }) : null,
+  ]);
   return {
     ...rest,
     failover: Array.isArray(failover) ? (failover as unknown as FailedAttempt[]) : [],

@@ -4,6 +4,7 @@ import type { Prisma } from "@/lib/db";
 import type { PrismaTypes } from "@/lib/db/types";
 import { beyond, decodeCursor, encodeCursor, listQuerySchema, toPage, type Page } from "@/lib/pagination";
 import { safeText } from "@/lib/text/safe-text";
+import { namedByRows } from "./named-by-rows";
 
 // The console's request log: the gateway's RequestLog rows, filtered and paged by keyset. What is
 // logged is metadata only (who, which model, status, tokens, cost, timings); no prompt or
@@ -131,12 +132,15 @@ export async function listRequests(db: Prisma, input: { query: RequestListQuery;
       costMicros: true,
       latencyMs: true,
       apiKeyId: true,
-      apiKey: { select: { lastFour: true } },
     },
   });
   const page = toPage(rows, take, (r) => encodeCursor([r.createdAt.toISOString(), r.id.toString()]));
+  const keys = await namedByRows(
+    page.rows.map((r) => r.apiKeyId),
+    (ids) => db.apiKey.findMany({ where: { id: { in: ids } }, select: { id: true, lastFour: true } }),
+  );
   return {
     nextCursor: page.nextCursor,
-    rows: page.rows.map(({ apiKey, id, ...r }) => ({ ...r, id: id.toString(), keyLastFour: apiKey?.lastFour ?? null })),
+    rows: page.rows.map(({ id, ...r }) => ({ ...r, id: id.toString(), keyLastFour: (r.apiKeyId && keys.get(r.apiKeyId)?.lastFour) ?? null })),
   };
 }

@@ -77,6 +77,37 @@ describeEachEngine("console request log", (engine) => {
     expect(await getRequestDetail(t.db.prisma, "req_nothing")).toBeNull();
   });
 
+  it("shows a request whose key, order and channel are gone with the ids it logged", async () => {
+    const requestId = `req_orphan${engine}`;
+    const gone = { apiKeyId: "key_gone", orderId: "ord_gone", channelId: "chn_gone" };
+    await t.db.prisma.requestLog.create({
+      data: {
+        requestId,
+        ...gone,
+        customerId: null,
+        endpoint: "/v1/messages",
+        protocol: "anthropic",
+        status: 200,
+        latencyMs: 9,
+        createdAt: new Date("2001-01-01T00:00:00Z"),
+      },
+    });
+    try {
+      expect(await getRequestDetail(t.db.prisma, requestId)).toMatchObject({
+        apiKeyId: "key_gone",
+        channelId: "chn_gone",
+        key: null,
+        order: null,
+        customer: null,
+        channel: null,
+      });
+      const page = await listRequests(t.db.prisma, { query: requestListQuerySchema.parse({ key: "key_gone" }), take: 10 });
+      expect(page.rows).toEqual([expect.objectContaining({ requestId, apiKeyId: "key_gone", keyLastFour: null })]);
+    } finally {
+      await t.db.prisma.requestLog.delete({ where: { requestId } });
+    }
+  });
+
   it("pages through the whole log once, newest first and oldest first, ties broken by id", async () => {
     for (const dir of ["desc", "asc"] as const) {
       const whole = await ids({ dir });
