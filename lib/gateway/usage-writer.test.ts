@@ -118,6 +118,22 @@ describeEachEngine("usage writer", (engine) => {
     expect(usageWriterStats().queued).toBe(0);
   });
 
+  it("stores every column as recorded: failed attempts as JSON, absent values as NULL", async () => {
+    const order = await newOrder();
+    const failover = [{ channelId: "chn_a", channel: "first", outcome: "HTTP 503", ms: 12 }];
+    const retried = usage(order, { failover, ttfbMs: null, stream: true, estimated: true, status: 201, requestedModel: "fast", cacheReadTokens: 5 });
+    const plain = usage(order);
+    for (const r of [retried, plain]) recordUsage(database, r);
+    await flushUsage({ all: true });
+    const rows = await t.db.prisma.requestLog.findMany({ where: { requestId: { in: [retried.requestId, plain.requestId] } } });
+    const byId = new Map(rows.map(({ id: _id, ...row }) => [row.requestId, row]));
+    const { failover: _f, ...rest } = retried;
+    expect(byId.get(retried.requestId)).toEqual({ ...rest, failover, customerId: order.customerId });
+    expect(byId.get(plain.requestId)?.failover).toBeNull();
+    expect(byId.get(plain.requestId)?.requestedModel).toBeNull();
+    expect(byId.get(plain.requestId)?.ttfbMs).toBe(3);
+  });
+
   it("writes a record naming a channel the database no longer has with its batch, keeping the id it logged", async () => {
     const order = await newOrder();
     // A channel removed while its request was answered: the log keeps bare ids, no foreign keys.

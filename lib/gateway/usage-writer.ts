@@ -520,40 +520,44 @@ async function deadLetter(db: Database, record: UsageRecord, refusal: unknown): 
 }
 
 // A batch is written in one transaction of set-based statements, each taking its rows as one
-// JSON parameter expanded by PostgreSQL (json_to_recordset), on the driver directly: the CPU this
-// costs is the gateway's, so per-row work in JavaScript and Prisma's per-query compilation of the
-// large parameter are both avoided. DateTime columns are timestamp(3) holding UTC, which is what
-// the ISO strings carry; bigints travel as strings.
-const LOG_COLUMNS = [
-  ['"requestId"', "text"],
-  ['"apiKeyId"', "text"],
-  ['"customerId"', "text"],
-  ['"orderId"', "text"],
-  ["endpoint", "text"],
-  ["protocol", "text"],
-  ["model", "text"],
-  ['"requestedModel"', "text"],
-  ['"upstreamModel"', "text"],
-  ["stream", "boolean"],
-  ["status", "integer"],
-  ['"errorCode"', "text"],
-  ['"inputTokens"', "integer"],
-  ['"outputTokens"', "integer"],
-  ['"cacheReadTokens"', "integer"],
-  ['"cacheWriteTokens"', "integer"],
-  ['"costMicros"', "bigint"],
-  ["estimated", "boolean"],
-  ['"latencyMs"', "integer"],
-  ['"ttfbMs"', "integer"],
-  ['"channelId"', "text"],
-  ['"clientIp"', "text"],
-  ["failover", "jsonb"],
-  ['"createdAt"', "timestamp(3)"],
-] as const;
+// JSON parameter expanded by PostgreSQL, on the driver directly: the CPU this costs is the
+// gateway's, so per-row work in JavaScript and Prisma's per-query compilation of the large
+// parameter are both avoided. DateTime columns are timestamp(3) holding UTC, which is what the ISO
+// strings carry; bigints travel as strings.
+//
+// The log rows go as arrays in LOG_COLUMNS' order and are read by position from the parsed jsonb:
+// on PGlite, where this runs in the gateway's process, that costs about a quarter less per row than
+// objects matched by name (json_to_recordset), and the parameter is half the size.
+const LOG_COLUMNS: readonly (readonly [column: string, type: string, value: (r: UsageRecord) => unknown])[] = [
+  ['"requestId"', "text", (r) => r.requestId],
+  ['"apiKeyId"', "text", (r) => r.apiKeyId],
+  ['"customerId"', "text", (r) => r.customerId],
+  ['"orderId"', "text", (r) => r.orderId],
+  ["endpoint", "text", (r) => r.endpoint],
+  ["protocol", "text", (r) => r.protocol],
+  ["model", "text", (r) => storableText(r.model)],
+  ['"requestedModel"', "text", (r) => storableText(r.requestedModel ?? null)],
+  ['"upstreamModel"', "text", (r) => storableText(r.upstreamModel)],
+  ["stream", "boolean", (r) => r.stream],
+  ["status", "integer", (r) => r.status],
+  ['"errorCode"', "text", (r) => storableText(r.errorCode)],
+  ['"inputTokens"', "integer", (r) => r.inputTokens],
+  ['"outputTokens"', "integer", (r) => r.outputTokens],
+  ['"cacheReadTokens"', "integer", (r) => r.cacheReadTokens],
+  ['"cacheWriteTokens"', "integer", (r) => r.cacheWriteTokens],
+  ['"costMicros"', "bigint", (r) => r.costMicros.toString()],
+  ["estimated", "boolean", (r) => r.estimated],
+  ['"latencyMs"', "integer", (r) => r.latencyMs],
+  ['"ttfbMs"', "integer", (r) => r.ttfbMs],
+  ['"channelId"', "text", (r) => r.channelId],
+  ['"clientIp"', "text", (r) => storableText(r.clientIp)],
+  ["failover", "jsonb", (r) => r.failover],
+  ['"createdAt"', "timestamp(3)", (r) => r.createdAt],
+];
 
 const INSERT_LOGS = `INSERT INTO request_logs (${LOG_COLUMNS.map(([c]) => c).join(", ")})
-  SELECT ${LOG_COLUMNS.map(([c]) => c).join(", ")}
-  FROM json_to_recordset($1::json) AS r(${LOG_COLUMNS.map(([c, t]) => `${c} ${t}`).join(", ")})
+  SELECT ${LOG_COLUMNS.map(([, t], i) => `(e->>${i})::${t}`).join(", ")}
+  FROM jsonb_array_elements($1::jsonb) AS e
   ON CONFLICT ("requestId") DO NOTHING
   RETURNING "requestId"`;
 
@@ -586,22 +590,12 @@ function storableText(value: string | null): string | null {
 }
 
 /**
- * The batch as JSON for json_to_recordset; costs as strings, bigint having no JSON form. Text is
- * cleaned here as a last line of defence: the gateway refuses such model names before they are
- * logged, but one NUL reaching this statement would refuse every row of the batch.
+ * The batch's log rows as JSON, each an array in LOG_COLUMNS' order. Text is cleaned here as a last
+ * line of defence: the gateway refuses such model names before they are logged, but one NUL
+ * reaching this statement would refuse every row of the batch.
  */
 function logRowsJson(batch: UsageRecord[]): string {
-  return JSON.stringify(
-    batch.map((r) => ({
-      ...r,
-      model: storableText(r.model),
-      requestedModel: storableText(r.requestedModel ?? null),
-      upstreamModel: storableText(r.upstreamModel),
-      errorCode: storableText(r.errorCode),
-      clientIp: storableText(r.clientIp),
-      costMicros: r.costMicros.toString(),
-    })),
-  );
+  return JSON.stringify(batch.map((r) => LOG_COLUMNS.map(([, , value]) => value(r))));
 }
 
 interface Rollup {
