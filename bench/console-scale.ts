@@ -98,6 +98,7 @@ await measure("data", "requests page: newest 50", () => list({}));
 await measure("data", "requests page: account scale-1@example.com", () => list({ email: "scale-1@example.com" }));
 await measure("data", "requests page: model claude-sonnet-4-6", () => list({ model: "claude-sonnet-4-6" }));
 await measure("data", "requests page: status error", () => list({ status: "error" }));
+await measure("data", "requests page: status 201 (never logged)", () => list({ status: "201" }));
 await measure("data", "requests page: error code upstream_error (1%)", () => list({ code: "upstream_error" }));
 await measure("data", "requests page: error code never logged", () => list({ code: "ip_not_allowed" }));
 await measure("data", "requests page: last 24 hours", () => list({ from: new Date(Date.now() - 86_400_000).toISOString().slice(0, 16) }));
@@ -133,7 +134,7 @@ if (scaleOrder) {
   }
   await measure("data", "usage page: by key", () => readUsageReport(db, { customerId, query: usageQuerySchema.parse({ by: "key" }) }));
   await measure("data", "request log: first page", () => listCustomerRequests(db, { customerId, query: requestLogQuerySchema.parse({}) }));
-  await measure("data", "request log: status error", () => listCustomerRequests(db, { customerId, query: requestLogQuerySchema.parse({ status: "error" }) }));
+  await measure("data", "request log: errors only", () => listCustomerRequests(db, { customerId, query: requestLogQuerySchema.parse({ outcome: "error" }) }));
   await measure("data", "balance page", () => getCustomerBalances(db, { customerId }));
 
   // The CSV export of the whole account: the route's reader, each row formatted as a CSV line and

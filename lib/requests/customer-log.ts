@@ -58,15 +58,15 @@ export async function listCustomerRequests(db: Prisma, input: { customerId: stri
     select: SELECT,
   });
   const page = toPage(rows, take, requestLogCursor);
-  // The rows are the account's own, so are the keys and orders they name.
+  // The rows are the account's own; the keys and orders they name are read as the account's too.
   const [keys, orders] = await Promise.all([
     namedByRows(
       page.rows.map((r) => r.apiKeyId),
-      (ids) => db.apiKey.findMany({ where: { id: { in: ids } }, select: { id: true, lastFour: true, name: true } }),
+      (ids) => db.apiKey.findMany({ where: { id: { in: ids }, order: { customerId: input.customerId } }, select: { id: true, lastFour: true, name: true } }),
     ),
     namedByRows(
       page.rows.map((r) => r.orderId),
-      (ids) => db.order.findMany({ where: { id: { in: ids } }, select: { id: true, marketplaceOrderId: true } }),
+      (ids) => db.order.findMany({ where: { id: { in: ids }, customerId: input.customerId }, select: { id: true, marketplaceOrderId: true } }),
     ),
   ]);
   return {

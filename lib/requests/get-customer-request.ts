@@ -34,8 +34,13 @@ export async function getCustomerRequest(db: Prisma, input: { customerId: string
   if (!row) return null;
   const { apiKeyId, orderId, ...rest } = row;
   const [apiKey, order] = await Promise.all([
-    apiKeyId ? db.apiKey.findUnique({ where: { id: apiKeyId }, select: { lastFour: true } }) : null,
-    orderId ? db.order.findUnique({ where: { id: orderId }, select: { id: true, marketplaceOrderId: true, plan: { select: { multiplierBps: true } } } }) : null,
+    apiKeyId ? db.apiKey.findFirst({ where: { id: apiKeyId, order: { customerId: input.customerId } }, select: { lastFour: true } }) : null,
+    orderId
+      ? db.order.findFirst({
+          where: { id: orderId, customerId: input.customerId },
+          select: { id: true, marketplaceOrderId: true, plan: { select: { multiplierBps: true } } },
+        })
+      : null,
   ]);
   let pricing: CustomerRequest["pricing"] = null;
   if (order && row.model && row.costMicros > 0n) {
