@@ -295,6 +295,23 @@ function gatewayTarget(server: Server, label: string): Target {
   return { name: `gateway (${label})`, url: `${server.url}/v1/chat/completions`, headers: { authorization: `Bearer ${server.key}` } };
 }
 
+/**
+ * Resolves once the server has written the usage it queued (its /api/health says nothing is
+ * queued). A run waits for this before its CPU is read, so the metering of its requests is charged
+ * to it rather than to whatever runs next in the same process; warm-ups wait for it too.
+ */
+async function meteringWritten(server: Server, timeoutMs = 60_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const health = (await fetch(`${server.url}/api/health`)
+      .then((r) => r.json())
+      .catch(() => null)) as { metering?: { queued?: number } } | null;
+    if (health?.metering?.queued === 0) return;
+    if (performance.now() > deadline) throw new Error(`the server still had usage queued after ${timeoutMs / 1000} s (${JSON.stringify(health?.metering)})`);
+    await sleep(50);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 interface Row {
@@ -329,7 +346,7 @@ async function checkTarget(target: Target): Promise<void> {
  * figure other work on the machine barely changes) and the share of the time its main thread
  * waited for a core (how much other work there was).
  */
-async function loadWithCpu(target: Target, body: string, connections: number, seconds: number, proc?: Proc): Promise<LoadResult> {
+async function loadWithCpu(target: Target, body: string, connections: number, seconds: number, proc?: Proc, server?: Server): Promise<LoadResult> {
   if (!proc) return loadTest(target, body, connections, seconds);
   const pids = processTree(proc.pid);
   const cpu0 = cpuMs(pids);
@@ -337,6 +354,7 @@ async function loadWithCpu(target: Target, body: string, connections: number, se
   const t0 = performance.now();
   const result = await loadTest(target, body, connections, seconds);
   const wall = performance.now() - t0;
+  if (server) await meteringWritten(server);
   const used = cpuMs(pids) - cpu0;
   const waited = runQueueWaitMs(proc.pid) - wait0;
   return { ...result, cpuMs: used, waitMs: waited, cpuMsPerRequest: used / Math.max(1, result.requests), cpuWaitShare: waited / wall };
@@ -361,6 +379,8 @@ interface Subject {
   target: Target;
   /** The process whose CPU and RSS are read (none for "direct"). */
   proc?: Proc;
+  /** A Gatehouse server: each run waits for the usage it queued to be written (`meteringWritten`). */
+  server?: Server;
 }
 
 /**
@@ -377,14 +397,17 @@ async function measureLoad(subjects: Subject[]): Promise<void> {
     ["non-stream", NON_STREAM_BODY],
     ["stream", STREAM_BODY],
   ] as const) {
-    for (const s of subjects) await loadTest(s.target, body, 50, WARMUP_SECONDS);
+    for (const s of subjects) {
+      await loadTest(s.target, body, 50, WARMUP_SECONDS);
+      if (s.server) await meteringWritten(s.server);
+    }
     const results = subjects.map(() => ({}) as { c1?: LoadResult; c50?: LoadResult });
     for (const connections of [1, 50]) {
       const rounds = subjects.map(() => [] as LoadResult[]);
       for (let round = 0; round < ROUNDS; round++) {
         const order = [...subjects.entries()];
         if (round % 2 === 1) order.reverse();
-        for (const [i, s] of order) rounds[i]!.push(await loadWithCpu(s.target, body, connections, SECONDS / ROUNDS, s.proc));
+        for (const [i, s] of order) rounds[i]!.push(await loadWithCpu(s.target, body, connections, SECONDS / ROUNDS, s.proc, s.server));
       }
       for (const [i] of subjects.entries()) results[i]![connections === 1 ? "c1" : "c50"] = mergeLoad(rounds[i]!);
     }
@@ -455,10 +478,14 @@ async function measureUnknownKeys(server: Server, label: string, row: Row): Prom
   if (!PHASES.has("unknown")) return;
   const target: Target = { name: `gateway (${label})`, url: `${server.url}/v1/models`, headers: {} };
   const pids = processTree(server.proc.pid);
+  // A valid key's requests are metered (an unknown key's are not): each run's usage is written
+  // within the run, not charged to the next one.
   const run = async (perRequest: () => Record<string, string>): Promise<UnknownKeyLoad> => {
     await loadTestGet(target, perRequest, 50, Math.min(2, WARMUP_SECONDS));
+    await meteringWritten(server);
     const cpu0 = cpuMs(pids);
     const result = await loadTestGet(target, perRequest, 50, SECONDS);
+    await meteringWritten(server);
     const used = cpuMs(pids) - cpu0;
     return { ...result, cpuMs: used, cpuMsPerRequest: used / Math.max(1, result.requests) };
   };
@@ -982,7 +1009,7 @@ async function main(): Promise<number> {
       rows.push(floorRow, gwRow);
       const pair: Subject[] = [
         { row: floorRow, target: floor, proc: server.proc },
-        { row: gwRow, target: gateway, proc: server.proc },
+        { row: gwRow, target: gateway, proc: server.proc, server },
       ];
       await measureLoad([...pair, bareInTurns(rows, bare, bareTarget, gwRow.target)]);
       await measureTtfb(pair);
@@ -1010,7 +1037,7 @@ async function main(): Promise<number> {
       const gateway = gatewayTarget(server, "PGlite");
       const row: Row = { target: "gateway (PGlite)", idleRssMb: server.idleRssMb };
       rows.push(row);
-      await measureLoad([{ row, target: gateway, proc: server.proc }, bareInTurns(rows, bare, bareTarget, row.target)]);
+      await measureLoad([{ row, target: gateway, proc: server.proc, server }, bareInTurns(rows, bare, bareTarget, row.target)]);
       await measureTtfb([{ row, target: gateway }]);
       await measureUnknownKeys(server, "PGlite", row);
       let last = server;
