@@ -72,13 +72,8 @@ export async function listCustomerRequests(db: Prisma, input: { customerId: stri
   return {
     nextCursor: page.nextCursor,
     rows: page.rows.map(({ apiKeyId, orderId, ...rest }) => {
-      const key = apiKeyId === null ? undefined : keys.get(apiKeyId);
-      return {
-        ...rest,
-        keyLastFour: key?.lastFour ?? null,
-        keyName: key?.name ?? null,
-        orderLabel: (orderId && orders.get(orderId)?.marketplaceOrderId) ?? null,
-      };
+      const key = keys(apiKeyId);
+      return { ...rest, keyLastFour: key?.lastFour ?? null, keyName: key?.name ?? null, orderLabel: orders(orderId)?.marketplaceOrderId ?? null };
     }),
   };
 }

@@ -141,6 +141,6 @@ export async function listRequests(db: Prisma, input: { query: RequestListQuery;
   );
   return {
     nextCursor: page.nextCursor,
-    rows: page.rows.map(({ id, ...r }) => ({ ...r, id: id.toString(), keyLastFour: (r.apiKeyId && keys.get(r.apiKeyId)?.lastFour) ?? null })),
+    rows: page.rows.map(({ id, ...r }) => ({ ...r, id: id.toString(), keyLastFour: keys(r.apiKeyId)?.lastFour ?? null })),
   };
 }
