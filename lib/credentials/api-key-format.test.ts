@@ -32,8 +32,9 @@ describe("formatApiKey", () => {
 
   it("computes the checksum as base62 of zlib's CRC-32", () => {
     expect(apiKeyChecksum("")).toBe("000000");
-    // crc32("a") = 0xe8b7be43
+    // crc32("a") = 0xe8b7be43 = 4GEHKN in base62
     expect(apiKeyChecksum("a")).toBe(encodeBase62(0xe8b7be43n, 6));
+    expect(apiKeyChecksum("a")).toBe("4GEHKN");
   });
 });
 
@@ -44,6 +45,14 @@ describe("encodeBase62", () => {
     expect(encodeBase62(62n, 2)).toBe("10");
     expect(() => encodeBase62(62n ** 2n, 2)).toThrow(RangeError);
     expect(() => encodeBase62(-1n, 2)).toThrow(RangeError);
+  });
+
+  it("encodes a number as it encodes the same bigint", () => {
+    for (const value of [0, 1, 61, 62, 0xe8b7be43, 0xffffffff, 62 ** 6 - 1, Number.MAX_SAFE_INTEGER])
+      expect(encodeBase62(value, 9)).toBe(encodeBase62(BigInt(value), 9));
+    expect(() => encodeBase62(62 ** 2, 2)).toThrow(RangeError);
+    expect(() => encodeBase62(-1, 2)).toThrow(RangeError);
+    expect(() => encodeBase62(0.5, 2)).toThrow(RangeError);
   });
 });
 

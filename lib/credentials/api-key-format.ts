@@ -19,9 +19,9 @@ export const API_KEY_REGEX = /sk-gate-[0-9A-Za-z]{49}/;
 // refusing it keeps exactly one textual form per key.
 export const MAX_API_KEY_BODY = encodeBase62((1n << 256n) - 1n, API_KEY_BODY_LENGTH);
 
-/** CRC-32 (zlib's) of the body's ASCII, as 6 base62 digits. Callers pass ASCII bodies only. */
+/** CRC-32 (zlib's) of the body's ASCII, as 6 base62 digits. Callers pass ASCII bodies only (their UTF-8 is their ASCII). */
 export function apiKeyChecksum(body: string): string {
-  return encodeBase62(BigInt(crc32(Buffer.from(body, "latin1"))), API_KEY_CHECKSUM_LENGTH);
+  return encodeBase62(crc32(body), API_KEY_CHECKSUM_LENGTH);
 }
 
 /** The key for 32 given bytes: prefix, the bytes as one big-endian base62 number, checksum. */

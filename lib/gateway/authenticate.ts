@@ -9,7 +9,7 @@ import { credentialHmac, getCachedKey, rememberCredentialHmac } from "./key-cach
 import { mayReadKey } from "./known-keys";
 import { extractCredential } from "./extract-credential";
 import { loadKeyByHmac, type GatewayKey } from "./load-key";
-import { countUncheckedKey, countUnknownKey, refuseIfBlocked } from "./unknown-key-limit";
+import { blockedRefusal, countUncheckedKey, countUnknownKey } from "./unknown-key-limit";
 
 /** A key's IP allowlist as a matcher (null: any address), built once per cached key object. */
 const allowlists = new WeakMap<GatewayKey, TrustedProxies | null>();
@@ -41,7 +41,8 @@ function allowlistOf(key: GatewayKey): TrustedProxies | null {
  * as a promise. Otherwise the key is read from the database (one read for concurrent requests
  * with the same key), and a key it does not find is remembered as unknown. Each unknown key
  * counts against the client's IP; over UNKNOWN_KEY_LIMIT the client's keys that are not cached
- * are refused with 429 before any read, so a flood of made-up keys cannot keep the database busy.
+ * are refused with 429 before any read (and a credential not remembered, before its HMAC), so a
+ * flood of made-up keys cannot keep the database, or the process, busy.
  * Made-up keys from many clients, each within its limit, are refused without a read too once the
  * process's reads of keys no key is known to have are spent (known-keys.ts).
  */
@@ -51,21 +52,26 @@ export function authorizeKey(
 ): GatewayKey | Promise<GatewayKey> {
   const { credential, pepper } = input;
   const remembered = credential === null ? undefined : credentialHmac(pepper, credential);
+  const nowMs = input.nowMs ?? Date.now();
   // A credential that passes the diagnosis is the key itself (`fresh`: its HMAC computed now).
   let fresh: string | undefined;
   let hmac: string;
   if (remembered === undefined) {
     const diagnosis = diagnoseApiKey(credential);
-    if (!diagnosis.ok) throw apiKeyProblemError(diagnosis);
+    if (!diagnosis.ok) return Promise.reject(apiKeyProblemError(diagnosis));
+    // A credential not remembered has named no key here lately: a client over the limit of
+    // unknown keys goes no further, not even to the HMAC (the flood's one real cost).
+    const blocked = blockedRefusal(input.clientIp, nowMs);
+    if (blocked) return Promise.reject(blocked);
     fresh = diagnosis.key;
     hmac = hmacLookup(fresh, pepper);
   } else hmac = remembered;
-  const nowMs = input.nowMs ?? Date.now();
   const cached = getCachedKey(hmac, nowMs);
   // A known key is checked at once and never counted as a failed attempt.
   if (cached) return knownKey(cached, input, hmac, fresh, nowMs);
-  // Unknown, or not cached: a client over the limit of unknown keys goes no further.
-  refuseIfBlocked(input.clientIp, nowMs);
+  // Remembered but not cached: a client over the limit goes no further (the others were asked above).
+  const blocked = fresh === undefined ? blockedRefusal(input.clientIp, nowMs) : undefined;
+  if (blocked) return Promise.reject(blocked);
   if (cached === null) return refuseUnknownKey(input.clientIp);
   // No key has this HMAC as far as this process knows, and its reads of such keys are spent.
   if (!mayReadKey(db, hmac, nowMs)) return refuseUncheckedKey(input.clientIp);
@@ -90,14 +96,21 @@ function databaseUnavailable(err: unknown): never {
   throw new GatewayError("service_unavailable", { check: "key", retryAfterSeconds: 1, cause: err });
 }
 
-/** Counts the unknown key against the client (unknown-key-limit.ts) and rejects with 401, or 429 over the limit. */
-async function refuseUnknownKey(clientIp: string | null): Promise<never> {
-  throw await countUnknownKey(clientIp);
+/**
+ * Counts the unknown key against the client (unknown-key-limit.ts) and throws 401, or 429 over
+ * the limit: at once with the limiter in process, as a rejection with Redis.
+ */
+function refuseUnknownKey(clientIp: string | null): Promise<never> {
+  return refuse(countUnknownKey(clientIp));
 }
 
 /** The same for a key refused without a read (known-keys.ts): 503 and Retry-After, or 429 over the limit. */
-async function refuseUncheckedKey(clientIp: string | null): Promise<never> {
-  throw await countUncheckedKey(clientIp);
+function refuseUncheckedKey(clientIp: string | null): Promise<never> {
+  return refuse(countUncheckedKey(clientIp));
+}
+
+function refuse(counted: GatewayError | Promise<GatewayError>): Promise<never> {
+  return counted instanceof Promise ? counted.then((error) => Promise.reject(error)) : Promise.reject(counted);
 }
 
 function checkKey(key: GatewayKey, clientIp: string | null, nowMs: number): GatewayKey {
@@ -122,7 +135,8 @@ function checkKey(key: GatewayKey, clientIp: string | null, nowMs: number): Gate
 
 /**
  * Authenticates the call's key (errors carry no key: none was accepted) and links the call to it.
- * A key seen recently comes back at once, otherwise as a promise.
+ * A key seen recently comes back at once, otherwise as a promise. withGateway (gateway-call.ts)
+ * calls it for every /v1 request, before the endpoint's handler.
  */
 export function authenticate(call: GatewayCall): GatewayKey | Promise<GatewayKey> {
   const key = authorizeKey(getDb(), {

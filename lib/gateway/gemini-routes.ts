@@ -1,6 +1,5 @@
 import "server-only";
 import { errorResponse, GatewayError, toGatewayError } from "@/lib/errors";
-import { authenticate } from "./authenticate";
 import { checkModelName, servedModels } from "./authorize-model";
 import { gatewayCatalog } from "./catalog";
 import { withGateway } from "./gateway-call";
@@ -90,8 +89,7 @@ function modelResource(id: string, aliasFor?: string) {
 
 // GET /v1beta/models and GET /v1beta/models/{model} (and on /v1 for a Gemini client: see list-models.ts)
 export function geminiModels(request: Request, target?: string, version: GeminiVersion = "v1beta"): Promise<Response> {
-  return withGateway(request, { protocol: "gemini", endpoint: `/${version}/models` }, async (call) => {
-    const key = await authenticate(call);
+  return withGateway(request, { protocol: "gemini", endpoint: `/${version}/models` }, async (call, key) => {
     const catalog = await gatewayCatalog();
     const { models, aliases } = servedModels(key, catalog);
     if (target === undefined) return jsonAnswer(call, { models: [...models.map((m) => modelResource(m)), ...aliases.map(([a, m]) => modelResource(a, m))] });

@@ -4,7 +4,6 @@ import { periodNoun, utcMonth, utcPeriod } from "@/lib/billing/period";
 import { readKeyPeriodSpend, readKeyPeriodUsage } from "@/lib/billing/spend";
 import { getDb } from "@/lib/db";
 import { runwayFromFacts } from "@/lib/usage";
-import { authenticate } from "./authenticate";
 import { servedModels } from "./authorize-model";
 import { gatewayCatalog } from "./catalog";
 import { withGateway } from "./gateway-call";
@@ -14,8 +13,7 @@ import { jsonAnswer } from "./json-answer";
 // window and what is left of it, the models it may call, its limits, this month's usage and, for a
 // key with a spend limit, the spend in the limit's current UTC period (day, week or month).
 export function keyStatus(request: Request): Promise<Response> {
-  return withGateway(request, { protocol: request.headers.has("anthropic-version") ? "anthropic" : "openai", endpoint: "/v1/key" }, async (call) => {
-    const key = await authenticate(call);
+  return withGateway(request, { protocol: request.headers.has("anthropic-version") ? "anthropic" : "openai", endpoint: "/v1/key" }, async (call, key) => {
     const db = getDb();
     const now = new Date();
     const month = utcMonth(now);

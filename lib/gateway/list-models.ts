@@ -1,7 +1,6 @@
 import "server-only";
 import type { Provider } from "@/lib/db/types";
 import { GatewayError } from "@/lib/errors";
-import { authenticate } from "./authenticate";
 import { checkModelName, keyAllowsModel, servedModels } from "./authorize-model";
 import { gatewayCatalog } from "./catalog";
 import { sharedPathProtocol } from "./client-protocol";
@@ -45,8 +44,7 @@ export function listModels(request: Request): Promise<Response> {
   const protocol = sharedPathProtocol(request.headers, new URL(request.url));
   if (protocol === "gemini") return geminiModels(request, undefined, "v1");
   const anthropic = protocol === "anthropic";
-  return withGateway(request, { protocol, endpoint: "/v1/models" }, async (call) => {
-    const key = await authenticate(call);
+  return withGateway(request, { protocol, endpoint: "/v1/models" }, async (call, key) => {
     const catalog = await gatewayCatalog();
     const served = servedModels(key, catalog);
     const entries: [id: string, aliasFor: string | undefined][] = [...served.models.map((m): [string, undefined] => [m, undefined]), ...served.aliases];
@@ -72,8 +70,7 @@ export function retrieveModel(request: Request, target: string = targetSegment(n
   const protocol = sharedPathProtocol(request.headers, new URL(request.url));
   if (protocol === "gemini") return geminiModels(request, target, "v1");
   const anthropic = protocol === "anthropic";
-  return withGateway(request, { protocol, endpoint: "/v1/models/{model}" }, async (call) => {
-    const key = await authenticate(call);
+  return withGateway(request, { protocol, endpoint: "/v1/models/{model}" }, async (call, key) => {
     let id: string;
     try {
       id = decodeURIComponent(target);

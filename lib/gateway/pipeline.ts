@@ -1,6 +1,5 @@
 import "server-only";
 import { admitRequest, type Admission } from "./admit";
-import { authenticate } from "./authenticate";
 import { resolveModel } from "./authorize-model";
 import { gatewayCatalog } from "./catalog";
 import { forwardUpstream, type ProxyInput } from "./forward-upstream";
@@ -30,7 +29,8 @@ export function forwardingHandler(protocol: Protocol, operation: Operation, endp
 }
 
 /**
- * Forwards one request through the gateway's steps, in order: authenticate (authenticate.ts) →
+ * Forwards one request through the gateway's steps, in order: authenticate (authenticate.ts, in
+ * withGateway, before the handler) →
  * authorize the model (authorize-model.ts) → admit: rate limit and spend reservation (admit.ts) →
  * forward upstream (forward-upstream.ts) → meter (meter.ts). `urlModel` is the model the URL names
  * (Gemini), when the body does not.
@@ -41,9 +41,7 @@ export function forwardingHandler(protocol: Protocol, operation: Operation, endp
  */
 export function forward(spec: ForwardingSpec, request: Request, urlModel?: string): Promise<Response> {
   const { protocol, operation } = spec;
-  return withGateway(request, spec, async (call) => {
-    const authorized = authenticate(call);
-    const key = authorized instanceof Promise ? await authorized : authorized;
+  return withGateway(request, spec, async (call, key) => {
     call.model = urlModel;
     let { raw, body } = await readJsonBody(request);
     if (call.model === undefined && typeof body.model === "string") call.model = body.model;

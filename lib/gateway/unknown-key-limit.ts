@@ -1,6 +1,6 @@
 import "server-only";
 import { GatewayError } from "@/lib/errors";
-import { consumeRateLimit, type RateLimitRule } from "@/lib/limits";
+import { consumeRateLimit, type RateLimitDecision, type RateLimitRule } from "@/lib/limits";
 import { processSingleton } from "@/lib/server/process-singleton";
 
 /**
@@ -40,39 +40,29 @@ function limitError(retryAfterSeconds: number, nowMs: number): GatewayError<"rat
 }
 
 /**
- * Throws the 429 when the client is blocked: called before a key that is not in the cache is
+ * The 429 for a client that is blocked, if it is: asked before a key that is not in the cache is
  * read, so a blocked client costs neither a database read nor a Redis round trip. Synchronous.
  */
-export function refuseIfBlocked(clientIp: string | null, nowMs: number): void {
+export function blockedRefusal(clientIp: string | null, nowMs: number): GatewayError | undefined {
   const ip = clientIp ?? NO_IP;
   const until = blocked().get(ip);
-  if (until === undefined) return;
+  if (until === undefined) return undefined;
   if (until <= nowMs) {
     blocked().delete(ip);
-    return;
+    return undefined;
   }
-  throw limitError(Math.max(1, Math.ceil((until - nowMs) / 1000)), nowMs);
+  return limitError(Math.max(1, Math.ceil((until - nowMs) / 1000)), nowMs);
 }
 
 /**
  * Counts an unknown key against its client and returns the error to throw: 401 `invalid_api_key`
  * within the limit, 429 `rate_limit_exceeded` (Retry-After: when the client's window ends) over
- * it, after which the client is blocked here until then.
+ * it, after which the client is blocked here until then. With the limiter in process the error
+ * comes back at once; with Redis, as a promise.
  */
-export async function countUnknownKey(clientIp: string | null): Promise<GatewayError> {
-  const ip = clientIp ?? NO_IP;
-  const decision = await consumeRateLimit(UNKNOWN_KEY_LIMIT, ip);
-  if (decision.allowed) return new GatewayError("invalid_api_key", { reason: "unknown_key" });
-  const retryAfterSeconds = decision.retryAfterSeconds ?? UNKNOWN_KEY_LIMIT.durationSeconds;
-  const nowMs = Date.now();
-  const map = blocked();
-  if (map.size >= MAX_BLOCKED) for (const [k, until] of map) if (until <= nowMs || map.size >= MAX_BLOCKED) map.delete(k);
-  map.set(ip, nowMs + retryAfterSeconds * 1000);
-  return limitError(retryAfterSeconds, nowMs);
+export function countUnknownKey(clientIp: string | null): GatewayError | Promise<GatewayError> {
+  return countAgainstClient(clientIp, () => new GatewayError("invalid_api_key", { reason: "unknown_key" }));
 }
-
-/** The 503s of `countUncheckedKey`: part of a flood, like the 429s, so not logged row by row. */
-const UNCHECKED = new WeakSet<GatewayError>();
 
 /**
  * A key refused without a read because no key is known to have its HMAC and the process's reads
@@ -81,12 +71,29 @@ const UNCHECKED = new WeakSet<GatewayError>();
  * ago that this instance has not heard of yet, so the client is told to try again, not that the
  * key is wrong.
  */
-export async function countUncheckedKey(clientIp: string | null): Promise<GatewayError> {
-  const counted = await countUnknownKey(clientIp);
-  if (counted.code !== "invalid_api_key") return counted;
-  const refusal = new GatewayError("service_unavailable", { check: "key", retryAfterSeconds: 1 });
-  UNCHECKED.add(refusal);
-  return refusal;
+export function countUncheckedKey(clientIp: string | null): GatewayError | Promise<GatewayError> {
+  return countAgainstClient(clientIp, () => UNCHECKED_REFUSAL);
+}
+
+/** The 503 of an unchecked key: the same answer every time, so one error for all of them. */
+const UNCHECKED_REFUSAL = Object.freeze(new GatewayError("service_unavailable", { check: "key", retryAfterSeconds: 1 }));
+
+/** One unknown key against the client's count: `withinLimit`'s error, or the limit's 429 (and the block). */
+function countAgainstClient(clientIp: string | null, withinLimit: () => GatewayError): GatewayError | Promise<GatewayError> {
+  const ip = clientIp ?? NO_IP;
+  const decision = consumeRateLimit(UNKNOWN_KEY_LIMIT, ip);
+  if (decision instanceof Promise) return decision.then((d) => (d.allowed ? withinLimit() : block(ip, d)));
+  return decision.allowed ? withinLimit() : block(ip, decision);
+}
+
+/** Blocks a client over the limit here until its window ends, and returns its 429. */
+function block(ip: string, decision: RateLimitDecision): GatewayError {
+  const retryAfterSeconds = decision.retryAfterSeconds ?? UNKNOWN_KEY_LIMIT.durationSeconds;
+  const nowMs = Date.now();
+  const map = blocked();
+  if (map.size >= MAX_BLOCKED) for (const [k, until] of map) if (until <= nowMs || map.size >= MAX_BLOCKED) map.delete(k);
+  map.set(ip, nowMs + retryAfterSeconds * 1000);
+  return limitError(retryAfterSeconds, nowMs);
 }
 
 /**
@@ -94,7 +101,7 @@ export async function countUncheckedKey(clientIp: string | null): Promise<Gatewa
  * metrics, not logged row by row: a flood would otherwise write a row for each).
  */
 export function isUnknownKeyRefusal(error: GatewayError): boolean {
-  return UNCHECKED.has(error) || (error.code === "rate_limit_exceeded" && (error.details as { unit?: string }).unit === "unknown_keys");
+  return error === UNCHECKED_REFUSAL || (error.code === "rate_limit_exceeded" && (error.details as { unit?: string }).unit === "unknown_keys");
 }
 
 /** Forgets every block (tests; the counts themselves are the limiter's: resetRateLimit). */

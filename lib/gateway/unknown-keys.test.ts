@@ -19,11 +19,18 @@ import { clearUnknownKeyBlocks, UNKNOWN_KEY_LIMIT } from "./unknown-key-limit";
 // Unknown keys (issue 22): remembered and read once, limited per client IP, and never in the way
 // of a key created after its HMAC was missed.
 
-/** The next key generateApiKey hands out, when a test needs to know a key before it exists. */
-const planned = vi.hoisted(() => ({ keys: [] as string[] }));
+/** The next key generateApiKey hands out, when a test needs to know a key before it exists; and how many HMACs were computed. */
+const planned = vi.hoisted(() => ({ keys: [] as string[], hmacs: 0 }));
 vi.mock("@/lib/credentials", async (importOriginal) => {
   const real = await importOriginal<typeof import("@/lib/credentials")>();
-  return { ...real, generateApiKey: () => planned.keys.shift() ?? real.generateApiKey() };
+  return {
+    ...real,
+    generateApiKey: () => planned.keys.shift() ?? real.generateApiKey(),
+    hmacLookup: (...args: Parameters<typeof real.hmacLookup>) => {
+      planned.hmacs += 1;
+      return real.hmacLookup(...args);
+    },
+  };
 });
 
 const secret = "u".repeat(40);
@@ -50,9 +57,10 @@ function countingClient(db: Prisma) {
   return { client, state };
 }
 
+/** How an attempt ended: "ok" or the refusal's code, whether thrown at once or as a rejection. */
 async function outcome(attempt: unknown): Promise<string> {
   try {
-    await attempt;
+    await (typeof attempt === "function" ? attempt() : attempt);
     return "ok";
   } catch (err) {
     if (!(err instanceof GatewayError)) throw err;
@@ -154,9 +162,11 @@ describeEachEngine("unknown keys", (engine) => {
     expect(refusal?.code).toBe("rate_limit_exceeded");
     expect(refusal?.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(refusal?.retryAfterSeconds).toBeLessThanOrEqual(UNKNOWN_KEY_LIMIT.durationSeconds);
-    // Blocked: the next ones are refused before any read.
+    // Blocked: the next ones are refused before any read, and before their HMAC is computed.
+    const hmacsBefore = planned.hmacs;
     for (let i = 0; i < 20; i++) expect(await outcome(check(generateApiKey(), ip))).toBe("rate_limit_exceeded");
     expect(db.state.reads - readsBefore).toBe(1);
+    expect(planned.hmacs - hmacsBefore).toBe(0);
     // The client's key (cached) still works; another client is not affected.
     expect(await outcome(check(key, ip))).toBe("ok");
     expect(await outcome(check(generateApiKey(), freshIp()))).toBe("invalid_api_key");
@@ -176,7 +186,8 @@ describeEachEngine("unknown keys", (engine) => {
     const { key: before } = await newOrder();
     const nowMs = Date.now();
     // The made-up keys at one moment, so the budget does not refill while they are sent.
-    const at = (credential: string, now = nowMs) => outcome(authorizeKey(db.client, { credential, clientIp: freshIp(), pepper: keys.keyPepper, nowMs: now }));
+    const at = async (credential: string, now = nowMs) =>
+      outcome(async () => authorizeKey(db.client, { credential, clientIp: freshIp(), pepper: keys.keyPepper, nowMs: now }));
     expect(await at(generateApiKey())).toBe("invalid_api_key"); // read: the filter starts loading
     await vi.waitFor(() => expect(knownKeysReady()).toBe(true));
     db.state.reads = 0;
@@ -243,7 +254,7 @@ describeWithRedis("unknown keys across instances", () => {
     const ip = freshIp();
     const [a, b] = [new KeyRateLimiter({ redis: clients[0]!, prefix }), new KeyRateLimiter({ redis: clients[1]!, prefix })];
     const half = Math.floor(UNKNOWN_KEY_LIMIT.points / 2);
-    const check = async () => outcome(authorizeKey(t.db.prisma, { credential: generateApiKey(), clientIp: ip, pepper: keys.keyPepper }));
+    const check = async () => outcome(async () => authorizeKey(t.db.prisma, { credential: generateApiKey(), clientIp: ip, pepper: keys.keyPepper }));
     setKeyRateLimiter(a);
     for (let i = 0; i < half; i++) expect(await check()).toBe("invalid_api_key");
     // Instance B: its own limiter connection, no block of its own yet.

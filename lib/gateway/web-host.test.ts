@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { generateApiKey } from "@/lib/credentials";
 import { errorAnswer, errorResponse, GatewayError } from "@/lib/errors";
 import { clientSignal, hostedResponse, type NodeBodyWriter } from "@/lib/server/node-host";
 import { readLimitedBody } from "@/lib/server/read-limited-body";
@@ -204,24 +205,6 @@ describe("serveWebHandler", () => {
     expect(res.headers.get("content-length")).toBe("8");
     expect(res.headers.get("transfer-encoding")).toBeNull();
     expect(await res.text()).toBe('{"ok":1}');
-  });
-
-  it("writes a gateway refusal as its bytes and headers, as its Response would carry them", async () => {
-    // A refusal that is counted but not logged (a blocked flood of unknown keys): no database here.
-    const refusal = () => new GatewayError("rate_limit_exceeded", { limit: 30, unit: "unknown_keys", retryAfterSeconds: 7, headers: { "X-Extra": "1" } });
-    const base = await serve((request) =>
-      withGateway(request, { protocol: "anthropic", endpoint: "/v1/messages" }, async () => {
-        throw refusal();
-      }),
-    );
-    const res = await fetch(`${base}/v1/messages`, { method: "POST", body: "{}" });
-    const expected = errorResponse(refusal(), "anthropic", res.headers.get("x-request-id")!);
-    expect(res.status).toBe(expected.status);
-    for (const name of ["content-type", "cache-control", "retry-after", "x-extra", "request-id"]) {
-      expect(res.headers.get(name), name).toBe(expected.headers.get(name));
-    }
-    expect(res.headers.get("content-length")).toBe(String(Buffer.byteLength(await expected.clone().text())));
-    expect(await res.json()).toEqual(await expected.json());
   });
 
   it("writes a stream a handler left for the host with its writer", async () => {
@@ -472,6 +455,45 @@ describe("the read-only endpoints' JSON answers", () => {
       expect(host.read.status, path).toBe(200);
       expect(host.read, path).toEqual((await asRead(web)).read);
     }
+  });
+
+  it("writes a gateway refusal as its bytes and headers, as its Response would carry them", async () => {
+    // A refusal that is counted but not logged (a blocked flood of unknown keys), from the handler.
+    const refusal = () => new GatewayError("rate_limit_exceeded", { limit: 30, unit: "unknown_keys", retryAfterSeconds: 7, headers: { "X-Extra": "1" } });
+    const base = await serve((request) =>
+      withGateway(request, { protocol: "anthropic", endpoint: "/v1/messages" }, async () => {
+        throw refusal();
+      }),
+    );
+    const res = await fetch(`${base}/v1/messages`, { method: "POST", body: "{}", headers: { authorization: `Bearer ${key}` } });
+    const expected = errorResponse(refusal(), "anthropic", res.headers.get("x-request-id")!);
+    expect(res.status).toBe(expected.status);
+    for (const name of ["content-type", "cache-control", "retry-after", "x-extra", "request-id"]) {
+      expect(res.headers.get(name), name).toBe(expected.headers.get(name));
+    }
+    expect(res.headers.get("content-length")).toBe(String(Buffer.byteLength(await expected.clone().text())));
+    expect(await res.json()).toEqual(await expected.json());
+  });
+
+  it("answers a refused key without entering the endpoint's handler", async () => {
+    const handler = vi.fn(async () => new Response("{}"));
+    const spec = { protocol: "openai", endpoint: "/v1/chat/completions" } as const;
+    const headers = { "x-gatehouse-client-ip": "198.51.100.7" };
+    const missing = await withGateway(new Request("https://gate.example.com/v1/chat/completions", { method: "POST", headers }), spec, handler);
+    const unknown = await withGateway(
+      new Request("https://gate.example.com/v1/chat/completions", { method: "POST", headers: { ...headers, authorization: `Bearer ${generateApiKey()}` } }),
+      spec,
+      handler,
+    );
+    expect([missing.status, unknown.status]).toEqual([401, 401]);
+    expect(handler).not.toHaveBeenCalled();
+    const accepted = await withGateway(
+      new Request("https://gate.example.com/v1/chat/completions", { method: "POST", headers: { ...headers, authorization: `Bearer ${key}` } }),
+      spec,
+      handler,
+    );
+    expect(accepted.status).toBe(200);
+    expect(handler).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -236,8 +236,9 @@ export class KeyRateLimiter {
   /**
    * Counts one attempt for `key` under `rule` and says whether it is within the rule's points,
    * e.g. a sign-in link for an address. A refused attempt takes nothing, like a refused request.
+   * In process the decision comes back at once, as check's does; with Redis, as a promise.
    */
-  async consume(rule: RateLimitRule, key: string): Promise<RateLimitDecision> {
+  consume(rule: RateLimitRule, key: string): RateLimitDecision | Promise<RateLimitDecision> {
     if (!Number.isInteger(rule.points) || rule.points < 1) throw new RangeError(`points must be a positive integer (got ${rule.points})`);
     return this.count(this.ruleCounters(rule), { keyId: key, rpm: rule.points });
   }
@@ -430,7 +431,7 @@ export function settleTokens(decision: RateLimitDecision, actualTokens: number):
 }
 
 /** Counts one attempt under a named rule with the process's limiter (see KeyRateLimiter.consume). */
-export function consumeRateLimit(rule: RateLimitRule, key: string): Promise<RateLimitDecision> {
+export function consumeRateLimit(rule: RateLimitRule, key: string): RateLimitDecision | Promise<RateLimitDecision> {
   return getKeyRateLimiter().consume(rule, key);
 }
 
