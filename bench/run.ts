@@ -334,6 +334,12 @@ interface Row {
 
 type UnknownKeyLoad = LoadResult & { statuses: Record<string, number> };
 
+function mergeUnknownKeyLoad(rounds: UnknownKeyLoad[]): UnknownKeyLoad {
+  const statuses: Record<string, number> = {};
+  for (const r of rounds) for (const [status, count] of Object.entries(r.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+  return { ...mergeLoad(rounds), statuses };
+}
+
 async function checkTarget(target: Target): Promise<void> {
   const ns = await probe(target, NON_STREAM_BODY);
   if (ns.status !== 200 || !ns.body.includes("Mock reply")) throw new Error(`${target.name}: non-stream check answered ${ns.status}: ${ns.body.slice(0, 300)}`);
@@ -466,8 +472,8 @@ async function measureTranslatedStream(gateway: Target, row: Row): Promise<void>
 }
 
 /**
- * What a made-up key costs next to a valid one: GET /v1/models at c=50 with the bench's key, then
- * with a new well-formed random key on every request from one client (after its first unknown
+ * What a made-up key costs next to a valid one: GET /v1/models at c=50 with the bench's key, in
+ * turns with a new well-formed random key on every request from one client (after its first unknown
  * keys, refused by the limit of unknown keys per client), then from a new client IP every time
  * (X-Forwarded-For from the trusted loopback: many clients, each within its limit, whose keys are
  * read from the database only within the process's budget for keys no key is known to have),
@@ -478,26 +484,39 @@ async function measureUnknownKeys(server: Server, label: string, row: Row): Prom
   if (!PHASES.has("unknown")) return;
   const target: Target = { name: `gateway (${label})`, url: `${server.url}/v1/models`, headers: {} };
   const pids = processTree(server.proc.pid);
-  // A valid key's requests are metered (an unknown key's are not): each run's usage is written
-  // within the run, not charged to the next one.
-  const run = async (perRequest: () => Record<string, string>): Promise<UnknownKeyLoad> => {
-    await loadTestGet(target, perRequest, 50, Math.min(2, WARMUP_SECONDS));
-    await meteringWritten(server);
+  // A valid key's requests are metered (an unknown key's are not): each round's usage is written
+  // within the round, not charged to the next one.
+  const round = async (perRequest: () => Record<string, string>, seconds: number): Promise<UnknownKeyLoad> => {
     const cpu0 = cpuMs(pids);
-    const result = await loadTestGet(target, perRequest, 50, SECONDS);
+    const result = await loadTestGet(target, perRequest, 50, seconds);
     await meteringWritten(server);
     const used = cpuMs(pids) - cpu0;
     return { ...result, cpuMs: used, cpuMsPerRequest: used / Math.max(1, result.requests) };
   };
+  // A valid key and made-up keys take turns (A B, B A…) in ROUNDS rounds, as the load phase's
+  // subjects do: this machine's speed drifts over seconds by more than the difference looked for.
+  const inTurns = async (a: () => Record<string, string>, b: () => Record<string, string>): Promise<[UnknownKeyLoad, UnknownKeyLoad]> => {
+    for (const perRequest of [a, b]) await round(perRequest, Math.min(2, WARMUP_SECONDS));
+    const rounds: [UnknownKeyLoad[], UnknownKeyLoad[]] = [[], []];
+    for (let i = 0; i < ROUNDS; i++) {
+      const order = i % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const);
+      for (const j of order) rounds[j].push(await round(j === 0 ? a : b, SECONDS / ROUNDS));
+    }
+    return [mergeUnknownKeyLoad(rounds[0]), mergeUnknownKeyLoad(rounds[1])];
+  };
   let n = 0;
-  const valid = await run(() => ({ authorization: `Bearer ${server.key}` }));
-  const oneClient = await run(() => ({ authorization: `Bearer ${generateApiKey()}` }));
   const newClient = () => {
     n += 1;
     return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
   };
-  const validManyClients = await run(() => ({ authorization: `Bearer ${server.key}`, "x-forwarded-for": newClient() }));
-  const manyClients = await run(() => ({ authorization: `Bearer ${generateApiKey()}`, "x-forwarded-for": newClient() }));
+  const [valid, oneClient] = await inTurns(
+    () => ({ authorization: `Bearer ${server.key}` }),
+    () => ({ authorization: `Bearer ${generateApiKey()}` }),
+  );
+  const [validManyClients, manyClients] = await inTurns(
+    () => ({ authorization: `Bearer ${server.key}`, "x-forwarded-for": newClient() }),
+    () => ({ authorization: `Bearer ${generateApiKey()}`, "x-forwarded-for": newClient() }),
+  );
   row.unknown = { valid, oneClient, validManyClients, manyClients };
   for (const [name, r] of Object.entries(row.unknown))
     say(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES } from "./error-codes";
-import { errorResponse } from "./error-response";
+import { constantError, errorAnswer, errorResponse } from "./error-response";
 import { ERROR_TABLE } from "./error-table";
 import { GatewayError } from "./gateway-error";
 import { renderAnthropicError } from "./render-anthropic-error";
@@ -97,5 +97,17 @@ describe("errorResponse", () => {
     expect(text).not.toContain("postgresql");
     expect(JSON.parse(text)).toMatchObject({ type: "error", error: { type: "api_error", code: "internal_error" } });
     expect(errorResponse("a string was thrown", "gemini", REQUEST_ID).status).toBe(500);
+  });
+
+  it("answers a constant error as it answers the same error made fresh, each time with its own request id", () => {
+    const make = () => new GatewayError("service_unavailable", { check: "key", retryAfterSeconds: 1, headers: { "x-request-id": "spoofed" } });
+    const constant = constantError(make());
+    expect(Object.isFrozen(constant)).toBe(true);
+    for (const protocol of ["openai", "anthropic", "gemini"] as const)
+      for (const id of ["req_a", "req_b", "req_a"]) {
+        const answer = errorAnswer(constant, protocol, id);
+        expect(answer).toEqual(errorAnswer(make(), protocol, id));
+        expect(answer.headers.filter(([name]) => name === "x-request-id")).toEqual([["x-request-id", id]]);
+      }
   });
 });

@@ -1,4 +1,4 @@
-import { toGatewayError } from "./gateway-error";
+import { toGatewayError, type GatewayError } from "./gateway-error";
 import { renderAnthropicError } from "./render-anthropic-error";
 import { renderGeminiError } from "./render-gemini-error";
 import { renderOpenAIError } from "./render-openai-error";
@@ -25,6 +25,16 @@ export function errorResponse(error: unknown, protocol: ApiProtocol, requestId: 
 /** What errorResponse answers, in parts: for a host that writes them itself (lib/server/node-host.ts). */
 export function errorAnswer(error: unknown, protocol: ApiProtocol, requestId: string): ErrorAnswer {
   const err = toGatewayError(error);
+  // Anthropic's body names the request, so it is never the same twice.
+  const constant = protocol !== "anthropic" && CONSTANT.has(err) ? constantAnswer(err, protocol) : undefined;
+  if (constant) return { status: constant.status, headers: [...constant.headers, ["x-request-id", requestId]], body: constant.body };
+  const answer = renderAnswer(err, protocol, requestId);
+  answer.headers.push(["x-request-id", requestId]);
+  return answer;
+}
+
+/** The answer but for its X-Request-ID (last: the caller adds it). */
+function renderAnswer(err: GatewayError, protocol: ApiProtocol, requestId: string): ErrorAnswer {
   const body = protocol === "anthropic" ? renderAnthropicError(err, requestId) : protocol === "gemini" ? renderGeminiError(err) : renderOpenAIError(err);
 
   // Caller-supplied headers go first so they cannot displace the ones this contract guarantees.
@@ -32,11 +42,28 @@ export function errorAnswer(error: unknown, protocol: ApiProtocol, requestId: st
   for (const name in err.headers) headers[name.toLowerCase()] = err.headers[name]!;
   headers["content-type"] = "application/json";
   headers["cache-control"] = "no-store";
-  headers["x-request-id"] = requestId;
   if (protocol === "anthropic") headers["request-id"] = requestId;
   if (err.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.max(0, Math.ceil(err.retryAfterSeconds)));
   // RFC 9110 requires a challenge on every 401.
   if (err.status === 401) headers["www-authenticate"] = 'Bearer realm="gatehouse"';
+  delete headers["x-request-id"];
 
   return { status: err.status, headers: Object.entries(headers), body: JSON.stringify(body) };
+}
+
+/** Errors made by constantError, with their answers as rendered so far, by protocol. */
+const CONSTANT = new WeakMap<GatewayError, Partial<Record<ApiProtocol, ErrorAnswer>>>();
+
+function constantAnswer(err: GatewayError, protocol: ApiProtocol): ErrorAnswer {
+  const answers = CONSTANT.get(err)!;
+  return (answers[protocol] ??= renderAnswer(err, protocol, ""));
+}
+
+/**
+ * One error for a refusal that is the same for every request that gets it (a flood's 503, say):
+ * frozen, and its answer rendered once per protocol rather than for each request.
+ */
+export function constantError(error: GatewayError): GatewayError {
+  CONSTANT.set(Object.freeze(error), {});
+  return error;
 }

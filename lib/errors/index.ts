@@ -8,5 +8,5 @@ export { GatewayError, isGatewayError, toGatewayError } from "./gateway-error";
 export { renderOpenAIError, type OpenAIErrorBody } from "./render-openai-error";
 export { renderAnthropicError, type AnthropicErrorBody } from "./render-anthropic-error";
 export { renderGeminiError, type GeminiErrorBody, type GeminiErrorDetail } from "./render-gemini-error";
-export { errorAnswer, errorResponse, type ApiProtocol, type ErrorAnswer } from "./error-response";
+export { constantError, errorAnswer, errorResponse, type ApiProtocol, type ErrorAnswer } from "./error-response";
 export { listErrorsForFaq, type FaqErrorRow } from "./list-errors-for-faq";

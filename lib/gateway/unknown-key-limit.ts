@@ -1,5 +1,5 @@
 import "server-only";
-import { GatewayError } from "@/lib/errors";
+import { constantError, GatewayError } from "@/lib/errors";
 import { consumeRateLimit, type RateLimitDecision, type RateLimitRule } from "@/lib/limits";
 import { processSingleton } from "@/lib/server/process-singleton";
 
@@ -76,7 +76,7 @@ export function countUncheckedKey(clientIp: string | null): GatewayError | Promi
 }
 
 /** The 503 of an unchecked key: the same answer every time, so one error for all of them. */
-const UNCHECKED_REFUSAL = Object.freeze(new GatewayError("service_unavailable", { check: "key", retryAfterSeconds: 1 }));
+const UNCHECKED_REFUSAL = constantError(new GatewayError("service_unavailable", { check: "key", retryAfterSeconds: 1 }));
 
 /** One unknown key against the client's count: `withinLimit`'s error, or the limit's 429 (and the block). */
 function countAgainstClient(clientIp: string | null, withinLimit: () => GatewayError): GatewayError | Promise<GatewayError> {
