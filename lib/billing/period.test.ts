@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { utcMonth, utcPeriod } from "./period";
+import { utcDay, utcMonth, utcPeriod } from "./period";
 
 const at = (iso: string) => new Date(iso);
 
@@ -44,5 +44,21 @@ describe("utcPeriod", () => {
     expect(utcMonth(at("2026-03-31T23:30:00-04:00")).id).toBe("2026-04");
     expect(utcPeriod("DAY", at("2026-12-06T23:30:00-05:00")).id).toBe("2026-12-07");
     expect(utcPeriod("WEEK", at("2026-12-06T23:30:00-05:00")).id).toBe("W2026-12-07");
+  });
+});
+
+describe("utcDay", () => {
+  it("names each instant's UTC day, however the days of successive calls alternate", () => {
+    const cases: [string, string][] = [
+      ["2026-12-05T23:59:59.999Z", "2026-12-05"],
+      ["2026-12-06T00:00:00.000Z", "2026-12-06"],
+      ["2026-12-05T00:00:00.000Z", "2026-12-05"],
+      ["2026-12-05T12:00:00.000Z", "2026-12-05"],
+      ["1969-12-31T23:59:59.999Z", "1969-12-31"],
+      ["1970-01-01T00:00:00.000Z", "1970-01-01"],
+      ["2028-02-29T08:00:00.000+08:00", "2028-02-29"],
+    ];
+    for (const [iso, day] of [...cases, ...cases.reverse()]) expect(utcDay(at(iso)), iso).toBe(day);
+    expect(() => utcDay(new Date(Number.NaN))).toThrow(RangeError);
   });
 });

@@ -24,9 +24,14 @@ export type UtcMonth = UtcPeriod;
 
 const DAY_MS = 86_400_000;
 
+/** The last day utcDay named (its number since the epoch, and its text): every record of a batch is mostly of one day. */
+let lastDay = { number: Number.NaN, text: "" };
+
 /** The UTC calendar day of `date` as YYYY-MM-DD: the day a rollup, a debit or a daily limit counts it in. */
 export function utcDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
+  const number = Math.floor(date.getTime() / DAY_MS);
+  if (number !== lastDay.number) lastDay = { number, text: date.toISOString().slice(0, 10) };
+  return lastDay.text;
 }
 
 /** The UTC period of `kind` that contains `now`. */

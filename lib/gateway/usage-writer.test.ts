@@ -133,6 +133,38 @@ describeEachEngine("usage writer", (engine) => {
     expect(byId.get(plain.requestId)?.ttfbMs).toBe(3);
   });
 
+  it("stores a record saved for the next start as it stores one written at once: saved now as its row, or by an earlier version as an object", async () => {
+    const order = await newOrder();
+    const failover = [{ channelId: "chn_a", channel: "first", outcome: "timeout", ms: 40 }];
+    const saved = usage(order, {
+      failover,
+      ttfbMs: null,
+      stream: true,
+      estimated: true,
+      status: 201,
+      requestedModel: "fast",
+      cacheWriteTokens: 7,
+      costMicros: 123n,
+    });
+    const older = usage(order, { requestedModel: "fast", clientIp: "203.0.113.4" });
+    const down: () => Database = () => ({
+      ...t.db,
+      transaction: () => Promise.reject(Object.assign(new Error("connection refused"), { code: "ECONNREFUSED" })),
+    });
+    await restoreUnwrittenUsage(database, spill); // where saved usage goes (server.ts does this first)
+    recordUsage(down, saved);
+    await expect(saveUnwrittenUsage({ writeForMs: 100 })).rejects.toThrow(/saved 1 usage records/);
+    const folder = join(spill, "unwritten-usage");
+    const [file] = readdirSync(folder);
+    expect(JSON.parse(readFileSync(join(folder, file!), "utf8"))).toBeInstanceOf(Array);
+    writeFileSync(join(folder, "0-older.jsonl"), JSON.stringify({ ...older, costMicros: older.costMicros.toString() }) + "\n");
+    expect(await restoreUnwrittenUsage(database, spill)).toBe(2);
+    const rows = await t.db.prisma.requestLog.findMany({ where: { requestId: { in: [saved.requestId, older.requestId] } }, omit: { id: true } });
+    const byId = new Map(rows.map((row) => [row.requestId, row]));
+    expect(byId.get(saved.requestId)).toEqual(saved);
+    expect(byId.get(older.requestId)).toEqual(older);
+  });
+
   it("writes a record naming a channel the database no longer has with its batch, keeping the id it logged", async () => {
     const order = await newOrder();
     // A channel removed while its request was answered: the log keeps bare ids, no foreign keys.

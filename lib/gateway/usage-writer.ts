@@ -148,7 +148,7 @@ function schedule(s: WriterState): void {
 function journalRecords(s: WriterState, records: UsageRecord[]): void {
   const j = s.journal;
   if (!j || records.length === 0) return;
-  for (const record of records) j.pending.push(recordToJson(record) + "\n");
+  for (const record of records) j.pending.push(rowJson(record) + "\n");
   j.due ??= setImmediate(() => writeJournal(s));
 }
 
@@ -337,21 +337,29 @@ function spillDir(): string {
   return (s.spillDir ??= getConfig().dataDir);
 }
 
-/** A record as one line of JSON (bigint as a string), and back. */
+/** A record as a JSON object (bigint as a string), for a person to read: a dead letter's. */
 function recordToJson(record: UsageRecord): string {
   return JSON.stringify({ ...record, costMicros: record.costMicros.toString() });
 }
 
+/**
+ * A record as its log row's JSON (rowJson), read back; or, from a file saved before the journal
+ * and the saved files held rows, as the object recordToJson wrote.
+ */
 function recordFromJson(line: string): UsageRecord {
-  const raw = JSON.parse(line) as Omit<UsageRecord, "costMicros" | "createdAt"> & { costMicros: string; createdAt: string };
-  return { ...raw, costMicros: BigInt(raw.costMicros), createdAt: new Date(raw.createdAt) };
+  const raw = JSON.parse(line) as unknown[] | (Omit<UsageRecord, "costMicros" | "createdAt"> & { costMicros: string; createdAt: string });
+  if (!Array.isArray(raw)) return { ...raw, costMicros: BigInt(raw.costMicros), createdAt: new Date(raw.createdAt) };
+  if (raw.length !== LOG_COLUMNS.length) throw new Error(`a saved row has ${raw.length} values, not ${LOG_COLUMNS.length}`);
+  const record: Record<string, unknown> = {};
+  LOG_COLUMNS.forEach(([column], i) => (record[column.replaceAll('"', "")] = raw[i]));
+  return { ...(record as unknown as UsageRecord), costMicros: BigInt(record.costMicros as string), createdAt: new Date(record.createdAt as string) };
 }
 
 function spillUsage(records: UsageRecord[]): string {
   const dir = join(spillDir(), SPILL_FOLDER);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `${new Date().toISOString().replaceAll(":", "-")}-${process.pid}.jsonl`);
-  writeFileSync(file, records.map(recordToJson).join("\n") + "\n", { mode: 0o600 });
+  writeFileSync(file, records.map(rowJson).join("\n") + "\n", { mode: 0o600 });
   return file;
 }
 
@@ -593,13 +601,27 @@ function storableText(value: string | null): string | null {
   return value === null ? null : cleanText(value, { maxLength: MAX_LOGGED_TEXT });
 }
 
+/** Each queued record's rowJson, made once: the journal's line, then the batch's element. */
+const ROWS = new WeakMap<UsageRecord, string>();
+
 /**
- * The batch's log rows as JSON, each an array in LOG_COLUMNS' order. Text is cleaned here as a last
+ * A record as its log row: an array in LOG_COLUMNS' order, as JSON. Text is cleaned here as a last
  * line of defence: the gateway refuses such model names before they are logged, but one NUL
- * reaching this statement would refuse every row of the batch.
+ * reaching the insert would refuse every row of the batch. Made once per record (records are never
+ * changed once queued), when it is journaled, and the batch's insert takes the same text.
  */
+function rowJson(record: UsageRecord): string {
+  let row = ROWS.get(record);
+  if (row === undefined) {
+    row = JSON.stringify(LOG_COLUMNS.map(([, , value]) => value(record)));
+    ROWS.set(record, row);
+  }
+  return row;
+}
+
+/** The batch's log rows as one JSON array. */
 function logRowsJson(batch: UsageRecord[]): string {
-  return JSON.stringify(batch.map((r) => LOG_COLUMNS.map(([, , value]) => value(r))));
+  return `[${batch.map(rowJson).join(",")}]`;
 }
 
 interface Rollup {
