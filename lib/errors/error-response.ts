@@ -61,9 +61,11 @@ function constantAnswer(err: GatewayError, protocol: ApiProtocol): ErrorAnswer {
 
 /**
  * One error for a refusal that is the same for every request that gets it (a flood's 503, say):
- * frozen, and its answer rendered once per protocol rather than for each request.
+ * its answer is rendered once per protocol rather than for each request. A GatewayError's fields
+ * are read-only; nothing may change this one after this call. (Not frozen: the logger's error
+ * serializer marks the errors it visits.)
  */
 export function constantError(error: GatewayError): GatewayError {
-  CONSTANT.set(Object.freeze(error), {});
+  CONSTANT.set(error, {});
   return error;
 }

@@ -29,7 +29,7 @@ describeEachEngine("gateway key checks", (engine) => {
     });
     return { key: created.apiKey.key!, id: created.apiKey.id, orderId: created.order.id };
   }
-  // Async, as the gateway's handlers call it: a cached key's refusal is thrown at once.
+  // Async, so a refusal thrown at once (a cached key's) and a rejection read alike; withGateway takes both.
   const check = async (credential: string | null, clientIp: string | null = "203.0.113.9") =>
     authorizeKey(t.db.prisma, { credential, clientIp, pepper: keys.keyPepper });
   const code = async (credential: string | null, clientIp?: string | null) => {
@@ -118,6 +118,21 @@ describeEachEngine("gateway key checks", (engine) => {
     expect(await code(madeUp)).toBe("invalid_api_key");
     expect(await code(madeUp)).toBe("invalid_api_key");
     expect(credentialHmac(keys.keyPepper, madeUp)).toBeUndefined();
+  });
+
+  it("keeps the credentials in use remembered while newer ones push out those no request asks for", async () => {
+    const { credentialHmac, rememberCredentialHmac, MAX_HMACS } = await import("./key-cache");
+    const pepper = Buffer.alloc(32, 7); // a map of its own
+    const fill = (n: number, tag: string) => {
+      for (let i = 0; i < n; i++) rememberCredentialHmac(pepper, `${tag}-${i}`, "h");
+    };
+    rememberCredentialHmac(pepper, "in-use", "h-in-use");
+    rememberCredentialHmac(pepper, "idle", "h-idle");
+    fill(MAX_HMACS / 2 + 1, "first");
+    expect(credentialHmac(pepper, "in-use")).toBe("h-in-use"); // asked for again: moved to the newest end
+    fill(MAX_HMACS / 2 + 1000, "second"); // past the bound: the oldest go
+    expect(credentialHmac(pepper, "in-use")).toBe("h-in-use");
+    expect(credentialHmac(pepper, "idle")).toBeUndefined();
   });
 
   it("serves repeat lookups from the cache until invalidated", async () => {

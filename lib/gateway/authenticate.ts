@@ -45,6 +45,11 @@ function allowlistOf(key: GatewayKey): TrustedProxies | null {
  * flood of made-up keys cannot keep the database, or the process, busy.
  * Made-up keys from many clients, each within its limit, are refused without a read too once the
  * process's reads of keys no key is known to have are spent (known-keys.ts).
+ *
+ * How a refusal comes: a cached key's (replaced, disabled, order over, expired, address not
+ * allowed) is thrown at once; every other one, a credential that names no key included, as a
+ * rejected promise, which costs less than a throw from the request's first, synchronous step.
+ * Callers take both (withGateway: a try around the call, and the promise's rejection).
  */
 export function authorizeKey(
   db: Prisma,

@@ -146,25 +146,48 @@ export function invalidateOrderKeys(orderId: string, options: { broadcast?: bool
 // diagnosis and an HMAC per request. Only credentials that passed the diagnosis are kept; the
 // HMAC of a credential never changes for a pepper, so nothing here needs invalidating. Entries
 // live as long as the process (bounded): a key is in memory anyway while its requests are served.
-const HMACS = processSingleton<{ current?: WeakMap<Buffer, Map<string, string>> }>("gateway.credentialHmacs", () => ({}));
-const MAX_HMACS = 20_000;
+// A credential in use stays: one found again after half the map's size of newer ones is moved to
+// the newest end, so the oldest entries, evicted first, are those no request has asked for lately.
+// That matters beyond the HMAC's cost: a client blocked for unknown keys is refused before the
+// HMAC of a credential not found here (authenticate.ts), its keys in use included.
+interface Remembered {
+  hmac: string;
+  /** When it was remembered, or last moved to the newest end, in `Memo.seq`'s count. */
+  seq: number;
+}
+interface Memo {
+  map: Map<string, Remembered>;
+  /** Credentials remembered so far, and moves to the newest end. */
+  seq: number;
+}
+const HMACS = processSingleton<{ current?: WeakMap<Buffer, Memo> }>("gateway.credentialHmacs", () => ({}));
+export const MAX_HMACS = 20_000;
 
-function hmacsFor(pepper: Buffer): Map<string, string> {
+function hmacsFor(pepper: Buffer): Memo {
   HMACS.current ??= new WeakMap();
-  let map = HMACS.current.get(pepper);
-  if (!map) {
-    map = new Map();
-    HMACS.current.set(pepper, map);
+  let memo = HMACS.current.get(pepper);
+  if (!memo) {
+    memo = { map: new Map(), seq: 0 };
+    HMACS.current.set(pepper, memo);
   }
-  return map;
+  return memo;
 }
 
 export function credentialHmac(pepper: Buffer, credential: string): string | undefined {
-  return hmacsFor(pepper).get(credential);
+  const memo = hmacsFor(pepper);
+  const entry = memo.map.get(credential);
+  if (entry === undefined) return undefined;
+  if (memo.seq - entry.seq > MAX_HMACS / 2) {
+    memo.map.delete(credential);
+    entry.seq = ++memo.seq;
+    memo.map.set(credential, entry);
+  }
+  return entry.hmac;
 }
 
 export function rememberCredentialHmac(pepper: Buffer, credential: string, hmac: string): void {
-  setBounded(hmacsFor(pepper), credential, hmac, MAX_HMACS);
+  const memo = hmacsFor(pepper);
+  setBounded(memo.map, credential, { hmac, seq: ++memo.seq }, MAX_HMACS);
 }
 
 /** Forget everything (a plan changed, or tests). */

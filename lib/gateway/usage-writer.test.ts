@@ -156,13 +156,45 @@ describeEachEngine("usage writer", (engine) => {
     await expect(saveUnwrittenUsage({ writeForMs: 100 })).rejects.toThrow(/saved 1 usage records/);
     const folder = join(spill, "unwritten-usage");
     const [file] = readdirSync(folder);
-    expect(JSON.parse(readFileSync(join(folder, file!), "utf8"))).toBeInstanceOf(Array);
+    const [header, row] = readFileSync(join(folder, file!), "utf8").split("\n");
+    expect(file).toMatch(/\.rows$/);
+    expect(JSON.parse(header!)).toMatchObject({ columns: expect.arrayContaining(["requestId", "costMicros", "createdAt"]) });
+    expect(JSON.parse(row!)).toBeInstanceOf(Array);
     writeFileSync(join(folder, "0-older.jsonl"), JSON.stringify({ ...older, costMicros: older.costMicros.toString() }) + "\n");
     expect(await restoreUnwrittenUsage(database, spill)).toBe(2);
     const rows = await t.db.prisma.requestLog.findMany({ where: { requestId: { in: [saved.requestId, older.requestId] } }, omit: { id: true } });
     const byId = new Map(rows.map((row) => [row.requestId, row]));
     expect(byId.get(saved.requestId)).toEqual(saved);
     expect(byId.get(older.requestId)).toEqual(older);
+  });
+
+  it("reads a saved file's rows by the columns its first line names, and keeps a file with a line it cannot read", async () => {
+    const order = await newOrder();
+    await restoreUnwrittenUsage(database, spill);
+    const folder = join(spill, "unwritten-usage");
+    const [a, b] = [usage(order), usage(order, { model: "other-model", status: 500, errorCode: "upstream_error" })];
+    // Written by a later version: its columns in another order, one more column it added.
+    const stored = (r: UsageRecord): Record<string, unknown> => ({
+      ...r,
+      costMicros: r.costMicros.toString(),
+      createdAt: r.createdAt.toISOString(),
+      requestedModel: null,
+    });
+    const columns = ["addedLater", ...Object.keys(stored(a)).reverse()];
+    const row = (r: UsageRecord) => JSON.stringify(columns.map((c) => (c === "addedLater" ? 1 : stored(r)[c])));
+    writeFileSync(join(folder, "1-later.rows"), [JSON.stringify({ columns }), row(a), "not json", JSON.stringify([1, 2]), row(b)].join("\n") + "\n");
+    expect(await restoreUnwrittenUsage(database, spill)).toBe(2);
+    const rows = await t.db.prisma.requestLog.findMany({ where: { requestId: { in: [a.requestId, b.requestId] } }, omit: { id: true } });
+    expect(new Map(rows.map((r) => [r.requestId, r]))).toEqual(
+      new Map([
+        [a.requestId, { ...a, requestedModel: null }],
+        [b.requestId, { ...b, requestedModel: null }],
+      ]),
+    );
+    // Its two bad lines: the file stays, renamed, and is not read again.
+    expect(readdirSync(folder)).toEqual(["1-later.rows.unreadable"]);
+    expect(await restoreUnwrittenUsage(database, spill)).toBe(0);
+    rmSync(join(folder, "1-later.rows.unreadable"));
   });
 
   it("writes a record naming a channel the database no longer has with its batch, keeping the id it logged", async () => {
@@ -293,8 +325,8 @@ describeEachEngine("usage writer", (engine) => {
     // A kill: the process is gone with its queue and saved nothing. Its journal is what is left
     // (copied here under the pid of a process that has exited, as the killed one's would be).
     const dead = spawnSync(process.execPath, ["-e", ""]).pid;
-    journaled.forEach((text, i) => writeFileSync(join(journalDir, `${dead}-0badf00d-${String(i).padStart(8, "0")}.jsonl`), text));
-    const running = `${process.pid}-1badf00d-00000000.jsonl`;
+    journaled.forEach((text, i) => writeFileSync(join(journalDir, `${dead}-0badf00d-${String(i).padStart(8, "0")}.rows`), text));
+    const running = `${process.pid}-1badf00d-00000000.rows`;
     writeFileSync(join(journalDir, running), journaled.join(""));
     await expect(saveUnwrittenUsage({ writeForMs: 100 })).rejects.toThrow(/saved 5 usage records/);
     rmSync(join(spill, "unwritten-usage"), { recursive: true, force: true });
@@ -368,7 +400,8 @@ describeEachEngine("usage writer", (engine) => {
     const left = readdirSync(journalDir);
     expect(left).not.toContain(current);
     expect(left).toHaveLength(1);
-    expect(readFileSync(join(journalDir, left[0]!), "utf8").split("\n").filter(Boolean)).toHaveLength(3);
+    // The file's first line names the columns of the rows below it.
+    expect(readFileSync(join(journalDir, left[0]!), "utf8").split("\n").filter(Boolean)).toHaveLength(1 + 3);
     await flushUsage({ all: true });
     expect(readdirSync(journalDir)).toEqual([]);
     const f = await figures(order.orderId);

@@ -1,6 +1,18 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { writeRequestDebit, writeUsageDebits, type RequestDebit } from "@/lib/billing/ledger";
 import { utcDay } from "@/lib/billing/period";
@@ -89,6 +101,13 @@ const JOURNAL_FOLDER = "usage-journal";
 /** Names this process's journal files apart from those of an earlier process that had its pid. */
 const BOOT_ID = randomBytes(4).toString("hex");
 const DEAD_LETTER_FILE = "usage-dead-letters.jsonl";
+/**
+ * Journal and saved files hold log rows (rowJson) after a first line naming their columns, and
+ * end in `.rows`; an earlier version wrote one object per line to `.jsonl` files, still read. A
+ * version that knows only `.jsonl` leaves `.rows` files alone rather than misreading them.
+ */
+const ROWS_EXTENSION = ".rows";
+const OBJECTS_EXTENSION = ".jsonl";
 
 interface WriterState {
   queue: UsageRecord[];
@@ -165,8 +184,9 @@ function writeJournal(s: WriterState): void {
   j.pending = [];
   try {
     if (j.fd === null) {
-      j.file = join(j.dir, `${process.pid}-${BOOT_ID}-${String(j.next++).padStart(8, "0")}.jsonl`);
+      j.file = join(j.dir, `${process.pid}-${BOOT_ID}-${String(j.next++).padStart(8, "0")}${ROWS_EXTENSION}`);
       j.fd = openSync(j.file, "a", 0o600);
+      writeSync(j.fd, rowsHeader());
     }
     writeSync(j.fd, lines);
   } catch (err) {
@@ -342,24 +362,81 @@ function recordToJson(record: UsageRecord): string {
   return JSON.stringify({ ...record, costMicros: record.costMicros.toString() });
 }
 
+/** The fields of a record, in LOG_COLUMNS' order: the columns a `.rows` file's first line names. */
+function rowFields(): string[] {
+  return LOG_COLUMNS.map(([column]) => column.replaceAll('"', ""));
+}
+
+/** The first line of a `.rows` file. */
+function rowsHeader(): string {
+  return `${JSON.stringify({ columns: rowFields() })}\n`;
+}
+
+/** Whether a journal or saved file's name is one restoreUnwrittenUsage reads. */
+function savedUsageFile(name: string): boolean {
+  return name.endsWith(ROWS_EXTENSION) || name.endsWith(OBJECTS_EXTENSION);
+}
+
 /**
- * A record as its log row's JSON (rowJson), read back; or, from a file saved before the journal
- * and the saved files held rows, as the object recordToJson wrote.
+ * The records of a journal or saved file, and how many of its lines could not be read. A `.rows`
+ * file's rows are read by the column names of its first line (a later version may have more
+ * columns, or another order); a `.jsonl` file has an object per line. Text in a row is as the log
+ * row stores it (storableText), and so it is restored.
  */
-function recordFromJson(line: string): UsageRecord {
-  const raw = JSON.parse(line) as unknown[] | (Omit<UsageRecord, "costMicros" | "createdAt"> & { costMicros: string; createdAt: string });
-  if (!Array.isArray(raw)) return { ...raw, costMicros: BigInt(raw.costMicros), createdAt: new Date(raw.createdAt) };
-  if (raw.length !== LOG_COLUMNS.length) throw new Error(`a saved row has ${raw.length} values, not ${LOG_COLUMNS.length}`);
-  const record: Record<string, unknown> = {};
-  LOG_COLUMNS.forEach(([column], i) => (record[column.replaceAll('"', "")] = raw[i]));
-  return { ...(record as unknown as UsageRecord), costMicros: BigInt(record.costMicros as string), createdAt: new Date(record.createdAt as string) };
+function readSavedUsage(file: string): { records: UsageRecord[]; unreadable: number } {
+  const lines = readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "");
+  const records: UsageRecord[] = [];
+  let unreadable = 0;
+  let columns: string[] | undefined;
+  if (file.endsWith(ROWS_EXTENSION)) {
+    const header = parseLine(lines.shift() ?? "") as { columns?: unknown } | undefined;
+    if (Array.isArray(header?.columns) && header.columns.every((c) => typeof c === "string")) columns = header.columns;
+    else return { records, unreadable: lines.length + 1 };
+  }
+  for (const line of lines) {
+    const record = columns ? recordFromRow(columns, parseLine(line)) : recordFromObject(parseLine(line));
+    if (record) records.push(record);
+    else {
+      unreadable += 1;
+      logger.error({ file }, "an unreadable line of saved usage; the file is kept");
+    }
+  }
+  return { records, unreadable };
+}
+
+function parseLine(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A row of a `.rows` file as a record; undefined when it does not have what a record needs. */
+function recordFromRow(columns: string[], row: unknown): UsageRecord | undefined {
+  if (!Array.isArray(row) || row.length !== columns.length) return undefined;
+  const fields: Record<string, unknown> = {};
+  columns.forEach((column, i) => (fields[column] = row[i]));
+  for (const field of rowFields()) fields[field] ??= null;
+  return recordFromObject(fields);
+}
+
+/** An object with a record's fields (bigint as a string, the time as ISO text) as a record. */
+function recordFromObject(raw: unknown): UsageRecord | undefined {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+  const fields = raw as Record<string, unknown>;
+  if (typeof fields.requestId !== "string" || typeof fields.costMicros !== "string" || typeof fields.createdAt !== "string") return undefined;
+  if (!/^-?\d+$/.test(fields.costMicros) || Number.isNaN(Date.parse(fields.createdAt))) return undefined;
+  return { ...(fields as unknown as UsageRecord), costMicros: BigInt(fields.costMicros), createdAt: new Date(fields.createdAt) };
 }
 
 function spillUsage(records: UsageRecord[]): string {
   const dir = join(spillDir(), SPILL_FOLDER);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, `${new Date().toISOString().replaceAll(":", "-")}-${process.pid}.jsonl`);
-  writeFileSync(file, records.map(rowJson).join("\n") + "\n", { mode: 0o600 });
+  const file = join(dir, `${new Date().toISOString().replaceAll(":", "-")}-${process.pid}${ROWS_EXTENSION}`);
+  writeFileSync(file, rowsHeader() + records.map(rowJson).join("\n") + "\n", { mode: 0o600 });
   return file;
 }
 
@@ -382,15 +459,12 @@ export async function restoreUnwrittenUsage(db: () => Database, dataDir: string)
   if (existsSync(journalDir)) {
     for (const name of readdirSync(journalDir).sort()) {
       const [pid, boot] = name.split("-");
-      if (name.endsWith(".jsonl") && boot !== BOOT_ID && !processRunning(Number(pid))) files.push(join(journalDir, name));
+      if (savedUsageFile(name) && boot !== BOOT_ID && !processRunning(Number(pid))) files.push(join(journalDir, name));
     }
   }
   const dir = join(dataDir, SPILL_FOLDER);
   if (existsSync(dir)) {
-    for (const name of readdirSync(dir)
-      .filter((n) => n.endsWith(".jsonl"))
-      .sort())
-      files.push(join(dir, name));
+    for (const name of readdirSync(dir).filter(savedUsageFile).sort()) files.push(join(dir, name));
   }
   if (s.journal?.dir !== journalDir) {
     // Once per process in the server; tests give each suite a data directory of its own.
@@ -399,15 +473,7 @@ export async function restoreUnwrittenUsage(db: () => Database, dataDir: string)
   }
   let restored = 0;
   for (const file of files) {
-    const records: UsageRecord[] = [];
-    for (const line of readFileSync(file, "utf8").split("\n")) {
-      if (line.trim() === "") continue;
-      try {
-        records.push(recordFromJson(line));
-      } catch (err) {
-        logger.error({ file, err: errorSummary(err) }, "skipping an unreadable line of saved usage");
-      }
-    }
+    const { records, unreadable } = readSavedUsage(file);
     try {
       for (let i = 0; i < records.length; i += BATCH_LIMIT) await writeIsolating(db(), records.slice(i, i + BATCH_LIMIT));
     } catch (err) {
@@ -418,7 +484,9 @@ export async function restoreUnwrittenUsage(db: () => Database, dataDir: string)
       journalRecords(s, records);
       schedule(s);
     }
-    unlinkSync(file);
+    // A file with lines it could not read is kept (renamed, never read again) for a person to look at.
+    if (unreadable > 0) renameSync(file, `${file}.unreadable`);
+    else unlinkSync(file);
     restored += records.length;
   }
   if (restored > 0) logger.info({ records: restored }, "restored the usage saved at the last shutdown");

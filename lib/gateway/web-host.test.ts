@@ -8,6 +8,8 @@ import { readLimitedBody } from "@/lib/server/read-limited-body";
 import { createEmptyDatabase, type TestDatabase } from "@/test/databases";
 import { serveGateway, setUpGateway, TEST_MODEL } from "@/test/gateway";
 import { withGateway } from "./gateway-call";
+import { clearUnknownKeyBlocks, countUnknownKey, UNKNOWN_KEY_LIMIT } from "./unknown-key-limit";
+import { resetRateLimit } from "@/lib/limits";
 import { readJsonBody } from "./read-json-body";
 import { gatewayRoute } from "./routes";
 import { answerClientError, LINGER, MAX_HEADER_BYTES, NodeRequestHeaders, serveWebHandler, type WebHandler } from "./web-host";
@@ -473,6 +475,33 @@ describe("the read-only endpoints' JSON answers", () => {
     }
     expect(res.headers.get("content-length")).toBe(String(Buffer.byteLength(await expected.clone().text())));
     expect(await res.json()).toEqual(await expected.json());
+  });
+
+  it("answer a refused key with the same bytes and headers under the host as in a Web Response: missing, made up, and from a blocked client", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    const made = generateApiKey();
+    const cases: [label: string, headers: Record<string, string>, status: number][] = [
+      ["missing", {}, 401],
+      ["made up", { authorization: `Bearer ${made}` }, 401],
+    ];
+    const compare = async ([label, headers, status]: (typeof cases)[number]) => {
+      const hosted = await fetch(`${gateway.url}/v1/models`, { headers });
+      const web = await gatewayRoute("GET", "/v1/models")!(
+        new Request("https://gate.example.com/v1/models", { headers: { ...headers, "x-gatehouse-client-ip": "127.0.0.1" } }),
+      );
+      expect(hosted.headers.get("transfer-encoding"), label).toBeNull();
+      const host = await asRead(hosted);
+      expect(host.read.status, label).toBe(status);
+      expect(host.read, label).toEqual((await asRead(web)).read);
+    };
+    for (const c of cases) await compare(c);
+    try {
+      for (let i = 0; i <= UNKNOWN_KEY_LIMIT.points; i++) countUnknownKey("127.0.0.1");
+      await compare(["blocked", { authorization: `Bearer ${generateApiKey()}` }, 429]);
+    } finally {
+      clearUnknownKeyBlocks();
+      await resetRateLimit(UNKNOWN_KEY_LIMIT, "127.0.0.1");
+    }
   });
 
   it("answers a refused key without entering the endpoint's handler", async () => {
