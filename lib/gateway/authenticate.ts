@@ -1,12 +1,12 @@
 import "server-only";
-import { apiKeyProblemError, diagnoseApiKey, hmacLookup } from "@/lib/credentials";
+import { apiKeyProblemError, diagnoseApiKey, hmacLookup, keyLastFour } from "@/lib/credentials";
 import { getSecretKeys } from "@/lib/credentials";
 import { getDb, type Prisma } from "@/lib/db";
 import { GatewayError } from "@/lib/errors";
 import { parseTrustedProxies, type TrustedProxies } from "@/lib/server/trusted-proxies";
 import type { GatewayCall } from "./gateway-call";
 import { credentialHmac, getCachedKey, rememberCredentialHmac } from "./key-cache";
-import { mayReadKey } from "./known-keys";
+import { mayReadKey, noteKeyEnding, refusableUnread } from "./known-keys";
 import { extractCredential } from "./extract-credential";
 import { loadKeyByHmac, type GatewayKey } from "./load-key";
 import { blockedRefusal, countUncheckedKey, countUnknownKey } from "./unknown-key-limit";
@@ -44,7 +44,8 @@ function allowlistOf(key: GatewayKey): TrustedProxies | null {
  * are refused with 429 before any read (and a credential not remembered, before its HMAC), so a
  * flood of made-up keys cannot keep the database, or the process, busy.
  * Made-up keys from many clients, each within its limit, are refused without a read too once the
- * process's reads of keys no key is known to have are spent (known-keys.ts).
+ * process's reads of keys no key is known to have are spent (known-keys.ts), and without their
+ * HMAC when no key ends in their last four characters.
  *
  * How a refusal comes: a cached key's (replaced, disabled, order over, expired, address not
  * allowed) is thrown at once; every other one, a credential that names no key included, as a
@@ -68,6 +69,8 @@ export function authorizeKey(
     // unknown keys goes no further, not even to the HMAC (the flood's one real cost).
     const blocked = blockedRefusal(input.clientIp, nowMs);
     if (blocked) return Promise.reject(blocked);
+    // No key ends as it does and the reads of unknown keys are spent: nor is its HMAC worth computing.
+    if (refusableUnread(db, keyLastFour(diagnosis.key), nowMs)) return refuseUncheckedKey(input.clientIp);
     fresh = diagnosis.key;
     hmac = hmacLookup(fresh, pepper);
   } else hmac = remembered;
@@ -89,7 +92,10 @@ export function authorizeKey(
  * bounded map.
  */
 function knownKey(key: GatewayKey, input: { clientIp: string | null; pepper: Buffer }, hmac: string, fresh: string | undefined, nowMs: number): GatewayKey {
-  if (fresh !== undefined) rememberCredentialHmac(input.pepper, fresh, hmac);
+  if (fresh !== undefined) {
+    rememberCredentialHmac(input.pepper, fresh, hmac);
+    noteKeyEnding(keyLastFour(fresh));
+  }
   return checkKey(key, input.clientIp, nowMs);
 }
 

@@ -1,5 +1,5 @@
 import { publishInvalidation } from "@/lib/cache-bus/invalidation-bus";
-import { noteKey } from "./known-keys";
+import { noteChangedKey, noteKey } from "./known-keys";
 import type { GatewayKey } from "./load-key";
 import { processSingleton } from "@/lib/server/process-singleton";
 
@@ -128,7 +128,7 @@ function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
  */
 export function invalidateKey(hmac: string, options: { broadcast?: boolean } = {}): void {
   // Every key created is invalidated once it is committed: from then on it is known to exist.
-  noteKey(hmac);
+  noteChangedKey(hmac);
   cache().delete(hmac);
   misses().delete(hmac);
   forgetReads(hmac);

@@ -1,15 +1,29 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterEach, expect, it, vi } from "vitest";
 import type { Prisma } from "@/lib/db";
-import { forgetKnownKeys, knownKeysReady, mayReadKey, noteKey, reloadKnownKeys, UNCHECKED_READS_BURST, UNCHECKED_READS_PER_SECOND } from "./known-keys";
+import {
+  forgetKnownKeys,
+  knownKeysReady,
+  mayReadKey,
+  noteChangedKey,
+  noteKey,
+  noteKeyEnding,
+  refusableUnread,
+  reloadKnownKeys,
+  UNCHECKED_READS_BURST,
+  UNCHECKED_READS_PER_SECOND,
+} from "./known-keys";
 
 // The filter of known HMACs on its own, over a stand-in database that holds `hmacs` and counts its
 // reads; unknown-keys.test.ts runs it through authorizeKey on both engines.
 
 const randomHmac = () => randomBytes(32).toString("hex");
 
-/** `hmacs` may grow after the load: a key written by a process that told this one nothing. */
-function fakeDb(hmacs: string[], options: { fail?: boolean } = {}) {
+/**
+ * `hmacs` may grow after the load: a key written by a process that told this one nothing. With
+ * `lastFour`, each row has its key's last four characters too (without: none, as an unusable row).
+ */
+function fakeDb(hmacs: string[], options: { fail?: boolean; lastFour?: (hmac: string) => string } = {}) {
   const calls = { count: 0, pages: 0, since: [] as Date[] };
   const db = {
     apiKey: {
@@ -26,7 +40,7 @@ function fakeDb(hmacs: string[], options: { fail?: boolean } = {}) {
           .sort()
           .filter((h) => after === undefined || h > after)
           .slice(0, args.take)
-          .map((hmac) => ({ hmac }));
+          .map((hmac) => ({ hmac, lastFour: options.lastFour?.(hmac) }));
       },
     },
   } as unknown as Prisma;
@@ -72,6 +86,58 @@ it("a key noted after the load (created here, or told of by the bus) is read eve
   expect(mayReadKey(db, created, now)).toBe(false);
   noteKey(created);
   expect(mayReadKey(db, created, now)).toBe(true);
+});
+
+it("with the budget spent, a credential whose last four no key has is refused without its HMAC; a key's ending never is", async () => {
+  // Each key's ending: the first four hex digits of its HMAC, a base62 string.
+  const ending = (hmac: string) => hmac.slice(0, 4);
+  const keys = Array.from({ length: 1000 }, randomHmac);
+  const { db } = fakeDb(keys, { lastFour: ending });
+  const now = 9_000;
+  await loaded(db, now);
+  const unused = "zzzz"; // not hex: no key here ends so
+  expect(refusableUnread(db, unused, now)).toBe(false); // reads left: the filter decides, HMAC first
+  while (mayReadKey(db, randomHmac(), now));
+  expect(refusableUnread(db, unused, now)).toBe(true);
+  expect(keys.some((h) => refusableUnread(db, ending(h), now))).toBe(false);
+  // A credential that named a key here (a key the loads did not read) makes its ending known.
+  noteKeyEnding("zzzz");
+  expect(refusableUnread(db, "zzzz", now)).toBe(false);
+  // Without its budget of a second later, the refill decides again.
+  expect(refusableUnread(db, "yyyy", now + 1000)).toBe(false);
+});
+
+it("a key created or changed makes the endings unreliable until a catch-up that started after it", async () => {
+  const keys = [randomHmac()];
+  const { db, calls } = fakeDb(keys, { lastFour: () => "AAAA" });
+  const now = Date.now();
+  await loaded(db, now);
+  while (mayReadKey(db, randomHmac(), now));
+  expect(refusableUnread(db, "BBBB", now)).toBe(true);
+  // Created elsewhere and told by the bus: only its HMAC is known, not how it ends.
+  const created = randomHmac();
+  keys.push(created);
+  noteChangedKey(created);
+  expect(refusableUnread(db, "BBBB", now)).toBe(false);
+  expect(mayReadKey(db, created, now)).toBe(true);
+  // The catch-up 30 s on reads the keys created lately, endings included: relied on again (one
+  // that starts in the same millisecond as the change might not have read it, so it is not).
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const later = now + 31_000;
+  refusableUnread(db, "BBBB", later);
+  await vi.waitFor(() => expect(calls.since).toHaveLength(1));
+  await vi.waitFor(() => {
+    while (mayReadKey(db, randomHmac(), later));
+    expect(refusableUnread(db, "BBBB", later)).toBe(true);
+  });
+});
+
+it("rows without a usable ending leave the endings unused: every credential goes the filter's way", async () => {
+  const { db } = fakeDb([randomHmac()]);
+  const now = 7_000;
+  await loaded(db, now);
+  while (mayReadKey(db, randomHmac(), now));
+  expect(refusableUnread(db, "BBBB", now)).toBe(false);
 });
 
 it("a key no one told it of is found by the catch-up read of keys created lately, or by a reload when the bus reconnects", async () => {

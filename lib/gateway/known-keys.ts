@@ -20,6 +20,14 @@ import { processSingleton } from "@/lib/server/process-singleton";
 // that the filter has not heard of yet, and a client retrying in a second or two finds it read.
 // In normal operation there are few such keys and every one is read.
 //
+// Beside the filter, a bit for each of the 62^4 possible last four characters of a key, set for
+// every key the loads read (the same rows, their `lastFour`) and every credential that named a
+// key here (`noteKeyEnding`). A made-up key whose last four no key has, arriving with the budget
+// spent, is refused without even its HMAC (`refusableUnread`): the HMAC is the one real cost of
+// such a flood. A key created or changed (`noteChangedKey`: its last four are not told) makes the
+// bits unreliable until a load or catch-up that started after it has read them again; until then
+// every such key goes the filter's way, HMAC first.
+//
 // No `server-only` import: the key cache that calls `noteKey` is shared with the CLI.
 
 const BITS_PER_KEY = 10;
@@ -75,6 +83,38 @@ function probe(hmac: string, i: number): number {
   return parseInt(hmac.slice(i * 8, i * 8 + 8), 16) >>> 0;
 }
 
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/** Four base62 characters as a number below 62^4; -1 for anything else. */
+function endingIndex(lastFour: unknown): number {
+  if (typeof lastFour !== "string" || lastFour.length !== 4) return -1;
+  let n = 0;
+  for (let i = 0; i < 4; i++) {
+    const digit = BASE62.indexOf(lastFour[i]!);
+    if (digit < 0) return -1;
+    n = n * 62 + digit;
+  }
+  return n;
+}
+
+/** The last four characters some key ends in: one bit each (62^4 bits, about 1.9 MB). */
+class KeyEndings {
+  private readonly bits = new Uint32Array(Math.ceil(62 ** 4 / 32));
+
+  /** False for a value that is not four base62 characters (then the set cannot be relied on). */
+  add(lastFour: unknown): boolean {
+    const n = endingIndex(lastFour);
+    if (n < 0) return false;
+    this.bits[n >>> 5]! |= 1 << (n & 31);
+    return true;
+  }
+
+  has(lastFour: string): boolean {
+    const n = endingIndex(lastFour);
+    return n < 0 || (this.bits[n >>> 5]! & (1 << (n & 31))) !== 0;
+  }
+}
+
 interface State {
   /** The database the filter was loaded from: another one (tests) starts over. */
   db?: Prisma;
@@ -84,6 +124,14 @@ interface State {
   busy: boolean;
   /** The filter a load fills, once it knows its size: keys noted meanwhile go in it and in `filter`. */
   loading?: HmacFilter;
+  /** Every key's last four characters, beside `filter`; and those a load fills beside `loading`. */
+  endings?: KeyEndings;
+  loadingEndings?: KeyEndings;
+  /**
+   * When a key was last created or changed without its last four (Date.now()), or a row without a
+   * usable one was read: `endings` is relied on only once a sync started after it has finished.
+   */
+  endingsStaleSince?: number;
   /** Keys created since this moment (database time, with slack) are read by the next catch-up. */
   createdSince?: Date;
   /** No load or catch-up starts before this (epoch ms, the callers' clock). */
@@ -112,19 +160,22 @@ export function noteKey(hmac: string): void {
   if (s.filter && s.db && !s.busy && s.filter.count > s.filter.capacity) sync(s, s.db, "load", Date.now());
 }
 
-/**
- * Whether to read the key named by `hmac` from `db`: yes when a key may have it, or while the
- * filter is not loaded yet (the first call starts the load), or within the budget of reads the
- * filter advises against. No: refuse it without a read (see the top of this file).
- */
-export function mayReadKey(db: Prisma, hmac: string, nowMs: number): boolean {
-  let s = state();
-  if (s.db !== db) {
-    STATE.current = s = fresh();
-    s.db = db;
-  }
-  if (!s.busy && nowMs >= s.nextSyncAt) sync(s, db, s.filter ? "catch-up" : "load", nowMs);
-  if (!s.filter || s.filter.has(hmac)) return true;
+/** A key was created or changed (its HMAC is all the caller has): noted, and the endings wait for a sync. */
+export function noteChangedKey(hmac: string): void {
+  noteKey(hmac);
+  const s = STATE.current;
+  if (s) s.endingsStaleSince = Date.now();
+}
+
+/** A credential named a key: its last four characters are a key's ending. */
+export function noteKeyEnding(lastFour: string): void {
+  const s = STATE.current;
+  s?.endings?.add(lastFour);
+  s?.loadingEndings?.add(lastFour);
+}
+
+/** The reads of keys the filter advises against that are left now (the budget refilled to `nowMs`). */
+function readsLeft(s: State, nowMs: number): number {
   // The clock stepped back: start the refill from now rather than wait for it to catch up.
   if (nowMs < s.refilledAt) s.refilledAt = nowMs;
   const refill = ((nowMs - s.refilledAt) / 1000) * UNCHECKED_READS_PER_SECOND;
@@ -132,7 +183,41 @@ export function mayReadKey(db: Prisma, hmac: string, nowMs: number): boolean {
     s.tokens = Math.min(UNCHECKED_READS_BURST, s.tokens + refill);
     s.refilledAt = nowMs;
   }
-  if (s.tokens < 1) return false;
+  return s.tokens;
+}
+
+/** The state for `db`, the filter's load or catch-up started when one is due. */
+function stateFor(db: Prisma, nowMs: number): State {
+  let s = state();
+  if (s.db !== db) {
+    STATE.current = s = fresh();
+    s.db = db;
+  }
+  if (!s.busy && nowMs >= s.nextSyncAt) sync(s, db, s.filter ? "catch-up" : "load", nowMs);
+  return s;
+}
+
+/**
+ * Whether a well-formed credential ending in `lastFour` may be refused without its HMAC, let alone
+ * a read: no key ends in those four characters (as far as the loads and the keys noted since
+ * tell) and the reads the filter advises against are spent. It then gets what mayReadKey's
+ * refusal gets.
+ */
+export function refusableUnread(db: Prisma, lastFour: string, nowMs: number): boolean {
+  const s = stateFor(db, nowMs);
+  if (!s.endings || s.endingsStaleSince !== undefined || s.endings.has(lastFour)) return false;
+  return readsLeft(s, nowMs) < 1;
+}
+
+/**
+ * Whether to read the key named by `hmac` from `db`: yes when a key may have it, or while the
+ * filter is not loaded yet (the first call starts the load), or within the budget of reads the
+ * filter advises against. No: refuse it without a read (see the top of this file).
+ */
+export function mayReadKey(db: Prisma, hmac: string, nowMs: number): boolean {
+  const s = stateFor(db, nowMs);
+  if (!s.filter || s.filter.has(hmac)) return true;
+  if (readsLeft(s, nowMs) < 1) return false;
   s.tokens -= 1;
   return true;
 }
@@ -154,20 +239,28 @@ function sync(s: State, db: Prisma, kind: "load" | "catch-up", nowMs: number): v
   const createdSince = new Date(startedAt - CATCH_UP_SLACK_MS);
   void (async () => {
     let filter = s.filter!;
+    let endings = s.endings;
+    // Whether every row read had a usable ending (and, for a catch-up, the set it adds to is whole).
+    let endingsWhole = kind === "load" || endings !== undefined;
     const where: { createdAt?: { gte: Date } } = {};
     if (kind === "load") {
       filter = new HmacFilter(Math.max(MIN_CAPACITY, 2 * (await db.apiKey.count())));
+      endings = new KeyEndings();
       s.loading = filter;
+      s.loadingEndings = endings;
     } else where.createdAt = { gte: s.createdSince! };
     let after: string | undefined;
     for (;;) {
       const page = await db.apiKey.findMany({
-        select: { hmac: true },
+        select: { hmac: true, lastFour: true },
         where: after === undefined ? where : { ...where, hmac: { gt: after } },
         orderBy: { hmac: "asc" },
         take: LOAD_PAGE,
       });
-      for (const row of page) filter.add(row.hmac);
+      for (const row of page) {
+        filter.add(row.hmac);
+        if (!endings?.add(row.lastFour)) endingsWhole = false;
+      }
       if (page.length < LOAD_PAGE) break;
       after = page[page.length - 1]!.hmac;
     }
@@ -176,6 +269,12 @@ function sync(s: State, db: Prisma, kind: "load" | "catch-up", nowMs: number): v
       s.filter = filter;
       s.createdSince = createdSince;
       s.nextSyncAt = nowMs + (Date.now() - startedAt) + CATCH_UP_MS;
+      if (!endingsWhole) s.endingsStaleSince = Date.now();
+      else {
+        s.endings = endings;
+        // Changes noted before this sync started are in what it read.
+        if (s.endingsStaleSince !== undefined && s.endingsStaleSince < startedAt) s.endingsStaleSince = undefined;
+      }
     }
   })()
     .catch((err: unknown) => {
@@ -184,6 +283,7 @@ function sync(s: State, db: Prisma, kind: "load" | "catch-up", nowMs: number): v
     })
     .finally(() => {
       s.loading = undefined;
+      s.loadingEndings = undefined;
       s.busy = false;
     });
 }
