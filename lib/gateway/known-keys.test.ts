@@ -23,7 +23,7 @@ const randomHmac = () => randomBytes(32).toString("hex");
  * `hmacs` may grow after the load: a key written by a process that told this one nothing. With
  * `lastFour`, each row has its key's last four characters too (without: none, as an unusable row).
  */
-function fakeDb(hmacs: string[], options: { fail?: boolean; lastFour?: (hmac: string) => string } = {}) {
+function fakeDb(hmacs: string[], options: { fail?: boolean; lastFour?: (hmac: string) => string; createdAt?: (hmac: string) => Date } = {}) {
   const calls = { count: 0, pages: 0, since: [] as Date[] };
   const db = {
     apiKey: {
@@ -32,13 +32,17 @@ function fakeDb(hmacs: string[], options: { fail?: boolean; lastFour?: (hmac: st
         if (options.fail) throw new Error("connection refused");
         return hmacs.length;
       },
-      async findMany(args: { where: { hmac?: { gt: string }; createdAt?: { gte: Date } }; take: number }) {
+      async findMany(args: { where: { hmac?: { gt?: string; in?: string[] }; createdAt?: { gte: Date } }; take?: number }) {
         calls.pages += 1;
-        if (args.where.createdAt) calls.since.push(args.where.createdAt.gte);
+        const since = args.where.createdAt?.gte;
+        if (since) calls.since.push(since);
         const after = args.where.hmac?.gt;
+        const among = args.where.hmac?.in;
         return [...hmacs]
           .sort()
           .filter((h) => after === undefined || h > after)
+          .filter((h) => among === undefined || among.includes(h))
+          .filter((h) => since === undefined || (options.createdAt?.(h) ?? new Date()) >= since)
           .slice(0, args.take)
           .map((hmac) => ({ hmac, lastFour: options.lastFour?.(hmac) }));
       },
@@ -107,28 +111,45 @@ it("with the budget spent, a credential whose last four no key has is refused wi
   expect(refusableUnread(db, "yyyy", now + 1000)).toBe(false);
 });
 
-it("a key created or changed makes the endings unreliable until a catch-up that started after it", async () => {
+it("a key created or changed waits for its ending, read by its HMAC at the next catch-up, and is never refused for it", async () => {
   const keys = [randomHmac()];
-  const { db, calls } = fakeDb(keys, { lastFour: () => "AAAA" });
+  const created = randomHmac();
+  // The new key's row is older than any catch-up looks back (a long transaction, another clock).
+  const { db, calls } = fakeDb(keys, { lastFour: (h) => (h === created ? "BBBB" : "AAAA"), createdAt: (h) => new Date(h === created ? 0 : Date.now()) });
   const now = Date.now();
   await loaded(db, now);
   while (mayReadKey(db, randomHmac(), now));
   expect(refusableUnread(db, "BBBB", now)).toBe(true);
   // Created elsewhere and told by the bus: only its HMAC is known, not how it ends.
-  const created = randomHmac();
   keys.push(created);
   noteChangedKey(created);
   expect(refusableUnread(db, "BBBB", now)).toBe(false);
+  expect(refusableUnread(db, "CCCC", now)).toBe(false);
   expect(mayReadKey(db, created, now)).toBe(true);
-  // The catch-up 30 s on reads the keys created lately, endings included: relied on again (one
-  // that starts in the same millisecond as the change might not have read it, so it is not).
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  // The catch-up 30 s on reads it by its HMAC, though its row is too old for the catch-up's window.
   const later = now + 31_000;
-  refusableUnread(db, "BBBB", later);
+  refusableUnread(db, "CCCC", later);
   await vi.waitFor(() => expect(calls.since).toHaveLength(1));
   await vi.waitFor(() => {
     while (mayReadKey(db, randomHmac(), later));
-    expect(refusableUnread(db, "BBBB", later)).toBe(true);
+    expect(refusableUnread(db, "CCCC", later)).toBe(true);
+  });
+  expect(refusableUnread(db, "BBBB", later)).toBe(false);
+});
+
+it("too many keys waiting for their endings: they are dropped, and the next sync loads them whole", async () => {
+  const keys = [randomHmac()];
+  const { db, calls } = fakeDb(keys, { lastFour: () => "AAAA" });
+  const now = Date.now();
+  await loaded(db, now);
+  for (let i = 0; i <= 1000; i++) noteChangedKey(randomHmac());
+  const loads = calls.count;
+  const later = now + 31_000;
+  expect(refusableUnread(db, "CCCC", later)).toBe(false);
+  await vi.waitFor(() => expect(calls.count).toBe(loads + 1)); // a load (it counts the keys), not a catch-up
+  await vi.waitFor(() => {
+    while (mayReadKey(db, randomHmac(), later));
+    expect(refusableUnread(db, "CCCC", later)).toBe(true);
   });
 });
 
@@ -142,7 +163,7 @@ it("rows without a usable ending leave the endings unused: every credential goes
 
 it("a key no one told it of is found by the catch-up read of keys created lately, or by a reload when the bus reconnects", async () => {
   const hmacs = [randomHmac()];
-  const { db, calls } = fakeDb(hmacs);
+  const { db, calls } = fakeDb(hmacs, { lastFour: () => "AAAA" });
   const now = Date.now();
   await loaded(db, now);
   while (mayReadKey(db, randomHmac(), now));

@@ -21,12 +21,13 @@ import { processSingleton } from "@/lib/server/process-singleton";
 // In normal operation there are few such keys and every one is read.
 //
 // Beside the filter, a bit for each of the 62^4 possible last four characters of a key, set for
-// every key the loads read (the same rows, their `lastFour`) and every credential that named a
-// key here (`noteKeyEnding`). A made-up key whose last four no key has, arriving with the budget
-// spent, is refused without even its HMAC (`refusableUnread`): the HMAC is the one real cost of
-// such a flood. A key created or changed (`noteChangedKey`: its last four are not told) makes the
-// bits unreliable until a load or catch-up that started after it has read them again; until then
-// every such key goes the filter's way, HMAC first.
+// every key the loads and catch-ups read (the same rows, their `lastFour`) and every credential
+// that named a key here (`noteKeyEnding`). A made-up key whose last four no key has, arriving with
+// the budget spent, is refused without even its HMAC (`refusableUnread`): the HMAC is the one real
+// cost of such a flood. A key created or changed is told by its HMAC alone (`noteChangedKey`): it
+// waits in `pending` until the next sync reads its row by HMAC, and while any key waits, or a row
+// had no usable ending (then until a whole load), every such credential goes the filter's way,
+// HMAC first. So a key the filter knows is never refused for its ending.
 //
 // No `server-only` import: the key cache that calls `noteKey` is shared with the CLI.
 
@@ -124,14 +125,14 @@ interface State {
   busy: boolean;
   /** The filter a load fills, once it knows its size: keys noted meanwhile go in it and in `filter`. */
   loading?: HmacFilter;
-  /** Every key's last four characters, beside `filter`; and those a load fills beside `loading`. */
+  /**
+   * Every key's last four characters, beside `filter` (undefined: none loaded yet, or a row without
+   * a usable one was read, until a whole load); and those a load fills beside `loading`.
+   */
   endings?: KeyEndings;
   loadingEndings?: KeyEndings;
-  /**
-   * When a key was last created or changed without its last four (Date.now()), or a row without a
-   * usable one was read: `endings` is relied on only once a sync started after it has finished.
-   */
-  endingsStaleSince?: number;
+  /** HMACs of keys created or changed whose endings no sync has read yet: `endings` waits for them. */
+  pending: Set<string>;
   /** Keys created since this moment (database time, with slack) are read by the next catch-up. */
   createdSince?: Date;
   /** No load or catch-up starts before this (epoch ms, the callers' clock). */
@@ -143,7 +144,7 @@ interface State {
 const STATE = processSingleton<{ current?: State }>("gateway.knownKeys", () => ({}));
 
 function fresh(): State {
-  return { busy: false, nextSyncAt: 0, tokens: UNCHECKED_READS_BURST, refilledAt: 0 };
+  return { busy: false, nextSyncAt: 0, tokens: UNCHECKED_READS_BURST, refilledAt: 0, pending: new Set() };
 }
 
 function state(): State {
@@ -160,11 +161,16 @@ export function noteKey(hmac: string): void {
   if (s.filter && s.db && !s.busy && s.filter.count > s.filter.capacity) sync(s, s.db, "load", Date.now());
 }
 
-/** A key was created or changed (its HMAC is all the caller has): noted, and the endings wait for a sync. */
+/** Keys waiting for their endings past this many: the endings are dropped, and the next sync loads them whole. */
+const MAX_PENDING = 1_000;
+
+/** A key was created or changed (its HMAC is all the caller has): noted, its ending read at the next sync. */
 export function noteChangedKey(hmac: string): void {
   noteKey(hmac);
   const s = STATE.current;
-  if (s) s.endingsStaleSince = Date.now();
+  if (!s) return;
+  s.pending.add(hmac);
+  if (s.pending.size > MAX_PENDING) s.endings = undefined;
 }
 
 /** A credential named a key: its last four characters are a key's ending. */
@@ -193,7 +199,8 @@ function stateFor(db: Prisma, nowMs: number): State {
     STATE.current = s = fresh();
     s.db = db;
   }
-  if (!s.busy && nowMs >= s.nextSyncAt) sync(s, db, s.filter ? "catch-up" : "load", nowMs);
+  // Endings lost (a row without one, too many keys waiting) are rebuilt by a load, as the filter is.
+  if (!s.busy && nowMs >= s.nextSyncAt) sync(s, db, s.filter && s.endings ? "catch-up" : "load", nowMs);
   return s;
 }
 
@@ -205,7 +212,7 @@ function stateFor(db: Prisma, nowMs: number): State {
  */
 export function refusableUnread(db: Prisma, lastFour: string, nowMs: number): boolean {
   const s = stateFor(db, nowMs);
-  if (!s.endings || s.endingsStaleSince !== undefined || s.endings.has(lastFour)) return false;
+  if (!s.endings || s.pending.size > 0 || s.endings.has(lastFour)) return false;
   return readsLeft(s, nowMs) < 1;
 }
 
@@ -242,6 +249,9 @@ function sync(s: State, db: Prisma, kind: "load" | "catch-up", nowMs: number): v
     let endings = s.endings;
     // Whether every row read had a usable ending (and, for a catch-up, the set it adds to is whole).
     let endingsWhole = kind === "load" || endings !== undefined;
+    // The keys waiting for their endings when this sync starts: a load reads every row, a catch-up
+    // theirs by HMAC. Keys noted after this moment wait for the next sync.
+    const waiting = [...s.pending];
     const where: { createdAt?: { gte: Date } } = {};
     if (kind === "load") {
       filter = new HmacFilter(Math.max(MIN_CAPACITY, 2 * (await db.apiKey.count())));
@@ -264,17 +274,20 @@ function sync(s: State, db: Prisma, kind: "load" | "catch-up", nowMs: number): v
       if (page.length < LOAD_PAGE) break;
       after = page[page.length - 1]!.hmac;
     }
+    if (kind === "catch-up" && endings && waiting.length > 0) {
+      for (let i = 0; i < waiting.length; i += LOAD_PAGE) {
+        const rows = await db.apiKey.findMany({ select: { hmac: true, lastFour: true }, where: { hmac: { in: waiting.slice(i, i + LOAD_PAGE) } } });
+        for (const row of rows) if (!endings.add(row.lastFour)) endingsWhole = false;
+      }
+    }
     // A key noted before this load began is in the database by now (noted after its commit).
     if (STATE.current === s) {
       s.filter = filter;
       s.createdSince = createdSince;
       s.nextSyncAt = nowMs + (Date.now() - startedAt) + CATCH_UP_MS;
-      if (!endingsWhole) s.endingsStaleSince = Date.now();
-      else {
-        s.endings = endings;
-        // Changes noted before this sync started are in what it read.
-        if (s.endingsStaleSince !== undefined && s.endingsStaleSince < startedAt) s.endingsStaleSince = undefined;
-      }
+      // A key waiting that the database no longer has ends in nothing to know of.
+      for (const hmac of waiting) s.pending.delete(hmac);
+      s.endings = endingsWhole ? endings : undefined;
     }
   })()
     .catch((err: unknown) => {

@@ -204,12 +204,16 @@ describeEachEngine("unknown keys", (engine) => {
     expect(answers).toEqual({ invalid_api_key: db.state.reads, service_unavailable: UNCHECKED_READS_BURST * 3 - db.state.reads });
     // Past the budget, no key ends as they do (short of a one-in-millions chance): not even an HMAC.
     expect(planned.hmacs - hmacsBefore).toBe(db.state.reads);
-    // With the budget spent: a key that was there before the filter loaded, and one created since.
+    // With the budget spent: a key that was there before the filter loaded, and one created since
+    // (its ending not known yet: it goes the filter's way, HMAC first).
     clearKeyCache();
+    expect(await at(before)).toBe("ok");
+    const created = (await newOrder()).key;
+    const later = Date.now();
+    while ((await at(generateApiKey(), later)) !== "service_unavailable"); // the budget, refilled meanwhile, spent again
     const readsBefore = db.state.reads;
-    expect(await at(before, Date.now())).toBe("ok");
-    expect(await at((await newOrder()).key, Date.now())).toBe("ok");
-    expect(db.state.reads - readsBefore).toBe(2);
+    expect(await at(created, later)).toBe("ok");
+    expect(db.state.reads - readsBefore).toBe(1);
   });
 
   it("a key invalidated by the bus (another instance created it) is no longer remembered as unknown", async () => {
