@@ -20,7 +20,7 @@ import { processSingleton } from "@/lib/server/process-singleton";
 // that the filter has not heard of yet, and a client retrying in a second or two finds it read.
 // In normal operation there are few such keys and every one is read.
 //
-// Beside the filter, a bit for each of the 62^4 possible last four characters of a key, set for
+// Beside the filter, a bit for the last four characters of each key (KeyEndings), set for
 // every key the loads and catch-ups read (the same rows, their `lastFour`) and every credential
 // that named a key here (`noteKeyEnding`). A made-up key whose last four no key has, arriving with
 // the budget spent, is refused without even its HMAC (`refusableUnread`): the HMAC is the one real
@@ -98,21 +98,38 @@ function endingIndex(lastFour: unknown): number {
   return n;
 }
 
-/** The last four characters some key ends in: one bit each (62^4 bits, about 1.9 MB). */
+/** Bits of the endings' set for each key it has room for: with half its room used, about 3 % of made-up endings pass. */
+const ENDING_BITS_PER_KEY = 16;
+
+/**
+ * The last four characters some key ends in, as one bit per ending modulo the set's size: 16 bits
+ * for each key the filter has room for (128 KB for the smallest filter), rather than one for each
+ * of the 62^4 endings (1.9 MB held by every process, however few its keys). Two endings that share
+ * a bit both count as a key's: a made-up key then costs its HMAC, never a real key its answer.
+ */
 class KeyEndings {
-  private readonly bits = new Uint32Array(Math.ceil(62 ** 4 / 32));
+  private readonly bits: Uint32Array;
+  private readonly size: number;
+
+  constructor(capacity: number) {
+    this.size = Math.min(62 ** 4, capacity * ENDING_BITS_PER_KEY);
+    this.bits = new Uint32Array(Math.ceil(this.size / 32));
+  }
 
   /** False for a value that is not four base62 characters (then the set cannot be relied on). */
   add(lastFour: unknown): boolean {
     const n = endingIndex(lastFour);
     if (n < 0) return false;
-    this.bits[n >>> 5]! |= 1 << (n & 31);
+    const bit = n % this.size;
+    this.bits[bit >>> 5]! |= 1 << (bit & 31);
     return true;
   }
 
   has(lastFour: string): boolean {
     const n = endingIndex(lastFour);
-    return n < 0 || (this.bits[n >>> 5]! & (1 << (n & 31))) !== 0;
+    if (n < 0) return true;
+    const bit = n % this.size;
+    return (this.bits[bit >>> 5]! & (1 << (bit & 31))) !== 0;
   }
 }
 
@@ -255,7 +272,7 @@ function sync(s: State, db: Prisma, kind: "load" | "catch-up", nowMs: number): v
     const where: { createdAt?: { gte: Date } } = {};
     if (kind === "load") {
       filter = new HmacFilter(Math.max(MIN_CAPACITY, 2 * (await db.apiKey.count())));
-      endings = new KeyEndings();
+      endings = new KeyEndings(filter.capacity);
       s.loading = filter;
       s.loadingEndings = endings;
     } else where.createdAt = { gte: s.createdSince! };
