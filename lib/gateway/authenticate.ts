@@ -70,7 +70,7 @@ export function authorizeKey(
     const blocked = blockedRefusal(input.clientIp, nowMs);
     if (blocked) return Promise.reject(blocked);
     // No key ends as it does and the reads of unknown keys are spent: nor is its HMAC worth computing.
-    if (refusableUnread(db, keyLastFour(diagnosis.key), nowMs)) return refuseUncheckedKey(input.clientIp);
+    if (refusableUnread(db, keyLastFour(diagnosis.key), nowMs)) return refuse(countUncheckedKey(input.clientIp));
     fresh = diagnosis.key;
     hmac = hmacLookup(fresh, pepper);
   } else hmac = remembered;
@@ -80,10 +80,10 @@ export function authorizeKey(
   // Remembered but not cached: a client over the limit goes no further (the others were asked above).
   const blocked = fresh === undefined ? blockedRefusal(input.clientIp, nowMs) : undefined;
   if (blocked) return Promise.reject(blocked);
-  if (cached === null) return refuseUnknownKey(input.clientIp);
+  if (cached === null) return refuse(countUnknownKey(input.clientIp));
   // No key has this HMAC as far as this process knows, and its reads of such keys are spent.
-  if (!mayReadKey(db, hmac, nowMs)) return refuseUncheckedKey(input.clientIp);
-  return loadKeyByHmac(db, hmac).then((key) => (key ? knownKey(key, input, hmac, fresh, nowMs) : refuseUnknownKey(input.clientIp)), databaseUnavailable);
+  if (!mayReadKey(db, hmac, nowMs)) return refuse(countUncheckedKey(input.clientIp));
+  return loadKeyByHmac(db, hmac).then((key) => (key ? knownKey(key, input, hmac, fresh, nowMs) : refuse(countUnknownKey(input.clientIp))), databaseUnavailable);
 }
 
 /**
@@ -108,18 +108,10 @@ function databaseUnavailable(err: unknown): never {
 }
 
 /**
- * Counts the unknown key against the client (unknown-key-limit.ts) and throws 401, or 429 over
- * the limit: at once with the limiter in process, as a rejection with Redis.
+ * The refusal of a key that names none, counted against its client (unknown-key-limit.ts:
+ * countUnknownKey's 401, countUncheckedKey's 503, or 429 over the limit), as a rejection: at
+ * once with the limiter in process, once Redis answers otherwise.
  */
-function refuseUnknownKey(clientIp: string | null): Promise<never> {
-  return refuse(countUnknownKey(clientIp));
-}
-
-/** The same for a key refused without a read (known-keys.ts): 503 and Retry-After, or 429 over the limit. */
-function refuseUncheckedKey(clientIp: string | null): Promise<never> {
-  return refuse(countUncheckedKey(clientIp));
-}
-
 function refuse(counted: GatewayError | Promise<GatewayError>): Promise<never> {
   return counted instanceof Promise ? counted.then((error) => Promise.reject(error)) : Promise.reject(counted);
 }

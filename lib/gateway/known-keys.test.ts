@@ -51,6 +51,19 @@ function fakeDb(hmacs: string[], options: { fail?: boolean; lastFour?: (hmac: st
   return { db, calls };
 }
 
+/** Spends the budget of reads the filter advises against, as of `now`. */
+function spendReads(db: Prisma, now: number): void {
+  while (mayReadKey(db, randomHmac(), now));
+}
+
+/** Waits until, with the budget spent, a credential ending in `lastFour` is refused without its HMAC (a sync under way has ended). */
+async function refusableOnceSynced(db: Prisma, lastFour: string, at: number): Promise<void> {
+  await vi.waitFor(() => {
+    spendReads(db, at);
+    expect(refusableUnread(db, lastFour, at)).toBe(true);
+  });
+}
+
 async function loaded(db: Prisma, now: number) {
   expect(mayReadKey(db, randomHmac(), now)).toBe(true); // not loaded yet: read, and the load starts
   await vi.waitFor(() => expect(knownKeysReady()).toBe(true));
@@ -85,7 +98,7 @@ it("a key noted after the load (created here, or told of by the bus) is read eve
   const { db } = fakeDb([randomHmac()]);
   const now = 5_000;
   await loaded(db, now);
-  while (mayReadKey(db, randomHmac(), now));
+  spendReads(db, now);
   const created = randomHmac();
   expect(mayReadKey(db, created, now)).toBe(false);
   noteKey(created);
@@ -101,7 +114,7 @@ it("with the budget spent, a credential whose last four no key has is refused wi
   await loaded(db, now);
   const unused = "zzzz"; // not hex: no key here ends so
   expect(refusableUnread(db, unused, now)).toBe(false); // reads left: the filter decides, HMAC first
-  while (mayReadKey(db, randomHmac(), now));
+  spendReads(db, now);
   expect(refusableUnread(db, unused, now)).toBe(true);
   expect(keys.some((h) => refusableUnread(db, ending(h), now))).toBe(false);
   // A credential that named a key here (a key the loads did not read) makes its ending known.
@@ -118,7 +131,7 @@ it("a key created or changed waits for its ending, read by its HMAC at the next 
   const { db, calls } = fakeDb(keys, { lastFour: (h) => (h === created ? "BBBB" : "AAAA"), createdAt: (h) => new Date(h === created ? 0 : Date.now()) });
   const now = Date.now();
   await loaded(db, now);
-  while (mayReadKey(db, randomHmac(), now));
+  spendReads(db, now);
   expect(refusableUnread(db, "BBBB", now)).toBe(true);
   // Created elsewhere and told by the bus: only its HMAC is known, not how it ends.
   keys.push(created);
@@ -130,10 +143,7 @@ it("a key created or changed waits for its ending, read by its HMAC at the next 
   const later = now + 31_000;
   refusableUnread(db, "CCCC", later);
   await vi.waitFor(() => expect(calls.since).toHaveLength(1));
-  await vi.waitFor(() => {
-    while (mayReadKey(db, randomHmac(), later));
-    expect(refusableUnread(db, "CCCC", later)).toBe(true);
-  });
+  await refusableOnceSynced(db, "CCCC", later);
   expect(refusableUnread(db, "BBBB", later)).toBe(false);
 });
 
@@ -147,17 +157,14 @@ it("too many keys waiting for their endings: they are dropped, and the next sync
   const later = now + 31_000;
   expect(refusableUnread(db, "CCCC", later)).toBe(false);
   await vi.waitFor(() => expect(calls.count).toBe(loads + 1)); // a load (it counts the keys), not a catch-up
-  await vi.waitFor(() => {
-    while (mayReadKey(db, randomHmac(), later));
-    expect(refusableUnread(db, "CCCC", later)).toBe(true);
-  });
+  await refusableOnceSynced(db, "CCCC", later);
 });
 
 it("rows without a usable ending leave the endings unused: every credential goes the filter's way", async () => {
   const { db } = fakeDb([randomHmac()]);
   const now = 7_000;
   await loaded(db, now);
-  while (mayReadKey(db, randomHmac(), now));
+  spendReads(db, now);
   expect(refusableUnread(db, "BBBB", now)).toBe(false);
 });
 
@@ -166,7 +173,7 @@ it("a key no one told it of is found by the catch-up read of keys created lately
   const { db, calls } = fakeDb(hmacs, { lastFour: () => "AAAA" });
   const now = Date.now();
   await loaded(db, now);
-  while (mayReadKey(db, randomHmac(), now));
+  spendReads(db, now);
   const quiet = randomHmac();
   hmacs.push(quiet);
   expect(mayReadKey(db, quiet, now)).toBe(false);
@@ -176,7 +183,7 @@ it("a key no one told it of is found by the catch-up read of keys created lately
   await vi.waitFor(() => expect(calls.since).toHaveLength(1));
   expect(calls.since[0]!.getTime()).toBeLessThanOrEqual(now - 59_000);
   await new Promise((resolve) => setTimeout(resolve, 20));
-  while (mayReadKey(db, randomHmac(), later));
+  spendReads(db, later);
   expect(mayReadKey(db, quiet, later)).toBe(true);
 
   const lost = randomHmac();
@@ -202,7 +209,7 @@ it("false positives stay near 1 % at the filter's capacity", async () => {
   await loaded(db, 0);
   for (let i = 0; i < 65_536; i++) noteKey(createHash("sha256").update(String(i)).digest("hex"));
   // Spend the budget first: what is read after that passed the filter.
-  while (mayReadKey(db, randomHmac(), 0));
+  spendReads(db, 0);
   const passed = Array.from({ length: 20_000 }, randomHmac).filter((h) => mayReadKey(db, h, 0)).length;
   expect(passed / 20_000).toBeLessThan(0.03);
 });
@@ -237,6 +244,6 @@ it("another database (tests, a reopened handle) starts over with its own keys", 
   expect(mayReadKey(b.db, randomHmac(), 0)).toBe(true);
   expect(knownKeysReady()).toBe(false);
   await vi.waitFor(() => expect(knownKeysReady()).toBe(true));
-  while (mayReadKey(b.db, randomHmac(), 0));
+  spendReads(b.db, 0);
   expect(mayReadKey(b.db, onlyInB, 0)).toBe(true);
 });

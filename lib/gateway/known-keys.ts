@@ -1,3 +1,4 @@
+import { BASE62_ALPHABET } from "@/lib/credentials/base62";
 import type { Prisma } from "@/lib/db";
 import { logger } from "@/lib/server/logger";
 import { errorSummary } from "@/lib/server/throttled-log";
@@ -84,14 +85,12 @@ function probe(hmac: string, i: number): number {
   return parseInt(hmac.slice(i * 8, i * 8 + 8), 16) >>> 0;
 }
 
-const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
 /** Four base62 characters as a number below 62^4; -1 for anything else. */
 function endingIndex(lastFour: unknown): number {
   if (typeof lastFour !== "string" || lastFour.length !== 4) return -1;
   let n = 0;
   for (let i = 0; i < 4; i++) {
-    const digit = BASE62.indexOf(lastFour[i]!);
+    const digit = BASE62_ALPHABET.indexOf(lastFour[i]!);
     if (digit < 0) return -1;
     n = n * 62 + digit;
   }

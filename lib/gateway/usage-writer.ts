@@ -186,7 +186,7 @@ function writeJournal(s: WriterState): void {
     if (j.fd === null) {
       j.file = join(j.dir, `${process.pid}-${BOOT_ID}-${String(j.next++).padStart(8, "0")}${ROWS_EXTENSION}`);
       j.fd = openSync(j.file, "a", 0o600);
-      writeSync(j.fd, rowsHeader());
+      writeSync(j.fd, ROWS_HEADER);
     }
     writeSync(j.fd, lines);
   } catch (err) {
@@ -362,16 +362,6 @@ function recordToJson(record: UsageRecord): string {
   return JSON.stringify({ ...record, costMicros: record.costMicros.toString() });
 }
 
-/** The fields of a record, in LOG_COLUMNS' order: the columns a `.rows` file's first line names. */
-function rowFields(): string[] {
-  return LOG_COLUMNS.map(([column]) => column.replaceAll('"', ""));
-}
-
-/** The first line of a `.rows` file. */
-function rowsHeader(): string {
-  return `${JSON.stringify({ columns: rowFields() })}\n`;
-}
-
 /** Whether a journal or saved file's name is one restoreUnwrittenUsage reads. */
 function savedUsageFile(name: string): boolean {
   return name.endsWith(ROWS_EXTENSION) || name.endsWith(OBJECTS_EXTENSION);
@@ -419,7 +409,7 @@ function recordFromRow(columns: string[], row: unknown): UsageRecord | undefined
   if (!Array.isArray(row) || row.length !== columns.length) return undefined;
   const fields: Record<string, unknown> = {};
   columns.forEach((column, i) => (fields[column] = row[i]));
-  for (const field of rowFields()) fields[field] ??= null;
+  for (const field of ROW_FIELDS) fields[field] ??= null;
   return recordFromObject(fields);
 }
 
@@ -436,7 +426,7 @@ function spillUsage(records: UsageRecord[]): string {
   const dir = join(spillDir(), SPILL_FOLDER);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `${new Date().toISOString().replaceAll(":", "-")}-${process.pid}${ROWS_EXTENSION}`);
-  writeFileSync(file, rowsHeader() + records.map(rowJson).join("\n") + "\n", { mode: 0o600 });
+  writeFileSync(file, ROWS_HEADER + records.map(rowJson).join("\n") + "\n", { mode: 0o600 });
   return file;
 }
 
@@ -634,6 +624,12 @@ const LOG_COLUMNS: readonly (readonly [column: string, type: string, value: (r: 
   ["failover", "jsonb", (r) => r.failover],
   ['"createdAt"', "timestamp(3)", (r) => r.createdAt],
 ];
+
+/** The fields of a record, in LOG_COLUMNS' order: the columns a `.rows` file's first line names. */
+const ROW_FIELDS = LOG_COLUMNS.map(([column]) => column.replaceAll('"', ""));
+
+/** The first line of a `.rows` file. */
+const ROWS_HEADER = `${JSON.stringify({ columns: ROW_FIELDS })}\n`;
 
 const INSERT_LOGS = `INSERT INTO request_logs (${LOG_COLUMNS.map(([c]) => c).join(", ")})
   SELECT ${LOG_COLUMNS.map(([, t], i) => `(e->>${i})::${t}`).join(", ")}
