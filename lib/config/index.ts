@@ -29,6 +29,8 @@ export interface Config {
     anthropic: { apiKey: string; baseUrl: string } | undefined;
     gemini: { apiKey: string; baseUrl: string } | undefined;
   };
+  /** Every upstream call over HTTP/2 (UPSTREAM_HTTP2=on): ALPN over TLS, prior knowledge over http. */
+  upstreamHttp2: boolean;
   mockUpstream: { mode: "auto" | "on" | "off"; port: number };
   shutdownDrainMs: number;
   /** How often the timed sweep (reminders, alerts, ticket closing) runs, before jitter. */
@@ -129,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       anthropic: upstream(e.ANTHROPIC_API_KEY, e.ANTHROPIC_BASE_URL, "https://api.anthropic.com"),
       gemini: upstream(e.GEMINI_API_KEY, e.GEMINI_BASE_URL, "https://generativelanguage.googleapis.com"),
     },
+    upstreamHttp2: e.UPSTREAM_HTTP2 === "on",
     mockUpstream: { mode: e.MOCK_UPSTREAM, port: e.MOCK_UPSTREAM_PORT },
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     sweepIntervalMs: e.SWEEP_INTERVAL_SECONDS * 1000,

@@ -97,6 +97,7 @@ export const envSchema = z.object({
   ANTHROPIC_BASE_URL: urlWithProtocols(["http:", "https:"], "an http(s) URL"),
   GEMINI_API_KEY: optionalString,
   GEMINI_BASE_URL: urlWithProtocols(["http:", "https:"], "an http(s) URL"),
+  UPSTREAM_HTTP2: z.enum(["off", "on"]).default("off"),
   MOCK_UPSTREAM: z.enum(["auto", "on", "off"]).default("auto"),
   MOCK_UPSTREAM_PORT: port(0),
   SHUTDOWN_DRAIN_MS: positiveInt(10_000, "a whole number of milliseconds greater than 0"),

@@ -1,5 +1,6 @@
 /** Writing replies to the socket, including the faults that cut or refuse a connection. */
 import type { ServerResponse } from "node:http";
+import { constants, type ServerHttp2Stream } from "node:http2";
 import type { Reply } from "./types";
 import { sleep } from "./util";
 
@@ -128,6 +129,9 @@ function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
  */
 export function dropConnection(ex: Exchange): void {
   ex.markDropped();
+  const stream = http2Stream(ex);
+  // Over HTTP/2 the cut is the stream's (RST_STREAM, after what was written); the connection carries others.
+  if (stream) return void stream.close(constants.NGHTTP2_INTERNAL_ERROR);
   const socket = ex.res.socket;
   if (!socket) return;
   socket.once("finish", () => socket.destroy());
@@ -137,5 +141,12 @@ export function dropConnection(ex: Exchange): void {
 /** Closes the socket at once, before any byte of a response. */
 export function refuseConnection(ex: Exchange): void {
   ex.markDropped();
-  ex.res.socket?.destroy();
+  const stream = http2Stream(ex);
+  if (stream) stream.close(constants.NGHTTP2_REFUSED_STREAM);
+  else ex.res.socket?.destroy();
+}
+
+/** The exchange's HTTP/2 stream, when it came over HTTP/2 (Node's compatibility response has one). */
+function http2Stream(ex: Exchange): ServerHttp2Stream | undefined {
+  return (ex.res as unknown as { stream?: ServerHttp2Stream }).stream;
 }

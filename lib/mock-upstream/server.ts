@@ -3,7 +3,8 @@
  * Protocol details live in openai.ts, anthropic.ts and gemini.ts.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from "node:http2";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { anthropicCountTokens, anthropicError, anthropicMessages, anthropicMissingKey, anthropicModelById, anthropicModels } from "./anthropic";
 import { FaultSlot, resolveFault, type Fault } from "./faults";
 import { geminiCountTokens, geminiError, geminiGenerate, geminiMissingKey, geminiModelById, geminiModels } from "./gemini";
@@ -252,18 +253,28 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
     await sendReply(ex, reply, { chunkDelayMs: fault.chunkDelayMs, dropAfterChunks: fault.dropAfterChunks });
   }
 
-  const server = createServer({ requestTimeout: 300_000, headersTimeout: 70_000 }, (req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch(() => {
       // A handler bug must not take the server down: cut this exchange only.
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end('{"error":"mock upstream failure"}');
       else dropConnection({ res, signal: new AbortController().signal, markDropped: () => {} });
     });
-  });
+  };
+  const http1 = createServer({ requestTimeout: 300_000, headersTimeout: 70_000 }, listener);
   // Clients and proxies pool connections for up to 60 s; idle sockets must outlive that.
-  server.keepAliveTimeout = 65_000;
+  http1.keepAliveTimeout = 65_000;
+  http1.maxRequestsPerSocket = 0;
+  // HTTP/2 by prior knowledge (h2c), on the same port: Node's compatibility API hands the same
+  // handler a request and response shaped like node:http's.
+  const http2 = createHttp2Server({ settings: { maxConcurrentStreams: HTTP2_STREAMS_PER_CONNECTION } }, listener as unknown as Http2Listener);
+  const sessions = new Set<Http2Session>();
+  http2.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+  const server = createNetServer((socket) => handOver(socket, http1, http2));
   // Thousands of concurrent slow streams are expected in benchmarks: no connection cap.
   server.maxConnections = Infinity;
-  server.maxRequestsPerSocket = 0;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -291,7 +302,8 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
         closing = true;
         server.close(() => resolve());
         // Hanging and streaming requests would otherwise keep close() waiting.
-        server.closeAllConnections();
+        http1.closeAllConnections();
+        for (const session of sessions) session.destroy();
       });
       return closed;
     },
@@ -360,4 +372,26 @@ function defaultMessage(status: number): string {
   if (status === 429) return "Rate limit exceeded (mock upstream fault).";
   if (status >= 500) return "The server had an error while processing your request (mock upstream fault).";
   return `Request failed with status ${status} (mock upstream fault).`;
+}
+
+type Http2Listener = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
+
+/** Streams one HTTP/2 connection may carry, as providers commonly announce. */
+const HTTP2_STREAMS_PER_CONNECTION = 100;
+const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+/**
+ * Gives a new connection to the HTTP/1.1 or the HTTP/2 server by its first bytes (HTTP/2's
+ * connection preface), put back for the server that reads them.
+ */
+function handOver(socket: Socket, http1: { emit(event: "connection", socket: Socket): boolean }, http2: { emit(event: "connection", socket: Socket): boolean }): void {
+  socket.once("readable", function sniff() {
+    const head = socket.read() as Buffer | null;
+    if (head === null) return void socket.once("readable", sniff);
+    socket.unshift(head);
+    const n = Math.min(head.length, HTTP2_PREFACE.length);
+    (head.subarray(0, n).equals(HTTP2_PREFACE.subarray(0, n)) ? http2 : http1).emit("connection", socket);
+  });
+  // A connection that closes before its first byte was never anyone's.
+  socket.once("error", () => socket.destroy());
 }

@@ -1,0 +1,221 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { createSecureServer, createServer as createH2cServer, type Http2Server, type Http2SecureServer, type ServerHttp2Stream } from "node:http2";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ClientGone } from "@/lib/server/node-host";
+import { startMockUpstream } from "@/lib/mock-upstream";
+import { callUpstream, classifyUpstreamError, replaceUpstreamAgent, type BodySink, type UpstreamResponse } from "./upstream-client";
+
+// Every call of this file goes through the HTTP/2 agent (UPSTREAM_HTTP2=on), trusting a
+// certificate made for it; the configuration's agent is back afterwards.
+let tlsDir: string;
+let cert: { key: Buffer; cert: Buffer };
+
+beforeAll(async () => {
+  tlsDir = mkdtempSync(join(tmpdir(), "gatehouse-h2-"));
+  execFileSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+      .concat(["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(tlsDir, "key.pem"), "-out", join(tlsDir, "cert.pem")]),
+    { stdio: "ignore" },
+  );
+  cert = { key: readFileSync(join(tlsDir, "key.pem")), cert: readFileSync(join(tlsDir, "cert.pem")) };
+  await replaceUpstreamAgent({ http2: true, tls: { ca: cert.cert } });
+});
+
+afterAll(async () => {
+  await replaceUpstreamAgent();
+  rmSync(tlsDir, { recursive: true, force: true });
+});
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+type AnyServer = Http2Server | Http2SecureServer | HttpServer;
+
+/** Listens on a free port and is closed after the test, its connections with it. */
+async function listen<S extends AnyServer>(server: S, scheme: "http" | "https"): Promise<{ server: S; url: string; connections: () => number }> {
+  let connections = 0;
+  const sockets = new Set<import("node:net").Socket>();
+  server.on(scheme === "https" ? "secureConnection" : "connection", () => connections++);
+  server.on("connection", (socket: import("node:net").Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  closers.push(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { server, url: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}/v1/x`, connections: () => connections };
+}
+
+function call(url: string, signal: ClientGone | AbortSignal = new ClientGone()): Promise<UpstreamResponse> {
+  return callUpstream({ url, headers: { "content-type": "application/json" }, body: '{"n":1}', signal, headersTimeoutMs: 5_000 });
+}
+
+/** A sink that counts what it is given, has room while `room()` says so, and says how it ended. */
+function counter(room: () => boolean = () => true) {
+  let bytes = 0;
+  let resolveEnd!: (outcome: unknown) => void;
+  const ended = new Promise<unknown>((resolve) => (resolveEnd = resolve));
+  const sink: BodySink = {
+    data: (chunk) => {
+      bytes += chunk.length;
+      return room();
+    },
+    end: () => resolveEnd("end"),
+    error: (err) => resolveEnd(err),
+  };
+  return { sink, ended, bytes: () => bytes };
+}
+
+/** Writes `total` bytes in 16 KiB pieces as fast as the stream takes them; counts what it handed over. */
+function writeAll(stream: ServerHttp2Stream, total: number, progress: { written: number }): void {
+  const piece = Buffer.alloc(16 * 1024, 97);
+  const more = () => {
+    while (progress.written < total) {
+      progress.written += piece.length;
+      if (!stream.write(piece)) return void stream.once("drain", more);
+    }
+    stream.end();
+  };
+  more();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("upstream calls over HTTP/2 (UPSTREAM_HTTP2=on)", () => {
+  it("carries hundreds of calls at once on a few connections, each answer whole and its own", async () => {
+    const h2c = await listen(
+      createH2cServer((req, res) => {
+        let body = "";
+        req.on("data", (chunk: Buffer) => (body += chunk));
+        req.on("end", () => {
+          res.writeHead(200, { "content-type": "text/event-stream", "x-request-id": String(req.headers["x-n"]) });
+          res.write(`data: ${body}\n\n`);
+          setTimeout(() => res.end(`data: ${req.headers["x-n"]}\n\n`), 20);
+        });
+      }),
+      "http",
+    );
+    // All at once, before any connection is up: a burst.
+    const answers = await Promise.all(
+      Array.from({ length: 250 }, async (_, n) => {
+        const answer = await callUpstream({ url: h2c.url, headers: { "x-n": String(n) }, body: `{"n":${n}}`, signal: new ClientGone(), headersTimeoutMs: 5_000 });
+        return { status: answer.statusCode, id: answer.headers["x-request-id"], text: await answer.body.text() };
+      }),
+    );
+    answers.forEach((answer, n) => {
+      expect(answer.status).toBe(200);
+      expect(answer.id).toBe(String(n));
+      expect(answer.text).toBe(`data: {"n":${n}}\n\ndata: ${n}\n\n`);
+    });
+    // 100 streams a connection: 250 calls need three, not 250 sockets (undici's Pool opened 151).
+    expect(h2c.connections()).toBeLessThanOrEqual(3);
+  });
+
+  it("holds back a stream whose reader has no room, while the other streams of its connection flow", async () => {
+    const total = 8 * 1024 * 1024;
+    const slow = { written: 0 };
+    const fast = { written: 0 };
+    const h2c = await listen(
+      createH2cServer((req, res) => {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        writeAll(res.stream, total, req.headers["x-slow"] ? slow : fast);
+      }),
+      "http",
+    );
+    const held = await callUpstream({ url: h2c.url, headers: { "x-slow": "1" }, body: "{}", signal: new ClientGone(), headersTimeoutMs: 5_000 });
+    let room = false;
+    const reader = counter(() => room);
+    held.body.pipe(reader.sink);
+    // The other call shares the connection and is read in full while the first is held.
+    const other = counter();
+    (await call(h2c.url)).body.pipe(other.sink);
+    expect(await other.ended).toBe("end");
+    expect(other.bytes()).toBe(total);
+    await sleep(200);
+    // The held stream: its window (64 KiB) and Node's buffers, not the answer.
+    expect(slow.written).toBeLessThan(512 * 1024);
+    expect(reader.bytes()).toBeLessThan(512 * 1024);
+    expect(h2c.connections()).toBe(1);
+    room = true;
+    held.body.resume();
+    expect(await reader.ended).toBe("end");
+    expect(reader.bytes()).toBe(total);
+  });
+
+  it("ends a stream whose client went away, and its connection serves the next call", async () => {
+    const closed: boolean[] = [];
+    const h2c = await listen(
+      createH2cServer((req, res) => {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write("data: first\n\n");
+        res.stream.once("close", () => closed.push(res.stream.aborted));
+        if (!req.headers["x-hang"]) res.end();
+      }),
+      "http",
+    );
+    const client = new ClientGone();
+    const answer = await callUpstream({ url: h2c.url, headers: { "x-hang": "1" }, body: "{}", signal: client, headersTimeoutMs: 5_000 });
+    const reader = counter();
+    answer.body.pipe(reader.sink);
+    await sleep(50);
+    client.abort();
+    expect(await reader.ended).toBeInstanceOf(Error);
+    await expect.poll(() => closed.length).toBe(1);
+    // The stream was reset before its end (the server never ended it), and only the stream.
+    expect(closed[0]).toBe(true);
+    expect((await (await call(h2c.url)).body.text()).startsWith("data: first")).toBe(true);
+    expect(h2c.connections()).toBe(1);
+  });
+
+  it("negotiates HTTP/2 over TLS, and refuses an upstream that offers only HTTP/1.1", async () => {
+    const secure = await listen(createSecureServer(cert, (_req, res) => res.end(`over ${_req.httpVersion}`)), "https");
+    expect(await (await call(secure.url)).body.text()).toBe("over 2.0");
+
+    const http1Only = await listen(createHttpsServer(cert, (_req, res) => res.end("over 1.1")), "https");
+    const refusal = await call(http1Only.url).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect((refusal as { code?: string }).code).toBe("UPSTREAM_NO_HTTP2");
+    expect((refusal as Error).message).toContain("does not speak HTTP/2");
+    // Failover and the circuit breaker treat it as a connection that could not be made.
+    expect(classifyUpstreamError(refusal)).toBe("connect");
+  });
+
+  it("fails a call to a plain-http upstream that speaks only HTTP/1.1, as a connection failure", async () => {
+    const http1 = await listen(createHttpServer((_req, res) => res.end("over 1.1")), "http");
+    const failure = await call(http1.url).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    expect(classifyUpstreamError(failure)).toBe("connect");
+  });
+
+  it("streams the bundled mock upstream's answers, which speaks HTTP/1.1 and HTTP/2 on one port", async () => {
+    const mock = await startMockUpstream({ record: true });
+    closers.push(() => mock.close());
+    const answer = await callUpstream({
+      url: `${mock.url}/v1/chat/completions`,
+      headers: { authorization: "Bearer up", "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }], stream: true }),
+      signal: new ClientGone(),
+      headersTimeoutMs: 5_000,
+    });
+    expect(answer.statusCode).toBe(200);
+    const text = await answer.body.text();
+    expect(text).toContain("data: [DONE]");
+    expect(mock.requests[0]?.headers[":method"]).toBe("POST");
+  });
+});
