@@ -446,7 +446,13 @@ export function classifyUpstreamError(err: unknown): "timeout" | "connect" | "ab
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) return "timeout";
   if (err instanceof undiciErrors.RequestAbortedError || (err as { name?: string })?.name === "AbortError") return "aborted";
   const code = (err as { code?: string })?.code;
-  if (code && /^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|UND_ERR_SOCKET|UND_ERR_CLOSED|UPSTREAM_NO_HTTP2|ERR_HTTP2_ERROR|ERR_HTTP2_SESSION_ERROR|ERR_HTTP2_STREAM_ERROR|ERR_HTTP2_GOAWAY_SESSION)$/.test(code)) return "connect";
+  if (
+    code &&
+    /^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|UND_ERR_SOCKET|UND_ERR_CLOSED|UPSTREAM_NO_HTTP2|ERR_HTTP2_ERROR|ERR_HTTP2_SESSION_ERROR|ERR_HTTP2_STREAM_ERROR|ERR_HTTP2_GOAWAY_SESSION)$/.test(
+      code,
+    )
+  )
+    return "connect";
   return "other";
 }
 

@@ -20,8 +20,14 @@ beforeAll(async () => {
   tlsDir = mkdtempSync(join(tmpdir(), "gatehouse-h2-"));
   execFileSync(
     "openssl",
-    ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
-      .concat(["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", join(tlsDir, "key.pem"), "-out", join(tlsDir, "cert.pem")]),
+    ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"].concat([
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      join(tlsDir, "key.pem"),
+      "-out",
+      join(tlsDir, "cert.pem"),
+    ]),
     { stdio: "ignore" },
   );
   cert = { key: readFileSync(join(tlsDir, "key.pem")), cert: readFileSync(join(tlsDir, "cert.pem")) };
@@ -109,7 +115,13 @@ describe("upstream calls over HTTP/2 (UPSTREAM_HTTP2=on)", () => {
     // All at once, before any connection is up: a burst.
     const answers = await Promise.all(
       Array.from({ length: 250 }, async (_, n) => {
-        const answer = await callUpstream({ url: h2c.url, headers: { "x-n": String(n) }, body: `{"n":${n}}`, signal: new ClientGone(), headersTimeoutMs: 5_000 });
+        const answer = await callUpstream({
+          url: h2c.url,
+          headers: { "x-n": String(n) },
+          body: `{"n":${n}}`,
+          signal: new ClientGone(),
+          headersTimeoutMs: 5_000,
+        });
         return { status: answer.statusCode, id: answer.headers["x-request-id"], text: await answer.body.text() };
       }),
     );
@@ -179,10 +191,16 @@ describe("upstream calls over HTTP/2 (UPSTREAM_HTTP2=on)", () => {
   });
 
   it("negotiates HTTP/2 over TLS, and refuses an upstream that offers only HTTP/1.1", async () => {
-    const secure = await listen(createSecureServer(cert, (_req, res) => res.end(`over ${_req.httpVersion}`)), "https");
+    const secure = await listen(
+      createSecureServer(cert, (_req, res) => res.end(`over ${_req.httpVersion}`)),
+      "https",
+    );
     expect(await (await call(secure.url)).body.text()).toBe("over 2.0");
 
-    const http1Only = await listen(createHttpsServer(cert, (_req, res) => res.end("over 1.1")), "https");
+    const http1Only = await listen(
+      createHttpsServer(cert, (_req, res) => res.end("over 1.1")),
+      "https",
+    );
     const refusal = await call(http1Only.url).then(
       () => null,
       (err: unknown) => err,
@@ -194,7 +212,10 @@ describe("upstream calls over HTTP/2 (UPSTREAM_HTTP2=on)", () => {
   });
 
   it("fails a call to a plain-http upstream that speaks only HTTP/1.1, as a connection failure", async () => {
-    const http1 = await listen(createHttpServer((_req, res) => res.end("over 1.1")), "http");
+    const http1 = await listen(
+      createHttpServer((_req, res) => res.end("over 1.1")),
+      "http",
+    );
     const failure = await call(http1.url).then(
       () => null,
       (err: unknown) => err,

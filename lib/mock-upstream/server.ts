@@ -3,7 +3,7 @@
  * Protocol details live in openai.ts, anthropic.ts and gemini.ts.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from "node:http2";
+import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import { anthropicCountTokens, anthropicError, anthropicMessages, anthropicMissingKey, anthropicModelById, anthropicModels } from "./anthropic";
 import { FaultSlot, resolveFault, type Fault } from "./faults";
@@ -267,12 +267,13 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
   // HTTP/2 by prior knowledge (h2c), on the same port: Node's compatibility API hands the same
   // handler a request and response shaped like node:http's.
   const http2 = createHttp2Server({ settings: { maxConcurrentStreams: HTTP2_STREAMS_PER_CONNECTION } }, listener as unknown as Http2Listener);
-  const sessions = new Set<Http2Session>();
-  http2.on("session", (session) => {
-    sessions.add(session);
-    session.once("close", () => sessions.delete(session));
+  // Every connection, whichever server has it, so that close() can end them all.
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    handOver(socket, http1, http2);
   });
-  const server = createNetServer((socket) => handOver(socket, http1, http2));
   // Thousands of concurrent slow streams are expected in benchmarks: no connection cap.
   server.maxConnections = Infinity;
 
@@ -302,8 +303,7 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
         closing = true;
         server.close(() => resolve());
         // Hanging and streaming requests would otherwise keep close() waiting.
-        http1.closeAllConnections();
-        for (const session of sessions) session.destroy();
+        for (const socket of sockets) socket.destroy();
       });
       return closed;
     },
@@ -384,7 +384,11 @@ const HTTP2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
  * Gives a new connection to the HTTP/1.1 or the HTTP/2 server by its first bytes (HTTP/2's
  * connection preface), put back for the server that reads them.
  */
-function handOver(socket: Socket, http1: { emit(event: "connection", socket: Socket): boolean }, http2: { emit(event: "connection", socket: Socket): boolean }): void {
+function handOver(
+  socket: Socket,
+  http1: { emit(event: "connection", socket: Socket): boolean },
+  http2: { emit(event: "connection", socket: Socket): boolean },
+): void {
   socket.once("readable", function sniff() {
     const head = socket.read() as Buffer | null;
     if (head === null) return void socket.once("readable", sniff);
