@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [-- --duration 8] [-- --rounds 4] [-- --streams 1000] [-- --no-pglite] [-- --no-postgres] [-- --gateway-via-next] [-- --phases ref,load,ttfb,hold,unknown] [-- --json out.json]
+ * npm run bench [-- --quick] [-- --duration 8] [-- --rounds 4] [-- --streams 1000] [-- --no-pglite] [-- --no-postgres] [-- --gateway-via-next] [-- --upstream-http2] [-- --phases ref,load,ttfb,hold,unknown] [-- --json out.json]
  * npm run bench -- --profile gateway|gateway-pglite|floor [--duration 10]   (CPU profile of the
  *   server, on PostgreSQL or for gateway-pglite on PGlite, under c=50 load on that target only;
  *   summarise with bench/profile-summary.ts)
@@ -61,6 +61,7 @@ const { values: flags } = parseArgs({
     "no-pglite": { type: "boolean", default: false },
     "no-postgres": { type: "boolean", default: false },
     "gateway-via-next": { type: "boolean", default: false },
+    "upstream-http2": { type: "boolean", default: false },
     profile: { type: "string" },
     phases: { type: "string", default: "ref,load,ttfb,hold,unknown" },
     json: { type: "string" },
@@ -88,6 +89,11 @@ const BUILD_TIMEOUT_MS = 10 * 60_000;
 const UNKNOWN_KEY_POINTS_SEEN = 30;
 /** Set when the open-file limit is below what the held streams need: shown beside the hold verdicts. */
 let fileLimitNote = "";
+/**
+ * The gateway (UPSTREAM_HTTP2=on) and the bare proxy (--http2) call the mock over HTTP/2: with
+ * --upstream-http2, or when the open-file limit is too low for the held streams over HTTP/1.1.
+ */
+let upstreamHttp2 = flags["upstream-http2"] === true;
 
 const messages = [{ role: "user", content: "Say hello to the benchmark in a few words." }];
 const NON_STREAM_BODY = JSON.stringify({ model: MODEL, messages, max_tokens: 16 });
@@ -169,6 +175,7 @@ async function startServer(
   };
   // The gateway as a Next route, like the floor, instead of served by server.ts itself.
   if (flags["gateway-via-next"]) env.GATEHOUSE_GATEWAY_VIA_NEXT = "1";
+  if (upstreamHttp2) env.UPSTREAM_HTTP2 = "on";
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   const proc = await launch(label, env, options.logDir, options.cpuProfDir);
   const url = `http://127.0.0.1:${port}`;
@@ -930,8 +937,20 @@ async function main(): Promise<number> {
   if (PHASES.has("hold")) {
     // A held stream is a socket in the client, two in the server or the bare proxy (the client's
     // and the upstream's) and one in the mock: the server needs twice the streams, plus its own.
-    const needed = 2 * STREAMS + 2048;
-    const limit = ensureFileLimit(needed);
+    // Over HTTP/2 a hundred streams share an upstream socket: the server needs about one a stream.
+    const http1Needed = 2 * STREAMS + 2048;
+    const http2Needed = STREAMS + Math.ceil(STREAMS / 100) + 2048;
+    let needed = upstreamHttp2 ? http2Needed : http1Needed;
+    let limit = ensureFileLimit(needed);
+    if (limit.shortBy && !upstreamHttp2 && !ensureFileLimit(http2Needed).shortBy) {
+      say(
+        `  open-file limit ${fileLimit().hard} < ${http1Needed} needed for ${STREAMS} streams with an upstream socket each: ` +
+          `the gateway (UPSTREAM_HTTP2=on) and the bare proxy call the upstream over HTTP/2 in this run, ${http2Needed} files`,
+      );
+      upstreamHttp2 = true;
+      needed = http2Needed;
+      limit = ensureFileLimit(needed);
+    }
     fileLimitNote = limit.shortBy ? `open-file limit ${limit.limit} < ${needed} needed` : "";
     if (limit.raisedFrom !== undefined) say(`  open-file limit raised from ${limit.raisedFrom} to ${limit.limit} for ${STREAMS} held streams`);
     if (limit.shortBy) say(`  WARNING: --streams ${STREAMS} ${limit.shortBy}`);
@@ -949,13 +968,19 @@ async function main(): Promise<number> {
   try {
     const [mockPort, slowPort, barePort] = await Promise.all([freePort(), freePort(), freePort()]);
     const [mock, slow] = await Promise.all([startMock("mock", mockPort, logDir), startMock("mock-slow", slowPort, logDir, SLOW_CHUNK_DELAY_MS)]);
-    const bare = spawnPinned("bare-proxy", SERVER_CORE, [...NODE_TS, "bench/bare-proxy.ts", "--port", String(barePort), "--upstream", mock.url], {
-      env: baseEnv(),
-      logFile: join(logDir, "bare-proxy.log"),
-    });
+    const bare = spawnPinned(
+      "bare-proxy",
+      SERVER_CORE,
+      [...NODE_TS, "bench/bare-proxy.ts", "--port", String(barePort), "--upstream", mock.url, ...(upstreamHttp2 ? ["--http2"] : [])],
+      {
+        env: baseEnv(),
+        logFile: join(logDir, "bare-proxy.log"),
+      },
+    );
     cleanups.push({ name: "bare-proxy", run: () => stopProc(bare, 5000) });
     await waitForOutput(bare, /listening (http:\/\/\S+)/, 30_000);
     say(`mock ${mock.url}, slow mock ${slow.url} (${SLOW_CHUNK_DELAY_MS} ms between chunks), bare proxy http://127.0.0.1:${barePort}`);
+    if (upstreamHttp2) say("upstream calls of the gateway and the bare proxy over HTTP/2 (h2c)");
 
     const database = flags["no-postgres"] ? null : await createDatabase();
     if (database) cleanups.push({ name: "database", run: database.drop });
