@@ -4,6 +4,7 @@ import type { RecordedRequest } from "@/lib/mock-upstream";
 import { createEmptyDatabase, type TestDatabase } from "@/test/databases";
 import { queryRows } from "@/test/private-services";
 import { serveGateway, setUpGateway, TEST_MODEL } from "@/test/gateway";
+import { replaceUpstreamAgent } from "./upstream-client";
 
 // Memory bounded for slow readers: clients that stop reading a long stream make the gateway stop
 // reading the upstream (backpressure all the way back), so the gateway holds no more than its
@@ -85,7 +86,13 @@ function memory() {
   return { rss: m.rss, heap: m.heapUsed + m.external };
 }
 
-describe("gateway: slow readers", () => {
+// Over both kinds of upstream connection: HTTP/1.1, a socket a call, and HTTP/2 (UPSTREAM_HTTP2=on),
+// where the hundred streams share one socket and each stalls in its own flow-control window
+// without holding back the others.
+describe.each([
+  { transport: "HTTP/1.1", http2: false },
+  { transport: "HTTP/2", http2: true },
+])("gateway: slow readers, upstream over $transport", ({ http2 }) => {
   let t: TestDatabase;
   let env: Awaited<ReturnType<typeof setUpGateway>>;
   let gateway: Awaited<ReturnType<typeof serveGateway>>;
@@ -95,6 +102,7 @@ describe("gateway: slow readers", () => {
   beforeAll(async () => {
     t = await createEmptyDatabase("postgres");
     env = await setUpGateway("slow-readers", t.location);
+    await replaceUpstreamAgent({ http2 });
     gateway = await serveGateway();
     ({ key } = await env.order({ name: "Slow readers", rpm: 100_000, creditUsd: 100 }));
   }, 60_000);
@@ -104,6 +112,7 @@ describe("gateway: slow readers", () => {
       r.socket.destroy();
     }
     await gateway?.close();
+    await replaceUpstreamAgent();
     await env?.tearDown();
     await t?.drop();
   });
