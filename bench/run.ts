@@ -693,7 +693,7 @@ function reportHoldsAndVerdicts(rows: Row[], floor: Row | undefined): Verdict[] 
   if (holds.length) {
     const streamSeconds = (SLOW_TOKENS + 3) * (SLOW_CHUNK_DELAY_MS / 1000);
     process.stdout.write(
-      `\n## ${STREAMS} slow streams (${SLOW_TOKENS} tokens, ${SLOW_CHUNK_DELAY_MS} ms apart ≈ ${streamSeconds.toFixed(0)} s each, opened over ${QUICK ? 0.2 : 1} s)\n\n`,
+      `\n## ${STREAMS} slow streams (${SLOW_TOKENS} tokens, ${SLOW_CHUNK_DELAY_MS} ms apart ≈ ${streamSeconds.toFixed(0)} s each, opened over ${QUICK ? 0.2 : 1} s${upstreamHttp2 ? "; upstream calls over HTTP/2" : ""})\n\n`,
     );
     printTable(
       [
@@ -1107,7 +1107,7 @@ async function main(): Promise<number> {
     writeFileSync(
       flags.json,
       JSON.stringify(
-        { date: new Date().toISOString(), quick: QUICK, seconds: SECONDS, rounds: ROUNDS, streams: STREAMS, rows, verdicts },
+        { date: new Date().toISOString(), quick: QUICK, seconds: SECONDS, rounds: ROUNDS, streams: STREAMS, upstreamHttp2, rows, verdicts },
         (k, v: unknown) => (k === "latencies" ? undefined : v),
         2,
       ),

@@ -70,6 +70,10 @@ interface Http2Connection {
  * burst of 250 calls took 151 sockets.) A connection's client reconnects when its socket has
  * closed (idle, GOAWAY); connections are kept for the agent's life, as many as the most calls at
  * once to that origin needed.
+ *
+ * Experimental (README, "Upstream connections"): undici's HTTP/2 client fails the streams in
+ * flight on a GOAWAY, reads a stream reset with NO_ERROR or CANCEL as ended, and queues calls past
+ * an upstream's lower limit of streams on the same connection.
  */
 class Http2Agent extends Dispatcher {
   private readonly origins = new Map<string, Http2Connection[]>();
@@ -94,8 +98,6 @@ class Http2Agent extends Dispatcher {
           maxConcurrentStreams: HTTP2_STREAMS_PER_CONNECTION,
           initialWindowSize: HTTP2_STREAM_WINDOW,
           connectionWindowSize: HTTP2_CONNECTION_WINDOW,
-          keepAliveTimeout: 30_000,
-          keepAliveMaxTimeout: 600_000,
         }),
         streams: 0,
       };
@@ -376,6 +378,7 @@ class UpstreamHandler implements Dispatcher.DispatchHandler {
   private body: UpstreamBody | null = null;
   /** Told once when the call is over, however it ended (the HTTP/2 agent counts its streams by it). */
   onSettled: (() => void) | undefined = undefined;
+  private settled = false;
 
   constructor(
     private readonly signal: ClientSignal,
@@ -418,6 +421,9 @@ class UpstreamHandler implements Dispatcher.DispatchHandler {
   }
 
   private settle(): void {
+    // Once, whatever undici reports after the end or the error (the HTTP/2 agent counts by it).
+    if (this.settled) return;
+    this.settled = true;
     this.signal.removeEventListener("abort", this.onAbort);
     this.onSettled?.();
   }

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { mockReplyText, mockToolArguments } from "./reply";
@@ -117,6 +118,24 @@ describe("server", () => {
     expect(await pending).toBeInstanceOf(Error);
     await expect(mock.current.requests[0]?.done).resolves.toBe("server-closed");
     expect(mock.current.requests[0]?.clientClosedEarly).toBe(false);
+  });
+
+  it("speaks HTTP/1.1 to a request that arrives a byte at a time, though its first byte could begin HTTP/2's preface", async () => {
+    const { port } = new URL(mock.current.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    const answer = new Promise<string>((resolve) => {
+      let text = "";
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+      socket.once("close", () => resolve(text));
+    });
+    const body = JSON.stringify(openaiBody);
+    const request = `POST /v1/chat/completions HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer k\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
+    for (const byte of request.slice(0, 3)) {
+      socket.write(byte);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    socket.write(request.slice(3));
+    expect(await answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
   });
 });
 

@@ -389,12 +389,16 @@ function handOver(
   http1: { emit(event: "connection", socket: Socket): boolean },
   http2: { emit(event: "connection", socket: Socket): boolean },
 ): void {
-  socket.once("readable", function sniff() {
-    const head = socket.read() as Buffer | null;
-    if (head === null) return void socket.once("readable", sniff);
-    socket.unshift(head);
+  let head = Buffer.alloc(0);
+  socket.on("readable", function sniff() {
+    for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) head = Buffer.concat([head, chunk]);
     const n = Math.min(head.length, HTTP2_PREFACE.length);
-    (head.subarray(0, n).equals(HTTP2_PREFACE.subarray(0, n)) ? http2 : http1).emit("connection", socket);
+    const http2Preface = head.subarray(0, n).equals(HTTP2_PREFACE.subarray(0, n));
+    // "P" may begin the preface or a POST: wait for the whole preface, or the first byte that differs.
+    if (head.length === 0 || (http2Preface && n < HTTP2_PREFACE.length)) return;
+    socket.off("readable", sniff);
+    socket.unshift(head);
+    (http2Preface ? http2 : http1).emit("connection", socket);
   });
   // A connection that closes before its first byte was never anyone's.
   socket.once("error", () => socket.destroy());
