@@ -1,27 +1,21 @@
-import { Agent, buildConnector, Client, Dispatcher, errors as undiciErrors } from "undici";
+import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
 import type { ConnectionOptions } from "node:tls";
 import { getConfig } from "@/lib/config";
 import type { ClientSignal } from "@/lib/server/node-host";
 import { processSingleton } from "@/lib/server/process-singleton";
+import { Http2Agent } from "./upstream-http2";
 
 // One pooled keep-alive client for every upstream call: reusing connections is most of the
 // difference between a thin proxy and a slow one (undici.request on a shared Agent is about 1.6x
 // the throughput of the global fetch inside Next).
 
-const AGENT = processSingleton<{ current?: { agent: Dispatcher; http2: boolean } }>("gateway.agent", () => ({}));
+/** What an upstream call is sent through: undici's Agent, or the HTTP/2 agent of upstream-http2.ts. */
+interface UpstreamDispatcher {
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
+  destroy(): Promise<void>;
+}
 
-/**
- * Streams one HTTP/2 connection carries at once (servers commonly allow 100; one that announces
- * fewer has the rest wait in its connection's queue).
- */
-export const HTTP2_STREAMS_PER_CONNECTION = 100;
-/**
- * What a stream may hold unread before the upstream is told to wait (HTTP/2 flow control, per
- * stream): a slow reader costs at most this much memory here, as Node's default window does.
- */
-const HTTP2_STREAM_WINDOW = 64 * 1024;
-/** The same for a whole connection, so that a hundred streams flowing at once are never held back by it. */
-const HTTP2_CONNECTION_WINDOW = HTTP2_STREAMS_PER_CONNECTION * HTTP2_STREAM_WINDOW;
+const AGENT = processSingleton<{ current?: UpstreamDispatcher }>("gateway.agent", () => ({}));
 
 function http1Agent(tls?: ConnectionOptions): Agent {
   return new Agent({
@@ -35,94 +29,8 @@ function http1Agent(tls?: ConnectionOptions): Agent {
   });
 }
 
-/** undici's connector takes `useH2c` (prior knowledge over plain http), which its types leave out. */
-type H2ConnectorOptions = buildConnector.BuildOptions & { useH2c: boolean };
-
-/**
- * Connects for HTTP/2: ALPN over TLS, prior knowledge over plain http. An upstream that answers
- * TLS without agreeing to HTTP/2 is refused (`UPSTREAM_NO_HTTP2`) rather than sent requests
- * pipelined over HTTP/1.1 behind each other.
- */
-function http2Connector(tls?: ConnectionOptions): buildConnector.connector {
-  const base = (cleartext: boolean) => buildConnector({ ...tls, allowH2: true, useH2c: cleartext, timeout: 10_000 } as H2ConnectorOptions);
-  const secure = base(false);
-  const cleartext = base(true);
-  return (options, callback) =>
-    (options.protocol === "http:" ? cleartext : secure)(options, (err, socket) => {
-      if (err || !socket) return callback(err ?? new Error("no socket"), null);
-      if ((socket as { alpnProtocol?: string | false }).alpnProtocol === "h2") return callback(null, socket);
-      socket.destroy();
-      callback(Object.assign(new Error(`${options.hostname} does not speak HTTP/2 (UPSTREAM_HTTP2=on)`), { code: "UPSTREAM_NO_HTTP2" }), null);
-    });
-}
-
-/** One HTTP/2 connection (undici's Client) and the calls it carries now. */
-interface Http2Connection {
-  client: Client;
-  streams: number;
-}
-
-/**
- * Every upstream over HTTP/2 (UPSTREAM_HTTP2=on): a call goes to the first connection to its
- * origin with fewer than 100 streams, and a connection is opened only when none has room, so ten
- * thousand held streams cost about a hundred upstream sockets instead of ten thousand. (undici's
- * Pool opens a connection for every call that arrives while the others are still connecting: a
- * burst of 250 calls took 151 sockets.) A connection's client reconnects when its socket has
- * closed (idle, GOAWAY); connections are kept for the agent's life, as many as the most calls at
- * once to that origin needed.
- *
- * Experimental (README, "Upstream connections"): undici's HTTP/2 client fails the streams in
- * flight on a GOAWAY, reads a stream reset with NO_ERROR or CANCEL as ended, and queues calls past
- * an upstream's lower limit of streams on the same connection.
- */
-class Http2Agent extends Dispatcher {
-  private readonly origins = new Map<string, Http2Connection[]>();
-  private readonly connector: buildConnector.connector;
-
-  constructor(tls?: ConnectionOptions) {
-    super();
-    this.connector = http2Connector(tls);
-  }
-
-  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const origin = String(options.origin);
-    let connections = this.origins.get(origin);
-    if (!connections) this.origins.set(origin, (connections = []));
-    let connection = connections.find((c) => c.streams < HTTP2_STREAMS_PER_CONNECTION);
-    if (!connection) {
-      connection = {
-        client: new Client(origin, {
-          allowH2: true,
-          connect: this.connector,
-          pipelining: HTTP2_STREAMS_PER_CONNECTION,
-          maxConcurrentStreams: HTTP2_STREAMS_PER_CONNECTION,
-          initialWindowSize: HTTP2_STREAM_WINDOW,
-          connectionWindowSize: HTTP2_CONNECTION_WINDOW,
-        }),
-        streams: 0,
-      };
-      connections.push(connection);
-    }
-    const held = connection;
-    held.streams++;
-    (handler as UpstreamHandler).onSettled = () => held.streams--;
-    return held.client.dispatch(options, handler);
-  }
-
-  override async close(): Promise<void> {
-    await Promise.all([...this.origins.values()].flat().map((c) => c.client.close()));
-  }
-
-  override async destroy(): Promise<void> {
-    await Promise.all([...this.origins.values()].flat().map((c) => c.client.destroy()));
-  }
-}
-
-function agent(): { agent: Dispatcher; http2: boolean } {
-  if (!AGENT.current) {
-    const http2 = getConfig().upstreamHttp2;
-    AGENT.current = { agent: http2 ? new Http2Agent() : http1Agent(), http2 };
-  }
+function agent(): UpstreamDispatcher {
+  AGENT.current ??= getConfig().upstreamHttp2 ? new Http2Agent() : http1Agent();
   return AGENT.current;
 }
 
@@ -133,9 +41,8 @@ function agent(): { agent: Dispatcher; http2: boolean } {
  */
 export async function replaceUpstreamAgent(options: { http2?: boolean; tls?: ConnectionOptions } = {}): Promise<void> {
   const previous = AGENT.current;
-  const http2 = options.http2 ?? getConfig().upstreamHttp2;
-  AGENT.current = { agent: http2 ? new Http2Agent(options.tls) : http1Agent(options.tls), http2 };
-  await previous?.agent.destroy();
+  AGENT.current = (options.http2 ?? getConfig().upstreamHttp2) ? new Http2Agent(options.tls) : http1Agent(options.tls);
+  await previous?.destroy();
 }
 
 /** An upstream's answer: its status and headers, and its body as it arrives. */
@@ -172,15 +79,11 @@ export function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
   // Aborted already: no call at all.
   if (call.signal.aborted) return Promise.reject(abortReason(call.signal));
   return new Promise((resolve, reject) => {
-    const { agent: dispatcher, http2 } = agent();
-    dispatcher.dispatch(
+    agent().dispatch(
       {
         origin,
         path,
         method: "POST",
-        // undici runs a call not marked idempotent alone on its connection; over HTTP/2 each call
-        // is a stream of its own and nothing is ever retried, so the mark only lets streams share.
-        idempotent: http2,
         headers: { ...call.headers, "accept-encoding": "identity" },
         body: call.body,
         headersTimeout: call.headersTimeoutMs,
@@ -376,9 +279,6 @@ function ended(sink: BodySink): void {
 class UpstreamHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;
   private body: UpstreamBody | null = null;
-  /** Told once when the call is over, however it ended (the HTTP/2 agent counts its streams by it). */
-  onSettled: (() => void) | undefined = undefined;
-  private settled = false;
 
   constructor(
     private readonly signal: ClientSignal,
@@ -421,11 +321,7 @@ class UpstreamHandler implements Dispatcher.DispatchHandler {
   }
 
   private settle(): void {
-    // Once, whatever undici reports after the end or the error (the HTTP/2 agent counts by it).
-    if (this.settled) return;
-    this.settled = true;
     this.signal.removeEventListener("abort", this.onAbort);
-    this.onSettled?.();
   }
 }
 
@@ -454,7 +350,7 @@ export function classifyUpstreamError(err: unknown): "timeout" | "connect" | "ab
   const code = (err as { code?: string })?.code;
   if (
     code &&
-    /^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|UND_ERR_SOCKET|UND_ERR_CLOSED|UPSTREAM_NO_HTTP2|ERR_HTTP2_ERROR|ERR_HTTP2_SESSION_ERROR|ERR_HTTP2_STREAM_ERROR|ERR_HTTP2_GOAWAY_SESSION)$/.test(
+    /^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|UND_ERR_SOCKET|UND_ERR_CLOSED|UPSTREAM_NO_HTTP2|ERR_HTTP2_ERROR|ERR_HTTP2_SESSION_ERROR|ERR_HTTP2_STREAM_ERROR|ERR_HTTP2_STREAM_CANCEL|ERR_HTTP2_GOAWAY_SESSION|ERR_HTTP2_INVALID_SESSION)$/.test(
       code,
     )
   )

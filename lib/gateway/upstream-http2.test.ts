@@ -190,6 +190,70 @@ describe("upstream calls over HTTP/2 (UPSTREAM_HTTP2=on)", () => {
     expect(h2c.connections()).toBe(1);
   });
 
+  it("lets the streams in flight finish when the upstream says it is going away (GOAWAY), and opens a new connection for the next call", async () => {
+    const sessions = new Set<import("node:http2").Http2Session>();
+    const h2c = await listen(
+      createH2cServer((_req, res) => {
+        sessions.add(res.stream.session!);
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write("data: one\n\n");
+        setTimeout(() => res.end("data: two\n\n"), 150);
+      }),
+      "http",
+    );
+    const inFlight = await Promise.all(Array.from({ length: 10 }, () => call(h2c.url)));
+    // The upstream's graceful close: GOAWAY with NO_ERROR, the streams it has accepted to finish.
+    for (const session of sessions) session.close();
+    const bodies = await Promise.all(inFlight.map((answer) => answer.body.text()));
+    expect(bodies).toEqual(bodies.map(() => "data: one\n\ndata: two\n\n"));
+    expect(await (await call(h2c.url)).body.text()).toBe("data: one\n\ndata: two\n\n");
+    expect(h2c.connections()).toBe(2);
+  });
+
+  it("fails an answer the upstream cut off, by a dead connection or short of its content-length, rather than ending it", async () => {
+    const h2c = await listen(
+      createH2cServer((req, res) => {
+        res.stream.on("error", () => {});
+        if (req.headers["x-cut"] === "connection") {
+          res.writeHead(200, { "content-type": "text/event-stream" });
+          res.write("data: one\n\n");
+          setTimeout(() => res.stream.session?.destroy(), 50);
+        } else {
+          res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+          res.write('{"partial":');
+          setTimeout(() => res.stream.close(), 50);
+        }
+      }),
+      "http",
+    );
+    for (const cut of ["connection", "length"]) {
+      const answer = await callUpstream({ url: h2c.url, headers: { "x-cut": cut }, body: "{}", signal: new ClientGone(), headersTimeoutMs: 5_000 });
+      expect(answer.statusCode).toBe(200);
+      const reader = counter();
+      answer.body.pipe(reader.sink);
+      const outcome = await reader.ended;
+      expect(outcome, cut).toBeInstanceOf(Error);
+      expect(reader.bytes(), cut).toBeGreaterThan(0);
+    }
+  });
+
+  it("keeps to an upstream's lower limit of streams a connection, opening more connections instead of queueing", async () => {
+    const h2c = await listen(
+      createH2cServer({ settings: { maxConcurrentStreams: 2 } }, (_req, res) => {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        setTimeout(() => res.end("data: done\n\n"), 300);
+      }),
+      "http",
+    );
+    // The first call learns the limit from the upstream's settings.
+    await (await call(h2c.url)).body.dump();
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 6 }, async () => (await call(h2c.url)).body.dump()));
+    // Six at once on connections of two: all together (about 300 ms), not two at a time (900 ms).
+    expect(Date.now() - started).toBeLessThan(750);
+    expect(h2c.connections()).toBe(3);
+  });
+
   it("negotiates HTTP/2 over TLS, and refuses an upstream that offers only HTTP/1.1", async () => {
     const secure = await listen(
       createSecureServer(cert, (_req, res) => res.end(`over ${_req.httpVersion}`)),
