@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { createSecureServer, createServer as createH2cServer, type Http2Server, type Http2SecureServer, type ServerHttp2Stream } from "node:http2";
+import { constants, createSecureServer, createServer as createH2cServer, type Http2Server, type Http2SecureServer, type ServerHttp2Stream } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -252,6 +252,63 @@ describe("upstream calls over HTTP/2 (UPSTREAM_HTTP2=on)", () => {
     // Six at once on connections of two: all together (about 300 ms), not two at a time (900 ms).
     expect(Date.now() - started).toBeLessThan(750);
     expect(h2c.connections()).toBe(3);
+  });
+
+  it("frees a stream's place when its reader goes away after the upstream finished but before it was read", async () => {
+    const h2c = await listen(
+      createH2cServer((_req, res) => {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write("data: one\n\n");
+        setTimeout(() => res.end(`data: ${"x".repeat(8 * 1024)}\n\n`), 30);
+      }),
+      "http",
+    );
+    // A hundred readers with no room after the first chunk: the rest of each answer and its end
+    // arrive (within the stream's window) and wait unread.
+    const answers = await Promise.all(Array.from({ length: 100 }, () => call(h2c.url)));
+    for (const answer of answers) answer.body.pipe(counter(() => false).sink);
+    await sleep(100);
+    for (const answer of answers) answer.body.destroy();
+    await sleep(50);
+    // Their places are free again: the next call shares the same connection.
+    expect(await (await call(h2c.url)).body.text()).toContain("data: x");
+    expect(h2c.connections()).toBe(1);
+  });
+
+  it("fails the call with the error of a reader that throws, and nothing escapes", async () => {
+    const h2c = await listen(
+      createH2cServer((_req, res) => {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.write("data: one\n\n");
+        setTimeout(() => res.end("data: two\n\n"), 50);
+      }),
+      "http",
+    );
+    const answer = await call(h2c.url);
+    let resolveError!: (err: unknown) => void;
+    const failed = new Promise((resolve) => (resolveError = resolve));
+    answer.body.pipe({
+      data: () => {
+        throw new Error("the reader broke");
+      },
+      end: () => resolveError("end"),
+      error: resolveError,
+    });
+    expect(((await failed) as Error).message).toBe("the reader broke");
+  });
+
+  it("sends a call the upstream refused unprocessed (REFUSED_STREAM) once more", async () => {
+    let seen = 0;
+    const h2c = await listen(
+      createH2cServer((_req, res) => {
+        if (++seen === 1) return void res.stream.close(constants.NGHTTP2_REFUSED_STREAM);
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.end("second time");
+      }),
+      "http",
+    );
+    expect(await (await call(h2c.url)).body.text()).toBe("second time");
+    expect(seen).toBe(2);
   });
 
   it("negotiates HTTP/2 over TLS, and refuses an upstream that offers only HTTP/1.1", async () => {

@@ -19,6 +19,8 @@ const CONNECTION_WINDOW = HTTP2_STREAMS_PER_CONNECTION * STREAM_WINDOW;
 const CONNECT_TIMEOUT_MS = 10_000;
 /** A connection with no stream for this long is closed. */
 const IDLE_MS = 30_000;
+/** What `request()` throws with when its session has gone away since it was chosen. */
+const SESSION_GONE = new Set(["ERR_HTTP2_INVALID_SESSION", "ERR_HTTP2_GOAWAY_SESSION", "ERR_HTTP2_OUT_OF_STREAMS"]);
 /** Headers a connection's framing carries itself, which HTTP/2 forbids in a request. */
 const CONNECTION_HEADERS = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host", "te", "http2-settings"]);
 
@@ -35,6 +37,8 @@ interface Connection {
   connected: boolean;
   /** Its session's close was emitted (after its error). */
   closed: boolean;
+  /** Calls whose stream closed before the connection was up, told once the session says why. */
+  waiting: (() => void)[];
 }
 
 /**
@@ -51,6 +55,8 @@ export class Http2Agent {
   private readonly origins = new Map<string, Connection[]>();
   /** Each origin's limit of streams a connection, from its last settings: a new connection starts with it. */
   private readonly limits = new Map<string, number>();
+  /** Every session not yet closed, retired ones included: close() and destroy() end them all. */
+  private readonly live = new Set<ClientHttp2Session>();
 
   constructor(private readonly tls?: ConnectionOptions) {}
 
@@ -94,7 +100,9 @@ export class Http2Agent {
       failure: null,
       connected: false,
       closed: false,
+      waiting: [],
     };
+    this.live.add(session);
     const connectTimer = setTimeout(() => {
       connection.failure = new undiciErrors.ConnectTimeoutError();
       session.destroy();
@@ -102,7 +110,8 @@ export class Http2Agent {
     session.once("connect", () => {
       connection.connected = true;
       clearTimeout(connectTimer);
-      session.setLocalWindowSize(CONNECTION_WINDOW);
+      // Node says "connect" of a session destroyed meanwhile too.
+      if (!session.destroyed) session.setLocalWindowSize(CONNECTION_WINDOW);
     });
     session.on("remoteSettings", (settings) => {
       connection.limit = Math.max(1, Math.min(HTTP2_STREAMS_PER_CONNECTION, settings.maxConcurrentStreams ?? HTTP2_STREAMS_PER_CONNECTION));
@@ -113,7 +122,9 @@ export class Http2Agent {
     session.once("close", () => {
       connection.closed = true;
       clearTimeout(connectTimer);
+      this.live.delete(session);
       this.retire(connection, origin);
+      for (const told of connection.waiting.splice(0)) told();
     });
     // Each stream is told of its session's failure by its own close; a failure to connect is
     // kept for them, an upstream that refused HTTP/2 named as such.
@@ -121,7 +132,9 @@ export class Http2Agent {
       if (connection.connected) return;
       connection.failure ??= /NO_APPLICATION_PROTOCOL|ERR_HTTP2_ERROR/.test(err.code ?? "") ? noHttp2(origin) : err;
     });
-    session.setTimeout(IDLE_MS, () => {
+    // Every 30 s without a frame; a connection whose streams are quiet (a model thinking) stays.
+    session.setTimeout(IDLE_MS);
+    session.on("timeout", () => {
       if (connection.streams > 0) return;
       this.retire(connection, origin);
       session.close();
@@ -129,16 +142,19 @@ export class Http2Agent {
     return connection;
   }
 
+  /** Lets every stream finish, then closes every connection. */
   async close(): Promise<void> {
-    await Promise.all(this.sessions().map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    await Promise.all(
+      [...this.live].map((session) => {
+        const closed = new Promise<void>((resolve) => session.once("close", () => resolve()));
+        if (!session.closed) session.close();
+        return closed;
+      }),
+    );
   }
 
   async destroy(): Promise<void> {
-    for (const session of this.sessions()) session.destroy();
-  }
-
-  private sessions(): ClientHttp2Session[] {
-    return [...this.origins.values()].flat().map((c) => c.session);
+    for (const session of this.live) session.destroy();
   }
 }
 
@@ -153,6 +169,7 @@ class Http2Call implements Dispatcher.DispatchController {
   private received = 0;
   private expected: number | undefined;
   private failure: Error | null = null;
+  private resent = false;
   aborted = false;
   paused = false;
   reason: Error | null = null;
@@ -165,15 +182,20 @@ class Http2Call implements Dispatcher.DispatchController {
 
   start(): void {
     this.handler.onRequestStart?.(this, {});
-    if (this.done) return;
+    if (!this.done) this.send();
+  }
+
+  /** Opens the call's stream on a connection with room, and sends the request. */
+  private send(): void {
     const origin = String(this.options.origin);
-    // A session that went away since it was chosen (GOAWAY, closed) refuses the request at once:
-    // the call has not left, so it is tried once on another connection.
+    // A session that went away since it was chosen (GOAWAY, closed) refuses a request at once: the
+    // call has not left, so it is tried once on another connection. Any other refusal is the call's.
     for (let attempt = 0; ; attempt++) {
       const connection = this.agent.connectionFor(origin);
       try {
         this.stream = connection.session.request(this.requestHeaders(), { endStream: false });
       } catch (err) {
+        if (!SESSION_GONE.has((err as { code?: string }).code ?? "")) return this.fail(err as Error);
         this.agent.retire(connection, origin);
         if (attempt === 0) continue;
         return this.fail(err as Error);
@@ -183,23 +205,33 @@ class Http2Call implements Dispatcher.DispatchController {
       break;
     }
     const stream = this.stream!;
-    this.headersTimer = setTimeout(() => this.abort(new undiciErrors.HeadersTimeoutError()), this.options.headersTimeout ?? 300_000);
+    const headersTimeout = this.options.headersTimeout ?? 300_000;
+    if (headersTimeout > 0) this.headersTimer = setTimeout(() => this.abort(new undiciErrors.HeadersTimeoutError()), headersTimeout);
     stream.once("response", (headers) => this.onResponse(headers));
     stream.on("data", (chunk: Buffer) => {
       this.received += chunk.length;
-      if (!this.done) this.handler.onResponseData?.(this, chunk);
+      if (!this.done) this.tell(() => this.handler.onResponseData?.(this, chunk));
     });
     stream.once("end", () => (this.ended = true));
     stream.on("error", (err: Error) => (this.failure ??= err));
-    stream.once("close", () => this.onClose());
+    stream.once("close", () => this.onClose(stream));
     stream.end(this.options.body as string | Uint8Array | undefined);
+  }
+
+  /** Runs a call of the handler; one that throws fails the call with its error, as undici does. */
+  private tell(handlerCall: () => void): void {
+    try {
+      handlerCall();
+    } catch (err) {
+      this.abort(err as Error);
+    }
   }
 
   private requestHeaders(): OutgoingHttpHeaders {
     const headers: OutgoingHttpHeaders = { ":method": this.options.method, ":path": this.options.path };
     for (const [name, value] of Object.entries((this.options.headers ?? {}) as Record<string, string>)) {
       const lower = name.toLowerCase();
-      if (!CONNECTION_HEADERS.has(lower)) headers[lower] = value;
+      if (!CONNECTION_HEADERS.has(lower) && !lower.startsWith(":")) headers[lower] = value;
     }
     return headers;
   }
@@ -215,7 +247,7 @@ class Http2Call implements Dispatcher.DispatchController {
     this.answered = true;
     const bodyTimeout = this.options.bodyTimeout ?? 300_000;
     if (bodyTimeout > 0) this.stream!.setTimeout(bodyTimeout, () => this.abort(new undiciErrors.BodyTimeoutError()));
-    this.handler.onResponseStart?.(this, status, answer, "");
+    this.tell(() => this.handler.onResponseStart?.(this, status, answer, ""));
   }
 
   /**
@@ -223,21 +255,30 @@ class Http2Call implements Dispatcher.DispatchController {
    * says) ends the call; anything else fails it. node:http2 ends a stream that was reset as if it
    * had finished, and only its close code tells the two apart.
    */
-  private onClose(): void {
+  private onClose(stream: ClientHttp2Stream): void {
     clearTimeout(this.headersTimer);
-    this.connection!.streams--;
+    const connection = this.connection!;
+    connection.streams--;
     if (this.done) return;
-    const code = this.stream!.rstCode ?? constants.NGHTTP2_NO_ERROR;
+    const code = stream.rstCode ?? constants.NGHTTP2_NO_ERROR;
+    // Refused (a stream past a GOAWAY's last, or over the upstream's limit): never processed, so
+    // sent once more, elsewhere.
+    if (code === constants.NGHTTP2_REFUSED_STREAM && !this.answered && !this.resent) {
+      this.resent = true;
+      this.ended = false;
+      this.received = 0;
+      this.failure = null;
+      return this.send();
+    }
     const whole = this.answered && this.ended && code === constants.NGHTTP2_NO_ERROR && (this.expected === undefined || this.received === this.expected);
     if (whole) {
       this.done = true;
-      this.handler.onResponseEnd?.(this, {});
+      this.tell(() => this.handler.onResponseEnd?.(this, {}));
       return;
     }
-    const connection = this.connection!;
     const failed = () => this.fail((this.answered ? null : connection.failure) ?? this.failure ?? broken(code, this.answered));
     // A connection that never came up closes its streams before it says why: wait for its close.
-    if (!connection.connected && !connection.closed) connection.session.once("close", failed);
+    if (!connection.connected && !connection.closed) connection.waiting.push(failed);
     else failed();
   }
 
@@ -253,7 +294,10 @@ class Http2Call implements Dispatcher.DispatchController {
     this.aborted = true;
     this.reason = reason;
     this.fail(reason);
-    if (this.stream && !this.stream.closed) this.stream.close(constants.NGHTTP2_CANCEL);
+    // Destroyed rather than closed: a stream whose end a paused reader has not read waits for that
+    // read before its close event, and so would keep its place on the connection (RST_STREAM
+    // CANCEL to the upstream either way).
+    if (this.stream && !this.stream.destroyed) this.stream.destroy();
   }
 
   pause(): void {
