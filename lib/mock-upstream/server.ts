@@ -269,7 +269,9 @@ export async function startMockUpstream(options: MockUpstreamOptions = {}): Prom
   const http2 = createHttp2Server({ settings: { maxConcurrentStreams: HTTP2_STREAMS_PER_CONNECTION } }, listener as unknown as Http2Listener);
   // Every connection, whichever server has it, so that close() can end them all.
   const sockets = new Set<Socket>();
-  const server = createNetServer((socket) => {
+  // Nagle off, as node:http's own server has it: otherwise a reply's pieces reach its client
+  // coalesced, and a proxy in front reads fewer, larger chunks than from any real server.
+  const server = createNetServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
     handOver(socket, http1, http2);
