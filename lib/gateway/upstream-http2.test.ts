@@ -2,7 +2,15 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { constants, createSecureServer, createServer as createH2cServer, type Http2Server, type Http2SecureServer, type ServerHttp2Stream } from "node:http2";
+import {
+  constants,
+  createSecureServer,
+  createServer as createH2cServer,
+  type Http2ServerResponse,
+  type Http2Server,
+  type Http2SecureServer,
+  type ServerHttp2Stream,
+} from "node:http2";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,6 +69,19 @@ async function listen<S extends AnyServer>(server: S, scheme: "http" | "https"):
     return new Promise<void>((resolve) => server.close(() => resolve()));
   });
   return { server, url: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}/v1/x`, connections: () => connections };
+}
+
+/** An h2c upstream answering an event stream: `first` at once, `last` and the end `delayMs` later. */
+function eventStreamUpstream(first: string, last: string, delayMs: number, onAnswer?: (res: Http2ServerResponse) => void) {
+  return listen(
+    createH2cServer((_req, res) => {
+      onAnswer?.(res);
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(first);
+      setTimeout(() => res.end(last), delayMs);
+    }),
+    "http",
+  );
 }
 
 function call(url: string, signal: ClientGone | AbortSignal = new ClientGone()): Promise<UpstreamResponse> {
@@ -192,15 +213,7 @@ describe("upstream calls over HTTP/2 (UPSTREAM_HTTP2=on)", () => {
 
   it("lets the streams in flight finish when the upstream says it is going away (GOAWAY), and opens a new connection for the next call", async () => {
     const sessions = new Set<import("node:http2").Http2Session>();
-    const h2c = await listen(
-      createH2cServer((_req, res) => {
-        sessions.add(res.stream.session!);
-        res.writeHead(200, { "content-type": "text/event-stream" });
-        res.write("data: one\n\n");
-        setTimeout(() => res.end("data: two\n\n"), 150);
-      }),
-      "http",
-    );
+    const h2c = await eventStreamUpstream("data: one\n\n", "data: two\n\n", 150, (res) => sessions.add(res.stream.session!));
     const inFlight = await Promise.all(Array.from({ length: 10 }, () => call(h2c.url)));
     // The upstream's graceful close: GOAWAY with NO_ERROR, the streams it has accepted to finish.
     for (const session of sessions) session.close();
@@ -255,14 +268,7 @@ describe("upstream calls over HTTP/2 (UPSTREAM_HTTP2=on)", () => {
   });
 
   it("frees a stream's place when its reader goes away after the upstream finished but before it was read", async () => {
-    const h2c = await listen(
-      createH2cServer((_req, res) => {
-        res.writeHead(200, { "content-type": "text/event-stream" });
-        res.write("data: one\n\n");
-        setTimeout(() => res.end(`data: ${"x".repeat(8 * 1024)}\n\n`), 30);
-      }),
-      "http",
-    );
+    const h2c = await eventStreamUpstream("data: one\n\n", `data: ${"x".repeat(8 * 1024)}\n\n`, 30);
     // A hundred readers with no room after the first chunk: the rest of each answer and its end
     // arrive (within the stream's window) and wait unread.
     const answers = await Promise.all(Array.from({ length: 100 }, () => call(h2c.url)));
@@ -276,14 +282,7 @@ describe("upstream calls over HTTP/2 (UPSTREAM_HTTP2=on)", () => {
   });
 
   it("fails the call with the error of a reader that throws, and nothing escapes", async () => {
-    const h2c = await listen(
-      createH2cServer((_req, res) => {
-        res.writeHead(200, { "content-type": "text/event-stream" });
-        res.write("data: one\n\n");
-        setTimeout(() => res.end("data: two\n\n"), 50);
-      }),
-      "http",
-    );
+    const h2c = await eventStreamUpstream("data: one\n\n", "data: two\n\n", 50);
     const answer = await call(h2c.url);
     let resolveError!: (err: unknown) => void;
     const failed = new Promise((resolve) => (resolveError = resolve));
