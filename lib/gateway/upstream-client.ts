@@ -29,8 +29,13 @@ function http1Agent(tls?: ConnectionOptions): Agent {
   });
 }
 
+/** An agent over HTTP/2 or HTTP/1.1 as `http2` says, the configuration's choice when unset. */
+function newAgent(http2 = getConfig().upstreamHttp2, tls?: ConnectionOptions): UpstreamDispatcher {
+  return http2 ? new Http2Agent(tls) : http1Agent(tls);
+}
+
 function agent(): UpstreamDispatcher {
-  AGENT.current ??= getConfig().upstreamHttp2 ? new Http2Agent() : http1Agent();
+  AGENT.current ??= newAgent();
   return AGENT.current;
 }
 
@@ -41,7 +46,7 @@ function agent(): UpstreamDispatcher {
  */
 export async function replaceUpstreamAgent(options: { http2?: boolean; tls?: ConnectionOptions } = {}): Promise<void> {
   const previous = AGENT.current;
-  AGENT.current = (options.http2 ?? getConfig().upstreamHttp2) ? new Http2Agent(options.tls) : http1Agent(options.tls);
+  AGENT.current = newAgent(options.http2, options.tls);
   await previous?.destroy();
 }
 

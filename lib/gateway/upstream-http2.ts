@@ -8,7 +8,7 @@ import { errors as undiciErrors, type Dispatcher } from "undici";
 // a GOAWAY covers finish, and says how each stream closed.
 
 /** Streams one connection carries at once, or fewer when the upstream announces fewer. */
-export const HTTP2_STREAMS_PER_CONNECTION = 100;
+const HTTP2_STREAMS_PER_CONNECTION = 100;
 /**
  * What a stream may hold unread before the upstream is told to wait (flow control per stream): a
  * slow reader costs at most this much memory here.
