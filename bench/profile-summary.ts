@@ -5,6 +5,9 @@
  *
  *   node --import tsx bench/profile-summary.ts /tmp/gatehouse-bench-profile-XXXX/*.cpuprofile [--top 40] [--window 20 --skip-end 1]
  *
+ * --inclusive adds the functions by inclusive time (their own and their callees', each counted once
+ * per sample however deep it recurses): where a step of the request path spends, wherever it goes.
+ *
  * --window S keeps only S seconds of samples that end --skip-end seconds before the profile ends
  * (the load phases; start-up and shutdown left out).
  */
@@ -67,7 +70,12 @@ function area(frame: CallFrame): string {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: "string", default: "40" }, window: { type: "string" }, "skip-end": { type: "string", default: "0" } },
+  options: {
+    top: { type: "string", default: "40" },
+    window: { type: "string" },
+    "skip-end": { type: "string", default: "0" },
+    inclusive: { type: "boolean", default: false },
+  },
 });
 if (positionals.length === 0) {
   console.error("usage: bench/profile-summary.ts FILE.cpuprofile... [--top N]");
@@ -98,15 +106,20 @@ for (const file of positionals) {
 
   const areas = new Map<string, number>();
   const functions = new Map<string, number>();
+  const inclusive = new Map<string, number>();
   for (const [id, t] of self) {
     const node = byId.get(id);
     if (!node) continue;
     const a = areaOf(node, parents);
     areas.set(a, (areas.get(a) ?? 0) + t);
     if (a === "idle") continue;
-    const where = node.callFrame.url ? `${node.callFrame.url.replace(/^file:\/\//, "").replace(/.*node_modules\//, "")}:${node.callFrame.lineNumber + 1}` : "";
-    const name = `${node.callFrame.functionName || "(anonymous)"} ${where}`.trim();
+    const name = nameOf(node);
     functions.set(name, (functions.get(name) ?? 0) + t);
+    if (values.inclusive) {
+      const seen = new Set<string>();
+      for (let up: ProfileNode | undefined = node; up; up = parents.get(up.id)) seen.add(nameOf(up));
+      for (const n of seen) inclusive.set(n, (inclusive.get(n) ?? 0) + t);
+    }
   }
 
   const pct = (t: number, of: number) => `${((100 * t) / of).toFixed(1).padStart(5)} %`;
@@ -120,4 +133,16 @@ for (const file of positionals) {
   for (const [name, t] of [...functions.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top))) {
     console.log(`    ${pct(t, busy)}  ${name.slice(0, 160)}`);
   }
+  if (values.inclusive) {
+    console.log(`\n  Top ${values.top} functions by inclusive time (idle left out):`);
+    const busyOnly = [...inclusive.entries()].filter(([name]) => !/^\((root|idle|program|garbage collector)\)/.test(name));
+    for (const [name, t] of busyOnly.sort((a, b) => b[1] - a[1]).slice(0, Number(values.top))) {
+      console.log(`    ${pct(t, busy)}  ${name.slice(0, 160)}`);
+    }
+  }
+}
+
+function nameOf(node: ProfileNode): string {
+  const where = node.callFrame.url ? `${node.callFrame.url.replace(/^file:\/\//, "").replace(/.*node_modules\//, "")}:${node.callFrame.lineNumber + 1}` : "";
+  return `${node.callFrame.functionName || "(anonymous)"} ${where}`.trim();
 }
