@@ -246,13 +246,32 @@ describeEachEngine("usage writer", (engine) => {
 
   it("counts nothing twice when records are written again", async () => {
     const order = await newOrder();
+    // The statements of each batch's attempts, to see which insert wrote its log rows.
+    let statements: string[] = [];
+    const watched: () => Database = () => ({
+      ...t.db,
+      transaction: (fn) =>
+        t.db.transaction((query) =>
+          fn((text, params) => {
+            statements.push(text);
+            return query(text, params);
+          }),
+        ),
+    });
+    const logInserts = () =>
+      statements.filter((text) => text.startsWith("INSERT INTO request_logs")).map((text) => (text.includes("ON CONFLICT") ? "tolerant" : "plain"));
     const batch = Array.from({ length: 10 }, () => usage(order));
-    for (const r of batch) recordUsage(database, r);
+    for (const r of batch) recordUsage(watched, r);
     await flushUsage({ all: true });
+    // New records: one plain insert, without a conflict check or the ids back.
+    expect(logInserts()).toEqual(["plain"]);
     // The same records again, mixed with new ones (a retry after a lost commit, a restore).
+    statements = [];
     const more = Array.from({ length: 5 }, () => usage(order));
-    for (const r of [...batch, ...more]) recordUsage(database, r);
+    for (const r of [...batch, ...more]) recordUsage(watched, r);
     await flushUsage({ all: true });
+    // The plain insert runs into a log row that is there, and the batch is written again, tolerantly.
+    expect(logInserts()).toEqual(["plain", "tolerant"]);
     await expectCountedOnce(order, 15);
   });
 

@@ -631,11 +631,17 @@ const ROW_FIELDS = LOG_COLUMNS.map(([column]) => column.replaceAll('"', ""));
 /** The first line of a `.rows` file. */
 const ROWS_HEADER = `${JSON.stringify({ columns: ROW_FIELDS })}\n`;
 
-const INSERT_LOGS = `INSERT INTO request_logs (${LOG_COLUMNS.map(([c]) => c).join(", ")})
+const INSERT_NEW_LOGS = `INSERT INTO request_logs (${LOG_COLUMNS.map(([c]) => c).join(", ")})
   SELECT ${LOG_COLUMNS.map(([, t], i) => `(e->>${i})::${t}`).join(", ")}
-  FROM jsonb_array_elements($1::jsonb) AS e
+  FROM jsonb_array_elements($1::jsonb) AS e`;
+
+/** The same insert for a batch some of whose records may have their log rows already: it names the rows it wrote. */
+const INSERT_LOGS = `${INSERT_NEW_LOGS}
   ON CONFLICT ("requestId") DO NOTHING
   RETURNING "requestId"`;
+
+/** The unique index a second log row of one request runs into. */
+const LOG_ROW_INDEX = "request_logs_requestId_key";
 
 // Rollups are summed per (day, key, model) in JavaScript first: one row each, so the upsert never
 // touches a row twice.
@@ -707,12 +713,38 @@ function debitOf(r: UsageRecord, orderId: string): RequestDebit {
   return { orderId, requestId: r.requestId, costMicros: r.costMicros, createdAt: r.createdAt };
 }
 
+/**
+ * Writes a batch in one transaction. Its records are new but in two cases: a batch written again
+ * after a commit whose answer was lost, and usage restored at start-up. So a batch is first
+ * written as new, with a plain insert; when a log row is there already, that transaction is rolled
+ * back and the batch written again with ON CONFLICT DO NOTHING, which leaves the records written
+ * before out of everything. On PGlite, where the writes run in the gateway's process, the plain
+ * insert costs about 6 µs less a record (31-33 against 36-39 µs with the conflict check and the
+ * returned ids).
+ */
 async function writeBatch(db: Database, batch: UsageRecord[]): Promise<void> {
+  try {
+    await writeBatchOnce(db, batch, false);
+  } catch (err) {
+    if (!logRowExists(err)) throw err;
+    await writeBatchOnce(db, batch, true);
+  }
+}
+
+/** A log row of one of the batch's requests is there already (pg and PGlite errors alike). */
+function logRowExists(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === "23505" && e.constraint === LOG_ROW_INDEX;
+}
+
+async function writeBatchOnce(db: Database, batch: UsageRecord[], mayBeWritten: boolean): Promise<void> {
   await db.transaction(async (query: SqlQuery) => {
-    // ON CONFLICT DO NOTHING: a record written before (a batch retried after a commit whose answer
-    // was lost, usage restored at start-up) is left out of everything below.
-    const inserted = await query(INSERT_LOGS, [logRowsJson(batch)]);
-    const fresh = inserted.rowCount === batch.length ? batch : onlyInserted(batch, inserted.rows);
+    let fresh = batch;
+    if (!mayBeWritten) await query(INSERT_NEW_LOGS, [logRowsJson(batch)]);
+    else {
+      const inserted = await query(INSERT_LOGS, [logRowsJson(batch)]);
+      if (inserted.rowCount !== batch.length) fresh = onlyInserted(batch, inserted.rows);
+    }
     const rollups = new Map<string, Rollup>();
     const billed: RequestDebit[] = [];
     const lastUsed = new Map<string, Date>();
