@@ -78,7 +78,7 @@ const { values, positionals } = parseArgs({
   },
 });
 if (positionals.length === 0) {
-  console.error("usage: bench/profile-summary.ts FILE.cpuprofile... [--top N]");
+  console.error("usage: bench/profile-summary.ts FILE.cpuprofile... [--top N] [--window S --skip-end S] [--inclusive]");
   process.exit(2);
 }
 

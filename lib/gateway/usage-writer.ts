@@ -640,8 +640,8 @@ const INSERT_LOGS = `${INSERT_NEW_LOGS}
   ON CONFLICT ("requestId") DO NOTHING
   RETURNING "requestId"`;
 
-/** The unique index a second log row of one request runs into. */
-const LOG_ROW_INDEX = "request_logs_requestId_key";
+/** The SQLSTATE of a second log row of one request (request_logs_requestId_key), pg and PGlite alike. */
+const UNIQUE_VIOLATION = "23505";
 
 // Rollups are summed per (day, key, model) in JavaScript first: one row each, so the upsert never
 // touches a row twice.
@@ -714,27 +714,24 @@ function debitOf(r: UsageRecord, orderId: string): RequestDebit {
 }
 
 /**
- * Writes a batch in one transaction. Its records are new but in two cases: a batch written again
- * after a commit whose answer was lost, and usage restored at start-up. So a batch is first
- * written as new, with a plain insert; when a log row is there already, that transaction is rolled
- * back and the batch written again with ON CONFLICT DO NOTHING, which leaves the records written
- * before out of everything. On PGlite, where the writes run in the gateway's process, the plain
- * insert costs about 6 µs less a record (31-33 against 36-39 µs with the conflict check and the
- * returned ids).
+ * Writes a batch in one transaction. Its records are new but in three cases: a batch written again
+ * after a commit whose answer was lost, usage restored at start-up, and a record that comes twice
+ * in one restored batch (left in a journal and a saved file both). So a batch is first written as
+ * new, with a plain insert; when that runs into a unique index (a log row there already), the
+ * transaction is rolled back and the batch written again with ON CONFLICT DO NOTHING, which leaves
+ * the records written before out of everything. Any unique violation takes that second write: no
+ * other statement of a batch can raise one, and should one ever do, the second write raises it
+ * again and it is handled as before. On PGlite, where the writes run in the gateway's process, the
+ * plain insert costs about 6 µs less a record (31-33 against 36-39 µs with the conflict check and
+ * the returned ids, measured on PGlite alone).
  */
 async function writeBatch(db: Database, batch: UsageRecord[]): Promise<void> {
   try {
     await writeBatchOnce(db, batch, false);
   } catch (err) {
-    if (!logRowExists(err)) throw err;
+    if ((err as { code?: unknown } | null)?.code !== UNIQUE_VIOLATION) throw err;
     await writeBatchOnce(db, batch, true);
   }
-}
-
-/** A log row of one of the batch's requests is there already (pg and PGlite errors alike). */
-function logRowExists(err: unknown): boolean {
-  const e = err as { code?: unknown; constraint?: unknown } | null;
-  return e?.code === "23505" && e.constraint === LOG_ROW_INDEX;
 }
 
 async function writeBatchOnce(db: Database, batch: UsageRecord[], mayBeWritten: boolean): Promise<void> {
