@@ -1040,8 +1040,9 @@ async function main(): Promise<number> {
         bareRow = { target: "bare proxy", idleRssMb: rssMb([bare.pid]) };
         rows.push(bareRow);
       } else {
-        // It served the reference load: a new process, warmed as briefly as the gateway is before
-        // its streams (restartServer), so both grow from a clean start. Left as it was, its heap
+        // It served the reference load: a new process, warmed for 1 s at c=10 with each body as the
+        // gateway is on its route before its streams (restartServer), so both grow from a clean
+        // start; the gateways' load rounds that follow meet this process, after their own warm-up. Left as it was, its heap
         // had grown under thousands of requests a second to where 1,000 streams fit in with little
         // more, while the gateway's was measured from its restart.
         say("restarting the bare proxy for the slow streams (RSS from a clean start, as the gateway's)");
