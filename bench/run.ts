@@ -261,17 +261,18 @@ async function untilSlowChannelServes(server: Server, label: string): Promise<vo
  * left to do), warmed up briefly: the slow-streams phase measures RSS from a clean start rather
  * than after the load phases have grown the heap.
  */
+/** A process just started, warmed before its RSS is read: 1 s at c=10 per target with each body, then a settling second. */
+async function warmBriefly(targets: Target[]): Promise<void> {
+  for (const body of [NON_STREAM_BODY, STREAM_BODY]) for (const target of targets) await loadTest(target, body, 10, 1);
+  await sleep(1000);
+}
+
 async function restartServer(server: Server, label: string, logDir: string, floorUrl: string): Promise<Server> {
   await stopProc(server.proc, 20_000);
   const proc = await launch(`${label}-fresh`, server.env, logDir);
   const fresh: Server = { ...server, proc };
   await untilSlowChannelServes(fresh, label);
-  const gw = gatewayTarget(fresh, label);
-  for (const body of [NON_STREAM_BODY, STREAM_BODY]) {
-    await loadTest(gw, body, 10, 1);
-    await loadTest({ name: "floor", url: floorUrl, headers: {} }, body, 10, 1);
-  }
-  await sleep(1000);
+  await warmBriefly([gatewayTarget(fresh, label), { name: "floor", url: floorUrl, headers: {} }]);
   fresh.idleRssMb = rssMb(processTree(proc.pid));
   return fresh;
 }
@@ -1040,16 +1041,14 @@ async function main(): Promise<number> {
         bareRow = { target: "bare proxy", idleRssMb: rssMb([bare.pid]) };
         rows.push(bareRow);
       } else {
-        // It served the reference load: a new process, warmed for 1 s at c=10 with each body as the
-        // gateway is on its route before its streams (restartServer), so both grow from a clean
-        // start; the gateways' load rounds that follow meet this process, after their own warm-up. Left as it was, its heap
-        // had grown under thousands of requests a second to where 1,000 streams fit in with little
-        // more, while the gateway's was measured from its restart.
+        // It served the reference load: a new process, warmed as the gateway is after its restart
+        // (restartServer), so both grow from a clean start. Left as it was, its heap had grown under
+        // thousands of requests a second to where 1,000 streams fit in with little more. The
+        // gateways' load rounds that follow meet this process, after their own warm-up.
         say("restarting the bare proxy for the slow streams (RSS from a clean start, as the gateway's)");
         await stopProc(bare, 5000);
         bare = await startBare();
-        for (const body of [NON_STREAM_BODY, STREAM_BODY]) await loadTest(bareTarget, body, 10, 1);
-        await sleep(1000);
+        await warmBriefly([bareTarget]);
       }
       await measureHold(bareRow, bareTarget, bare, SLOW_BODY(MODEL), { "x-mock-chunk-delay-ms": String(SLOW_CHUNK_DELAY_MS) });
     }
