@@ -56,7 +56,7 @@ test.describe("two instances sharing PostgreSQL and Redis", () => {
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
   });
 
-  test("rotation through one instance: the other refuses the old key within a second", async () => {
+  test("rotation through one instance: the other refuses the old key within seconds, long before its cache would expire", async () => {
     const name = `Two rotate ${randomBytes(3).toString("hex")}`;
     await a.cli("plan", "add", "--name", name, "--models", MODEL, "--days", "1", "--rpm", "100000");
     const created = await a.cli<{ apiKey: { id: string; key: string } }>(
@@ -70,12 +70,14 @@ test.describe("two instances sharing PostgreSQL and Redis", () => {
     expect((await send(b.url, created.apiKey.key)).status).toBe(200); // b has the key cached
     const rotated = await a.cli<{ apiKey: { key: string } }>("key", "rotate", created.apiKey.id);
     const at = Date.now();
-    await expect.poll(async () => (await send(b.url, created.apiKey.key)).body.error?.code, { timeout: 1_000, intervals: [50] }).toBe("api_key_replaced");
-    expect(Date.now() - at).toBeLessThan(1_000);
+    // Far below the key cache's 30 s TTL, so only the invalidation explains it; not 1 s, which a
+    // single request can take when three test lanes share two cores.
+    await expect.poll(async () => (await send(b.url, created.apiKey.key)).body.error?.code, { timeout: 3_000, intervals: [50] }).toBe("api_key_replaced");
+    expect(Date.now() - at).toBeLessThan(3_000);
     expect((await send(b.url, rotated.apiKey.key)).status).toBe(200);
   });
 
-  test("a change made through one instance reaches the other's cache within a second", async () => {
+  test("a change made through one instance reaches the other's cache before its TTL would", async () => {
     const key = await newKey({ rpm: "100000" });
     expect((await send(b.url, key)).status).toBe(200); // b now holds the catalog in its cache
     const channels = await a.cli<{ channels: { name: string; models: string[] }[] }>("channel", "list");
@@ -83,8 +85,9 @@ test.describe("two instances sharing PostgreSQL and Redis", () => {
     try {
       for (const c of openai) await a.cli("channel", "disable", c.name);
       const disabledAt = Date.now();
-      await expect.poll(async () => (await send(b.url, key)).status, { timeout: 1_000, intervals: [50] }).toBe(404);
-      expect(Date.now() - disabledAt).toBeLessThan(1_000);
+      // Below the catalog cache's 5 s TTL (lib/gateway/catalog.ts), with room for slow requests on loaded cores.
+      await expect.poll(async () => (await send(b.url, key)).status, { timeout: 3_000, intervals: [50] }).toBe(404);
+      expect(Date.now() - disabledAt).toBeLessThan(3_000);
     } finally {
       for (const c of openai) await a.cli("channel", "enable", c.name);
     }

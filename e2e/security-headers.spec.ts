@@ -73,13 +73,19 @@ test("pages carry a strict nonce policy and work under it: buyer and admin, no v
   expect(session).toMatchObject({ name: "authjs.session-token", httpOnly: true, sameSite: "Lax", secure: false });
 
   for (const path of ["/dashboard", orderPath, "/usage", "/usage/requests", "/usage/balance", "/support", "/support/new", "/settings"]) await visit(page, path);
-  // The usage charts drew (Recharts' SVG), under the policy's style rules.
+  // The usage charts drew (Recharts' SVG), under the policy's style rules. The table is rendered on
+  // the server once the request is metered; the chart is drawn in the browser after hydration and
+  // a measure of its box, so it is waited for on the page that has the data, not counted at once.
   await expect
-    .poll(async () => {
-      await page.goto("/usage");
-      return page.locator(".recharts-surface").count();
-    })
-    .toBeGreaterThan(0);
+    .poll(
+      async () => {
+        await page.goto("/usage");
+        return page.getByTestId("usage-table").count();
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(1);
+  await expect(page.locator(".recharts-surface").first()).toBeVisible({ timeout: 20_000 });
   // Client-side navigation fetches the next page's payload under the same policy.
   await page.goto("/dashboard");
   await page.getByRole("link", { name: "Support", exact: true }).first().click();
