@@ -6,7 +6,8 @@ import { randomTestPort } from "./e2e/fixtures/test-port";
 
 // Browser tests run against the real server (`npm start`: migrate, seed, build when stale, mock
 // upstream) on a port of its own and a throwaway data directory, in Debian's Chromium when it is
-// there (CHROMIUM_PATH, then /usr/bin/chromium), else in Playwright's own browser.
+// there (CHROMIUM_PATH, then the headless shell, then /usr/bin/chromium; see executablePath below),
+// else in Playwright's own browser.
 
 const port = Number(process.env.E2E_PORT ?? randomTestPort(3100, 800));
 const baseURL = `http://localhost:${port}`;
@@ -41,25 +42,36 @@ const E2E_METRICS_TOKEN = process.env.E2E_METRICS_TOKEN;
  * must stay there.
  */
 const SIDE_LANES = [
-  // Two separately built instances behind a balancer (~150 s, mostly the builds), servers stopped
-  // by signals (~120 s), keys kept out of logs and pages on servers of their own (~70 s), the
-  // keyboard paths (~110 s), and the pages' security headers, cross-origin actions and
-  // cross-account requests on the main server (~80 s).
+  // Two separately built instances behind a balancer (~340 s, mostly the two builds), servers
+  // stopped by signals (~75 s), the keyboard paths (~40 s), and cross-origin actions and
+  // cross-account requests on the main server (~20 s).
+  ["instances-builds.spec.ts", "shutdown-signals.spec.ts", "keyboard.spec.ts", "cross-origin-actions.spec.ts", "cross-account.spec.ts"],
+  // Limits across two instances (~150 s) and poisoned metering (~90 s) on servers of their own, keys
+  // kept out of logs and pages on servers of their own (~40 s); axe (~90 s), sign-in (~55 s),
+  // console access (~25 s) and the pages' security headers (~40 s) on the main server.
   [
-    "instances-builds.spec.ts",
-    "shutdown-signals.spec.ts",
+    "axe.spec.ts",
+    "sign-in.spec.ts",
+    "console-access.spec.ts",
+    "limits-instances.spec.ts",
+    "metering-poison.spec.ts",
     "secrets.spec.ts",
-    "keyboard.spec.ts",
     "security-headers.spec.ts",
-    "cross-origin-actions.spec.ts",
-    "cross-account.spec.ts",
   ],
-  // axe (~260 s), sign-in and console access on the main server; limits across two instances and
-  // poisoned metering on servers of their own.
-  ["axe.spec.ts", "sign-in.spec.ts", "console-access.spec.ts", "limits-instances.spec.ts", "metering-poison.spec.ts"],
 ].map((names) => names.map((name) => `**/${name}`));
 
-const executablePath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].find((p): p is string => Boolean(p && existsSync(p)));
+// Headless runs take Chromium's headless shell where it is installed (Debian: chromium-headless-shell,
+// the same build as chromium), as Playwright's own headless runs do: the full browser in its new
+// headless mode took half again as much CPU for the same specs (e2e/keyboard.spec.ts: 20.3 CPU-s
+// against 13.2), and the three lanes share two cores. A window (--headed, --debug, --ui) needs the
+// full browser. Decided in the runner and inherited by the workers, which load this file again
+// with arguments of their own.
+process.env.E2E_HEADED ??= process.argv.some((arg) => ["--headed", "--debug", "--ui"].includes(arg)) || process.env.PWDEBUG ? "1" : "";
+const executablePath = [
+  process.env.CHROMIUM_PATH,
+  ...(process.env.E2E_HEADED ? [] : ["/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium-headless-shell"]),
+  "/usr/bin/chromium",
+].find((p): p is string => Boolean(p && existsSync(p)));
 
 export default defineConfig({
   testDir: "e2e",
@@ -83,7 +95,10 @@ export default defineConfig({
   globalTeardown: "./e2e/global-teardown.ts",
   use: {
     baseURL: process.env.E2E_BASE_URL,
-    trace: "retain-on-failure",
+    // A trace of every test, kept when it fails, for `npx playwright show-trace`. Not under CI: a CI
+    // run keeps nothing but its output, and recording was a third of the browser tests' CPU time
+    // (e2e/keyboard.spec.ts: 31.7 CPU-s with traces, 20.9 without), on cores the three lanes share.
+    trace: process.env.CI ? "off" : "retain-on-failure",
     ...devices["Desktop Chrome"],
     launchOptions: {
       executablePath,
