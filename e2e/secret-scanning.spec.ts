@@ -37,8 +37,10 @@ test("a signed report replaces the key at once, mails the buyer, opens a ticket;
   const answeredAt = Date.now();
   const verdict = [{ token_hash: createHash("sha256").update(key).digest("hex"), token_type: "gatehouse_api_key", label: "true_positive" }];
   expect(answer).toEqual({ status: 200, body: verdict });
-  await expect.poll(async () => (await keyCheck(request, key)).body.error?.code, { timeout: 1_000, intervals: [50] }).toBe("api_key_replaced");
-  expect(Date.now() - answeredAt).toBeLessThan(1_000);
+  // At once: far below the key cache's 30 s TTL, so only the replacement's invalidation explains it,
+  // with room for a request that takes a second or more when three test lanes share two cores.
+  await expect.poll(async () => (await keyCheck(request, key)).body.error?.code, { timeout: 3_000, intervals: [50] }).toBe("api_key_replaced");
+  expect(Date.now() - answeredAt).toBeLessThan(3_000);
 
   // The buyer's notice names where the key was found, never the key.
   const notices = () =>
