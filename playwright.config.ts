@@ -67,11 +67,9 @@ const SIDE_LANES = [
 // full browser. Decided in the runner and inherited by the workers, which load this file again
 // with arguments of their own.
 process.env.E2E_HEADED ??= process.argv.some((arg) => ["--headed", "--debug", "--ui"].includes(arg)) || process.env.PWDEBUG ? "1" : "";
-const executablePath = [
-  process.env.CHROMIUM_PATH,
-  ...(process.env.E2E_HEADED ? [] : ["/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium-headless-shell"]),
-  "/usr/bin/chromium",
-].find((p): p is string => Boolean(p && existsSync(p)));
+const executablePath = [process.env.CHROMIUM_PATH, ...(process.env.E2E_HEADED ? [] : ["/usr/lib/chromium/chromium-headless-shell"]), "/usr/bin/chromium"].find(
+  (p): p is string => Boolean(p && existsSync(p)),
+);
 
 export default defineConfig({
   testDir: "e2e",

@@ -256,17 +256,17 @@ async function untilSlowChannelServes(server: Server, label: string): Promise<vo
   }
 }
 
-/**
- * A new server process on the same database and data directory (no migration, seed or build
- * left to do), warmed up briefly: the slow-streams phase measures RSS from a clean start rather
- * than after the load phases have grown the heap.
- */
 /** A process just started, warmed before its RSS is read: 1 s at c=10 per target with each body, then a settling second. */
 async function warmBriefly(targets: Target[]): Promise<void> {
   for (const body of [NON_STREAM_BODY, STREAM_BODY]) for (const target of targets) await loadTest(target, body, 10, 1);
   await sleep(1000);
 }
 
+/**
+ * A new server process on the same database and data directory (no migration, seed or build
+ * left to do), warmed up briefly: the slow-streams phase measures RSS from a clean start rather
+ * than after the load phases have grown the heap.
+ */
 async function restartServer(server: Server, label: string, logDir: string, floorUrl: string): Promise<Server> {
   await stopProc(server.proc, 20_000);
   const proc = await launch(`${label}-fresh`, server.env, logDir);

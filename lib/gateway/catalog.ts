@@ -7,6 +7,7 @@ import { getDb, type Prisma } from "@/lib/db";
 import { logger } from "@/lib/server/logger";
 import { PROVIDER_PROTOCOL, type Protocol } from "./types";
 import { processSingleton } from "@/lib/server/process-singleton";
+import { CATALOG_TTL_MS } from "./cache-ttls";
 
 export interface CatalogChannel {
   id: string;
@@ -42,8 +43,7 @@ interface Route {
 }
 
 // Channels and prices change rarely and are read on every request: keep them in process and
-// reload after a short TTL or at once when an admin changes them (invalidateCatalog).
-const TTL_MS = 5_000;
+// reload after a short TTL (CATALOG_TTL_MS) or at once when an admin changes them (invalidateCatalog).
 const CATALOG = processSingleton<{ current?: { value?: Catalog; loading?: Promise<Catalog> } }>("gateway.catalog", () => ({}));
 
 function slot() {
@@ -104,7 +104,7 @@ async function loadCatalog(db: Prisma, channelKey: Buffer): Promise<Catalog> {
  */
 export function getCatalog(db: Prisma, channelKey: Buffer): Catalog | Promise<Catalog> {
   const s = slot();
-  if (s.value && Date.now() - s.value.loadedAt < TTL_MS) return s.value;
+  if (s.value && Date.now() - s.value.loadedAt < CATALOG_TTL_MS) return s.value;
   s.loading ??= loadCatalog(db, channelKey)
     .then((value) => {
       s.value = value;

@@ -2,13 +2,13 @@ import { publishInvalidation } from "@/lib/cache-bus/invalidation-bus";
 import { noteChangedKey, noteKey } from "./known-keys";
 import type { GatewayKey } from "./load-key";
 import { processSingleton } from "@/lib/server/process-singleton";
+import { KEY_CACHE_TTL_MS } from "./cache-ttls";
 
 // Keys looked up by HMAC, cached in process so the hot path reads the database once per key per
 // TTL. Anything that changes a key or its order calls an invalidate function at once. The cache
 // lives on globalThis: the CLI's commands (run by the server outside Next's bundle) and the app's
 // actions (inside it) must reach the same map.
 
-const TTL_MS = 30_000;
 const MAX_ENTRIES = 50_000;
 /**
  * Unknown keys are remembered too, in a map of their own so a flood of well-formed fakes cannot
@@ -16,7 +16,7 @@ const MAX_ENTRIES = 50_000;
  * created (or enabled) later is invalidated by its HMAC like any other change, on every instance,
  * so remembering a miss as long as a hit is safe.
  */
-const MISS_TTL_MS = 30_000;
+const MISS_TTL_MS = KEY_CACHE_TTL_MS;
 const MAX_MISSES = 20_000;
 
 interface Entry {
@@ -64,7 +64,7 @@ export function setCachedKey(hmac: string, key: GatewayKey | null, now = Date.no
   if (key) {
     noteKey(hmac);
     misses().delete(hmac);
-    setBounded(cache(), hmac, { key, expiresAt: now + TTL_MS }, MAX_ENTRIES);
+    setBounded(cache(), hmac, { key, expiresAt: now + KEY_CACHE_TTL_MS }, MAX_ENTRIES);
   } else {
     cache().delete(hmac);
     setBounded(misses(), hmac, now + MISS_TTL_MS, MAX_MISSES);
