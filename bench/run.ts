@@ -2,7 +2,8 @@
  * npm run bench [-- --quick] [-- --duration 8] [-- --rounds 4] [-- --streams 1000] [-- --no-pglite] [-- --no-postgres] [-- --gateway-via-next] [-- --upstream-http2] [-- --phases ref,load,ttfb,hold,unknown] [-- --json out.json]
  * npm run bench -- --profile gateway|gateway-pglite|floor [--duration 10]   (CPU profile of the
  *   server, on PostgreSQL or for gateway-pglite on PGlite, under c=50 load on that target only;
- *   summarise with bench/profile-summary.ts)
+ *   with --phases unknown under the unknown-keys phase, with --phases hold under the burst of
+ *   --streams held streams; summarise with bench/profile-summary.ts)
  *
  * Compares, on loopback only, with processes pinned to cores:
  *   direct          the load generator straight to the mock upstream
@@ -1007,6 +1008,8 @@ async function main(): Promise<number> {
       await checkTarget(target);
       // `--phases unknown`: the unknown-keys phase (valid, one client's and many clients' made-up keys) instead.
       if (flags.phases === "unknown") await measureUnknownKeys(server, engine, { target: target.name });
+      // `--phases hold`: the burst of held streams instead (`--streams N`), through the gateway's slow channel.
+      else if (flags.phases === "hold" && flags.profile !== "floor") await measureHold({ target: target.name }, target, server.proc, SLOW_BODY(SLOW_MODEL));
       else
         for (const [mode, body] of [
           ["non-stream", NON_STREAM_BODY],
