@@ -6,7 +6,7 @@ import { GatewayError } from "@/lib/errors";
 import { parseTrustedProxies, type TrustedProxies } from "@/lib/server/trusted-proxies";
 import type { GatewayCall } from "./gateway-call";
 import { credentialHmac, getCachedKey, rememberCredentialHmac } from "./key-cache";
-import { mayReadKey, noteKeyEnding, refusableUnread } from "./known-keys";
+import { mayBeKey, mayEndAKey, mayReadKey, noteKeyEnding, refusableUnread } from "./known-keys";
 import { extractCredential } from "./extract-credential";
 import { loadKeyByHmac, type GatewayKey } from "./load-key";
 import { blockedRefusal, countUncheckedKey, countUnknownKey } from "./unknown-key-limit";
@@ -42,7 +42,10 @@ function allowlistOf(key: GatewayKey): TrustedProxies | null {
  * with the same key), and a key it does not find is remembered as unknown. Each unknown key
  * counts against the client's IP; over UNKNOWN_KEY_LIMIT the client's keys that are not cached
  * are refused with 429 before any read (and a credential not remembered, before its HMAC), so a
- * flood of made-up keys cannot keep the database, or the process, busy.
+ * flood of made-up keys cannot keep the database, or the process, busy. Only a key that may exist
+ * is still read for such a client: one that named a key here lately, or one whose ending and HMAC
+ * the filter of known keys has, so a flood from an address does not lock out the real keys used
+ * from it.
  * Made-up keys from many clients, each within its limit, are refused without a read too once the
  * process's reads of keys no key is known to have are spent (known-keys.ts), and without their
  * HMAC when no key ends in their last four characters.
@@ -62,24 +65,31 @@ export function authorizeKey(
   // A credential that passes the diagnosis is the key itself (`fresh`: its HMAC computed now).
   let fresh: string | undefined;
   let hmac: string;
+  // The 429 of a client over the limit of unknown keys, once asked (a credential not remembered
+  // asks at once; a remembered one only when its key is not cached).
+  let blocked: GatewayError | undefined;
   if (remembered === undefined) {
     const diagnosis = diagnoseApiKey(credential);
     if (!diagnosis.ok) return Promise.reject(apiKeyProblemError(diagnosis));
-    // A credential not remembered has named no key here lately: a client over the limit of
-    // unknown keys goes no further, not even to the HMAC (the flood's one real cost).
-    const blocked = blockedRefusal(input.clientIp, nowMs);
-    if (blocked) return Promise.reject(blocked);
+    const lastFour = keyLastFour(diagnosis.key);
+    // A credential not remembered has named no key here lately. From a client over the limit, one
+    // that no key ends as it does goes no further, not even to its HMAC (the flood's one real cost).
+    blocked = blockedRefusal(input.clientIp, nowMs);
+    if (blocked && !mayEndAKey(db, lastFour, nowMs)) return Promise.reject(blocked);
     // No key ends as it does and the reads of unknown keys are spent: nor is its HMAC worth computing.
-    if (refusableUnread(db, keyLastFour(diagnosis.key), nowMs)) return refuse(countUncheckedKey(input.clientIp));
+    if (!blocked && refusableUnread(db, lastFour, nowMs)) return refuse(countUncheckedKey(input.clientIp));
     fresh = diagnosis.key;
     hmac = hmacLookup(fresh, pepper);
   } else hmac = remembered;
   const cached = getCachedKey(hmac, nowMs);
   // A known key is checked at once and never counted as a failed attempt.
   if (cached) return knownKey(cached, input, hmac, fresh, nowMs);
-  // Remembered but not cached: a client over the limit goes no further (the others were asked above).
-  const blocked = fresh === undefined ? blockedRefusal(input.clientIp, nowMs) : undefined;
-  if (blocked) return Promise.reject(blocked);
+  // Not cached, from a client over the limit: still read when it may be a key (one that named a
+  // key here lately, or one the filter of known keys has: the key of someone else behind the same
+  // address), so a flood from an address does not lock its real keys out; the rest get the 429
+  // without a read.
+  if (fresh === undefined) blocked = blockedRefusal(input.clientIp, nowMs);
+  if (blocked && (cached === null || (fresh !== undefined && !mayBeKey(db, hmac, nowMs)))) return Promise.reject(blocked);
   if (cached === null) return refuse(countUnknownKey(input.clientIp));
   // No key has this HMAC as far as this process knows, and its reads of such keys are spent.
   if (!mayReadKey(db, hmac, nowMs)) return refuse(countUncheckedKey(input.clientIp));

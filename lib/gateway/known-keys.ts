@@ -233,6 +233,22 @@ export function refusableUnread(db: Prisma, lastFour: string, nowMs: number): bo
 }
 
 /**
+ * For a client over the limit of unknown keys: whether a credential ending in `lastFour` may be a
+ * key's, and so worth its HMAC. Yes when some key ends so, or while keys created lately wait for
+ * their endings; no while nothing is loaded (the client's 429 then stands, as it did for all).
+ */
+export function mayEndAKey(db: Prisma, lastFour: string, nowMs: number): boolean {
+  const s = stateFor(db, nowMs);
+  return s.endings !== undefined && (s.pending.size > 0 || s.endings.has(lastFour));
+}
+
+/** For a client over the limit of unknown keys: whether the loaded filter says a key may have `hmac`. */
+export function mayBeKey(db: Prisma, hmac: string, nowMs: number): boolean {
+  const s = stateFor(db, nowMs);
+  return s.filter !== undefined && s.filter.has(hmac);
+}
+
+/**
  * Whether to read the key named by `hmac` from `db`: yes when a key may have it, or while the
  * filter is not loaded yet (the first call starts the load), or within the budget of reads the
  * filter advises against. No: refuse it without a read (see the top of this file).

@@ -12,6 +12,7 @@ import { processSingleton } from "@/lib/server/process-singleton";
 import { seed } from "@/lib/seed";
 import { createTestDatabase, describeEachEngine, type TestDatabase } from "@/test/databases";
 import { authorizeKey } from "./authenticate";
+import { KEY_CACHE_TTL_MS } from "./cache-ttls";
 import { clearKeyCache, getCachedKey, invalidateKey } from "./key-cache";
 import { forgetKnownKeys, knownKeysReady, UNCHECKED_READS_BURST } from "./known-keys";
 import { clearUnknownKeyBlocks, UNKNOWN_KEY_LIMIT } from "./unknown-key-limit";
@@ -180,6 +181,28 @@ describeEachEngine("unknown keys", (engine) => {
       expect(body).toMatch(protocol === "gemini" ? /RESOURCE_EXHAUSTED/ : /rate_limit_error/);
       expect(body).toMatch(/keys we do not know/);
     }
+  });
+
+  it("a blocked client's real keys are still read when not cached: only keys no key can be are refused unread", async () => {
+    const ip = freshIp();
+    const { key: used } = await newOrder();
+    const { key: unused } = await newOrder();
+    expect(await outcome(check(used, ip))).toBe("ok");
+    await vi.waitFor(() => expect(knownKeysReady()).toBe(true));
+    for (let i = 0; i <= UNKNOWN_KEY_LIMIT.points; i++) await outcome(check(generateApiKey(), ip));
+    expect(await outcome(check(generateApiKey(), ip))).toBe("rate_limit_exceeded");
+    // Past the key cache's TTL, still within the client's block: the key it used is read again.
+    const later = Date.now() + KEY_CACHE_TTL_MS + 1000;
+    const at = (credential: string) => outcome(async () => authorizeKey(db.client, { credential, clientIp: ip, pepper: keys.keyPepper, nowMs: later }));
+    const readsBefore = db.state.reads;
+    expect(await at(used)).toBe("ok");
+    expect(db.state.reads - readsBefore).toBe(1);
+    // A real key it never sent here (a colleague behind the same address) is read too.
+    expect(await at(unused)).toBe("ok");
+    expect(db.state.reads - readsBefore).toBe(2);
+    // Made-up keys are still refused with 429 and not read.
+    for (let i = 0; i < 20; i++) expect(await at(generateApiKey())).toBe("rate_limit_exceeded");
+    expect(db.state.reads - readsBefore).toBe(2);
   });
 
   it("made-up keys from many clients, each within its limit, are read only within the process's budget; keys that exist are always read", async () => {
