@@ -41,7 +41,8 @@ function limitError(retryAfterSeconds: number, nowMs: number): GatewayError<"rat
 
 /**
  * The 429 for a client that is blocked, if it is: asked before a key that is not in the cache is
- * read, so a blocked client costs neither a database read nor a Redis round trip. Synchronous.
+ * read, so a blocked client's made-up keys cost neither a database read nor a Redis round trip
+ * (authenticate.ts still reads its keys that may exist). Synchronous.
  */
 export function blockedRefusal(clientIp: string | null, nowMs: number): GatewayError | undefined {
   const ip = clientIp ?? NO_IP;
