@@ -6,7 +6,7 @@ import { GatewayError } from "@/lib/errors";
 import { parseTrustedProxies, type TrustedProxies } from "@/lib/server/trusted-proxies";
 import type { GatewayCall } from "./gateway-call";
 import { credentialHmac, getCachedKey, rememberCredentialHmac } from "./key-cache";
-import { mayBeKey, mayEndAKey, mayReadKey, noteKeyEnding, refusableUnread } from "./known-keys";
+import { mayEndAKey, mayReadForBlocked, mayReadKey, noteKeyEnding, refusableUnread } from "./known-keys";
 import { extractCredential } from "./extract-credential";
 import { loadKeyByHmac, type GatewayKey } from "./load-key";
 import { blockedRefusal, countUncheckedKey, countUnknownKey } from "./unknown-key-limit";
@@ -41,11 +41,11 @@ function allowlistOf(key: GatewayKey): TrustedProxies | null {
  * as a promise. Otherwise the key is read from the database (one read for concurrent requests
  * with the same key), and a key it does not find is remembered as unknown. Each unknown key
  * counts against the client's IP; over UNKNOWN_KEY_LIMIT the client's keys that are not cached
- * are refused with 429 before any read (and a credential not remembered, before its HMAC), so a
- * flood of made-up keys cannot keep the database, or the process, busy. Only a key that may exist
- * is still read for such a client: one that named a key here lately, or one whose ending and HMAC
- * the filter of known keys has, so a flood from an address does not lock out the real keys used
- * from it.
+ * are refused with 429 without a read, and a credential not remembered whose ending no key has
+ * without its HMAC, so a flood of made-up keys cannot keep the database, or the process, busy.
+ * Only a key that may exist is still read for such a client: one that named a key here lately,
+ * or one whose ending and HMAC the filter of known keys has (within the process's budget of such
+ * reads), so a flood from an address does not lock out the real keys used from it.
  * Made-up keys from many clients, each within its limit, are refused without a read too once the
  * process's reads of keys no key is known to have are spent (known-keys.ts), and without their
  * HMAC when no key ends in their last four characters.
@@ -89,7 +89,12 @@ export function authorizeKey(
   // address), so a flood from an address does not lock its real keys out; the rest get the 429
   // without a read.
   if (fresh === undefined) blocked = blockedRefusal(input.clientIp, nowMs);
-  if (blocked && (cached === null || (fresh !== undefined && !mayBeKey(db, hmac, nowMs)))) return Promise.reject(blocked);
+  if (blocked) {
+    const refusal = blocked;
+    if (cached === null || (fresh !== undefined && !mayReadForBlocked(db, hmac, nowMs))) return Promise.reject(refusal);
+    // Not found (a filter's false positive, a key deleted since): the same 429, without asking the limiter again.
+    return loadKeyByHmac(db, hmac).then((key) => (key ? knownKey(key, input, hmac, fresh, nowMs) : Promise.reject(refusal)), databaseUnavailable);
+  }
   if (cached === null) return refuse(countUnknownKey(input.clientIp));
   // No key has this HMAC as far as this process knows, and its reads of such keys are spent.
   if (!mayReadKey(db, hmac, nowMs)) return refuse(countUncheckedKey(input.clientIp));

@@ -148,8 +148,9 @@ export function invalidateOrderKeys(orderId: string, options: { broadcast?: bool
 // live as long as the process (bounded): a key is in memory anyway while its requests are served.
 // A credential in use stays: one found again after half the map's size of newer ones is moved to
 // the newest end, so the oldest entries, evicted first, are those no request has asked for lately.
-// That matters beyond the HMAC's cost: a client blocked for unknown keys is refused before the
-// HMAC of a credential not found here (authenticate.ts), its keys in use included.
+// That matters beyond the HMAC's cost: a client blocked for unknown keys has a credential found
+// here read when its key is not cached, and one not found here only when the filter of known keys
+// has its ending and HMAC (authenticate.ts).
 interface Remembered {
   hmac: string;
   /** When it was remembered, or last moved to the newest end, in `Memo.seq`'s count. */

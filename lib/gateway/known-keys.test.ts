@@ -4,6 +4,8 @@ import type { Prisma } from "@/lib/db";
 import {
   forgetKnownKeys,
   knownKeysReady,
+  mayEndAKey,
+  mayReadForBlocked,
   mayReadKey,
   noteChangedKey,
   noteKey,
@@ -92,6 +94,26 @@ it("a key in the database is always read; a made-up one within the budget of unc
   const later = Array.from({ length: UNCHECKED_READS_PER_SECOND * 3 }, randomHmac).map((h) => mayReadKey(db, h, now + 1000));
   expect(later.filter(Boolean).length).toBeGreaterThanOrEqual(UNCHECKED_READS_PER_SECOND);
   expect(later.filter(Boolean).length).toBeLessThan(UNCHECKED_READS_PER_SECOND + 10);
+});
+
+it("for a blocked client: only what may be a key, within the budget of reads, however fast the credentials come", async () => {
+  const keys = Array.from({ length: 100 }, randomHmac);
+  const ending = (hmac: string) => `B${String(keys.indexOf(hmac)).padStart(3, "0")}`;
+  const { db } = fakeDb(keys, { lastFour: ending });
+  const now = 7_000;
+  // Before the filter and the endings are loaded: nothing (the client's 429 stands), and the load starts.
+  expect(mayEndAKey(db, ending(keys[0]!), now)).toBe(false);
+  expect(mayReadForBlocked(db, keys[0]!, now)).toBe(false);
+  await vi.waitFor(() => expect(knownKeysReady()).toBe(true));
+  expect(mayEndAKey(db, ending(keys[0]!), now)).toBe(true);
+  expect(mayEndAKey(db, "zzzz", now)).toBe(false);
+  // An HMAC no key has is not read, and spends nothing.
+  for (let i = 0; i < UNCHECKED_READS_BURST; i++) expect(mayReadForBlocked(db, randomHmac(), now)).toBe(false);
+  // A key's HMAC is read, each read spending the budget: a flood of them (or of the filter's false
+  // positives) stops at the budget until it refills.
+  const reads = Array.from({ length: UNCHECKED_READS_BURST * 2 }, (_, i) => mayReadForBlocked(db, keys[i % keys.length]!, now));
+  expect(reads.filter(Boolean).length).toBe(UNCHECKED_READS_BURST);
+  expect(mayReadForBlocked(db, keys[0]!, now + 1000)).toBe(true);
 });
 
 it("a key noted after the load (created here, or told of by the bus) is read even with the budget spent", async () => {

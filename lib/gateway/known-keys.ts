@@ -235,17 +235,25 @@ export function refusableUnread(db: Prisma, lastFour: string, nowMs: number): bo
 /**
  * For a client over the limit of unknown keys: whether a credential ending in `lastFour` may be a
  * key's, and so worth its HMAC. Yes when some key ends so, or while keys created lately wait for
- * their endings; no while nothing is loaded (the client's 429 then stands, as it did for all).
+ * their endings; no while no endings are loaded (before the first load, or after they were
+ * dropped until the next): the client's 429 then stands.
  */
 export function mayEndAKey(db: Prisma, lastFour: string, nowMs: number): boolean {
   const s = stateFor(db, nowMs);
   return s.endings !== undefined && (s.pending.size > 0 || s.endings.has(lastFour));
 }
 
-/** For a client over the limit of unknown keys: whether the loaded filter says a key may have `hmac`. */
-export function mayBeKey(db: Prisma, hmac: string, nowMs: number): boolean {
+/**
+ * For a client over the limit of unknown keys: whether to read a credential it has not used here.
+ * Only when the loaded filter says a key may have `hmac`, and a read of the budget is left, which
+ * it spends: a blocked flood whose keys share a real key's ending then costs at most the budget's
+ * reads for the filter's false positives, however fast it comes.
+ */
+export function mayReadForBlocked(db: Prisma, hmac: string, nowMs: number): boolean {
   const s = stateFor(db, nowMs);
-  return s.filter !== undefined && s.filter.has(hmac);
+  if (!s.filter?.has(hmac) || readsLeft(s, nowMs) < 1) return false;
+  s.tokens -= 1;
+  return true;
 }
 
 /**

@@ -200,9 +200,11 @@ describeEachEngine("unknown keys", (engine) => {
     // A real key it never sent here (a colleague behind the same address) is read too.
     expect(await at(unused)).toBe("ok");
     expect(db.state.reads - readsBefore).toBe(2);
-    // Made-up keys are still refused with 429 and not read.
+    // Made-up keys are still refused with 429, not read, and (no key ends as they do) not even hashed.
+    const hmacsBefore = planned.hmacs;
     for (let i = 0; i < 20; i++) expect(await at(generateApiKey())).toBe("rate_limit_exceeded");
     expect(db.state.reads - readsBefore).toBe(2);
+    expect(planned.hmacs - hmacsBefore).toBe(0);
   });
 
   it("made-up keys from many clients, each within its limit, are read only within the process's budget; keys that exist are always read", async () => {
