@@ -65,8 +65,8 @@ export function authorizeKey(
   // A credential that passes the diagnosis is the key itself (`fresh`: its HMAC computed now).
   let fresh: string | undefined;
   let hmac: string;
-  // The 429 of a client over the limit of unknown keys, once asked (a credential not remembered
-  // asks at once; a remembered one only when its key is not cached).
+  // The 429 of a client over the limit of unknown keys, for a credential not remembered (asked at
+  // once; a remembered one asks only when its key is not cached).
   let blocked: GatewayError | undefined;
   if (remembered === undefined) {
     const diagnosis = diagnoseApiKey(credential);
@@ -88,17 +88,18 @@ export function authorizeKey(
   // key here lately, or one the filter of known keys has: the key of someone else behind the same
   // address), so a flood from an address does not lock its real keys out; the rest get the 429
   // without a read.
-  if (fresh === undefined) blocked = blockedRefusal(input.clientIp, nowMs);
-  if (blocked) {
-    const refusal = blocked;
+  const refusal = fresh === undefined ? blockedRefusal(input.clientIp, nowMs) : blocked;
+  if (refusal) {
     if (cached === null || (fresh !== undefined && !mayReadForBlocked(db, hmac, nowMs))) return Promise.reject(refusal);
-    // Not found (a filter's false positive, a key deleted since): the same 429, without asking the limiter again.
-    return loadKeyByHmac(db, hmac).then((key) => (key ? knownKey(key, input, hmac, fresh, nowMs) : Promise.reject(refusal)), databaseUnavailable);
+  } else {
+    if (cached === null) return refuse(countUnknownKey(input.clientIp));
+    // No key has this HMAC as far as this process knows, and its reads of such keys are spent.
+    if (!mayReadKey(db, hmac, nowMs)) return refuse(countUncheckedKey(input.clientIp));
   }
-  if (cached === null) return refuse(countUnknownKey(input.clientIp));
-  // No key has this HMAC as far as this process knows, and its reads of such keys are spent.
-  if (!mayReadKey(db, hmac, nowMs)) return refuse(countUncheckedKey(input.clientIp));
-  return loadKeyByHmac(db, hmac).then((key) => (key ? knownKey(key, input, hmac, fresh, nowMs) : refuse(countUnknownKey(input.clientIp))), databaseUnavailable);
+  // Not found: counted as unknown; for a blocked client (a filter's false positive, a key deleted
+  // since), the same 429 without asking the limiter again.
+  const notFound = () => (refusal ? Promise.reject(refusal) : refuse(countUnknownKey(input.clientIp)));
+  return loadKeyByHmac(db, hmac).then((key) => (key ? knownKey(key, input, hmac, fresh, nowMs) : notFound()), databaseUnavailable);
 }
 
 /**

@@ -228,8 +228,23 @@ function stateFor(db: Prisma, nowMs: number): State {
  */
 export function refusableUnread(db: Prisma, lastFour: string, nowMs: number): boolean {
   const s = stateFor(db, nowMs);
-  if (!s.endings || s.pending.size > 0 || s.endings.has(lastFour)) return false;
-  return readsLeft(s, nowMs) < 1;
+  return endingOfNoKey(s, lastFour) === true && readsLeft(s, nowMs) < 1;
+}
+
+/**
+ * Whether no key ends in `lastFour`, as far as the loads and the keys noted since tell: undefined
+ * when the endings cannot tell (none loaded), false while keys created lately wait for theirs.
+ */
+function endingOfNoKey(s: State, lastFour: string): boolean | undefined {
+  if (!s.endings) return undefined;
+  return s.pending.size === 0 && !s.endings.has(lastFour);
+}
+
+/** Spends one of the reads the filter advises against, if one is left. */
+function spendRead(s: State, nowMs: number): boolean {
+  if (readsLeft(s, nowMs) < 1) return false;
+  s.tokens -= 1;
+  return true;
 }
 
 /**
@@ -239,8 +254,7 @@ export function refusableUnread(db: Prisma, lastFour: string, nowMs: number): bo
  * dropped until the next): the client's 429 then stands.
  */
 export function mayEndAKey(db: Prisma, lastFour: string, nowMs: number): boolean {
-  const s = stateFor(db, nowMs);
-  return s.endings !== undefined && (s.pending.size > 0 || s.endings.has(lastFour));
+  return endingOfNoKey(stateFor(db, nowMs), lastFour) === false;
 }
 
 /**
@@ -251,9 +265,7 @@ export function mayEndAKey(db: Prisma, lastFour: string, nowMs: number): boolean
  */
 export function mayReadForBlocked(db: Prisma, hmac: string, nowMs: number): boolean {
   const s = stateFor(db, nowMs);
-  if (!s.filter?.has(hmac) || readsLeft(s, nowMs) < 1) return false;
-  s.tokens -= 1;
-  return true;
+  return s.filter?.has(hmac) === true && spendRead(s, nowMs);
 }
 
 /**
@@ -263,10 +275,7 @@ export function mayReadForBlocked(db: Prisma, hmac: string, nowMs: number): bool
  */
 export function mayReadKey(db: Prisma, hmac: string, nowMs: number): boolean {
   const s = stateFor(db, nowMs);
-  if (!s.filter || s.filter.has(hmac)) return true;
-  if (readsLeft(s, nowMs) < 1) return false;
-  s.tokens -= 1;
-  return true;
+  return !s.filter || s.filter.has(hmac) || spendRead(s, nowMs);
 }
 
 /** Load the filter anew (the invalidation bus reconnected: messages may have been lost meanwhile). */
